@@ -1,0 +1,131 @@
+"""Typed errors for expected failures (STYLE.md §6, after ethereum/execution-specs' exceptions).
+
+Bugs are ``AssertionError``/``RuntimeError`` and are never caught. Every message names the argument, what was
+expected and what was found.
+"""
+
+from __future__ import annotations
+
+
+class ZksvsError(Exception):
+    """Base class for all failures *expected* in normal operation (bad input, bad files, rejected proofs)."""
+
+
+# --- input ------------------------------------------------------------------------------------------------------
+
+
+class InputError(ZksvsError):
+    """A value supplied by a user or a file is not acceptable."""
+
+
+class MalformedTransaction(InputError):
+    """A transaction is missing a field, has a field of the wrong type, or an out-of-range value."""
+
+
+class UnknownRollup(InputError):
+    """A transaction or submission names a chain_id (or account) that is not registered."""
+
+
+class InsufficientBalance(InputError):
+    """An account would be overdrawn, or a credit would pass 2^64 − 1."""
+
+
+class NonceMismatch(InputError):
+    """A transaction's nonce is not the sender's next nonce."""
+
+
+# --- formats ----------------------------------------------------------------------------------------------------
+
+
+class FormatError(ZksvsError):
+    """A file or serialised object does not follow its format."""
+
+
+class WrongFileType(FormatError):
+    """A file's magic, version, protocol or curve is not the one expected."""
+
+
+class TruncatedFile(FormatError):
+    """A file (or one of its sections) is shorter than its header says.
+
+    Attributes
+    ----------
+    path : str
+        The file, or ``"<memory>"`` for an in-memory buffer.
+    section : str
+        The section being read (e.g. ``"header"``, ``"constraints"``).
+    expected_bytes, got_bytes : int
+        Size the header promised and size actually available.
+    """
+
+    def __init__(self, path: str, section: str, expected_bytes: int, got_bytes: int) -> None:
+        self.path = path
+        self.section = section
+        self.expected_bytes = expected_bytes
+        self.got_bytes = got_bytes
+        super().__init__(
+            f"{path}: section '{section}' is truncated: expected {expected_bytes} bytes, got {got_bytes}"
+        )
+
+
+class NonCanonicalFieldElement(FormatError):
+    """A field element is not in [0, modulus)."""
+
+
+# --- constraint systems, setup ----------------------------------------------------------------------------------
+
+
+class UnsatisfiedConstraint(ZksvsError):
+    """A witness leaves a constraint unsatisfied.
+
+    Attributes
+    ----------
+    index : int
+        Position of the first unsatisfied constraint in the R1CS.
+    label : str
+        Its label (namespace path), e.g. ``"slot[3]/transfer/balance_range/bit[64]"``.
+    """
+
+    def __init__(self, index: int, label: str) -> None:
+        self.index = index
+        self.label = label
+        super().__init__(f"constraint {index} ({label!r}) is not satisfied")
+
+
+class SetupError(ZksvsError):
+    """A trusted setup cannot be made for this circuit or these parameters."""
+
+
+class CircuitTooLarge(SetupError):
+    """The circuit needs a larger evaluation domain than the powers of tau (or Fr's 2-adicity) provide."""
+
+    def __init__(self, n_constraints: int, max_log_n: int, needed_log_n: int | None = None) -> None:
+        self.n_constraints = n_constraints
+        self.max_log_n = max_log_n
+        self.needed_log_n = needed_log_n
+        need = f" (needs 2^{needed_log_n})" if needed_log_n is not None else ""
+        super().__init__(f"circuit of {n_constraints} constraints{need} exceeds the domain limit 2^{max_log_n}")
+
+
+# --- settlement -------------------------------------------------------------------------------------------------
+
+
+class SettlementRejected(ZksvsError):
+    """A shared batch was refused by the L1 settlement model.
+
+    Attributes
+    ----------
+    check : str
+        Name of the first failed check (e.g. ``"proof"``, ``"old_root"``, ``"burn_mint_equality"``).
+    chain_id : int | None
+        The rollup it failed for, where there is one.
+    detail : str
+        Human-readable specifics.
+    """
+
+    def __init__(self, check: str, chain_id: int | None, detail: str) -> None:
+        self.check = check
+        self.chain_id = chain_id
+        self.detail = detail
+        where = f" (rollup {chain_id})" if chain_id is not None else ""
+        super().__init__(f"settlement check '{check}' failed{where}: {detail}")
