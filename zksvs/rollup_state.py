@@ -1,0 +1,133 @@
+"""Rollup state rules (DESIGN.md §4): account and message leaves, bridge slots, state roots, bridge openings.
+
+- account leaf at index i = Poseidon(pubkey_x, pubkey_y, balance, nonce); an empty leaf is 0.
+- message leaf = Poseidon(src_chain, dst_chain, sender, recipient, amount, message_nonce); ``message_nonce`` is the
+  message's index in its burn tree (and in the matching mint tree).
+- bridge root of rollup c: Merkle root over the bridge slots; slot 2j = root of burn tree c→j, slot 2j+1 = root of
+  mint tree j→c, for j = 0..K−1 (the c→c trees exist and stay empty); the slot tree has depth ceil(log2(2K)) and
+  slots past 2K hold 0.
+- state root = Poseidon(accounts_root, bridge_root).
+
+A bridge opening proves a burn- or mint-tree root inside a state root: the slot index, the slot tree siblings and
+the accounts root (DESIGN.md §4, the L1 check of the SVS note).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from zksvs.merkle import root_from_opening, zero_hashes
+from zksvs.poseidon import poseidon
+
+#: Balances and amounts are unsigned 64-bit.
+U64_MAX = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """One account: public key (0, 0 until signatures land), u64 balance, u64 nonce."""
+
+    balance: int
+    nonce: int = 0
+    pubkey_x: int = 0
+    pubkey_y: int = 0
+
+    def leaf(self) -> int:
+        """Poseidon(pubkey_x, pubkey_y, balance, nonce)."""
+        return poseidon([self.pubkey_x, self.pubkey_y, self.balance, self.nonce])
+
+
+@dataclass(frozen=True)
+class Message:
+    """A cross-rollup burn→mint message."""
+
+    src_chain: int
+    dst_chain: int
+    sender: int
+    recipient: int
+    amount: int
+    message_nonce: int
+
+    def leaf(self) -> int:
+        """Poseidon(src_chain, dst_chain, sender, recipient, amount, message_nonce)."""
+        return poseidon(
+            [self.src_chain, self.dst_chain, self.sender, self.recipient, self.amount, self.message_nonce]
+        )
+
+
+def burn_slot(dst_chain: int) -> int:
+    """Bridge slot of the burn tree c→dst inside rollup c's bridge root: 2·dst."""
+    return 2 * dst_chain
+
+
+def mint_slot(src_chain: int) -> int:
+    """Bridge slot of the mint tree src→c inside rollup c's bridge root: 2·src + 1."""
+    return 2 * src_chain + 1
+
+
+def bridge_slot_depth(n_rollups: int) -> int:
+    """Depth of the slot tree over 2K slots: ceil(log2(2K)).
+
+    Raises
+    ------
+    ValueError
+        ``n_rollups`` < 1.
+    """
+    if n_rollups < 1:
+        raise ValueError(f"Argument 'n_rollups' must be at least 1, not {n_rollups}")
+    return (2 * n_rollups - 1).bit_length()
+
+
+def empty_bridge_slots(n_rollups: int, bridge_depth: int) -> list[int]:
+    """Slot values of a fresh rollup: the empty depth-M tree root in the 2K real slots, 0 in the padding."""
+    empty = zero_hashes(bridge_depth)[bridge_depth]
+    n_slots = 1 << bridge_slot_depth(n_rollups)
+    return [empty if i < 2 * n_rollups else 0 for i in range(n_slots)]
+
+
+def bridge_root(slot_values: Sequence[int]) -> int:
+    """Merkle root (Poseidon, 2-to-1) over the slot values; ``len(slot_values)`` must be a power of two."""
+    level = list(slot_values)
+    if not level or len(level) & (len(level) - 1):
+        raise ValueError(f"slot values must be a power-of-two count, not {len(level)}")
+    while len(level) > 1:
+        level = [poseidon([level[i], level[i + 1]]) for i in range(0, len(level), 2)]
+    return level[0]
+
+
+def state_root(accounts_root: int, bridge_root_value: int) -> int:
+    """Poseidon(accounts_root, bridge_root)."""
+    return poseidon([accounts_root, bridge_root_value])
+
+
+@dataclass(frozen=True)
+class BridgeOpening:
+    """Opening of one bridge slot (a burn- or mint-tree root) in a state root."""
+
+    slot: int
+    value: int
+    siblings: tuple[int, ...]
+    accounts_root: int
+
+    def state_root(self) -> int:
+        """The state root this opening proves membership in."""
+        return state_root(self.accounts_root, root_from_opening(self.value, self.slot, self.siblings))
+
+
+def bridge_opening(slot_values: Sequence[int], slot: int, accounts_root: int) -> BridgeOpening:
+    """Build the opening of ``slot`` from the full slot list (what the sequencer hands the L1)."""
+    depth = (len(slot_values) - 1).bit_length()
+    siblings = []
+    level = list(slot_values)
+    idx = slot
+    for _ in range(depth):
+        siblings.append(level[idx ^ 1])
+        level = [poseidon([level[i], level[i + 1]]) for i in range(0, len(level), 2)]
+        idx >>= 1
+    return BridgeOpening(slot, slot_values[slot], tuple(siblings), accounts_root)
+
+
+def verify_bridge_opening(state_root_value: int, opening: BridgeOpening) -> bool:
+    """True when ``opening`` proves its slot value inside ``state_root_value``."""
+    return opening.state_root() == state_root_value
