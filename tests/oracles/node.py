@@ -48,7 +48,8 @@ def snarkjs(*args: str | os.PathLike, cwd: Path | None = None, check: bool = Tru
         ["node", str(cli), *map(str, args)], cwd=cwd or ROOT, capture_output=True, text=True, check=False
     )
     if check and proc.returncode != 0:
-        raise RuntimeError(f"snarkjs {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        cmd = " ".join(map(str, args))
+        raise RuntimeError(f"snarkjs {cmd} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
 
 
