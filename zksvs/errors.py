@@ -63,9 +63,7 @@ class TruncatedFile(FormatError):
         self.section = section
         self.expected_bytes = expected_bytes
         self.got_bytes = got_bytes
-        super().__init__(
-            f"{path}: section '{section}' is truncated: expected {expected_bytes} bytes, got {got_bytes}"
-        )
+        super().__init__(f"{path}: section '{section}' is truncated: expected {expected_bytes} bytes, got {got_bytes}")
 
 
 class NonCanonicalFieldElement(FormatError):

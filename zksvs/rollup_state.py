@@ -51,9 +51,7 @@ class Message:
 
     def leaf(self) -> int:
         """Poseidon(src_chain, dst_chain, sender, recipient, amount, message_nonce)."""
-        return poseidon(
-            [self.src_chain, self.dst_chain, self.sender, self.recipient, self.amount, self.message_nonce]
-        )
+        return poseidon([self.src_chain, self.dst_chain, self.sender, self.recipient, self.amount, self.message_nonce])
 
 
 def burn_slot(dst_chain: int) -> int:
