@@ -1,0 +1,350 @@
+"""Binary Poseidon Merkle trees, native (DESIGN.md §4): the account tree and the bridge burn/mint trees.
+
+A tree of depth D has 2^D leaves; an empty leaf is 0 and a parent is ``hash2(left, right)`` (circomlib
+``Poseidon(2)``). Level 0 holds the leaves, level D the root. An opening of leaf ``index`` lists the D siblings
+bottom-up; bit k of ``index`` is 1 when the path node at level k is a right child (its sibling is on the left),
+which is the order the circuit's direction bits use (``circuits/gadgets/merkle.py``).
+
+- ``SparseMerkleTree``: any index may be written (accounts). Only non-empty nodes are stored (a node equal to the
+  empty-subtree root of its level, ``zero_hashes(D)[level]``, is left out), so memory is O(D · non-empty leaves).
+- ``AppendOnlyMerkleTree``: leaves are written in order at ``next_index`` (bridge burn/mint message trees).
+
+Both keep an undo log so that ``snapshot()`` / ``revert(token)`` roll back without hashing (the shared sequencer
+includes a burn only if its mint succeeds, execution-specs' ``begin_transaction`` / ``rollback_transaction``
+pattern). A write costs D hashes; its log entry is one tuple of the D + 1 replaced node values.
+
+References
+----------
+L. Grassi et al., "Poseidon: A New Hash Function for Zero-Knowledge Proof Systems", USENIX Security 2021;
+circomlibjs 0.1.7 ``src/poseidon_reference.js`` (via ``zksvs.poseidon``); circomlib ``circuits/smt`` is a
+different (key-path compressed) tree and is *not* what this module builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from zksvs.field import require_canonical_fr
+from zksvs.poseidon import _hash2, hash2
+
+__all__ = [
+    "AppendOnlyMerkleTree",
+    "MerkleOpening",
+    "SparseMerkleTree",
+    "root_from_opening",
+    "verify_opening",
+    "zero_hashes",
+]
+
+#: Largest supported depth: indices then still fit in one Fr element's 254 bits.
+MAX_DEPTH = 254
+
+_zeros: list[int] = [0]
+
+
+def zero_hashes(depth: int) -> tuple[int, ...]:
+    """Roots of empty subtrees for levels 0..``depth`` (``depth + 1`` values; level 0 is the empty leaf 0).
+
+    ``zero_hashes(d)[k + 1] == hash2(z[k], z[k])``. Computed once and cached for every depth.
+
+    Raises
+    ------
+    ValueError
+        ``depth`` is not an int in [0, 254].
+    """
+    if not isinstance(depth, int) or not 0 <= depth <= MAX_DEPTH:
+        raise ValueError(f"Argument 'depth' must be an int in [0, {MAX_DEPTH}], not {depth!r}")
+    while len(_zeros) <= depth:
+        z = _zeros[-1]
+        _zeros.append(_hash2(z, z))
+    return tuple(_zeros[: depth + 1])
+
+
+def _check_depth(depth: int) -> int:
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= MAX_DEPTH:
+        raise ValueError(f"Argument 'depth' must be an int in [1, {MAX_DEPTH}], not {depth!r}")
+    return depth
+
+
+def _check_index(index: int, depth: int) -> int:
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < (1 << depth):
+        raise ValueError(f"Argument 'index' must be an int in [0, 2^{depth}) for depth {depth}, not {index!r}")
+    return index
+
+
+@dataclass(frozen=True)
+class MerkleOpening:
+    """A leaf, its index and its authentication path.
+
+    Attributes
+    ----------
+    index : int
+        Leaf position; bit k = 1 means the path node at level k is a right child.
+    leaf : int
+        The leaf value the path opens.
+    siblings : tuple of int
+        Sibling of the path node at each level, bottom-up; ``len(siblings)`` is the tree depth.
+    """
+
+    index: int
+    leaf: int
+    siblings: tuple[int, ...]
+
+    @property
+    def depth(self) -> int:
+        """Depth of the tree the opening belongs to (``len(siblings)``)."""
+        return len(self.siblings)
+
+
+def root_from_opening(leaf: int, index: int, siblings: Sequence[int]) -> int:
+    """Root of the tree in which ``leaf`` sits at ``index`` with the given bottom-up ``siblings``.
+
+    Raises
+    ------
+    ValueError
+        ``siblings`` is empty, or ``index`` is outside [0, 2^len(siblings)).
+    NonCanonicalFieldElement
+        ``leaf`` or a sibling is not an int in [0, r).
+    """
+    depth = _check_depth(len(siblings))
+    _check_index(index, depth)
+    node = require_canonical_fr(leaf, "leaf")
+    for k, sib in enumerate(siblings):
+        node = hash2(sib, node) if (index >> k) & 1 else hash2(node, sib)
+    return node
+
+
+def verify_opening(root: int, opening: MerkleOpening) -> bool:
+    """True when ``opening`` leads to ``root``; False otherwise.
+
+    Raises
+    ------
+    ValueError, NonCanonicalFieldElement
+        The opening is malformed (see ``root_from_opening``): malformed input raises, a wrong opening is False.
+    """
+    return root_from_opening(opening.leaf, opening.index, opening.siblings) == root
+
+
+class SparseMerkleTree:
+    """Fixed-depth Poseidon Merkle tree over 2^depth leaves, all 0 at first; any leaf may be set.
+
+    Parameters
+    ----------
+    depth : int
+        Number of levels above the leaves, in [1, 254].
+
+    Notes
+    -----
+    Nodes live in one dict per level (``index → value``); a missing entry means the empty-subtree root
+    ``zero_hashes(depth)[level]``. ``snapshot()`` returns a token (the undo-log position); ``revert(token)``
+    restores every node written since, newest first. ``forget_history()`` drops the log once no rollback is
+    needed (older tokens then raise).
+    """
+
+    __slots__ = ("_base", "_levels", "_log", "_zeros", "depth")
+
+    def __init__(self, depth: int) -> None:
+        self.depth: int = _check_depth(depth)
+        self._zeros: tuple[int, ...] = zero_hashes(depth)
+        self._levels: list[dict[int, int]] = [{} for _ in range(depth + 1)]
+        self._log: list[tuple[int, tuple[int | None, ...]]] = []
+        self._base: int = 0
+
+    @property
+    def root(self) -> int:
+        """Current root."""
+        return self._levels[self.depth].get(0, self._zeros[self.depth])
+
+    def get(self, index: int) -> int:
+        """Leaf at ``index`` (0 if never set).
+
+        Raises
+        ------
+        ValueError
+            ``index`` is outside [0, 2^depth).
+        """
+        _check_index(index, self.depth)
+        return self._levels[0].get(index, 0)
+
+    def _siblings(self, index: int) -> tuple[int, ...]:
+        zeros = self._zeros
+        return tuple(nodes.get((index >> k) ^ 1, zeros[k]) for k, nodes in enumerate(self._levels[:-1]))
+
+    def opening(self, index: int) -> MerkleOpening:
+        """Opening of the current leaf at ``index``.
+
+        Raises
+        ------
+        ValueError
+            ``index`` is outside [0, 2^depth).
+        """
+        _check_index(index, self.depth)
+        return MerkleOpening(index, self._levels[0].get(index, 0), self._siblings(index))
+
+    def set(self, index: int, leaf: int) -> MerkleOpening:
+        """Write ``leaf`` at ``index``; return the opening of the OLD leaf (its siblings are unchanged by the write).
+
+        The new root is ``root_from_opening(leaf, index, returned.siblings)``.
+
+        Raises
+        ------
+        ValueError
+            ``index`` is outside [0, 2^depth).
+        NonCanonicalFieldElement
+            ``leaf`` is not an int in [0, r).
+        """
+        _check_index(index, self.depth)
+        require_canonical_fr(leaf, "leaf")
+        zeros, levels = self._zeros, self._levels
+        siblings = self._siblings(index)
+        olds: list[int | None] = []
+        node, i = leaf, index
+        for k, nodes in enumerate(levels):
+            olds.append(nodes.get(i))
+            if node == zeros[k]:
+                nodes.pop(i, None)
+            else:
+                nodes[i] = node
+            if k < self.depth:
+                sib = siblings[k]
+                node = _hash2(sib, node) if i & 1 else _hash2(node, sib)
+                i >>= 1
+        self._log.append((index, tuple(olds)))
+        old_leaf = olds[0]
+        return MerkleOpening(index, 0 if old_leaf is None else old_leaf, siblings)
+
+    def snapshot(self) -> int:
+        """Token for the current state, to pass to ``revert``."""
+        return self._base + len(self._log)
+
+    def revert(self, token: int) -> None:
+        """Undo every ``set`` made since ``snapshot()`` returned ``token`` (no hashing).
+
+        Raises
+        ------
+        ValueError
+            ``token`` is not a live snapshot of this tree (in the future, or dropped by ``forget_history``).
+        """
+        end = self._base + len(self._log)
+        if not isinstance(token, int) or not self._base <= token <= end:
+            raise ValueError(f"Argument 'token' must be a snapshot in [{self._base}, {end}], not {token!r}")
+        levels, log = self._levels, self._log
+        for _ in range(end - token):
+            index, olds = log.pop()
+            for k, old in enumerate(olds):
+                if old is None:
+                    levels[k].pop(index >> k, None)
+                else:
+                    levels[k][index >> k] = old
+
+    def forget_history(self) -> None:
+        """Drop the undo log (e.g. once a batch is final); tokens taken before can no longer be reverted to."""
+        self._base += len(self._log)
+        self._log.clear()
+
+    def copy(self) -> SparseMerkleTree:
+        """Independent copy with the same nodes and an empty undo log (its first ``snapshot()`` is 0)."""
+        other = SparseMerkleTree.__new__(SparseMerkleTree)
+        other.depth = self.depth
+        other._zeros = self._zeros
+        other._levels = [dict(nodes) for nodes in self._levels]
+        other._log = []
+        other._base = 0
+        return other
+
+    def __repr__(self) -> str:
+        return f"SparseMerkleTree(depth={self.depth}, non_empty_leaves={len(self._levels[0])}, root={self.root})"
+
+
+class AppendOnlyMerkleTree:
+    """Fixed-depth Poseidon Merkle tree whose leaves are appended in order at ``next_index`` (empty leaf 0).
+
+    Parameters
+    ----------
+    depth : int
+        Number of levels above the leaves, in [1, 254]; the tree holds at most 2^depth leaves.
+    """
+
+    __slots__ = ("_leaves", "_tree")
+
+    def __init__(self, depth: int) -> None:
+        self._tree = SparseMerkleTree(depth)
+        self._leaves: list[int] = []
+
+    @property
+    def depth(self) -> int:
+        """Number of levels above the leaves."""
+        return self._tree.depth
+
+    @property
+    def root(self) -> int:
+        """Current root."""
+        return self._tree.root
+
+    @property
+    def next_index(self) -> int:
+        """Index the next ``append`` fills (= number of leaves appended)."""
+        return len(self._leaves)
+
+    @property
+    def leaves(self) -> tuple[int, ...]:
+        """The appended leaves, in order."""
+        return tuple(self._leaves)
+
+    def append(self, leaf: int) -> MerkleOpening:
+        """Write ``leaf`` at ``next_index``; return the opening of the empty slot it filled (leaf 0, old index).
+
+        Raises
+        ------
+        ValueError
+            The tree is full (2^depth leaves).
+        NonCanonicalFieldElement
+            ``leaf`` is not an int in [0, r).
+        """
+        n = len(self._leaves)
+        if n >> self.depth:
+            raise ValueError(f"AppendOnlyMerkleTree of depth {self.depth} is full: {n} leaves, cannot append")
+        opening = self._tree.set(n, leaf)
+        self._leaves.append(leaf)
+        return opening
+
+    def opening(self, index: int) -> MerkleOpening:
+        """Opening of slot ``index`` (an unfilled slot opens leaf 0).
+
+        Raises
+        ------
+        ValueError
+            ``index`` is outside [0, 2^depth).
+        """
+        return self._tree.opening(index)
+
+    def snapshot(self) -> int:
+        """Token for the current state, to pass to ``revert``."""
+        return self._tree.snapshot()
+
+    def revert(self, token: int) -> None:
+        """Undo every ``append`` made since ``snapshot()`` returned ``token``.
+
+        Raises
+        ------
+        ValueError
+            ``token`` is not a live snapshot of this tree.
+        """
+        n_undone = self._tree.snapshot() - token
+        self._tree.revert(token)  # validates token
+        del self._leaves[len(self._leaves) - n_undone :]
+
+    def forget_history(self) -> None:
+        """Drop the undo log; tokens taken before can no longer be reverted to."""
+        self._tree.forget_history()
+
+    def copy(self) -> AppendOnlyMerkleTree:
+        """Independent copy with the same leaves and an empty undo log."""
+        other = AppendOnlyMerkleTree.__new__(AppendOnlyMerkleTree)
+        other._tree = self._tree.copy()
+        other._leaves = list(self._leaves)
+        return other
+
+    def __repr__(self) -> str:
+        return f"AppendOnlyMerkleTree(depth={self.depth}, next_index={self.next_index}, root={self.root})"
