@@ -1,0 +1,429 @@
+"""ConstraintBuilder: allocate wires, state constraints under labelled namespaces, get an R1CS and its witness.
+
+The builder plays the part of gnark's ``frontend.API`` and arkworks' ``ConstraintSystem`` in one object:
+
+- **Wires in circom order.** Wire 0 is the constant 1, public wires come next (in allocation order), private wires
+  after them (DESIGN.md §2). Gadgets may allocate a public wire after private ones; the builder numbers wires in
+  allocation order internally and renumbers them once, in ``build()``.
+- **Witness as you go.** Every allocation may carry a value; ``hint()`` computes a private wire from other values
+  (gnark hints, arkworks witness closures). ``ConstraintBuilder(with_values=False)`` drops every value and builds
+  the shape only: gadgets must produce the *same* R1CS either way (``tests/helpers/circuit_check.py`` checks it for
+  every gadget), so no constraint may depend on a witness value.
+- **Values in the circuit are ``Var``\\ s.** A ``Var`` is a ``LinearCombination`` over wires plus its value (or None
+  in shape mode). ``+``, ``-``, unary ``-`` and multiplication by a constant stay linear and cost nothing;
+  ``builder.mul(a, b)`` allocates a product wire and one constraint. ``Bool`` is a ``Var`` known to be 0 or 1
+  because the gadget that made it constrained it (``circuits.gadgets.boolean``); gadgets that need booleanity take
+  ``Bool`` and refuse a bare ``Var``, so the obligation is checked by type, not by docstring.
+- **Constant folding** (arkworks ``AllocationMode::Constant``). Operations on constants give constants and add no
+  constraint. ``enforce`` of a constraint that holds identically adds nothing; one that is identically false raises
+  ``UnsatisfiedConstraint`` at once, naming its label.
+- **Labels.** ``with builder.namespace("slot[3]"):`` nests; a constraint labelled ``"bit[7]"`` inside
+  ``slot[3]/transfer/range`` is stored as ``"slot[3]/transfer/range/bit[7]"``, and wires get the same paths, so
+  ``R1CS.first_unsatisfied()`` names the rule and ``R1CS.wire_labels`` the wires.
+- **Tampering for tests.** ``ConstraintBuilder(overrides={wire_label: value})`` replaces the value of the named
+  wires as they are allocated (a malicious prover's witness); later hints see the replaced value. An override that
+  names no allocated wire is an error at ``build()``/``witness()``, so a misspelt test cannot pass silently.
+
+Examples
+--------
+>>> cb = ConstraintBuilder()
+>>> x = cb.private("x", 3)
+>>> out = cb.public("out", 35)
+>>> with cb.namespace("cubic"):
+...     x3 = cb.mul(cb.mul(x, x, "x2"), x, "x3")
+...     cb.enforce(x3 + x + 5, 1, out, "out")
+>>> r1cs, w = cb.build(), cb.witness()
+>>> r1cs.n_constraints, r1cs.n_public, r1cs.is_satisfied(w.values)
+(3, 1, True)
+
+References
+----------
+gnark ``frontend/api.go`` (side-effect constraints, hints); arkworks r1cs-std ``src/alloc.rs`` (allocation modes,
+constant folding) and ark-relations ``which_is_unsatisfied`` (namespace traces).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+from zksvs.errors import UnsatisfiedConstraint
+from zksvs.field import FR_MODULUS, require_canonical_fr
+from zksvs.r1cs import R1CS, Constraint, LinearCombination
+from zksvs.witness import Witness
+
+_R = FR_MODULUS
+
+__all__ = ["Bool", "ConstraintBuilder", "Mode", "Var"]
+
+
+class Mode(enum.Enum):
+    """How an input enters the circuit (arkworks ``AllocationMode``)."""
+
+    CONSTANT = "constant"
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+def _add(x: int | None, y: int | None) -> int | None:
+    return None if x is None or y is None else (x + y) % _R
+
+
+class Var:
+    """A value in the circuit: a linear combination of wires and, when known, its value in [0, r).
+
+    Linear operations are free and never touch the builder: ``a + b``, ``a - b``, ``-a``, ``3 * a``, ``a + 5``
+    (ints are constants, reduced mod r). ``a * b`` of two non-constant Vars is not linear: use
+    ``builder.mul(a, b)``. A Var has no truth value (``if var:`` raises); compare ``var.value`` instead.
+
+    Attributes
+    ----------
+    lc : LinearCombination
+        Over the builder's internal wire numbers (renumbered into circom order by ``ConstraintBuilder.build``).
+    value : int | None
+        The value under the current witness; None in shape-only mode or when an input was left unassigned.
+    """
+
+    __slots__ = ("lc", "value")
+
+    def __init__(self, lc: LinearCombination, value: int | None) -> None:
+        self.lc = lc
+        self.value = value
+
+    @classmethod
+    def constant(cls, value: int) -> Var:
+        """The constant ``value mod r`` (no wire, no constraint)."""
+        v = int(value) % _R
+        return cls(LinearCombination.constant(v), v)
+
+    @property
+    def is_constant(self) -> bool:
+        """True when the Var involves no wire other than wire 0 (its value is then always known)."""
+        return self.lc.is_constant()
+
+    def __add__(self, other: Var | int) -> Var:
+        o = _as_var(other)
+        return Var(self.lc + o.lc, _add(self.value, o.value))
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Var:
+        return Var(-self.lc, None if self.value is None else (-self.value) % _R)
+
+    def __sub__(self, other: Var | int) -> Var:
+        return self + (-_as_var(other))
+
+    def __rsub__(self, other: Var | int) -> Var:
+        return _as_var(other) + (-self)
+
+    def __mul__(self, other: Var | int) -> Var:
+        if isinstance(other, int):
+            k = other % _R
+        elif isinstance(other, Var) and other.is_constant:
+            k = other.lc.constant_value()
+        elif isinstance(other, Var) and self.is_constant:
+            return other * self
+        elif isinstance(other, Var):
+            raise TypeError("Var * Var is not linear: use builder.mul(a, b), which adds one constraint")
+        else:
+            return NotImplemented
+        return Var(self.lc * k, None if self.value is None else self.value * k % _R)
+
+    __rmul__ = __mul__
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Var has no truth value (it may be a wire); compare var.value instead")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.lc!r}, value={self.value})"
+
+
+class Bool(Var):
+    """A Var constrained to {0, 1} by the gadget that made it (``assert_bool``, ``to_bits``, ``is_zero`` …).
+
+    Only gadgets that have added (or inherited) the booleanity constraint create Bools; gadgets whose soundness
+    needs a boolean input (``select``, ``and_``, Merkle direction bits) accept Bool only. Arithmetic on a Bool gives
+    a plain Var.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def constant(cls, value: int) -> Bool:
+        """The constant bit ``value`` (0 or 1)."""
+        if value not in (0, 1):
+            raise ValueError(f"Argument 'value' must be 0 or 1, not {value}")
+        return cls(LinearCombination.constant(value), int(value))
+
+    @classmethod
+    def _trusted(cls, var: Var) -> Bool:
+        """Mark ``var`` as boolean. For gadgets that have just constrained it (or proved it by construction)."""
+        return cls(var.lc, var.value)
+
+
+def _as_var(x: Var | int) -> Var:
+    if isinstance(x, Var):
+        return x
+    if isinstance(x, int):
+        return Var.constant(x)
+    raise TypeError(f"Expected a Var or int, but got object of type {type(x).__name__}")
+
+
+class ConstraintBuilder:
+    """Builds one R1CS (and, with values, its witness). See the module docstring for the model.
+
+    Parameters
+    ----------
+    with_values : bool
+        True (default): keep the values given to allocations and run hints, so ``witness()`` works.
+        False: shape only; values passed to ``public``/``private`` are ignored and hints are not run.
+    overrides : Mapping[str, int] | None
+        Full wire label → value, replacing the value of those wires when they are allocated (tests of wrong
+        witnesses). Ignored in shape mode.
+
+    Attributes
+    ----------
+    with_values : bool
+        As given.
+    """
+
+    def __init__(self, *, with_values: bool = True, overrides: Mapping[str, int] | None = None) -> None:
+        self.with_values = with_values
+        self._overrides = dict(overrides or {})
+        self._used_overrides: set[str] = set()
+        self._public: list[bool] = [False]  # internal wire -> is public; wire 0 is the constant 1
+        self._labels: list[str] = ["one"]
+        self._values: list[int | None] = [1]
+        self._constraints: list[Constraint] = []
+        self._path: list[str] = []
+        self._n_public = 0
+        self._n_private_inputs = 0
+        self._last_public = 0  # highest internal wire allocated as public
+        self._first_private = 0  # lowest internal wire allocated as private (0: none yet)
+
+    # --- labels ---------------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def namespace(self, name: str) -> Iterator[None]:
+        """Nest labels under ``name`` for the ``with`` block (``"slot[3]"``, then ``"transfer"`` …)."""
+        if not name or "/" in name:
+            raise ValueError(f"Argument 'name' must be non-empty and contain no '/', not {name!r}")
+        self._path.append(name)
+        try:
+            yield
+        finally:
+            self._path.pop()
+
+    def label(self, name: str) -> str:
+        """The full label of ``name`` in the current namespace (``"slot[3]/transfer/range/bit[7]"``)."""
+        return "/".join((*self._path, name)) if self._path else name
+
+    # --- allocation -----------------------------------------------------------------------------------------------
+
+    def constant(self, value: int) -> Var:
+        """The constant ``value mod r`` (no wire)."""
+        return Var.constant(value)
+
+    def public(self, name: str, value: int | None = None) -> Var:
+        """Allocate a public input wire (numbered after wire 0, in public allocation order).
+
+        Raises
+        ------
+        NonCanonicalFieldElement
+            ``value`` is not an int in [0, r).
+        """
+        return self._alloc(name, value, public=True, is_input=True)
+
+    def private(self, name: str, value: int | None = None) -> Var:
+        """Allocate a private input wire.
+
+        Raises
+        ------
+        NonCanonicalFieldElement
+            ``value`` is not an int in [0, r).
+        """
+        return self._alloc(name, value, public=False, is_input=True)
+
+    def alloc(self, name: str, value: int | None, mode: Mode) -> Var:
+        """Allocate ``value`` as a constant, public or private input, by ``mode`` (for allocation-mode matrices)."""
+        if mode is Mode.CONSTANT:
+            if value is None:
+                raise ValueError(f"constant input {self.label(name)!r} needs a value")
+            return Var.constant(require_canonical_fr(value, self.label(name)))
+        return self._alloc(name, value, public=mode is Mode.PUBLIC, is_input=True)
+
+    def hint(self, name: str, fn: Callable[..., int], *inputs: Var | int) -> Var:
+        """Allocate a private wire whose value is ``fn(*input values) mod r`` (gnark hint).
+
+        The wire is *not* constrained: the caller must constrain it. ``fn`` runs only when every input value is
+        known (never in shape mode).
+        """
+        value: int | None = None
+        if self.with_values:
+            vals = [_as_var(x).value for x in inputs]
+            if all(v is not None for v in vals):
+                value = int(fn(*vals)) % _R
+        return self._alloc(name, value, public=False, is_input=False)
+
+    def _alloc(self, name: str, value: int | None, *, public: bool, is_input: bool) -> Var:
+        label = self.label(name)
+        if not self.with_values:
+            value = None
+        else:
+            if label in self._overrides:
+                value = self._overrides[label]
+                self._used_overrides.add(label)
+            if value is not None:
+                require_canonical_fr(value, label)
+        wire = len(self._labels)
+        self._public.append(public)
+        self._labels.append(label)
+        self._values.append(value)
+        if public:
+            self._n_public += 1
+            self._last_public = wire
+        else:
+            if not self._first_private:
+                self._first_private = wire
+            if is_input:
+                self._n_private_inputs += 1
+        return Var(LinearCombination.wire(wire), value)
+
+    # --- constraints ----------------------------------------------------------------------------------------------
+
+    def enforce(self, a: Var | int, b: Var | int, c: Var | int, label: str) -> None:
+        """Add the constraint ``a · b = c`` labelled ``label`` (in the current namespace).
+
+        When ``a`` or ``b`` is constant the constraint is linear; if it then holds identically nothing is added.
+
+        Raises
+        ------
+        UnsatisfiedConstraint
+            The constraint is identically false (e.g. ``enforce(2, 3, 5)``, or a constant input out of range).
+        """
+        va, vb, vc = _as_var(a), _as_var(b), _as_var(c)
+        if va.is_constant or vb.is_constant:
+            k, other = (va.lc.constant_value(), vb) if va.is_constant else (vb.lc.constant_value(), va)
+            residual = other.lc * k - vc.lc
+            if not residual.terms:
+                return
+            if residual.is_constant():
+                raise UnsatisfiedConstraint(len(self._constraints), self.label(label))
+        self._constraints.append(Constraint(va.lc, vb.lc, vc.lc, self.label(label)))
+
+    def mul(self, a: Var | int, b: Var | int, name: str = "mul") -> Var:
+        """``a · b``: free when either is constant, else one new private wire ``name`` and one constraint ``name``."""
+        va, vb = _as_var(a), _as_var(b)
+        if va.is_constant or vb.is_constant:
+            return va * vb
+        out = self.hint(name, lambda x, y: x * y, va, vb)
+        self.enforce(va, vb, out, name)
+        return out
+
+    def assert_equal(self, a: Var | int, b: Var | int, label: str = "equal") -> None:
+        """Constrain ``a == b`` (one linear constraint ``(a − b)·1 = 0``; nothing if it holds identically)."""
+        self.enforce(_as_var(a) - _as_var(b), 1, 0, label)
+
+    # --- sizes and results ----------------------------------------------------------------------------------------
+
+    @property
+    def n_constraints(self) -> int:
+        """Constraints added so far (gadget costs are measured as differences of this)."""
+        return len(self._constraints)
+
+    @property
+    def n_public(self) -> int:
+        """Public wires allocated so far."""
+        return self._n_public
+
+    @property
+    def n_wires(self) -> int:
+        """Wires allocated so far, wire 0 included."""
+        return len(self._labels)
+
+    def _order(self) -> list[int] | None:
+        """final index → internal wire, or None when allocation order already is circom order."""
+        if not self._first_private or self._last_public < self._first_private:
+            return None
+        pub = [w for w in range(1, len(self._public)) if self._public[w]]
+        prv = [w for w in range(1, len(self._public)) if not self._public[w]]
+        return [0, *pub, *prv]
+
+    def wire_index(self, var: Var) -> int:
+        """The circom-order index of the single wire ``var`` is (coefficient 1), as numbered by ``build()``.
+
+        Valid for the R1CS of the latest ``build()``, or any later one if no public wire is allocated meanwhile.
+
+        Raises
+        ------
+        ValueError
+            ``var`` is not exactly one wire with coefficient 1.
+        """
+        terms = var.lc.terms
+        if len(terms) != 1 or next(iter(terms.values())) != 1:
+            raise ValueError(f"Argument 'var' must be a single wire, not {var.lc!r}")
+        internal = next(iter(terms))
+        order = self._order()
+        return internal if order is None else order.index(internal)
+
+    def _check_overrides(self) -> None:
+        unused = sorted(set(self._overrides) - self._used_overrides) if self.with_values else []
+        if unused:
+            raise ValueError(f"overrides name no allocated wire: {unused}")
+
+    def build(self) -> R1CS:
+        """The R1CS in circom wire order, with constraint and wire labels.
+
+        Raises
+        ------
+        ValueError
+            An override names no allocated wire.
+        """
+        self._check_overrides()
+        order = self._order()
+        if order is None:
+            constraints = list(self._constraints)
+            labels = list(self._labels)
+        else:
+            new_of = [0] * len(order)
+            for new, old in enumerate(order):
+                new_of[old] = new
+
+            def remap(lc: LinearCombination) -> LinearCombination:
+                out = LinearCombination()
+                out.terms = {new_of[w]: c for w, c in lc.terms.items()}
+                return out
+
+            constraints = [Constraint(remap(k.a), remap(k.b), remap(k.c), k.label) for k in self._constraints]
+            labels = [self._labels[w] for w in order]
+        return R1CS(
+            n_wires=len(labels),
+            n_public=self._n_public,
+            constraints=constraints,
+            n_private_inputs=self._n_private_inputs,
+            wire_labels=labels,
+        )
+
+    def witness(self) -> Witness:
+        """The full assignment in circom wire order.
+
+        Raises
+        ------
+        ValueError
+            Built with ``with_values=False``, a wire has no value (names the first such wire), or an override
+            names no allocated wire.
+        """
+        if not self.with_values:
+            raise ValueError("this builder was made with with_values=False (shape only): it has no witness")
+        self._check_overrides()
+        order = self._order() or range(len(self._values))
+        values = [self._values[w] for w in order]
+        for i, v in enumerate(values):
+            if v is None:
+                raise ValueError(f"wire {i} ({self._labels[order[i]]!r}) has no value")
+        return Witness(values)  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        """Build and check the witness; raise ``UnsatisfiedConstraint(index, label)`` for the first failing row."""
+        self.build().check(self.witness().values)
