@@ -34,6 +34,58 @@ class NonceMismatch(InputError):
     """A transaction's nonce is not the sender's next nonce."""
 
 
+class MalformedProof(InputError):
+    """A proof point is not a valid group element (coordinate ≥ q, off the curve, or, for B, outside G2).
+
+    Attributes
+    ----------
+    what : str
+        The offending point, e.g. ``"proof.b"`` or ``"items[2].proof.a"``.
+    reason : str
+        What is wrong with it.
+    """
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what}: {reason}")
+
+
+class MalformedVerifyingKey(InputError):
+    """A verifying-key point is not a valid group element (same checks as ``MalformedProof``).
+
+    Attributes
+    ----------
+    what : str
+        The offending point, e.g. ``"vk.gamma_g2"`` or ``"vk.ic[3]"``.
+    reason : str
+        What is wrong with it.
+    """
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what}: {reason}")
+
+
+class PublicInputCountMismatch(InputError):
+    """The number of public inputs is not the one the verifying key expects (``len(vk.ic) - 1``).
+
+    Attributes
+    ----------
+    expected, got : int
+        Inputs the key expects and inputs supplied.
+    what : str
+        The offending argument, e.g. ``"public_inputs"`` or ``"items[2].public_inputs"``.
+    """
+
+    def __init__(self, expected: int, got: int, what: str = "public_inputs") -> None:
+        self.expected = expected
+        self.got = got
+        self.what = what
+        super().__init__(f"{what}: wrong number of public inputs: the verifying key expects {expected}, got {got}")
+
+
 # --- formats ----------------------------------------------------------------------------------------------------
 
 
