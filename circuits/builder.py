@@ -45,7 +45,7 @@ constant folding) and ark-relations ``which_is_unsatisfied`` (namespace traces).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from zksvs.errors import UnsatisfiedConstraint
@@ -201,6 +201,7 @@ class ConstraintBuilder:
         self._n_private_inputs = 0
         self._last_public = 0  # highest internal wire allocated as public
         self._first_private = 0  # lowest internal wire allocated as private (0: none yet)
+        self._recording: dict[int, tuple[Callable[..., int], tuple[LinearCombination, ...]]] | None = None
 
     # --- labels ---------------------------------------------------------------------------------------------------
 
@@ -264,7 +265,10 @@ class ConstraintBuilder:
             vals = [_as_var(x).value for x in inputs]
             if all(v is not None for v in vals):
                 value = int(fn(*vals)) % _R
-        return self._alloc(name, value, public=False, is_input=False)
+        out = self._alloc(name, value, public=False, is_input=False)
+        if self._recording is not None:
+            self._recording[len(self._labels) - 1] = (fn, tuple(_as_var(x).lc for x in inputs))
+        return out
 
     def _alloc(self, name: str, value: int | None, *, public: bool, is_input: bool) -> Var:
         label = self.label(name)
@@ -324,6 +328,32 @@ class ConstraintBuilder:
     def assert_equal(self, a: Var | int, b: Var | int, label: str = "equal") -> None:
         """Constrain ``a == b`` (one linear constraint ``(a − b)·1 = 0``; nothing if it holds identically)."""
         self.enforce(_as_var(a) - _as_var(b), 1, 0, label)
+
+    # --- recorded sub-circuits -----------------------------------------------------------------------------------
+
+    def repeat(
+        self, key: Hashable, fn: Callable[[ConstraintBuilder, list[Var]], list[Var]], inputs: Sequence[Var]
+    ) -> list[Var]:
+        """``fn(self, inputs)``, replayed from a recording when every input is non-constant.
+
+        A gadget applied many times (Poseidon: thousands of hashes in a batch circuit) spends most of its build time
+        in the same linear algebra on linear combinations. The first call for ``key`` records ``fn`` once, shape
+        only, on fresh input wires; every call then replays the recording: it allocates the same hint wires (with
+        the current namespace prefixed to their labels, overrides applied), re-runs each hint on the actual
+        values, and substitutes the actual input combinations into the recorded constraints. The R1CS is the one
+        ``fn`` itself would build, provided ``fn`` allocates no inputs and its constant folding does not depend on
+        which non-constant combinations it receives (true of gadgets whose inputs only enter linearly or through
+        ``mul``); ``tests/circuits/test_poseidon.py`` checks the equality for Poseidon. With a constant input,
+        ``fn`` runs directly (folding then differs per call).
+
+        ``key`` must identify ``fn`` and every parameter it closes over (e.g. ``("poseidon_hash", t, name)``).
+        """
+        if any(x.is_constant for x in inputs):
+            return fn(self, list(inputs))
+        tpl = _TEMPLATES.get(key)
+        if tpl is None:
+            tpl = _TEMPLATES[key] = _Template.record(fn, len(inputs))
+        return tpl.replay(self, inputs)
 
     # --- sizes and results ----------------------------------------------------------------------------------------
 
@@ -427,3 +457,69 @@ class ConstraintBuilder:
     def check(self) -> None:
         """Build and check the witness; raise ``UnsatisfiedConstraint(index, label)`` for the first failing row."""
         self.build().check(self.witness().values)
+
+
+class _Template:
+    """A sub-circuit recorded on fresh input wires 1..n_inputs: its hint wires, constraints and outputs."""
+
+    __slots__ = ("constraints", "hints", "n_inputs", "outputs")
+
+    def __init__(self, n_inputs: int, hints: list, constraints: list[Constraint], outputs: list[LinearCombination]):
+        self.n_inputs = n_inputs
+        self.hints = hints  # (relative label, fn, input lcs) per hint wire, in allocation order
+        self.constraints = constraints
+        self.outputs = outputs
+
+    @classmethod
+    def record(cls, fn: Callable[[ConstraintBuilder, list[Var]], list[Var]], n_inputs: int) -> _Template:
+        scratch = ConstraintBuilder(with_values=False)
+        ins = [scratch.private(f"in[{i}]") for i in range(n_inputs)]
+        scratch._recording = {}
+        outs = fn(scratch, ins)
+        hints = []
+        for w in range(n_inputs + 1, len(scratch._labels)):
+            if w not in scratch._recording or scratch._public[w]:
+                raise RuntimeError(f"a recorded sub-circuit may allocate hints only, not {scratch._labels[w]!r}")
+            hint_fn, lcs = scratch._recording[w]
+            hints.append((scratch._labels[w], hint_fn, lcs))
+        return cls(n_inputs, hints, list(scratch._constraints), [o.lc for o in outs])
+
+    def replay(self, cb: ConstraintBuilder, inputs: Sequence[Var]) -> list[Var]:
+        k = self.n_inputs
+        wire = [0] + [-1] * k  # recorded wire -> builder wire (inputs are substituted, not mapped)
+        values: list[int | None] = [1, *(x.value for x in inputs)]
+        known = cb.with_values and all(v is not None for v in values)
+
+        def value_of(lc: LinearCombination) -> int:
+            return sum(c * values[w] for w, c in lc.terms.items()) % _R  # type: ignore[operator]
+
+        for label, fn, lcs in self.hints:
+            v = int(fn(*map(value_of, lcs))) % _R if known else None
+            var = cb._alloc(label, v, public=False, is_input=False)
+            wire.append(next(iter(var.lc.terms)))
+            values.append(var.value)
+            known = known and var.value is not None
+        in_terms = [x.lc.terms for x in inputs]
+
+        def remap(lc: LinearCombination) -> LinearCombination:
+            t: dict[int, int] = {}
+            for w, c in lc.terms.items():
+                if 0 < w <= k:
+                    for u, d in in_terms[w - 1].items():
+                        t[u] = t.get(u, 0) + c * d
+                else:
+                    u = wire[w]
+                    t[u] = t.get(u, 0) + c
+            return LinearCombination(t)
+
+        prefix = cb.label("")
+        for con in self.constraints:
+            cb._constraints.append(Constraint(remap(con.a), remap(con.b), remap(con.c), prefix + con.label))
+        outs = []
+        for lc in self.outputs:
+            mapped = remap(lc)
+            outs.append(Var(mapped, value_of(lc) if known else None))
+        return outs
+
+
+_TEMPLATES: dict[Hashable, _Template] = {}

@@ -160,3 +160,32 @@ def test_perturbation_probe_finds_a_wire_no_constraint_notices():
     )
     assert weak.unconstrained_wires() == []  # wire 2 appears, yet nothing checks it
     assert perturbation_probe(weak, [1, 1, 7]) == [2]
+
+
+def _square_plus(cb, xs):
+    with cb.namespace("sq"):
+        return [cb.mul(xs[0], xs[0], "x2") + xs[1]]
+
+
+def test_repeat_replays_a_recording_with_labels_values_and_overrides():
+    direct, replayed = ConstraintBuilder(), ConstraintBuilder()
+    for cb in (direct, replayed):
+        with cb.namespace("outer"):
+            a, b = cb.private("a", 3), cb.private("b", 4)
+            ins = [a + b, 2 * b]
+            out = _square_plus(cb, ins)[0] if cb is direct else cb.repeat(("sq_test",), _square_plus, ins)[0]
+            assert out.value == 49 + 8
+    assert_same_shape(direct.build(), replayed.build())
+    assert direct.witness().values == replayed.witness().values
+    cb = ConstraintBuilder(overrides={"sq/x2": 1})
+    out = cb.repeat(("sq_test",), _square_plus, [cb.private("a", 5), cb.private("b", 0)])[0]
+    assert out.value == 1
+    assert cb.build().first_unsatisfied(cb.witness().values)[1] == "sq/x2"
+
+
+def test_repeat_runs_directly_on_constant_inputs_and_refuses_inputs_inside():
+    cb = ConstraintBuilder()
+    out = cb.repeat(("sq_test",), _square_plus, [cb.constant(3), cb.private("b", 1)])[0]
+    assert out.value == 10 and cb.n_constraints == 0
+    with pytest.raises(RuntimeError, match="hints only"):
+        cb.repeat(("bad",), lambda b, xs: [b.private("p", 1)], [cb.private("c", 1)])
