@@ -1,0 +1,161 @@
+"""Radix-2 NTT over Fr on ``uint64[m, n, 4]`` Montgomery limbs, in place, as numba kernels (``@njit(cache=True)``).
+
+Forms
+-----
+Every array here holds Fr elements as 4 little-endian 64-bit limbs in Montgomery form (a·2^256 mod r), canonical,
+C-contiguous. A batch ``x`` is ``uint64[m, n, 4]``: m independent vectors of length n = 2^log_n (the QAP transforms
+A, B and C together, m = 3). Twiddle tables are ``uint64[n, 4]`` in the *per-stage* layout: ``tw[h + j] = ω_{2h}^j``
+for each stage half-size h = 1, 2, 4, …, n/2 and 0 ≤ j < h (entry 0 unused), so each stage reads its twiddles
+contiguously (arkworks ``radix2`` does the same).
+
+Kernels
+-------
+``ntt_batch_inplace(x, tw, log_n, n_chunks)``
+    Decimation in time: bit-reversal permutation, then log_n butterfly stages. With the table of ω this is the
+    forward transform X_k = Σ_j x_j ω^{jk}; with the table of ω^{-1} it is the unscaled inverse (scale by n^{-1}
+    afterwards, or fold n^{-1} into the next scaling, as the QAP does).
+``scale_batch_inplace(x, table, n_chunks)``
+    x[a, i] ← x[a, i]·table[i]: coset shifts (powers of g) and n^{-1}, with one multiplication per element.
+``powers(base, start, count) -> uint64[count, 4]``
+    start·base^i for i < count (serial; used to build twiddle and coset tables once per size).
+``stage_twiddles(pw, log_n) -> uint64[n, 4]``
+    The per-stage layout from the plain powers pw[i] = ω^i, i < n/2.
+
+Parallelism: each butterfly stage (and the bit reversal and scaling) is split into ``n_chunks`` contiguous ranges
+of the flattened (vector, butterfly) index run under ``prange``; all m vectors share one parallel region per stage,
+so A, B and C together keep both cores busy with an even split (3 separate transforms on 2 threads would leave one
+idle a third of the time). ``n_chunks = 1`` gives the single-threaded kernel for comparison.
+
+References
+----------
+Cooley, Tukey, "An algorithm for the machine calculation of complex Fourier series", Math. Comp. 1965;
+arkworks ``poly/src/domain/radix2/fft.rs`` (per-stage twiddles); snarkjs 0.7.6 ``src/groth16_prove.js``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from prover.kernels.field import fr_add, fr_mul, fr_sub
+
+
+@njit(cache=True)
+def _bit_reverse(i, log_n):
+    r = 0
+    for _ in range(log_n):
+        r = (r << 1) | (i & 1)
+        i >>= 1
+    return r
+
+
+@njit(cache=True, parallel=True)
+def _bit_reverse_batch_inplace(x, log_n, n_chunks):
+    m = x.shape[0]
+    n = x.shape[1]
+    total = m * n
+    for c in prange(n_chunks):
+        start = c * total // n_chunks
+        end = (c + 1) * total // n_chunks
+        for t in range(start, end):
+            a = t >> log_n
+            i = t & (n - 1)
+            j = _bit_reverse(i, log_n)
+            if i < j:
+                for k in range(4):
+                    tmp = x[a, i, k]
+                    x[a, i, k] = x[a, j, k]
+                    x[a, j, k] = tmp
+
+
+@njit(cache=True, parallel=True)
+def _butterfly_stage(x, tw, log_n, log_h, n_chunks):
+    # One DIT stage with half-size h = 2^log_h: pairs (i0, i0 + h) inside blocks of 2h, twiddle ω_{2h}^j.
+    m = x.shape[0]
+    h = 1 << log_h
+    half = 1 << (log_n - 1)
+    total = m * half
+    for c in prange(n_chunks):
+        start = c * total // n_chunks
+        end = (c + 1) * total // n_chunks
+        for t in range(start, end):
+            a = t >> (log_n - 1)
+            b = t & (half - 1)
+            j = b & (h - 1)
+            i0 = ((b >> log_h) << (log_h + 1)) + j
+            i1 = i0 + h
+            u0, u1, u2, u3 = x[a, i0, 0], x[a, i0, 1], x[a, i0, 2], x[a, i0, 3]
+            if j == 0:
+                v0, v1, v2, v3 = x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3]
+            else:
+                v0, v1, v2, v3 = fr_mul(
+                    x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3],
+                    tw[h + j, 0], tw[h + j, 1], tw[h + j, 2], tw[h + j, 3],
+                )  # fmt: skip
+            x[a, i0, 0], x[a, i0, 1], x[a, i0, 2], x[a, i0, 3] = fr_add(u0, u1, u2, u3, v0, v1, v2, v3)
+            x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3] = fr_sub(u0, u1, u2, u3, v0, v1, v2, v3)
+
+
+@njit(cache=True)
+def ntt_batch_inplace(x, tw, log_n, n_chunks):
+    """Transform each row of ``x`` (``uint64[m, n, 4]``, Montgomery) in place with the per-stage table ``tw``.
+
+    Parameters
+    ----------
+    x : uint64[m, n, 4]
+        m vectors of n = 2^log_n Fr elements, Montgomery form, natural order in and out.
+    tw : uint64[n, 4]
+        Per-stage twiddles of ω (forward) or ω^{-1} (inverse, unscaled), Montgomery form.
+    log_n : int
+        log2 of n.
+    n_chunks : int
+        Ranges each stage is split into under ``prange`` (1 = single thread).
+    """
+    if log_n == 0:
+        return
+    _bit_reverse_batch_inplace(x, log_n, n_chunks)
+    for log_h in range(log_n):
+        _butterfly_stage(x, tw, log_n, log_h, n_chunks)
+
+
+@njit(cache=True, parallel=True)
+def scale_batch_inplace(x, table, n_chunks):
+    """x[a, i] ← x[a, i]·table[i] for ``x`` ``uint64[m, n, 4]`` and ``table`` ``uint64[n, 4]`` (Montgomery)."""
+    m = x.shape[0]
+    n = x.shape[1]
+    total = m * n
+    for c in prange(n_chunks):
+        start = c * total // n_chunks
+        end = (c + 1) * total // n_chunks
+        for t in range(start, end):
+            a = t // n
+            i = t - a * n
+            x[a, i, 0], x[a, i, 1], x[a, i, 2], x[a, i, 3] = fr_mul(
+                x[a, i, 0], x[a, i, 1], x[a, i, 2], x[a, i, 3],
+                table[i, 0], table[i, 1], table[i, 2], table[i, 3],
+            )  # fmt: skip
+
+
+@njit(cache=True)
+def powers(base, start, count):
+    """``uint64[count, 4]`` with entry i = start·base^i (``base``, ``start``: ``uint64[4]`` Montgomery)."""
+    out = np.empty((count, 4), dtype=np.uint64)
+    c0, c1, c2, c3 = start[0], start[1], start[2], start[3]
+    for i in range(count):
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = c0, c1, c2, c3
+        c0, c1, c2, c3 = fr_mul(c0, c1, c2, c3, base[0], base[1], base[2], base[3])
+    return out
+
+
+@njit(cache=True)
+def stage_twiddles(pw, log_n):
+    """Per-stage table ``uint64[n, 4]`` (``tw[h + j] = ω_{2h}^j``) from ``pw[i] = ω^i``, i < n/2."""
+    n = 1 << log_n
+    tw = np.zeros((n, 4), dtype=np.uint64)
+    for log_h in range(log_n):
+        h = 1 << log_h
+        stride = n >> (log_h + 1)
+        for j in range(h):
+            for k in range(4):
+                tw[h + j, k] = pw[j * stride, k]
+    return tw
