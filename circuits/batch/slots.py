@@ -327,7 +327,7 @@ def debit(
                 ``debit/balance_range/…``); nonce_after = nonce + active (``debit/nonce``);
                 leaf_after = active ? Poseidon(pkx, pky, balance_after, nonce_after) : leaf_before
                 (``debit/leaf_after``); root_after = opening of leaf_after on the same path (``debit/root_after``)
-    Cost:       2·D·(P2 + 1) + 2·P4 + D + 75 constraints (≈ 3 560 for D = 6)
+    Cost:       2·D·(P2 + 1) + 2·P4 + D + 77 constraints (3 569 for D = 6, 4 535 for D = 8)
     Assumes:    ``active`` from ``KindSelectors``; ``amount`` range-checked by ``slot_data``; leaf balances < 2^64
                 (every leaf written by this circuit is range-checked; genesis balances are u64)
     Rejects:    overdraft (wrapped balance), nonce + 2, bits of another index, leaf_after ≠ leaf_before when off
@@ -351,7 +351,7 @@ def credit(
     Runs against the accounts root after ``debit`` (a self-transfer credits the leaf the debit wrote).
 
     Constrains: as ``debit`` with balance_after = balance + active·amount (< 2^64: no overflow) and no nonce change
-    Cost:       2·D·(P2 + 1) + 2·P4 + D + 74 constraints
+    Cost:       2·D·(P2 + 1) + 2·P4 + D + 76 constraints
     Assumes:    as ``debit``
     Rejects:    a credit past 2^64 − 1, a changed root when off (tested in tests/circuits/test_batch_soundness.py)
     """
@@ -395,8 +395,8 @@ def append(
                 tree_root_after = opening of leaf at index (``append/tree_root_after``);
                 (6) opening of tree_root_before at slot_bits under bridge_root_before (``append/slot_before``) and
                 bridge_root_after = opening of tree_root_after on the same path (``append/bridge_root_after``)
-    Cost:       3·M·(P2 + 1) + 2·S·(P2 + 1) + P6 + 2·M + S + 13 constraints (+ S for K not a power of two);
-                ≈ 4 700 for M = 4, S = 3
+    Cost:       3·M·(P2 + 1) + 2·S·(P2 + 1) + P6 + 2·M + S + 20 constraints (+ S for K not a power of two);
+                4 723 for M = 4, S = 3
     Assumes:    ``sel`` one-hot; ``data.amount`` range-checked; the c→c burn tree at slot 2·chain_id is empty (it is
                 at genesis and no append can reach it, by (2))
     Rejects:    peer ≥ K, peer = chain_id, a message at index + 1 or at an occupied index, fields that differ from
@@ -470,7 +470,7 @@ def commitment_step(cb: ConstraintBuilder, h: Var | int, sel: KindSelectors, dat
     """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(kind, a, b, amount, nonce, peer)).
 
     Constrains: the two Poseidon evaluations (namespaces ``digest``, ``fold``)
-    Cost:       P6 + P2 ≈ 597 constraints
+    Cost:       P6 + P2 = 594 constraints (591 for the first slot, whose h = 0 is a constant)
     Assumes:    nothing
     Rejects:    a slot whose fields differ from the committed ones (tested in tests/circuits/test_batch_soundness.py)
     """
