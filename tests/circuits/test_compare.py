@@ -3,6 +3,8 @@
 import itertools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from circuits.builder import ConstraintBuilder, Mode
 from circuits.gadgets.compare import (
@@ -116,3 +118,15 @@ def test_compare_width_checked():
     cb = ConstraintBuilder()
     with pytest.raises(ValueError, match=r"Argument 'n_bits' must be in \[1, 252\], not 253"):
         is_lt(cb, cb.private("a", 1), 2, 253)
+
+
+@given(a=st.integers(0, (1 << 64) - 1), b=st.integers(0, (1 << 64) - 1))
+def test_is_lt_and_assert_le_agree_with_native_u64(a, b):
+    def build_lt(cb, inp, mode):
+        cb.assert_equal(is_lt(cb, cb.alloc("a", inp[0], mode), cb.alloc("b", inp[1], mode), 64), int(a < b), "want")
+
+    check_gadget(build_lt, valid=[(a, b)])
+    check_gadget(
+        lambda cb, inp, mode: assert_le(cb, cb.alloc("a", inp[0], mode), cb.alloc("b", inp[1], mode), 64),
+        **({"valid": [(a, b)]} if a <= b else {"invalid": [Case((a, b), rejects_at="le/recompose")]}),
+    )

@@ -3,6 +3,8 @@
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from circuits.builder import ConstraintBuilder, Mode
 from circuits.gadgets.range import U64_BITS, add_in_range, assert_range, sub_in_range
@@ -85,3 +87,27 @@ def test_range_width_argument_checked():
         sub_in_range(cb, cb.private("a", 1), 1, 253)
     with pytest.raises(ValueError, match=r"Argument 'n' must be in \[1, 253\], not 254"):
         assert_range(cb, cb.private("b", 1), 254)
+
+
+_u64 = st.integers(0, TOP)
+
+
+@given(old=_u64, amount=_u64)
+def test_sub_in_range_agrees_with_native_u64(old, amount):
+    """The constraint form accepts exactly when the native debit rule (amount ≤ old) does."""
+    want = (old - amount) % R
+    outs = check_gadget(
+        _update(sub_in_range),
+        **({"valid": [(old, amount, want)]} if amount <= old else {"invalid": [(old, amount, want)]}),
+    )
+    assert len(outs) == 1
+
+
+@given(old=_u64, amount=_u64)
+def test_add_in_range_agrees_with_native_u64(old, amount):
+    """The constraint form accepts exactly when the native credit rule (old + amount < 2^64) does."""
+    want = old + amount
+    check_gadget(
+        _update(add_in_range),
+        **({"valid": [(old, amount, want)]} if want <= TOP else {"invalid": [(old, amount, want)]}),
+    )
