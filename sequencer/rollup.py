@@ -1,0 +1,172 @@
+"""One rollup's state (DESIGN.md §4): its account tree, its burn and mint trees per peer, its bridge slot tree.
+
+Rollup c holds:
+
+- ``accounts``: sparse Poseidon tree of depth D; leaf i = ``AccountState.leaf()``, 0 for no account;
+- ``burn_trees[j]``: append-only tree c→j (depth M), its root in bridge slot 2j;
+- ``mint_trees[j]``: append-only tree j→c (depth M), its root in bridge slot 2j + 1;
+- ``slots``: the bridge slot tree (depth ceil(log2(2K))) whose leaves are those roots (padding slots 0);
+
+accounts_root = ``accounts.root``, bridge_root = ``slots.root``, state_root = Poseidon(accounts_root, bridge_root).
+The c→c trees exist and stay empty (the sequencer never burns to its own chain).
+
+Rollback follows execution-specs' ``begin_transaction`` / ``rollback_transaction``: ``snapshot()`` returns a token
+over every tree (their undo-log positions) and the account-field journal; ``revert(token)`` restores them without
+hashing; ``forget_history()`` drops the logs once a transaction is final, so they never grow past one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zksvs.merkle import AppendOnlyMerkleTree, MerkleOpening, SparseMerkleTree
+from zksvs.rollup_state import AccountState, empty_bridge_slots, state_root
+from zksvs.trace import BatchShape
+
+
+@dataclass(frozen=True, slots=True)
+class RollupSnapshot:
+    """Token of ``RollupState.snapshot``: undo-log positions of every tree and of the account journal."""
+
+    accounts: int
+    slots: int
+    burn: tuple[int, ...]
+    mint: tuple[int, ...]
+    journal: int
+
+
+class RollupState:
+    """The trees of rollup ``chain_id`` in a shared set of shape ``shape``.
+
+    Parameters
+    ----------
+    chain_id : int
+        In [0, K).
+    shape : BatchShape
+        K, D, M (capacity is the batch builder's business).
+    accounts : iterable of (int, AccountState), optional
+        Initial accounts (genesis).
+    """
+
+    __slots__ = ("_fields", "_journal", "accounts", "burn_trees", "chain_id", "mint_trees", "shape", "slots")
+
+    def __init__(self, chain_id: int, shape: BatchShape, accounts=()) -> None:
+        if not 0 <= chain_id < shape.n_rollups:
+            raise ValueError(f"chain_id must be in [0, {shape.n_rollups}), not {chain_id}")
+        self.chain_id = chain_id
+        self.shape = shape
+        self.accounts = SparseMerkleTree(shape.account_depth)
+        self._fields: dict[int, AccountState] = {}
+        self._journal: list[tuple[int, AccountState | None]] = []
+        k = shape.n_rollups
+        self.burn_trees = [AppendOnlyMerkleTree(shape.bridge_depth) for _ in range(k)]
+        self.mint_trees = [AppendOnlyMerkleTree(shape.bridge_depth) for _ in range(k)]
+        self.slots = SparseMerkleTree(shape.slot_tree_depth)
+        for s, v in enumerate(empty_bridge_slots(k, shape.bridge_depth)):
+            if v:
+                self.slots.set(s, v)
+        for index, state in accounts:
+            self.put_account(index, state)
+        self.forget_history()
+
+    # --- reading -------------------------------------------------------------------------------------------------
+
+    @property
+    def accounts_root(self) -> int:
+        """Root of the account tree."""
+        return self.accounts.root
+
+    @property
+    def bridge_root(self) -> int:
+        """Root of the bridge slot tree."""
+        return self.slots.root
+
+    def state_root(self) -> int:
+        """Poseidon(accounts_root, bridge_root) (one hash)."""
+        return state_root(self.accounts.root, self.slots.root)
+
+    def roots(self) -> tuple[int, int]:
+        """``(accounts_root, bridge_root)``: cheap (no hashing), enough to tell whether anything changed."""
+        return self.accounts.root, self.slots.root
+
+    def account(self, index: int) -> AccountState | None:
+        """The account at ``index``, or None when its leaf is empty."""
+        return self._fields.get(index)
+
+    def account_items(self) -> list[tuple[int, AccountState]]:
+        """Every existing account, by index."""
+        return sorted(self._fields.items())
+
+    def bridge_slot_values(self) -> tuple[int, ...]:
+        """The bridge slot leaves (2^ceil(log2(2K)) values: burn roots at 2j, mint roots at 2j + 1, padding 0)."""
+        return tuple(self.slots.get(s) for s in range(1 << self.slots.depth))
+
+    def burn_tree(self, dst: int) -> AppendOnlyMerkleTree:
+        """Burn tree chain_id→dst."""
+        return self.burn_trees[dst]
+
+    def mint_tree(self, src: int) -> AppendOnlyMerkleTree:
+        """Mint tree src→chain_id."""
+        return self.mint_trees[src]
+
+    def total_balance(self) -> int:
+        """Sum of every account's balance."""
+        return sum(a.balance for a in self._fields.values())
+
+    # --- writing -------------------------------------------------------------------------------------------------
+
+    def put_account(self, index: int, state: AccountState, leaf: int | None = None) -> MerkleOpening:
+        """Write account ``index``; return the opening of its old leaf (``SparseMerkleTree.set``).
+
+        Costs D hashes, plus the Poseidon-4 of the leaf unless ``leaf`` (= ``state.leaf()``) is given.
+        """
+        self._journal.append((index, self._fields.get(index)))
+        self._fields[index] = state
+        return self.accounts.set(index, state.leaf() if leaf is None else leaf)
+
+    def snapshot(self) -> RollupSnapshot:
+        """Token for the current state (no hashing)."""
+        return RollupSnapshot(
+            self.accounts.snapshot(),
+            self.slots.snapshot(),
+            tuple(t.snapshot() for t in self.burn_trees),
+            tuple(t.snapshot() for t in self.mint_trees),
+            len(self._journal),
+        )
+
+    def revert(self, token: RollupSnapshot) -> None:
+        """Undo everything written since ``snapshot()`` returned ``token`` (no hashing).
+
+        Raises
+        ------
+        ValueError
+            ``token`` is older than the last ``forget_history()``.
+        """
+        self.accounts.revert(token.accounts)
+        self.slots.revert(token.slots)
+        for t, tok in zip(self.burn_trees, token.burn):
+            t.revert(tok)
+        for t, tok in zip(self.mint_trees, token.mint):
+            t.revert(tok)
+        while len(self._journal) > token.journal:
+            index, old = self._journal.pop()
+            if old is None:
+                del self._fields[index]
+            else:
+                self._fields[index] = old
+
+    def forget_history(self) -> None:
+        """Make the current state final: drop the undo logs (earlier tokens can no longer be reverted to)."""
+        self.accounts.forget_history()
+        self.slots.forget_history()
+        for t in self.burn_trees:
+            t.forget_history()
+        for t in self.mint_trees:
+            t.forget_history()
+        self._journal.clear()
+
+    def __repr__(self) -> str:
+        return (
+            f"RollupState(chain_id={self.chain_id}, accounts={len(self._fields)}, "
+            f"accounts_root={self.accounts.root}, bridge_root={self.slots.root})"
+        )
