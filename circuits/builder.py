@@ -485,41 +485,55 @@ class _Template:
         return cls(n_inputs, hints, list(scratch._constraints), [o.lc for o in outs])
 
     def replay(self, cb: ConstraintBuilder, inputs: Sequence[Var]) -> list[Var]:
+        # Recorded wires: 0 (one), 1..k (inputs: substituted by the actual combinations), k+1.. (hints: allocated
+        # here in the same order, so they map to consecutive builder wires). Recorded combinations are shared
+        # between rows (x2 = x·x uses x twice), so both maps are memoized per combination object.
         k = self.n_inputs
-        wire = [0] + [-1] * k  # recorded wire -> builder wire (inputs are substituted, not mapped)
         values: list[int | None] = [1, *(x.value for x in inputs)]
         known = cb.with_values and all(v is not None for v in values)
+        value_memo: dict[int, int] = {}
 
         def value_of(lc: LinearCombination) -> int:
-            return sum(c * values[w] for w, c in lc.terms.items()) % _R  # type: ignore[operator]
+            v = value_memo.get(id(lc))
+            if v is None:
+                v = value_memo[id(lc)] = sum(c * values[w] for w, c in lc.terms.items()) % _R  # type: ignore[operator]
+            return v
 
+        shift = len(cb._labels) - (k + 1)  # recorded hint wire w becomes builder wire w + shift
         for label, fn, lcs in self.hints:
             v = int(fn(*map(value_of, lcs))) % _R if known else None
             var = cb._alloc(label, v, public=False, is_input=False)
-            wire.append(next(iter(var.lc.terms)))
             values.append(var.value)
             known = known and var.value is not None
         in_terms = [x.lc.terms for x in inputs]
+        lc_memo: dict[int, LinearCombination] = {}
 
         def remap(lc: LinearCombination) -> LinearCombination:
-            t: dict[int, int] = {}
-            for w, c in lc.terms.items():
-                if 0 < w <= k:
-                    for u, d in in_terms[w - 1].items():
-                        t[u] = t.get(u, 0) + c * d
-                else:
-                    u = wire[w]
-                    t[u] = t.get(u, 0) + c
-            return LinearCombination(t)
+            out = lc_memo.get(id(lc))
+            if out is not None:
+                return out
+            terms = lc.terms
+            if any(0 < w <= k for w in terms):
+                t: dict[int, int] = {}
+                for w, c in terms.items():
+                    if 0 < w <= k:
+                        for u, d in in_terms[w - 1].items():
+                            t[u] = t.get(u, 0) + c * d
+                    else:
+                        u = w + shift if w else 0
+                        t[u] = t.get(u, 0) + c
+                out = LinearCombination(t)
+            else:
+                out = LinearCombination()
+                out.terms = {(w + shift if w else 0): c for w, c in terms.items()}
+            lc_memo[id(lc)] = out
+            return out
 
         prefix = cb.label("")
+        append = cb._constraints.append
         for con in self.constraints:
-            cb._constraints.append(Constraint(remap(con.a), remap(con.b), remap(con.c), prefix + con.label))
-        outs = []
-        for lc in self.outputs:
-            mapped = remap(lc)
-            outs.append(Var(mapped, value_of(lc) if known else None))
-        return outs
+            append(Constraint(remap(con.a), remap(con.b), remap(con.c), prefix + con.label))
+        return [Var(remap(lc), value_of(lc) if known else None) for lc in self.outputs]
 
 
 _TEMPLATES: dict[Hashable, _Template] = {}
