@@ -17,7 +17,7 @@ from sequencer.rollup import RollupState
 from sequencer.sequencer import Receipt, Rejection, Sequencer
 from sequencer.tx import Burn, Noop, Transfer, read_jsonl
 from tests.sequencer.conftest import WHALE, small_genesis
-from tests.sequencer.trace_check import check_shared_batch
+from tests.sequencer.trace_check import check_burn_equals_mint, check_shared_batch
 from zksvs.errors import MalformedTransaction
 from zksvs.statement import SlotKind
 
@@ -197,3 +197,35 @@ def test_traces_verify_opening_by_opening(genesis):
 def test_check_tx_rejects_non_int_fields_before_touching_state(genesis):
     with pytest.raises(MalformedTransaction, match="field 'to_chain' must be an integer, not str"):
         check_tx(Burn(0, "1", 1, 2, 1, 0), genesis.shape)
+
+
+def test_trace_checker_catches_tampered_traces(genesis):
+    import dataclasses
+
+    seq = Sequencer(genesis)
+    seq.submit(Transfer(0, 1, 2, 5, 0))
+    seq.submit(Burn(0, 1, 1, 3, 7, 1))
+    batch = seq.close_batch()
+    check_shared_batch(batch)
+    t = batch.traces[0]
+    transfer, burn, noop = t.slots
+    bad_sibling = dataclasses.replace(
+        transfer.debit, siblings=(transfer.debit.siblings[0] + 1, *transfer.debit.siblings[1:])
+    )
+    wrong_index = dataclasses.replace(burn.append, index=burn.append.index + 1)
+    moved_noop = dataclasses.replace(noop.debit, index=1)
+    tampered = [
+        dataclasses.replace(transfer, debit=bad_sibling),
+        dataclasses.replace(burn, append=wrong_index),
+        dataclasses.replace(noop, debit=moved_noop, credit=moved_noop),
+        dataclasses.replace(burn, accounts_root_after_debit=transfer.accounts_root_after_debit),
+    ]
+    for k, slot in [(0, tampered[0]), (1, tampered[1]), (2, tampered[2]), (1, tampered[3])]:
+        slots = list(t.slots)
+        slots[k] = slot
+        bad = dataclasses.replace(batch, traces=(dataclasses.replace(t, slots=tuple(slots)), *batch.traces[1:]))
+        with pytest.raises(AssertionError, match=f"slot {k}"):
+            check_shared_batch(bad)
+    mint_mismatch = dataclasses.replace(batch.traces[1], final_bridge_slots=(1,) * len(t.final_bridge_slots))
+    with pytest.raises(AssertionError, match=r"\(0, 1\)"):
+        check_burn_equals_mint((t, mint_mismatch, batch.traces[2]))
