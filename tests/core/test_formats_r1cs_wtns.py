@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -287,3 +288,16 @@ def test_snarkjs_wtns_check_rejects_our_wrong_witness(node_tools, tmp_path):
     write_wtns(bad, tmp_path / "bad.wtns")
     proc = snarkjs("wtns", "check", tmp_path / "our.r1cs", tmp_path / "bad.wtns", check=False)
     assert "WITNESS IS CORRECT" not in proc.stdout
+
+
+def test_read_r1cs_rejects_repeated_wire_in_combination():
+    cs, _ = _hand_r1cs()
+    data = bytearray(to_bytes(write_r1cs, cs))
+    # constraints section first (circom order), data at 24; constraints 0 and 1 take 120 bytes each; constraint 2's
+    # A = {5: 1, 3: r − 1, 0: 7}: count at 264, then 36-byte terms with the wire first
+    assert struct.unpack_from("<IIII", data, 264)[0:2] == (3, 5) and data[340] == 0
+    struct.pack_into("<I", data, 340, 5)
+    with pytest.raises(FormatError, match="constraint 2 repeats wire 5 in its A combination"):
+        read_r1cs(bytes(data))
+    with pytest.raises(FormatError, match="repeats wire 5"):
+        read_r1cs_matrices(bytes(data))

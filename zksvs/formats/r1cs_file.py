@@ -24,6 +24,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -47,6 +48,8 @@ SECTION_NAMES = {1: "header", 2: "constraints", 3: "wire2LabelId", 4: "customGat
 _N8 = 32
 _HEADER_BYTES = 4 + _N8 + 4 * 4 + 8 + 4
 _TERM_BYTES = 4 + _N8
+_TERM = np.dtype([("wire", "<u4"), ("coeff", "<u8", (4,))])
+assert _TERM.itemsize == _TERM_BYTES
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class R1csTerms:
         0 = A, 1 = B, 2 = C.
     rows, wires : int64[k]
     coeffs : uint64[k, 4]
-        Little-endian limbs, normal form (a view into the file when the terms are contiguous, else a copy).
+        Little-endian limbs, normal form (a copy: the terms are interleaved with counts in the file).
     lc_counts : int64[3 · m]
         Terms per linear combination, in file order (A₀, B₀, C₀, A₁, …).
     """
@@ -140,12 +143,12 @@ def _read_terms(bf: BinFile, h: R1csHeader) -> R1csTerms:
     size = len(sec)
     n_lc = 3 * h.n_constraints
     counts = np.empty(n_lc, dtype=np.int64)
-    starts = np.empty(n_lc, dtype=np.int64)
+    hdr_pos = np.empty(n_lc, dtype=np.int64)
     mv = memoryview(sec)
     unpack = struct.Struct("<I").unpack_from
     pos = 0
-    # A Python walk over the 3·m term counts only: the record lengths are data-dependent, but the terms themselves
-    # are then gathered by numpy in one pass.
+    # A Python walk over the 3·m term counts only (the record lengths are data-dependent); the terms themselves are
+    # then the section with those 4-byte counts cut out, viewed as (wire, coefficient) records by numpy.
     for k in range(n_lc):
         if pos + 4 > size:
             raise FormatError(
@@ -154,20 +157,19 @@ def _read_terms(bf: BinFile, h: R1csHeader) -> R1csTerms:
             )
         n = unpack(mv, pos)[0]
         counts[k] = n
-        starts[k] = pos + 4
+        hdr_pos[k] = pos
         pos += 4 + n * _TERM_BYTES
     if pos != size:
         raise FormatError(
             f"{bf.path}: section 'constraints' has {size} bytes, but its {h.n_constraints} constraints take {pos}"
         )
     total = int(counts.sum())
+    is_count = np.zeros(size, dtype=bool)
+    is_count[(hdr_pos[:, None] + np.arange(4)).reshape(-1)] = True
+    rec = sec[~is_count].view(_TERM)
+    wires = rec["wire"].astype(np.int64)
+    coeffs = np.ascontiguousarray(rec["coeff"]).astype(np.uint64, copy=False)
     lc_of_term = np.repeat(np.arange(n_lc, dtype=np.int64), counts)
-    first = np.cumsum(counts) - counts
-    j = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
-    off = starts[lc_of_term] + j * _TERM_BYTES
-    raw = sec[off[:, None] + np.arange(_TERM_BYTES)]
-    wires = np.ascontiguousarray(raw[:, :4]).view("<u4").reshape(total).astype(np.int64)
-    coeffs = np.ascontiguousarray(raw[:, 4:]).view("<u8").reshape(total, 4)
     require_below(coeffs, FR_MODULUS, bf.path, "constraints coefficient")
     if total and int(wires.max()) >= h.n_wires:
         bad = int(np.flatnonzero(wires >= h.n_wires)[0])
@@ -175,9 +177,16 @@ def _read_terms(bf: BinFile, h: R1csHeader) -> R1csTerms:
             f"{bf.path}: constraint {int(lc_of_term[bad] // 3)} uses wire {int(wires[bad])}, "
             f"but the header has nWires = {h.n_wires}"
         )
-    return R1csTerms(
-        (lc_of_term % 3).astype(np.int8), lc_of_term // 3, wires, coeffs.astype(np.uint64, copy=False), counts
-    )
+    if total > 1:
+        key = np.sort(lc_of_term * h.n_wires + wires)
+        dup = np.flatnonzero(key[1:] == key[:-1])
+        if len(dup):
+            k = int(key[dup[0]] // h.n_wires)
+            raise FormatError(
+                f"{bf.path}: constraint {k // 3} repeats wire {int(key[dup[0]] % h.n_wires)} in its "
+                f"{'ABC'[k % 3]} combination"
+            )
+    return R1csTerms((lc_of_term % 3).astype(np.int8), lc_of_term // 3, wires, coeffs, counts)
 
 
 def read_r1cs_terms(src: Source) -> tuple[R1csHeader, R1csTerms]:
@@ -225,19 +234,16 @@ def read_r1cs_file(src: Source) -> R1csFile:
     bf, h = _open(src)
     t = _read_terms(bf, h)
     values, inverse = unique_rows(t.coeffs)
-    wires = t.wires.tolist()
     coeffs = [values[i] for i in inverse.tolist()]
-    ends = np.cumsum(t.lc_counts).tolist()
+    terms = zip(t.wires.tolist(), coeffs)
     lcs: list[LinearCombination] = []
-    start = 0
-    for k, end in enumerate(ends):
-        terms = {w: c for w, c in zip(wires[start:end], coeffs[start:end]) if c}
-        if len(terms) != sum(1 for c in coeffs[start:end] if c):
-            raise FormatError(f"{bf.path}: constraint {k // 3} repeats a wire in its {'ABC'[k % 3]} combination")
-        lc = LinearCombination()
-        lc.terms = terms
+    new_lc = LinearCombination.__new__
+    for n in t.lc_counts.tolist():
+        lc = new_lc(LinearCombination)
+        # wires are distinct per combination (checked) and coefficients canonical; zeros are dropped as
+        # LinearCombination does
+        lc.terms = {w: c for w, c in islice(terms, n) if c}
         lcs.append(lc)
-        start = end
     constraints = [Constraint(lcs[3 * i], lcs[3 * i + 1], lcs[3 * i + 2]) for i in range(h.n_constraints)]
     r1cs = R1CS(
         n_wires=h.n_wires,
@@ -264,22 +270,20 @@ def _constraints_section(r1cs: R1CS) -> np.ndarray:
             counts.append(len(lc.terms))
             wires.extend(lc.terms.keys())
             coeffs.extend(lc.terms.values())
-    n_lc = len(counts)
-    total = len(wires)
     cnt = np.asarray(counts, dtype=np.int64)
-    first = np.cumsum(cnt) - cnt
-    hdr_pos = 4 * np.arange(n_lc, dtype=np.int64) + _TERM_BYTES * first
-    out = np.zeros(4 * n_lc + _TERM_BYTES * total, dtype=np.uint8)
-    out[hdr_pos[:, None] + np.arange(4)] = cnt.astype("<u4").view(np.uint8).reshape(n_lc, 4)
-    if total:
-        lc_of_term = np.repeat(np.arange(n_lc, dtype=np.int64), cnt)
-        j = np.arange(total, dtype=np.int64) - np.repeat(first, cnt)
-        off = hdr_pos[lc_of_term] + 4 + j * _TERM_BYTES
-        w = np.asarray(wires, dtype="<u4")
-        if int(w.max()) >= r1cs.n_wires:
+    hdr_pos = 4 * np.arange(len(cnt), dtype=np.int64) + _TERM_BYTES * (np.cumsum(cnt) - cnt)
+    rec = np.zeros(len(wires), dtype=_TERM)
+    if wires:
+        w = np.asarray(wires, dtype=np.int64)
+        if int(w.max()) >= r1cs.n_wires or int(w.min()) < 0:
             raise ValueError(f"R1CS uses wire {int(w.max())} but has n_wires = {r1cs.n_wires}")
-        out[off[:, None] + np.arange(4)] = w.view(np.uint8).reshape(total, 4)
-        out[off[:, None] + 4 + np.arange(_N8)] = ints_to_limbs(coeffs).astype("<u8").view(np.uint8).reshape(total, _N8)
+        rec["wire"] = w
+        rec["coeff"] = ints_to_limbs(coeffs)
+    out = np.empty(4 * len(cnt) + rec.nbytes, dtype=np.uint8)
+    is_count = np.zeros(len(out), dtype=bool)
+    is_count[(hdr_pos[:, None] + np.arange(4)).reshape(-1)] = True
+    out[is_count] = cnt.astype("<u4").view(np.uint8)
+    out[~is_count] = rec.view(np.uint8)
     return out
 
 
