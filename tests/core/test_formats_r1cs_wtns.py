@@ -225,10 +225,14 @@ def test_read_wtns_rejects_wrong_size():
         read_wtns(bytes(data))
 
 
-@pytest.mark.parametrize("cut", [0, 8, 30, 70, 100, 235])
-def test_read_wtns_rejects_truncated_file(cut):
+@pytest.mark.parametrize(
+    ("cut", "section"),
+    [(0, "file header"), (8, "file header"), (30, "header"), (64, "witness"), (70, "witness"), (235, "witness")],
+)
+def test_read_wtns_rejects_truncated_file(cut, section):
+    # layout: file header 0..12, section 1 header 12..24, data 24..64; section 2 header 64..76, data 76..236
     data = _anchor("multiplier", "wtns").read_bytes()[:cut]
-    with pytest.raises(TruncatedFile):
+    with pytest.raises(TruncatedFile, match=f"section '{section}' is truncated"):
         read_wtns(data)
 
 

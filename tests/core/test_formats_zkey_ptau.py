@@ -323,3 +323,38 @@ def test_read_ptau_rejects_noncanonical_point_and_other_files():
         read_ptau(_zkey_path("multiplier"))
     with pytest.raises(FormatError, match="header"):
         read_ptau(POT8.read_bytes()[:30])
+
+
+@pytest.mark.node
+def test_read_zkey_of_snarkjs_setup_on_our_r1cs(node_tools, tmp_path):
+    """A fresh ``snarkjs groth16 setup`` key (no contributions) for an R1CS we wrote, with an empty-A/B row."""
+    from zksvs.formats.r1cs_file import write_r1cs
+    from zksvs.r1cs import R1CS, Constraint
+    from zksvs.r1cs import LinearCombination as L
+
+    # wires: 0 = 1, 1 = out (public output), 2 = x (public input), 3 = y, 4 = y²
+    cons = [
+        Constraint(L.wire(3), L.wire(3), L.wire(4), "sq"),
+        Constraint(L(), L(), L({1: 1, 4: FR_MODULUS - 1, 2: 2**200, 0: FR_MODULUS - 5}), "linear"),
+        Constraint(L.wire(2) + 1, L.wire(3, 3), L.wire(1) + L.wire(4), "mix"),
+    ]
+    cs = R1CS(n_wires=5, n_public=2, constraints=cons, n_outputs=1, n_private_inputs=1)
+    write_r1cs(cs, tmp_path / "c.r1cs")
+    snarkjs("groth16", "setup", tmp_path / "c.r1cs", POT8, tmp_path / "c.zkey")
+    snarkjs("zkey", "export", "verificationkey", tmp_path / "c.zkey", tmp_path / "vk.json")
+    z = read_zkey(tmp_path / "c.zkey")
+    assert z.verifying_key == read_verifying_key(tmp_path / "vk.json")
+    ref = cs.to_matrices(include_c=False)
+    assert (z.matrices.n_constraints, z.proving_key.domain_size) == (3, 8)
+    for got, want in ((z.matrices.A, ref.A), (z.matrices.B, ref.B)):
+        np.testing.assert_array_equal(got.rows, want.rows)
+        np.testing.assert_array_equal(got.wires, want.wires)
+        np.testing.assert_array_equal(got.coeffs, want.coeffs)
+    assert z.contributions[64:] == struct.pack("<I", 0)
+    # a fresh setup writes its sections in the order 1, 2, 4, 3, 9, 8, 5, 6, 7, 10 (zkey_new.js); ours are 1 … 10
+    # (as after `zkey contribute`), so compare section by section
+    theirs = (tmp_path / "c.zkey").read_bytes()
+    ours = to_bytes(write_zkey, z.proving_key, z.matrices, contributions=z.contributions)
+    assert [sid for sid, _, _ in _sections(theirs)] == [1, 2, 4, 3, 9, 8, 5, 6, 7, 10]
+    by_id = {sid: theirs[o : o + n] for sid, o, n in _sections(theirs)}
+    assert [(sid, ours[o : o + n]) for sid, o, n in _sections(ours)] == [(sid, by_id[sid]) for sid in range(1, 11)]

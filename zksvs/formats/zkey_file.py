@@ -26,7 +26,10 @@ Encodings, checked against the anchor files:
   ``ConstraintMatrices``;
 - section 4 also holds snarkjs's nPublic + 1 input rows (A[nConstraints + s][s] = 1); they are stripped on reading
   (``ConstraintMatrices`` excludes them) and added back on writing. nConstraints is not stored: it is the last A row
-  minus nPublic.
+  minus nPublic;
+- ``write_zkey`` puts the sections in the order 1 … 10, as ``zkey contribute`` leaves them (so a contributed key
+  round-trips byte for byte); a fresh ``groth16 setup`` writes 1, 2, 4, 3, 9, 8, 5, 6, 7, 10 with the same section
+  bytes. Readers accept any order.
 
 References
 ----------
