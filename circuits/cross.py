@@ -76,7 +76,8 @@ def define_cross(cb: ConstraintBuilder, n_rollups: int, inputs: CrossInputs | No
     """State the cross-rollup constraints for K = ``n_rollups`` (see the module docstring).
 
     Constrains: padding slots = 0; K bridge roots and state roots; K·(K − 1) pair equalities
-    Cost:       K · 2^S · 240 + K · (2^S − 2K) + K·(K − 1) constraints, S = ceil(log2(2K)) (7 692 for K = 4)
+    Cost:       K · 2^S · P2 + K · (2^S − 2K + 1) + K · (K − 1) constraints, S = ceil(log2(2K)), P2 = 240
+                (7 696 for K = 4)
     Assumes:    nothing
     Rejects:    burn root i→j ≠ mint root i→j, a wrong accounts root, a non-zero padding slot
                 (tested in tests/circuits/test_cross_circuit.py)
