@@ -1,0 +1,326 @@
+"""Groth16 proving over BN254 with the snarkjs QAP reduction, in named, timed stages.
+
+Symbols (Groth16, eprint 2016/260, §3.2; snarkjs 0.7.6 ``src/groth16_prove.js``) → names:
+
+=========================================================  ===============================================
+paper / snarkjs                                            here
+=========================================================  ===============================================
+w (the full assignment, w_0 = 1), ℓ public wires           ``witness``, ``proving_key.n_public``
+r, s (the prover's blinding scalars)                       ``r``, ``s`` (from ``secrets`` unless given)
+A = α + Σ w_i·u_i(τ) + r·δ                  (G1)           ``Proof.a``   (MSM A over ``a_query``)
+B = β + Σ w_i·v_i(τ) + s·δ                  (G2; and G1)   ``Proof.b``   (MSM B2; MSM B1 gives ``b_g1``)
+C = Σ_{i>ℓ} w_i·c_i + Σ_j h_j·H_j + s·A + r·B1 − r·s·δ     ``Proof.c``   (MSM C, MSM H; snarkjs's order)
+h_j = (A·B − C)(ω_{2n}^{2j+1}) (``joinABC``)                ``prover.qap.snarkjs_reduction``
+=========================================================  ===============================================
+
+Stages, in order (snarkjs's logger labels in brackets): ``"witness map (QAP)"`` [IFFT_A … FFT_C, joinABC],
+``"MSM A"`` [multiexp A], ``"MSM B1"``, ``"MSM B2"``, ``"MSM C"``, ``"MSM H"``, ``"finish"`` (blinding, the
+additions, affine output). Before them, ``prove`` checks sizes and that the witness satisfies the R1CS (Python-int
+evaluation, a fraction of the proving time) so a wrong witness is named by its constraint label instead of yielding
+a proof that fails later.
+
+References
+----------
+Groth16, eprint 2016/260; snarkjs 0.7.6 ``src/groth16_prove.js``; arkworks ``groth16/src/prover.rs``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from prover.domain import EvaluationDomain
+from prover.msm import g1_add, g1_mul, g1_neg, g2_add, g2_mul, msm_g1, msm_g2
+from prover.qap import snarkjs_reduction
+from zksvs.errors import NonCanonicalFieldElement
+from zksvs.field import FR_MODULUS
+from zksvs.groth16 import Proof, ProvingKey
+from zksvs.limbs import ints_to_limbs
+from zksvs.r1cs import R1CS, ConstraintMatrices
+from zksvs.witness import Witness
+
+_R = FR_MODULUS
+
+STAGES: tuple[str, ...] = ("witness map (QAP)", "MSM A", "MSM B1", "MSM B2", "MSM C", "MSM H", "finish")
+
+ProgressCallback = Callable[[str], Any]
+
+
+@dataclass
+class ProveTiming:
+    """Seconds spent per named stage of one proof (``STAGES`` order), plus the checks before them.
+
+    Attributes
+    ----------
+    stages : dict[str, float]
+        Stage name → wall-clock seconds.
+    check_seconds : float
+        Witness length and R1CS satisfaction check (0 when proving from matrices).
+    """
+
+    stages: dict[str, float] = field(default_factory=dict)
+    check_seconds: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """Sum of the stages and the check, in seconds."""
+        return self.check_seconds + sum(self.stages.values())
+
+
+def _witness_values(witness: Witness | Sequence[int]) -> tuple[int, ...]:
+    return witness.values if isinstance(witness, Witness) else Witness(witness).values
+
+
+def _random_scalar(rng: Any) -> int:
+    if rng is None:
+        return secrets.randbelow(_R)
+    return rng.randrange(_R)
+
+
+def _check_key(pk: ProvingKey, n_wires: int, n_public: int, domain_size: int) -> None:
+    if pk.n_wires != n_wires:
+        raise ValueError(f"proving key is for {pk.n_wires} wires, the circuit has {n_wires}")
+    if pk.n_public != n_public:
+        raise ValueError(f"proving key has {pk.n_public} public wires, the circuit {n_public}")
+    if pk.domain_size != domain_size:
+        raise ValueError(f"proving key's domain size {pk.domain_size} differs from the circuit's {domain_size}")
+    n_priv = n_wires - n_public - 1
+    shapes = {
+        "a_query": (pk.a_query, (n_wires, 2, 4)),
+        "b_g1_query": (pk.b_g1_query, (n_wires, 2, 4)),
+        "b_g2_query": (pk.b_g2_query, (n_wires, 2, 2, 4)),
+        "c_query": (pk.c_query, (n_priv, 2, 4)),
+        "h_query": (pk.h_query, (domain_size, 2, 4)),
+    }
+    for name, (arr, shape) in shapes.items():
+        if arr.shape != shape:
+            raise ValueError(f"proving key's {name} must have shape {shape}, not {arr.shape}")
+
+
+def _check_canonical(w: np.ndarray) -> None:
+    # the QAP kernels assume canonical inputs; the MSMs check too, but only after the NTTs have run
+    top = int(FR_MODULUS >> 192)
+    suspect = np.flatnonzero(w[:, 3] >= np.uint64(top))
+    for i in suspect:
+        v = sum(int(w[i, k]) << (64 * k) for k in range(4))
+        if v >= FR_MODULUS:
+            raise NonCanonicalFieldElement(f"witness[{int(i)}] must be in [0, r), not {v}")
+
+
+def prove_from_matrices(
+    matrices: ConstraintMatrices,
+    proving_key: ProvingKey,
+    witness_limbs: np.ndarray,
+    *,
+    r: int | None = None,
+    s: int | None = None,
+    rng: Any = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[Proof, ProveTiming]:
+    """Prove from A, B matrices and witness limbs alone (no R1CS object; e.g. a snarkjs .zkey's section 4).
+
+    The witness is **not** checked against the constraints here (the matrices have no C); ``prove`` does that.
+
+    Parameters
+    ----------
+    matrices : ConstraintMatrices
+        A and B (C is ignored), without the input rows.
+    proving_key : ProvingKey
+        Keys for this circuit (sizes are checked).
+    witness_limbs : uint64[n_wires, 4]
+        The full witness, normal form, little-endian limbs, each < r.
+    r, s : int, optional
+        The blinding scalars (for deterministic tests); by default drawn from ``rng`` or ``secrets``.
+    rng : random.Random-like, optional
+        Source of r and s (``rng.randrange(r)``) when they are not given; default ``secrets``.
+    progress : callable, optional
+        Called with each stage name as the stage starts.
+
+    Returns
+    -------
+    (Proof, ProveTiming)
+        The proof (affine Python ints) and the seconds per stage.
+
+    Raises
+    ------
+    ValueError
+        Witness length, key sizes or domain size do not match ("Invalid witness length. Circuit: N, witness: M").
+    NonCanonicalFieldElement
+        A witness value is ≥ r.
+    """
+    # aligned, writeable, C-contiguous: a .wtns view may be unaligned and read-only
+    w = np.require(witness_limbs, dtype=np.uint64, requirements=("C", "A"))
+    if w.ndim != 2 or w.shape[1] != 4:
+        raise ValueError(f"Argument 'witness_limbs' must have shape (n_wires, 4), not {w.shape}")
+    if w.shape[0] != matrices.n_wires:
+        raise ValueError(f"Invalid witness length. Circuit: {matrices.n_wires}, witness: {w.shape[0]}")
+    domain = EvaluationDomain.for_constraints(matrices.n_constraints, matrices.n_public)
+    _check_key(proving_key, matrices.n_wires, matrices.n_public, domain.size)
+    _check_canonical(w)
+    r = _random_scalar(rng) if r is None else r % _R
+    s = _random_scalar(rng) if s is None else s % _R
+    pk = proving_key
+    timing = ProveTiming()
+
+    def stage(name: str, fn: Callable[[], Any]) -> Any:
+        if progress is not None:
+            progress(name)
+        t0 = time.perf_counter()
+        out = fn()
+        timing.stages[name] = time.perf_counter() - t0
+        return out
+
+    h = stage(STAGES[0], lambda: snarkjs_reduction(matrices, w, domain))
+    a_sum = stage(STAGES[1], lambda: msm_g1(pk.a_query, w))
+    b1_sum = stage(STAGES[2], lambda: msm_g1(pk.b_g1_query, w))
+    b2_sum = stage(STAGES[3], lambda: msm_g2(pk.b_g2_query, w))
+    c_sum = stage(STAGES[4], lambda: msm_g1(pk.c_query, np.ascontiguousarray(w[pk.n_public + 1 :])))
+    h_sum = stage(STAGES[5], lambda: msm_g1(pk.h_query, h))
+
+    def finish() -> Proof:
+        a = g1_add(g1_add(a_sum, pk.alpha_g1), g1_mul(pk.delta_g1, r))
+        b = g2_add(g2_add(b2_sum, pk.beta_g2), g2_mul(pk.delta_g2, s))
+        b1 = g1_add(g1_add(b1_sum, pk.beta_g1), g1_mul(pk.delta_g1, s))
+        c = g1_add(c_sum, h_sum)
+        c = g1_add(c, g1_mul(a, s))
+        c = g1_add(c, g1_mul(b1, r))
+        c = g1_add(c, g1_neg(g1_mul(pk.delta_g1, r * s % _R)))
+        return Proof(a=a, b=b, c=c)
+
+    proof = stage(STAGES[6], finish)
+    return proof, timing
+
+
+def prove_with_timings(
+    r1cs: R1CS,
+    proving_key: ProvingKey,
+    witness: Witness | Sequence[int],
+    *,
+    r: int | None = None,
+    s: int | None = None,
+    rng: Any = None,
+    matrices: ConstraintMatrices | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[Proof, ProveTiming]:
+    """``prove``, also returning the seconds spent per stage (``ProveTiming``); arguments as ``prove``."""
+    t0 = time.perf_counter()
+    values = _witness_values(witness)
+    if len(values) != r1cs.n_wires:
+        raise ValueError(f"Invalid witness length. Circuit: {r1cs.n_wires}, witness: {len(values)}")
+    r1cs.check(values)
+    if matrices is None:
+        matrices = r1cs.to_matrices(include_c=False)
+    elif (matrices.n_constraints, matrices.n_wires, matrices.n_public) != (
+        r1cs.n_constraints,
+        r1cs.n_wires,
+        r1cs.n_public,
+    ):
+        raise ValueError("Argument 'matrices' does not describe this R1CS (constraint, wire or public counts differ)")
+    w = ints_to_limbs(values)
+    check_s = time.perf_counter() - t0
+    proof, timing = prove_from_matrices(matrices, proving_key, w, r=r, s=s, rng=rng, progress=progress)
+    timing.check_seconds = check_s
+    return proof, timing
+
+
+def prove(
+    r1cs: R1CS,
+    proving_key: ProvingKey,
+    witness: Witness | Sequence[int],
+    *,
+    r: int | None = None,
+    s: int | None = None,
+    rng: Any = None,
+    matrices: ConstraintMatrices | None = None,
+    progress: ProgressCallback | None = None,
+) -> Proof:
+    """A Groth16 proof that ``witness`` satisfies ``r1cs``, under ``proving_key``.
+
+    Parameters
+    ----------
+    r1cs : R1CS
+        The circuit.
+    proving_key : ProvingKey
+        Keys for this circuit (``prover.setup`` or a snarkjs .zkey).
+    witness : Witness or sequence of int
+        The full assignment (wire 0 = 1), canonical values in [0, r).
+    r, s : int, optional
+        Blinding scalars, for deterministic tests only; by default drawn from ``rng`` or ``secrets``.
+    rng : random.Random-like, optional
+        Source of r and s when not given (``rng.randrange(r)``); default ``secrets`` (never a seeded rng in
+        production: r and s hide the witness).
+    matrices : ConstraintMatrices, optional
+        ``r1cs.to_matrices(include_c=False)``, when the caller already has it (saves rebuilding it per proof).
+    progress : callable, optional
+        Called with each stage name (``STAGES``) as it starts.
+
+    Returns
+    -------
+    Proof
+        A, B, C as affine Python ints; public inputs are ``witness[1 : 1 + n_public]``.
+
+    Raises
+    ------
+    ValueError
+        Wrong witness length ("Invalid witness length. Circuit: N, witness: M"), ``witness[0] != 1``, or keys or
+        matrices that do not match the circuit.
+    NonCanonicalFieldElement
+        A witness value is outside [0, r).
+    UnsatisfiedConstraint
+        The witness violates a constraint (the first one, with its label).
+    """
+    proof, _ = prove_with_timings(r1cs, proving_key, witness, r=r, s=s, rng=rng, matrices=matrices, progress=progress)
+    return proof
+
+
+def prove_from_zkey(
+    zkey: Any,
+    wtns: Any,
+    *,
+    r: int | None = None,
+    s: int | None = None,
+    rng: Any = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[Proof, list[int], dict[str, float]]:
+    """Prove from a snarkjs Groth16 ``.zkey`` and a ``.wtns`` (drop-in for ``snarkjs groth16 prove``).
+
+    The zkey's section 4 gives A and B (``zksvs.formats.zkey_file`` strips the input rows), so this is
+    ``prove_from_matrices`` on the file's key and witness. As with snarkjs, the witness is not checked against the
+    constraints (the file has no C matrix): a wrong witness gives a proof that fails verification.
+
+    Parameters
+    ----------
+    zkey, wtns : path, binary file object or bytes
+        The proving key and the witness (``zksvs.formats`` sources).
+    r, s, rng, progress
+        As ``prove_from_matrices``.
+
+    Returns
+    -------
+    (Proof, list[int], dict[str, float])
+        The proof, the public inputs ``witness[1 : 1 + n_public]`` (public.json) and the seconds per stage.
+
+    Raises
+    ------
+    FormatError
+        A file is malformed (``WrongFileType``, ``TruncatedFile``, ``NonCanonicalFieldElement``, …).
+    ValueError
+        "Invalid witness length. Circuit: N, witness: M", or a key inconsistent with its matrices.
+    """
+    from zksvs.formats.wtns_file import read_wtns_limbs
+    from zksvs.formats.zkey_file import read_zkey
+
+    zk = read_zkey(zkey)
+    w = np.array(read_wtns_limbs(wtns), dtype=np.uint64, order="C")
+    proof, timing = prove_from_matrices(zk.matrices, zk.proving_key, w, r=r, s=s, rng=rng, progress=progress)
+    n_pub = zk.proving_key.n_public
+    public = [sum(int(w[i, k]) << (64 * k) for k in range(4)) for i in range(1, 1 + n_pub)]
+    return proof, public, dict(timing.stages)
+
+
+__all__ = ["STAGES", "ProveTiming", "prove", "prove_from_matrices", "prove_from_zkey", "prove_with_timings"]
