@@ -19,6 +19,10 @@ from circuits.gadgets.poseidon import poseidon_cost
 from sequencer import Burn, Receipt, Rejection, Sequencer, Transfer
 from sequencer.genesis import demo_genesis, find_whale
 from tests.helpers.circuit_check import assert_same_shape
+from tests.oracles.node import snarkjs
+from zksvs.field import FR_MODULUS
+from zksvs.formats.r1cs_file import write_r1cs
+from zksvs.formats.wtns_file import write_wtns
 from zksvs.statement import N_BATCH_PUBLIC, SlotKind
 from zksvs.trace import BatchShape
 
@@ -177,3 +181,21 @@ def test_batch_at_demo_shape():
     assert batch.new_state_roots() == seq.state_roots()
     # Under 2^16 constraints (plus snarkjs's nPublic + 1 input rows): one 2^16 domain per rollup proof.
     assert circuit.n_constraints + N_BATCH_PUBLIC + 1 <= 1 << 16
+
+
+@pytest.mark.node
+def test_batch_files_pass_snarkjs_wtns_check(small_circuit, scenario, tmp_path, node_tools):
+    """snarkjs (an independent R1CS evaluator) accepts our .r1cs + .wtns of a sequencer batch, and refuses the same
+    witness with the new state root moved by one."""
+    _, _, batches = scenario
+    t = batches[0].traces[0]
+    w = assign_batch_witness(small_circuit, t)
+    write_r1cs(small_circuit.r1cs, tmp_path / "batch.r1cs")
+    write_wtns(w, tmp_path / "batch.wtns")
+    assert "WITNESS IS CORRECT" in snarkjs("wtns", "check", tmp_path / "batch.r1cs", tmp_path / "batch.wtns").stdout
+    bad = list(w.values)
+    i = 1 + PUBLIC_INPUTS.index("new_state_root")
+    bad[i] = (bad[i] + 1) % FR_MODULUS
+    write_wtns(bad, tmp_path / "bad.wtns")
+    proc = snarkjs("wtns", "check", tmp_path / "batch.r1cs", tmp_path / "bad.wtns", check=False)
+    assert "WITNESS IS CORRECT" not in proc.stdout

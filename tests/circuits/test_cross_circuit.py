@@ -17,6 +17,9 @@ from circuits.gadgets.poseidon import poseidon_cost
 from sequencer import Burn, Receipt, Sequencer, Transfer
 from sequencer.genesis import demo_genesis
 from tests.helpers.circuit_check import perturbation_probe
+from tests.oracles.node import snarkjs
+from zksvs.formats.r1cs_file import write_r1cs
+from zksvs.formats.wtns_file import write_wtns
 from zksvs.merkle import SparseMerkleTree
 from zksvs.rollup_state import Message, bridge_root, bridge_slot_depth, state_root
 from zksvs.trace import BatchTrace
@@ -136,3 +139,17 @@ def test_cross_refuses_a_shared_batch_missing_a_rollup(setup):
 def test_cross_refuses_fewer_than_two_rollups():
     with pytest.raises(ValueError, match="at least 2"):
         build_cross_circuit(1)
+
+
+@pytest.mark.node
+def test_cross_files_pass_snarkjs_wtns_check(setup, tmp_path, node_tools):
+    """snarkjs accepts our cross-rollup .r1cs + .wtns, and refuses the witness of a burn without its mint."""
+    circuit, batch = setup
+    write_r1cs(circuit.r1cs, tmp_path / "cross.r1cs")
+    write_wtns(assign_cross_witness(circuit, batch.traces), tmp_path / "cross.wtns")
+    assert "WITNESS IS CORRECT" in snarkjs("wtns", "check", tmp_path / "cross.r1cs", tmp_path / "cross.wtns").stdout
+    traces = list(batch.traces)
+    traces[1] = _with_slot(traces[1], 1, SparseMerkleTree(2).root)
+    write_wtns(assign_cross_witness(circuit, traces), tmp_path / "bad.wtns")
+    proc = snarkjs("wtns", "check", tmp_path / "cross.r1cs", tmp_path / "bad.wtns", check=False)
+    assert "WITNESS IS CORRECT" not in proc.stdout
