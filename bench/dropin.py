@@ -7,8 +7,8 @@ witness and one key pair, each prover runs ``warmup`` untimed rounds then ``runs
 prover             mode         what one timed round is
 =================  ===========  ======================================================================================
 ``snarkjs``        process      ``node snarkjs/build/cli.cjs groth16 prove ZKEY WTNS PROOF PUBLIC`` (start-up included)
-``zksvs``          process      ``python -m pipeline.cli prove ZKEY WTNS PROOF PUBLIC`` (start-up, imports, numba cache
-                                load and key read included)
+``zksvs``          process      ``zksvs prove ZKEY WTNS PROOF PUBLIC`` (``pipeline.cli:main``; start-up, imports,
+                                numba cache load and key read included)
 ``groth16py``      in-process   ``groth16py.prove_wtns(pk, WTNS)`` after one ``import_zkey`` (timed apart: ``load_s``)
 ``zksvs-inproc``   in-process   ``prover.prove_from_zkey(ZKEY, WTNS)`` (key read included; stage split recorded)
 =================  ===========  ======================================================================================
@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.circom.build import Built, build, poseidon_chain_for_log_n
+from bench.circom.build import Built, build, poseidon_chain_for_log_n, zksvs_cli
 from tests.oracles.node import NODE_MODULES, ROOT, ensure_node_modules, run_node_script
 
 PROVERS = ("snarkjs", "groth16py", "zksvs", "zksvs-inproc")
@@ -140,7 +140,7 @@ def _snarkjs_cmd(zkey: Path, wtns: Path, proof: Path, public: Path) -> list[str]
 
 
 def _zksvs_cmd(zkey: Path, wtns: Path, proof: Path, public: Path) -> list[str]:
-    return [sys.executable, "-m", "pipeline.cli", "prove", zkey, wtns, proof, public]
+    return [*zksvs_cli(), "prove", zkey, wtns, proof, public]
 
 
 _PROCESS_CMDS: dict[str, Callable[..., list[str]]] = {"snarkjs": _snarkjs_cmd, "zksvs": _zksvs_cmd}

@@ -412,9 +412,15 @@ def snarkjs_keys(compiled: Compiled, ptau: Path | None = None, contribute: bool 
     return Keys(out / "circuit.zkey", out / "verification_key.json", "snarkjs")
 
 
+ZKSVS_CLI = [sys.executable, "-c", "from pipeline.cli import main; main(prog_name='zksvs')"]
+"""The command that runs this checkout's zksvs CLI (``pipeline.cli:main``, as the ``zksvs`` script does).
+
+Not ``python -m pipeline.cli``: that module has no ``__main__`` guard, so ``-m`` would run nothing and exit 0."""
+
+
 def zksvs_cli() -> list[str]:
-    """The command that runs the zksvs CLI from this checkout (``python -m pipeline.cli``)."""
-    return [sys.executable, "-m", "pipeline.cli"]
+    """``ZKSVS_CLI`` (a fresh list)."""
+    return list(ZKSVS_CLI)
 
 
 def dev_keys(compiled: Compiled, seed: str = "zksvs-bench") -> Keys:
