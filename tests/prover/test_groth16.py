@@ -15,7 +15,7 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from prover.domain import EvaluationDomain
-from prover.prove import STAGES, prove, prove_from_matrices, prove_with_timings
+from prover.prove import STAGES, prove, prove_from_matrices, prove_from_zkey, prove_with_timings
 from prover.setup import (
     InsecureSetupWarning,
     ToxicWaste,
@@ -278,3 +278,52 @@ def test_warmup_second_process_loads_every_kernel_from_the_cache():
         assert kernel in cache
     compiled = {k: v for k, v in cache.items() if v["cache_misses"] or not v["cache_hits"]}
     assert compiled == {}, f"compiled again in the second process: {compiled}"
+
+
+# --- snarkjs interoperability -----------------------------------------------------------------------------------
+
+_ANCHORS = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "anchors" / "snarkjs-examples"
+
+
+@pytest.mark.parametrize("name", ["multiplier", "poseidon_preimage"])
+def test_prove_from_snarkjs_zkey_passes_the_pairing_check(name):
+    # keys made by snarkjs 0.7.6 (zkey new + a contribution): our QAP must be snarkjs's for this to verify
+    import json
+
+    from zksvs.formats.r1cs_file import read_r1cs
+    from zksvs.formats.zkey_file import read_zkey
+
+    d = _ANCHORS / name
+    zkey = read_zkey(d / f"{name}_final.zkey")
+    proof, public, stages = prove_from_zkey(d / f"{name}_final.zkey", d / f"{name}.wtns", rng=random.Random(name))
+    assert public == [int(x) for x in json.loads((d / "public.json").read_text())]
+    assert list(stages) == list(STAGES)
+    assert _pairing_check(zkey.proving_key.vk, proof, public)
+    # the same key through prove() with the circuit's .r1cs (witness checked against C as well)
+    r1cs = read_r1cs(d / f"{name}.r1cs")
+    witness = [int(x) for x in json.loads((d / "witness.json").read_text())]
+    proof2 = prove(r1cs, zkey.proving_key, witness, rng=random.Random(1))
+    assert _pairing_check(zkey.proving_key.vk, proof2, public)
+
+
+@pytest.mark.node
+def test_snarkjs_verifies_our_proof_and_proves_with_our_key(tmp_path, node_tools, random300):
+    from tests.oracles.node import snarkjs
+    from zksvs.formats.snarkjs_json import read_proof, write_proof, write_public_inputs, write_verifying_key
+    from zksvs.formats.wtns_file import write_wtns
+    from zksvs.formats.zkey_file import write_zkey
+
+    r1cs, witness, pk = random300
+    public = witness[1 : 1 + r1cs.n_public]
+    write_verifying_key(pk.vk, tmp_path / "vk.json")
+    write_public_inputs(public, tmp_path / "public.json")
+    write_proof(prove(r1cs, pk, witness, rng=random.Random(9)), tmp_path / "proof.json")
+    out = snarkjs("groth16", "verify", tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json")
+    assert "OK" in out.stdout
+    # snarkjs proves with our development key (written as .zkey); py_ecc checks its proof against our vk
+    write_zkey(pk, r1cs.to_matrices(include_c=False), tmp_path / "dev.zkey")
+    write_wtns(witness, tmp_path / "w.wtns")
+    snarkjs(
+        "groth16", "prove", tmp_path / "dev.zkey", tmp_path / "w.wtns", tmp_path / "p2.json", tmp_path / "pub2.json"
+    )
+    assert _pairing_check(pk.vk, read_proof(tmp_path / "p2.json"), public)
