@@ -9,6 +9,7 @@ demo shape (K=4, B=4, D=8, M=4).
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
@@ -199,3 +200,33 @@ def test_batch_files_pass_snarkjs_wtns_check(small_circuit, scenario, tmp_path, 
     write_wtns(bad, tmp_path / "bad.wtns")
     proc = snarkjs("wtns", "check", tmp_path / "batch.r1cs", tmp_path / "bad.wtns", check=False)
     assert "WITNESS IS CORRECT" not in proc.stdout
+
+
+def test_batch_witness_satisfies_for_a_random_workload_with_three_rollups():
+    """A seeded random workload on K = 3 (not a power of two: padding slots, the peer < K check) through the
+    sequencer: every trace of every shared batch satisfies the circuit with the sequencer's roots."""
+    shape = BatchShape(n_rollups=3, capacity=2, account_depth=3, bridge_depth=2)
+    circuit = build_batch_circuit(shape)
+    g = demo_genesis(3, accounts_per_rollup=4, account_depth=3, bridge_depth=2, capacity=2, seed=21, whale=False)
+    seq = Sequencer(g)
+    rnd = random.Random(2024)
+    results = []
+    for _ in range(14):
+        chain, sender, recipient = rnd.randrange(3), rnd.randrange(4), rnd.randrange(4)
+        nonce = seq.account(chain, sender).nonce + (rnd.random() < 0.15)  # sometimes a bad nonce
+        amount = rnd.choice([rnd.randrange(1, 500), 10**7])  # sometimes an overdraft
+        if rnd.random() < 0.5:
+            results.append(seq.submit(Transfer(chain, sender, recipient, amount, nonce)))
+        else:
+            results.append(seq.submit(Burn(chain, (chain + rnd.randrange(1, 3)) % 3, sender, recipient, amount, nonce)))
+    seq.close_batch()
+    batches = seq.pop_closed()
+    assert len(batches) >= 3
+    assert any(isinstance(r, Rejection) for r in results)
+    kinds = {s.kind for b in batches for t in b.traces for s in t.slots}
+    assert kinds == set(SlotKind)
+    for b in batches:
+        for t in b.traces:
+            w = assign_batch_witness(circuit, t)
+            assert circuit.r1cs.first_unsatisfied(w.values) is None, (b.batch_number, t.chain_id)
+    assert batches[-1].new_state_roots() == seq.state_roots()
