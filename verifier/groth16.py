@@ -409,10 +409,8 @@ class _PairingProduct:
         else:
             self._terms[q_key] = [q, p]
 
-    def __len__(self) -> int:
-        return len(self._terms)
-
     def miller_loops(self) -> ob.FQ12:
+        """The product of one Miller loop per distinct G2 point (no final exponentiation)."""
         f = ob.FQ12.one()
         for q, p in self._terms.values():
             f = f * ob.pairing(q, p, final_exponentiate=False)
@@ -448,20 +446,22 @@ def verify_proofs_batched(items: Sequence[Statement], *, weights: Sequence[int] 
     ws = fiat_shamir_weights(items) if weights is None else _check_weights(weights, len(items))
 
     product = _PairingProduct()
-    per_key: dict[int, tuple[PreparedVerifyingKey, list[int], list[_G1]]] = {}
+    keys: dict[int, PreparedVerifyingKey] = {}
+    ic_scalars: dict[int, list[int]] = {}  # per key: Σ_i w_i·x_{i,j} for j = 0..ℓ (x_{i,0} = 1)
     for st, w in zip(checked, ws, strict=True):
         product.add(st.b, ob.multiply(ob.neg(st.a), w))
-        pvk, ic_scalars, c_sum = per_key.setdefault(id(st.pvk), (st.pvk, [0] * len(st.pvk.ic), [ob.Z1]))
+        product.add(st.pvk.delta_g2, ob.multiply(st.c, w))
+        keys[id(st.pvk)] = st.pvk
+        scalars = ic_scalars.setdefault(id(st.pvk), [0] * len(st.pvk.ic))
         for j, x in enumerate((1, *st.inputs)):
-            ic_scalars[j] = (ic_scalars[j] + w * x) % FR_MODULUS
-        c_sum[0] = ob.add(c_sum[0], ob.multiply(st.c, w))
+            scalars[j] = (scalars[j] + w * x) % FR_MODULUS
 
     f = ob.FQ12.one()
-    for pvk, ic_scalars, c_sum in per_key.values():
-        product.add(pvk.gamma_g2, _msm(pvk.ic, ic_scalars))
-        product.add(pvk.delta_g2, c_sum[0])
-        # ic_scalars[0] = Σ w_i = W_k (mod r): e(α_k, β_k)^{W_k} as a power of the prepared Miller loop.
-        f = f * pvk.alpha_beta_miller ** ic_scalars[0]
+    for key_id, scalars in ic_scalars.items():
+        pvk = keys[key_id]
+        product.add(pvk.gamma_g2, _msm(pvk.ic, scalars))
+        # scalars[0] = Σ w_i = W_k (mod r): e(α_k, β_k)^{W_k} as a power of the prepared Miller loop.
+        f = f * pvk.alpha_beta_miller ** scalars[0]
     return _is_one_after_final_exp(f * product.miller_loops())
 
 
