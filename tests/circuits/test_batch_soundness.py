@@ -317,6 +317,17 @@ def test_batch_rejects_an_inactive_append_that_changes_the_bridge_root(circuit):
     assert _fails_at(circuit, f2.trace()).startswith("slot[0]/append/")
 
 
+def test_batch_rejects_an_opening_against_a_stale_root(circuit):
+    """Slot 1 must open the root slot 0 left: an opening of the pre-batch tree (consistent in itself) is refused."""
+    stale = Forge(SHAPE, 0, GENESIS)
+    stale.transfer(1, 2, 5)  # the same update, applied to the tree before slot 0
+    f = Forge(SHAPE, 0, GENESIS)
+    f.transfer(0, 1, 100)
+    f.transfer(1, 2, 5)
+    f.slots[1] = replace(f.slots[1], debit=stale.slots[0].debit)
+    assert _fails_at(circuit, f.trace()) == "slot[1]/debit/root_before"
+
+
 # --- bad traces: bridge --------------------------------------------------------------------------------------------
 
 
