@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from py_ecc import optimized_bn128 as ob
 
-from zksvs.errors import MalformedProof
+from zksvs.errors import MalformedPoint
 from zksvs.field import FQ_MODULUS
 from zksvs.groth16 import G1Affine, G2Affine, Proof
 
@@ -142,11 +142,11 @@ def g2_to_evm(p: G2Affine, what: str = "point") -> bytes:
 
 def _words(data: bytes, n: int, what: str) -> list[int]:
     if len(data) != n * WORD_BYTES:
-        raise MalformedProof(what, f"must be {n * WORD_BYTES} bytes, got {len(data)}")
+        raise MalformedPoint(what, f"must be {n * WORD_BYTES} bytes, got {len(data)}")
     vals = [int.from_bytes(data[i : i + WORD_BYTES], "big") for i in range(0, len(data), WORD_BYTES)]
     for v in vals:
         if v >= FQ_MODULUS:
-            raise MalformedProof(what, f"coordinate {v} is not below q")
+            raise MalformedPoint(what, f"coordinate {v} is not below q")
     return vals
 
 
@@ -155,14 +155,14 @@ def g1_from_evm(data: bytes, what: str = "point") -> G1Affine:
 
     Raises
     ------
-    MalformedProof
+    MalformedPoint
         Wrong length, a coordinate ≥ q, or a point off the curve. (0, 0) decodes to ``None`` (∞).
     """
     x, y = _words(data, 2, what)
     if x == 0 and y == 0:
         return None
     if not ob.is_on_curve((ob.FQ(x), ob.FQ(y), ob.FQ.one()), ob.b):
-        raise MalformedProof(what, "is not on the curve y² = x³ + 3")
+        raise MalformedPoint(what, "is not on the curve y² = x³ + 3")
     return (x, y)
 
 
@@ -173,14 +173,14 @@ def g2_from_evm(data: bytes, what: str = "point") -> G2Affine:
 
     Raises
     ------
-    MalformedProof
+    MalformedPoint
         Wrong length, a coordinate ≥ q, or a point off the twist. All zeros decode to ``None`` (∞).
     """
     x1, x0, y1, y0 = _words(data, 4, what)
     if not any((x1, x0, y1, y0)):
         return None
     if not ob.is_on_curve((ob.FQ2([x0, x1]), ob.FQ2([y0, y1]), ob.FQ2.one()), ob.b2):
-        raise MalformedProof(what, "is not on the twist y² = x³ + 3/(9 + u)")
+        raise MalformedPoint(what, "is not on the twist y² = x³ + 3/(9 + u)")
     return ((x0, x1), (y0, y1))
 
 

@@ -63,7 +63,7 @@ from dataclasses import dataclass
 
 from py_ecc import optimized_bn128 as ob
 
-from zksvs.errors import MalformedProof, MalformedVerifyingKey, PublicInputCountMismatch
+from zksvs.errors import MalformedPoint, MalformedProof, MalformedVerifyingKey, PublicInputCountMismatch
 from zksvs.field import FQ_MODULUS, FR_MODULUS, require_canonical_fr
 from zksvs.groth16 import G1Affine, G2Affine, Proof, VerifyingKey
 
@@ -85,7 +85,7 @@ _FS_DOMAIN = b"zksvs/groth16-batch-weights/v1"
 # py_ecc optimized_bn128 homogeneous projective points (x, y, z); z = 0 is the point at infinity.
 _G1 = tuple[ob.FQ, ob.FQ, ob.FQ]
 _G2 = tuple[ob.FQ2, ob.FQ2, ob.FQ2]
-_ErrorType = type[MalformedProof] | type[MalformedVerifyingKey]
+_ErrorType = type[MalformedPoint]
 
 
 @dataclass(frozen=True, eq=False)

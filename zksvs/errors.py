@@ -34,13 +34,13 @@ class NonceMismatch(InputError):
     """A transaction's nonce is not the sender's next nonce."""
 
 
-class MalformedProof(InputError):
-    """A proof point is not a valid group element (coordinate ≥ q, off the curve, or, for B, outside G2).
+class MalformedPoint(InputError):
+    """A curve point is not a valid group element: a coordinate ≥ q, off its curve, or (G2) outside the subgroup.
 
     Attributes
     ----------
     what : str
-        The offending point, e.g. ``"proof.b"`` or ``"items[2].proof.a"``.
+        The offending point, e.g. ``"proof.b"``, ``"items[2].proof.a"`` or ``"vk.ic[3]"``.
     reason : str
         What is wrong with it.
     """
@@ -51,21 +51,12 @@ class MalformedProof(InputError):
         super().__init__(f"{what}: {reason}")
 
 
-class MalformedVerifyingKey(InputError):
-    """A verifying-key point is not a valid group element (same checks as ``MalformedProof``).
+class MalformedProof(MalformedPoint):
+    """A proof point (A, B or C) is not a valid group element."""
 
-    Attributes
-    ----------
-    what : str
-        The offending point, e.g. ``"vk.gamma_g2"`` or ``"vk.ic[3]"``.
-    reason : str
-        What is wrong with it.
-    """
 
-    def __init__(self, what: str, reason: str) -> None:
-        self.what = what
-        self.reason = reason
-        super().__init__(f"{what}: {reason}")
+class MalformedVerifyingKey(MalformedPoint):
+    """A verifying-key point (α, β, γ, δ or an IC point) is not a valid group element, or the key is degenerate."""
 
 
 class PublicInputCountMismatch(InputError):

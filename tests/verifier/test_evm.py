@@ -27,7 +27,7 @@ from verifier.evm import (
     verify_proof_selector,
     verify_proof_signature,
 )
-from zksvs.errors import MalformedProof
+from zksvs.errors import MalformedPoint
 from zksvs.field import FQ_MODULUS, FR_MODULUS
 
 
@@ -65,20 +65,20 @@ def test_g1_round_trip_and_infinity():
 
 
 def test_evm_decoders_reject_bad_points():
-    with pytest.raises(MalformedProof, match="is not below q"):
+    with pytest.raises(MalformedPoint, match="is not below q"):
         g1_from_evm(FQ_MODULUS.to_bytes(32, "big") + (2).to_bytes(32, "big"))
-    with pytest.raises(MalformedProof, match="is not on the curve"):
+    with pytest.raises(MalformedPoint, match="is not on the curve"):
         g1_from_evm((1).to_bytes(32, "big") + (3).to_bytes(32, "big"))
-    with pytest.raises(MalformedProof, match="must be 64 bytes, got 63"):
+    with pytest.raises(MalformedPoint, match="must be 64 bytes, got 63"):
         g1_from_evm(bytes(63))
     (x0, x1), (y0, y1) = twist_point_outside_g2()
     off = g2_to_evm(((x0, x1), (y0, (y1 + 1) % FQ_MODULUS)))
-    with pytest.raises(MalformedProof, match="is not on the twist"):
+    with pytest.raises(MalformedPoint, match="is not on the twist"):
         g2_from_evm(off)
     # Swapping the halves (real first) gives a different element of Fq2, almost never on the twist.
     on = g2_to_evm(twist_point_outside_g2())
     swapped = on[32:64] + on[:32] + on[96:] + on[64:96]
-    with pytest.raises(MalformedProof, match="is not on the twist"):
+    with pytest.raises(MalformedPoint, match="is not on the twist"):
         g2_from_evm(swapped)
 
 
