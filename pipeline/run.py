@@ -13,6 +13,7 @@ made once per run.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +21,10 @@ from pathlib import Path
 
 from circuits.batch import assign_batch_witness, build_batch_circuit
 from circuits.cross import assign_cross_witness, build_cross_circuit, cross_statement
-from pipeline.progress import write_json
+from pipeline.progress import StageTimer, write_json
 from prover import prove_with_timings, setup, warmup
 from sequencer import Genesis, Receipt, Rejection, Sequencer
-from verifier.groth16 import prepare_verifying_key, verify_proof
+from verifier.groth16 import PreparedVerifyingKey, prepare_verifying_key, verify_proof
 from verifier.settlement import (
     ROOT_CHECKS,
     RollupSubmission,
@@ -32,11 +33,12 @@ from verifier.settlement import (
     SharedBatchSubmission,
     bridge_openings_for,
 )
+from zksvs.formats.binfile import to_bytes
 from zksvs.formats.r1cs_file import write_r1cs
-from zksvs.formats.snarkjs_json import write_proof, write_public_inputs, write_verifying_key
+from zksvs.formats.snarkjs_json import verifying_key_to_json, write_proof, write_public_inputs
 from zksvs.formats.wtns_file import write_wtns
-from zksvs.groth16 import Proof, ProvingKey
-from zksvs.r1cs import R1CS
+from zksvs.groth16 import Proof, ProvingKey, VerifyingKey
+from zksvs.r1cs import R1CS, ConstraintMatrices
 from zksvs.statement import SlotKind
 from zksvs.witness import Witness
 
@@ -75,6 +77,11 @@ class RunResult:
     jit_first_call_s: float = 0.0
     final_state_roots: list[int] = field(default_factory=list)
     out_dir: str = ""
+    #: What was handed to the L1, with the keys and genesis roots to rebuild a contract (for tests and tools).
+    submissions: list[SharedBatchSubmission] = field(default_factory=list, repr=False)
+    batch_vk: VerifyingKey | None = field(default=None, repr=False)
+    cross_vk: VerifyingKey | None = field(default=None, repr=False)
+    genesis_state_roots: list[int] = field(default_factory=list, repr=False)
 
     @property
     def all_settled(self) -> bool:
@@ -114,20 +121,52 @@ class RunResult:
 
 
 @dataclass
-class _Keys:
+class _Prepared:
+    """One circuit ready to prove: R1CS, keys, matrices, and its files serialised once (all rollups share them)."""
+
     r1cs: R1CS
-    proving_key: ProvingKey
+    pk: ProvingKey
+    vk: PreparedVerifyingKey
+    matrices: ConstraintMatrices
+    r1cs_bytes: bytes
+    vk_json: str
 
+    @classmethod
+    def make(cls, r1cs: R1CS, seed: str) -> _Prepared:
+        pk = setup(r1cs, seed=seed)
+        return cls(
+            r1cs,
+            pk,
+            prepare_verifying_key(pk.vk),
+            r1cs.to_matrices(include_c=False),
+            to_bytes(write_r1cs, r1cs),
+            json.dumps(verifying_key_to_json(pk.vk), indent=1) + "\n",
+        )
 
-def _write_proof_files(
-    d: Path, r1cs: R1CS, witness: Witness, pk: ProvingKey, proof: Proof, public_inputs: Sequence[int]
-) -> None:
-    d.mkdir(parents=True, exist_ok=True)
-    write_r1cs(r1cs, d / "circuit.r1cs")
-    write_wtns(witness, d / "witness.wtns")
-    write_verifying_key(pk.vk, d / "verification_key.json")
-    write_proof(proof, d / "proof.json")
-    write_public_inputs(list(public_inputs), d / "public.json")
+    def prove(
+        self, witness: Witness, public: list[int], d: Path, clock: StageTimer, on_stage: Stage
+    ) -> tuple[Proof, ProofResult]:
+        """Prove, check the proof with our verifier, write the five snarkjs-format files into ``d``."""
+        with clock.stage("prove"):
+            proof, timing = prove_with_timings(self.r1cs, self.pk, witness, matrices=self.matrices, progress=on_stage)
+        on_stage("verify")
+        with clock.stage("verify"):
+            t0 = time.perf_counter()
+            ok = verify_proof(self.vk, proof, public)
+            verify_s = time.perf_counter() - t0
+        if not ok:
+            raise RuntimeError(f"{d}: our own proof does not verify")
+        with clock.stage("write"):
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "circuit.r1cs").write_bytes(self.r1cs_bytes)
+            (d / "verification_key.json").write_text(self.vk_json)
+            write_wtns(witness, d / "witness.wtns")
+            write_proof(proof, d / "proof.json")
+            write_public_inputs(public, d / "public.json")
+        result = ProofResult(
+            -1, None, self.r1cs.n_constraints, 0.0, timing.total, verify_s, dict(timing.stages), str(d), public
+        )
+        return proof, result
 
 
 def run_pipeline(
@@ -166,17 +205,11 @@ def run_pipeline(
     say = stage or (lambda _name: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    timer: dict[str, float] = {}
-
-    def timed(name: str, fn: Callable[[], object]) -> object:
-        t0 = time.perf_counter()
-        value = fn()
-        timer[name] = timer.get(name, 0.0) + time.perf_counter() - t0
-        return value
+    clock = StageTimer()
 
     say("compiling prover kernels (cached after the first run)")
-    jit = timed("jit", warmup)
-    jit_s = float(sum(jit.values())) if isinstance(jit, dict) else 0.0
+    with clock.stage("jit"):
+        jit_s = float(sum(warmup().values()))
 
     db = out / "sequencer.sqlite"
     for suffix in ("", "-wal", "-shm"):
@@ -184,31 +217,30 @@ def run_pipeline(
     seq = Sequencer(genesis, db_path=db)
     genesis_roots = seq.state_roots()
     say(f"sequencing {len(txs)} transactions over {genesis.shape.n_rollups} rollups")
-    results: list[Receipt | Rejection] = timed("sequence", lambda: [seq.submit(tx, arrival) for arrival, tx in txs])
-    timed("sequence", seq.close_batch)
+    with clock.stage("sequence"):
+        results: list[Receipt | Rejection] = [seq.submit(tx, arrival) for arrival, tx in txs]
+        seq.close_batch()
     batches = seq.pop_closed()
     final_roots = list(seq.state_roots())
+    rejected_by_chain = dict(enumerate(seq.rejected))
     seq.close()
-    rejections = [r.to_obj() for r in results if isinstance(r, Rejection)]
 
     shape = genesis.shape
     k = shape.n_rollups
     say(f"building the batch circuit (K={k}, B={shape.capacity}, D={shape.account_depth}, M={shape.bridge_depth})")
-    batch_circuit = timed("circuits", lambda: build_batch_circuit(shape))
-    cross_circuit = timed("circuits", lambda: build_cross_circuit(k))
+    with clock.stage("circuits"):
+        batch_circuit = build_batch_circuit(shape)
+        cross_circuit = build_cross_circuit(k)
     say(f"development setup (INSECURE) of the batch circuit ({batch_circuit.n_constraints:,} constraints)")
-    batch_pk = timed("setup", lambda: setup(batch_circuit.r1cs, seed=f"{setup_seed}/batch"))
+    with clock.stage("setup"):
+        batch = _Prepared.make(batch_circuit.r1cs, f"{setup_seed}/batch")
     say(f"development setup (INSECURE) of the cross-rollup circuit ({cross_circuit.n_constraints:,} constraints)")
-    cross_pk = timed("setup", lambda: setup(cross_circuit.r1cs, seed=f"{setup_seed}/cross"))
-    batch_keys = _Keys(batch_circuit.r1cs, batch_pk)
-    batch_matrices = batch_circuit.r1cs.to_matrices(include_c=False)
-    cross_matrices = cross_circuit.r1cs.to_matrices(include_c=False)
-    batch_vk = prepare_verifying_key(batch_pk.vk)
-    cross_vk = prepare_verifying_key(cross_pk.vk)
+    with clock.stage("setup"):
+        cross = _Prepared.make(cross_circuit.r1cs, f"{setup_seed}/cross")
 
-    contract = SettlementContract(root_check=root_check, cross_vk=cross_pk.vk)
+    contract = SettlementContract(root_check=root_check, cross_vk=cross.pk.vk)
     for c in range(k):
-        contract.register(c, batch_pk.vk, genesis_roots[c])
+        contract.register(c, batch.pk.vk, genesis_roots[c])
 
     run = RunResult(
         n_rollups=k,
@@ -220,61 +252,34 @@ def run_pipeline(
         },
         root_check=root_check,
         receipts=sum(isinstance(r, Receipt) for r in results),
-        rejections=rejections,
-        rejected_by_chain={c: seq.rejected[c] for c in range(k)},
+        rejections=[r.to_obj() for r in results if isinstance(r, Rejection)],
+        rejected_by_chain=rejected_by_chain,
         jit_first_call_s=jit_s,
         final_state_roots=final_roots,
         out_dir=str(out),
+        batch_vk=batch.pk.vk,
+        cross_vk=cross.pk.vk,
+        genesis_state_roots=list(genesis_roots),
     )
 
-    for batch in batches:
-        n = batch.batch_number
+    for shared in batches:
+        n = shared.batch_number
         subs: list[RollupSubmission] = []
-        for trace in batch.traces:
+        for trace in shared.traces:
             c = trace.chain_id
             say(f"batch {n}: witness of rollup {c}")
-            t0 = time.perf_counter()
-            witness = assign_batch_witness(batch_circuit, trace)
-            witness_s = time.perf_counter() - t0
-            timer["witness"] = timer.get("witness", 0.0) + witness_s
+            with clock.stage("witness"):
+                t0 = time.perf_counter()
+                witness = assign_batch_witness(batch_circuit, trace)
+                witness_s = time.perf_counter() - t0
             public = trace.statement().public_inputs()
-
-            def on_stage(name: str, n: int = n, c: int = c) -> None:
-                say(f"batch {n}: prove rollup {c}: {name}")
-
-            proof, timing = timed(
-                "prove",
-                lambda w=witness, cb=on_stage: prove_with_timings(
-                    batch_keys.r1cs, batch_keys.proving_key, w, matrices=batch_matrices, progress=cb
-                ),
-            )
-            say(f"batch {n}: verify rollup {c}")
-            t0 = time.perf_counter()
-            if not verify_proof(batch_vk, proof, public):
-                raise RuntimeError(f"batch {n}, rollup {c}: our own proof does not verify")
-            verify_s = time.perf_counter() - t0
-            timer["verify"] = timer.get("verify", 0.0) + verify_s
             d = out / f"batch-{n}" / f"rollup-{c}"
-            timed(
-                "write",
-                lambda d=d, w=witness, p=proof, pub=public: _write_proof_files(
-                    d, batch_keys.r1cs, w, batch_keys.proving_key, p, pub
-                ),
+            proof, result = batch.prove(
+                witness, public, d, clock, lambda name, n=n, c=c: say(f"batch {n}: prove rollup {c}: {name}")
             )
-            run.proofs.append(
-                ProofResult(
-                    n,
-                    c,
-                    batch_circuit.n_constraints,
-                    witness_s,
-                    timing.total,
-                    verify_s,
-                    dict(timing.stages),
-                    str(d),
-                    public,
-                    sum(s.kind != SlotKind.NOOP for s in trace.slots),
-                )
-            )
+            result.batch_number, result.chain_id, result.witness_s = n, c, witness_s
+            result.included_slots = sum(s.kind != SlotKind.NOOP for s in trace.slots)
+            run.proofs.append(result)
             subs.append(
                 RollupSubmission(
                     chain_id=c,
@@ -286,43 +291,24 @@ def run_pipeline(
             )
 
         say(f"batch {n}: cross-rollup witness and proof")
-        t0 = time.perf_counter()
-        cross_w = assign_cross_witness(cross_circuit, batch.traces)
-        cross_witness_s = time.perf_counter() - t0
-        cross_public = cross_statement(batch.traces).public_inputs()
-        cross_proof, cross_timing = timed(
-            "prove",
-            lambda w=cross_w: prove_with_timings(cross_circuit.r1cs, cross_pk, w, matrices=cross_matrices),
+        with clock.stage("witness"):
+            t0 = time.perf_counter()
+            cross_w = assign_cross_witness(cross_circuit, shared.traces)
+            witness_s = time.perf_counter() - t0
+        cross_public = cross_statement(shared.traces).public_inputs()
+        cross_dir = out / f"batch-{n}" / "cross"
+        cross_proof, result = cross.prove(
+            cross_w, cross_public, cross_dir, clock, lambda name, n=n: say(f"batch {n}: cross: {name}")
         )
-        t0 = time.perf_counter()
-        if not verify_proof(cross_vk, cross_proof, cross_public):
-            raise RuntimeError(f"batch {n}: our own cross-rollup proof does not verify")
-        cross_verify_s = time.perf_counter() - t0
-        d = out / f"batch-{n}" / "cross"
-        _write_proof_files(d, cross_circuit.r1cs, cross_w, cross_pk, cross_proof, cross_public)
-        run.proofs.append(
-            ProofResult(
-                n,
-                None,
-                cross_circuit.n_constraints,
-                cross_witness_s,
-                cross_timing.total,
-                cross_verify_s,
-                dict(cross_timing.stages),
-                str(d),
-                cross_public,
-            )
-        )
+        result.batch_number, result.witness_s = n, witness_s
+        run.proofs.append(result)
 
         say(f"batch {n}: settlement on L1 (root check: {root_check})")
-        result = timed(
-            "settle",
-            lambda subs=subs, n=n, cp=cross_proof, cpub=cross_public: contract.settle(
-                SharedBatchSubmission(n, subs, cp, cpub)
-            ),
-        )
-        run.settlements.append(result)
+        submission = SharedBatchSubmission(n, subs, cross_proof, cross_public)
+        with clock.stage("settle"):
+            run.settlements.append(contract.settle(submission))
+        run.submissions.append(submission)
 
-    run.stage_seconds = timer
+    run.stage_seconds = clock.seconds
     write_json({"settlements": [s.to_json() for s in run.settlements]}, out / "settlement.json")
     return run
