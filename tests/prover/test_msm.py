@@ -138,6 +138,26 @@ def test_msm_degenerate_inputs(grp):
     assert g["msm"](bases[:2], ints_to_limbs([1, 1])) == g["aff"](ob.double(pts[0]))  # unit pass doubles
 
 
+@pytest.mark.parametrize("window_bits", [12, 13])
+def test_msm_batch_affine_special_cases(grp, window_bits, rng):
+    """Windows with ≥ 2048 buckets take the batch-affine path: equal points in one bucket (doubling), P and −P in
+    one bucket (cancel), a third equal point while its bucket is queued (Jacobian overflow), ∞ bases, ±1 scalars."""
+    name, g = grp
+    pts = list(_points(name)[:4])
+    neg0 = ob.neg(pts[0])
+    allp = [*pts, neg0]  # index 4 is −P0
+    k, k2 = rng.randrange(R), rng.randrange(R)
+    # 0 then 4 (= −P0) with one scalar: cancel; the next 0s: set, double, overflow; then 4 into the overflow
+    base_idx = [0, 4, 0, 0, 0, 4, 1, 1, -1, 2, 3, 2, 1, 0]
+    ks = [k, k, k, k, k, k, k2, k2, k, 1, R - 1, k2, (R - k2) % R, 2]
+    got = g["msm"](_bases(g, base_idx, allp), ints_to_limbs(ks), window_bits=window_bits, n_threads=2)
+    assert got == _expected(g, base_idx, ks, allp)
+    many = [0] * 30 + [1] * 30  # 60 terms, two bases, one scalar: every bucket sees long runs of equal points
+    ks = [k] * 60
+    got = g["msm"](_bases(g, many, allp), ints_to_limbs(ks), window_bits=window_bits, n_threads=1)
+    assert got == _expected(g, many, ks, allp)
+
+
 def test_msm_rejects_bad_inputs(grp):
     name, g = grp
     bases = g["to_limbs"]([g["aff"](_points(name)[0])] * 2)
