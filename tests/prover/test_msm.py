@@ -212,3 +212,17 @@ def test_point_helpers(grp, rng):
     assert g["mul"](pa, 0) is None and g["mul"](None, 5) is None
     with pytest.raises(ValueError, match="must be an int"):
         g["mul"](pa, 1.5)
+
+
+def test_fixed_base_kernel_wraps_past_r(grp):
+    """The kernel takes any 256-bit scalar: k = r and 2r reach P + (−P) in the last window (the batch's cancel case)."""
+    from prover.kernels import fixed_base, g1, g2
+
+    name, g = grp
+    p = _points(name)[1]
+    kernels = g1 if name == "g1" else g2
+    jac = getattr(kernels, f"{name}_affine_to_jac_arr")(g["to_limbs"]([g["aff"](p)]))[0]
+    ks = [R, 2 * R, R + 5, 2**256 - 1]
+    for w in (3, 8):
+        out = getattr(fixed_base, f"{name}_fixed_base")(jac, ints_to_limbs(ks), w, 2)
+        assert g["from_limbs"](out) == [g["aff"](ob.multiply(p, k % R)) for k in ks]
