@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from sequencer.execute import apply_burn_with_mint, apply_transfer, check_tx, noop_slot
 from sequencer.rollup import RollupState
 from sequencer.tx import Burn, Transfer, UserTx
-from zksvs.errors import ZksvsError
 from zksvs.rollup_state import Message, state_root
 from zksvs.statement import BatchStatement
 from zksvs.trace import BatchShape, BatchTrace, SlotTrace
@@ -166,13 +165,6 @@ class SharedBatchBuilder:
             len(self._slots[tx.to_chain]) - 1,
             message,
         )
-
-    def try_execute(self, tx: UserTx) -> Placement | ZksvsError:
-        """``execute``, returning the typed rejection instead of raising it."""
-        try:
-            return self.execute(tx)
-        except ZksvsError as e:
-            return e
 
     def close(self) -> SharedBatch | None:
         """Close the open shared batch (None when nothing was executed since the last close).
