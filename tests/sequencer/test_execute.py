@@ -229,3 +229,26 @@ def test_trace_checker_catches_tampered_traces(genesis):
     mint_mismatch = dataclasses.replace(batch.traces[1], final_bridge_slots=(1,) * len(t.final_bridge_slots))
     with pytest.raises(AssertionError, match=r"\(0, 1\)"):
         check_burn_equals_mint((t, mint_mismatch, batch.traces[2]))
+
+
+def test_poseidon_calls_per_kind_are_the_stated_minimum(genesis, monkeypatch):
+    import zksvs.merkle
+    import zksvs.rollup_state
+
+    calls = []
+    real_h2, real_p = zksvs.merkle._hash2, zksvs.rollup_state.poseidon
+    monkeypatch.setattr(zksvs.merkle, "_hash2", lambda a, b: calls.append(2) or real_h2(a, b))
+    monkeypatch.setattr(zksvs.rollup_state, "poseidon", lambda xs: calls.append(len(xs)) or real_p(xs))
+    seq = Sequencer(genesis)
+    d, m, s = genesis.shape.account_depth, genesis.shape.bridge_depth, genesis.shape.slot_tree_depth
+    calls.clear()
+    seq.submit(Transfer(0, 1, 2, 5, 0))
+    assert sorted(calls) == [2] * (2 * d) + [4, 4]  # two tree paths, two account leaves
+    calls.clear()
+    seq.submit(Burn(0, 1, 1, 2, 5, 1))
+    assert sorted(calls) == [2] * (2 * d + 2 * (m + s)) + [4, 4, 6]  # one message leaf for burn and mint
+    calls.clear()
+    seq.submit(Transfer(0, 1, 2, 10**9, 2))  # rejected before any write: no hashing
+    assert calls == []
+    seq.close_batch()  # no-op padding hashes nothing; one state root per rollup
+    assert calls == [2] * genesis.shape.n_rollups
