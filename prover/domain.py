@@ -134,22 +134,23 @@ class EvaluationDomain:
         x : uint64[n, 4] or uint64[m, n, 4]
             Montgomery form, C-contiguous; batches are transformed row by row in one parallel region per stage.
         n_chunks : int, optional
-            Ranges each stage is split into; default ``numba.get_num_threads()`` (1 = single thread).
+            Ranges each stage is split into (1 = single thread); default ``numba.get_num_threads()``, or 1 below
+            ``PARALLEL_MIN_ELEMENTS`` elements in all.
         """
         xb = self._batch(x)
-        ntt_batch_inplace(xb, self.tables.twiddles, self.log_size, _chunks(n_chunks))
+        ntt_batch_inplace(xb, self.tables.twiddles, self.log_size, _chunks(n_chunks, xb.shape[0] * xb.shape[1]))
 
     def intt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
         """Evaluations on ⟨ω⟩ → coefficients: x_j = n^{-1}·Σ_k X_k ω^{-jk}, in place (shapes as ``ntt_inplace``)."""
         xb = self._batch(x)
-        chunks = _chunks(n_chunks)
+        chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         ntt_batch_inplace(xb, self.tables.twiddles_inv, self.log_size, chunks)
         scale_batch_inplace(xb, _size_inv_table(self.log_size), chunks)
 
     def coset_ntt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
         """Coefficients → evaluations on g·⟨ω⟩ (g = ``coset_shift``), in place."""
         xb = self._batch(x)
-        chunks = _chunks(n_chunks)
+        chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         scale_batch_inplace(xb, self.tables.coset_scale, chunks)
         ntt_batch_inplace(xb, self.tables.twiddles, self.log_size, chunks)
 
@@ -159,7 +160,7 @@ class EvaluationDomain:
         This is snarkjs's ``ifft`` → ``batchApplyKey(1, inc)`` → ``fft``, with n^{-1} folded into the coset scaling.
         """
         xb = self._batch(x)
-        chunks = _chunks(n_chunks)
+        chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         t = self.tables
         ntt_batch_inplace(xb, t.twiddles_inv, self.log_size, chunks)
         scale_batch_inplace(xb, t.coset_intt_scale, chunks)
@@ -174,8 +175,17 @@ class EvaluationDomain:
         return xb
 
 
-def _chunks(n_chunks: int | None) -> int:
-    return numba.get_num_threads() if n_chunks is None else max(1, int(n_chunks))
+#: Below this many elements (all vectors together) the default is one thread: a parallel region costs a thread
+#: wake-up and a barrier (tens of µs idle, milliseconds on a loaded machine), more than ~2^14 butterflies' worth.
+PARALLEL_MIN_ELEMENTS = 1 << 14
+
+
+def _chunks(n_chunks: int | None, n_elements: int | None = None) -> int:
+    if n_chunks is not None:
+        return max(1, int(n_chunks))
+    if n_elements is not None and n_elements < PARALLEL_MIN_ELEMENTS:
+        return 1
+    return numba.get_num_threads()
 
 
 @functools.cache

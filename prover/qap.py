@@ -124,7 +124,7 @@ def evaluate_ab_rows(matrices: ConstraintMatrices, witness_limbs: np.ndarray, do
         )
     nc, npub = matrices.n_constraints, matrices.n_public
     abc[0, nc : nc + npub + 1] = w_mont[: npub + 1]
-    _pointwise_c_inplace(abc, _chunks(None))
+    _pointwise_c_inplace(abc, _chunks(None, 3 * domain.size))
     return abc
 
 
@@ -165,4 +165,4 @@ def snarkjs_reduction(
         domain = EvaluationDomain.for_constraints(matrices.n_constraints, matrices.n_public)
     abc = evaluate_ab_rows(matrices, witness_limbs, domain)
     domain.intt_to_coset_ntt_inplace(abc, n_chunks)
-    return _join_abc(abc, _chunks(n_chunks))
+    return _join_abc(abc, _chunks(n_chunks, 3 * domain.size))
