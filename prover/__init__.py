@@ -4,6 +4,7 @@ Public API::
 
     setup(r1cs, seed) -> ProvingKey                      INSECURE development setup (toxic waste from the seed)
     setup_with_toxic_waste(r1cs, toxic_waste) -> ProvingKey
+    setup_from_ptau(r1cs, ptau) -> PtauProvingKey        phase 2 from a prepared .ptau, as snarkjs groth16 setup
     prove(r1cs, proving_key, witness, *, r=None, s=None, rng=None, matrices=None, progress=None) -> Proof
     prove_with_timings(...) -> (Proof, ProveTiming)      the same, with seconds per named stage (STAGES)
     prove_from_matrices(matrices, proving_key, witness_limbs, ...) -> (Proof, ProveTiming)
@@ -19,6 +20,7 @@ pipeline. ``prover.kernels`` is private to this package: pipeline uses the names
 """
 
 from prover.prove import STAGES, ProveTiming, prove, prove_from_matrices, prove_from_zkey, prove_with_timings
+from prover.ptau_setup import PtauProvingKey, circuit_hash, setup_from_ptau
 from prover.setup import InsecureSetupWarning, ToxicWaste, setup, setup_with_toxic_waste, toxic_waste_from_seed
 from prover.warmup import cache_report, warmup
 
@@ -26,13 +28,16 @@ __all__ = [
     "STAGES",
     "InsecureSetupWarning",
     "ProveTiming",
+    "PtauProvingKey",
     "ToxicWaste",
     "cache_report",
+    "circuit_hash",
     "prove",
     "prove_from_matrices",
     "prove_from_zkey",
     "prove_with_timings",
     "setup",
+    "setup_from_ptau",
     "setup_with_toxic_waste",
     "toxic_waste_from_seed",
     "warmup",

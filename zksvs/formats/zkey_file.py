@@ -328,6 +328,27 @@ def empty_contributions() -> bytes:
     return bytes(64) + struct.pack("<I", 0)
 
 
+def initial_contributions(cs_hash: bytes) -> bytes:
+    """A section-10 body for a fresh phase-2 key: the 64-byte circuit hash and a count of 0 (``zkey_new.js``).
+
+    With the csHash that snarkjs computes for the same ``.r1cs`` and ``.ptau`` (``prover.setup_from_ptau`` gives
+    it as ``cs_hash``), ``snarkjs zkey verify`` accepts the key.
+
+    Raises
+    ------
+    ValueError
+        ``cs_hash`` is not 64 bytes.
+    """
+    if not isinstance(cs_hash, (bytes, bytearray)) or len(cs_hash) != 64:
+        raise ValueError(f"Argument 'cs_hash' must be 64 bytes, not {cs_hash!r:.80}")
+    return bytes(cs_hash) + struct.pack("<I", 0)
+
+
+def circuit_hash_of(zkey: ZkeyFile) -> bytes:
+    """The csHash stored in a key's section 10 (64 bytes; zeros for keys written without one)."""
+    return zkey.contributions[:64]
+
+
 def _coef_section(m: ConstraintMatrices) -> np.ndarray:
     n_c, n_pub = m.n_constraints, m.n_public
     mats = [m.A, m.B]
@@ -367,6 +388,11 @@ def _points(arr: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
     return np.ascontiguousarray(a, dtype="<u8")
 
 
+def _default_contributions(pk: ProvingKey) -> bytes:
+    cs_hash = getattr(pk, "cs_hash", b"")
+    return initial_contributions(cs_hash) if cs_hash else empty_contributions()
+
+
 def write_zkey(
     proving_key: ProvingKey,
     matrices: ConstraintMatrices,
@@ -384,7 +410,9 @@ def write_zkey(
         A and B in normal form, without input rows (``C`` is ignored: snarkjs recomputes C = A∘B).
     dest : path or binary file object
     contributions : bytes, optional
-        Section 10 as stored (default: ``empty_contributions()``).
+        Section 10 as stored. Default: ``initial_contributions(proving_key.cs_hash)`` when the key carries a
+        non-empty ``cs_hash`` (keys from ``prover.setup_from_ptau``, so ``snarkjs zkey verify`` passes), else
+        ``empty_contributions()``.
 
     Raises
     ------
@@ -420,7 +448,7 @@ def write_zkey(
         (7, [_points(pk.b_g2_query, (nv, 2, 2, 4), "b_g2_query")]),
         (8, [_points(pk.c_query, (nv - npub - 1, 2, 4), "c_query")]),
         (9, [_points(pk.h_query, (n, 2, 4), "h_query")]),
-        (10, [contributions if contributions is not None else empty_contributions()]),
+        (10, [contributions if contributions is not None else _default_contributions(pk)]),
     ]
     write_binfile(dest, MAGIC, VERSION, sections)
 
@@ -428,8 +456,10 @@ def write_zkey(
 __all__ = [
     "GROTH16_PROTOCOL_ID",
     "ZkeyFile",
+    "circuit_hash_of",
     "empty_contributions",
     "export_verifying_key",
+    "initial_contributions",
     "read_zkey",
     "write_zkey",
 ]
