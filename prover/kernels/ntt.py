@@ -107,12 +107,13 @@ def _local_stages(x, tw, log_n, log_blocks):
     m = x.shape[0]
     n_blocks = 1 << log_blocks
     log_b = log_n - log_blocks
+    half_b = (1 << log_b) >> 1  # butterflies per block and stage (0 when blocks are single elements)
     for job in prange(m * n_blocks):
         a = job >> log_blocks
         base = (job & (n_blocks - 1)) << log_b
         for log_h in range(log_b):
             h = 1 << log_h
-            for b in range(1 << (log_b - 1)):
+            for b in range(half_b):
                 j = b & (h - 1)
                 i0 = base + ((b >> log_h) << (log_h + 1)) + j
                 i1 = i0 + h
