@@ -15,9 +15,9 @@ h_j = (A·B − C)(ω_{2n}^{2j+1}) (``joinABC``)                ``prover.qap.sna
 
 Stages, in order (snarkjs's logger labels in brackets): ``"witness map (QAP)"`` [IFFT_A … FFT_C, joinABC],
 ``"MSM A"`` [multiexp A], ``"MSM B1"``, ``"MSM B2"``, ``"MSM C"``, ``"MSM H"``, ``"finish"`` (blinding, the
-additions, affine output). Before them, ``prove`` checks sizes and that the witness satisfies the R1CS (Python-int
-evaluation, a fraction of the proving time) so a wrong witness is named by its constraint label instead of yielding
-a proof that fails later.
+additions, affine output). Before them, ``prove`` checks sizes and that the witness satisfies the R1CS (three sparse
+mat-vecs in numba, ``prover.qap.first_unsatisfied_row``; Python ints when the matrices lack C), so a wrong witness is
+named by its constraint label instead of yielding a proof that fails later.
 
 References
 ----------
@@ -36,8 +36,8 @@ import numpy as np
 
 from prover.domain import EvaluationDomain
 from prover.msm import g1_add, g1_mul, g1_neg, g2_add, g2_mul, msm_g1, msm_g2
-from prover.qap import snarkjs_reduction
-from zksvs.errors import NonCanonicalFieldElement
+from prover.qap import first_unsatisfied_row, snarkjs_reduction
+from zksvs.errors import NonCanonicalFieldElement, UnsatisfiedConstraint
 from zksvs.field import FR_MODULUS
 from zksvs.groth16 import Proof, ProvingKey
 from zksvs.limbs import ints_to_limbs
@@ -60,7 +60,7 @@ class ProveTiming:
     stages : dict[str, float]
         Stage name → wall-clock seconds.
     check_seconds : float
-        Witness length and R1CS satisfaction check (0 when proving from matrices).
+        Witness conversion, matrices (when not given) and the R1CS satisfaction check (0 when proving from matrices).
     """
 
     stages: dict[str, float] = field(default_factory=dict)
@@ -212,9 +212,8 @@ def prove_with_timings(
     values = _witness_values(witness)
     if len(values) != r1cs.n_wires:
         raise ValueError(f"Invalid witness length. Circuit: {r1cs.n_wires}, witness: {len(values)}")
-    r1cs.check(values)
     if matrices is None:
-        matrices = r1cs.to_matrices(include_c=False)
+        matrices = r1cs.to_matrices(include_c=True)
     elif (matrices.n_constraints, matrices.n_wires, matrices.n_public) != (
         r1cs.n_constraints,
         r1cs.n_wires,
@@ -222,6 +221,12 @@ def prove_with_timings(
     ):
         raise ValueError("Argument 'matrices' does not describe this R1CS (constraint, wire or public counts differ)")
     w = ints_to_limbs(values)
+    if matrices.C is not None:
+        bad = first_unsatisfied_row(matrices, w)  # numba mat-vecs; same first row as R1CS.first_unsatisfied
+        if bad is not None:
+            raise UnsatisfiedConstraint(bad, r1cs.constraints[bad].label)
+    else:
+        r1cs.check(values)  # Python-int evaluation
     check_s = time.perf_counter() - t0
     proof, timing = prove_from_matrices(matrices, proving_key, w, r=r, s=s, rng=rng, progress=progress)
     timing.check_seconds = check_s
@@ -255,7 +260,8 @@ def prove(
         Source of r and s when not given (``rng.randrange(r)``); default ``secrets`` (never a seeded rng in
         production: r and s hide the witness).
     matrices : ConstraintMatrices, optional
-        ``r1cs.to_matrices(include_c=False)``, when the caller already has it (saves rebuilding it per proof).
+        ``r1cs.to_matrices()``, when the caller already has it (saves rebuilding it per proof). With C included
+        (the default of ``to_matrices``) the witness check runs as numba mat-vecs; without C, in Python ints.
     progress : callable, optional
         Called with each stage name (``STAGES``) as it starts.
 

@@ -77,6 +77,17 @@ def _join_abc(abc, n_chunks):
     return out
 
 
+@njit(cache=True)
+def _first_unequal_row(ab, c, n_rows):
+    # smallest row k < n_rows with (A·w)_k·(B·w)_k ≠ (C·w)_k (all Montgomery), or −1
+    for k in range(n_rows):
+        p0, p1, p2, p3 = fr_mul(ab[0, k, 0], ab[0, k, 1], ab[0, k, 2], ab[0, k, 3],
+                                ab[1, k, 0], ab[1, k, 1], ab[1, k, 2], ab[1, k, 3])  # fmt: skip
+        if p0 != c[k, 0] or p1 != c[k, 1] or p2 != c[k, 2] or p3 != c[k, 3]:
+            return k
+    return -1
+
+
 def _check_matrix(name: str, m: SparseMatrix, n_rows: int, n_wires: int) -> None:
     if m.coeffs.dtype != np.uint64 or m.coeffs.shape != (m.nnz, 4):
         raise ValueError(f"matrix {name}: coeffs must be uint64[{m.nnz}, 4], not {m.coeffs.dtype}{m.coeffs.shape}")
@@ -126,6 +137,46 @@ def evaluate_ab_rows(matrices: ConstraintMatrices, witness_limbs: np.ndarray, do
     abc[0, nc : nc + npub + 1] = w_mont[: npub + 1]
     _pointwise_c_inplace(abc, _chunks(None, 3 * domain.size))
     return abc
+
+
+def first_unsatisfied_row(matrices: ConstraintMatrices, witness_limbs: np.ndarray) -> int | None:
+    """The first constraint k with ⟨A_k, w⟩·⟨B_k, w⟩ ≠ ⟨C_k, w⟩, or None: the R1CS check as numba kernels.
+
+    Same answer as ``R1CS.first_unsatisfied`` (its index), at the cost of three sparse mat-vecs instead of Python-int
+    evaluation of every linear combination (~100× faster at 2^16 constraints).
+
+    Parameters
+    ----------
+    matrices : ConstraintMatrices
+        Must include C (``R1CS.to_matrices(include_c=True)``).
+    witness_limbs : uint64[n_wires, 4]
+        The full witness, normal form, canonical.
+
+    Raises
+    ------
+    ValueError
+        ``matrices.C`` is None, the witness length differs from ``n_wires``, or an index is out of range.
+    """
+    if matrices.C is None:
+        raise ValueError("Argument 'matrices' must include C (R1CS.to_matrices(include_c=True)) to check a witness")
+    nc = matrices.n_constraints
+    w = np.ascontiguousarray(witness_limbs, dtype=np.uint64)
+    if w.shape != (matrices.n_wires, 4):
+        raise ValueError(f"Invalid witness length. Circuit: {matrices.n_wires}, witness: {w.shape[0]}")
+    w_r2 = fr_to_mont_arr(fr_to_mont_arr(w))
+    ab = np.zeros((2, max(nc, 1), 4), dtype=np.uint64)
+    c = np.zeros((max(nc, 1), 4), dtype=np.uint64)
+    for name, m, out in (("A", matrices.A, ab[0]), ("B", matrices.B, ab[1]), ("C", matrices.C, c)):
+        _check_matrix(name, m, nc, matrices.n_wires)
+        _sparse_rows_inplace(
+            np.ascontiguousarray(m.rows, dtype=np.int64),
+            np.ascontiguousarray(m.wires, dtype=np.int64),
+            np.ascontiguousarray(m.coeffs),
+            w_r2,
+            out,
+        )
+    k = int(_first_unequal_row(ab, c, nc))
+    return None if k < 0 else k
 
 
 def snarkjs_reduction(

@@ -197,12 +197,13 @@ def test_pairing_check_fails_for_a_perturbed_proof(random300, which):
     assert not _pairing_check(pk.vk, bad, witness[1 : 1 + r1cs.n_public])
 
 
-def test_prove_rejects_unsatisfying_witness_naming_the_constraint(random300):
+@pytest.mark.parametrize("with_c", [True, False], ids=["numba-check", "python-check"])
+def test_prove_rejects_unsatisfying_witness_naming_the_constraint(random300, with_c):
     r1cs, witness, pk = random300
     bad = list(witness)
     bad[r1cs.n_public + 1 + 41] = (bad[r1cs.n_public + 1 + 41] + 1) % R  # t_41, defined by constraint 41
     with pytest.raises(UnsatisfiedConstraint, match=r"random\[41\]"):
-        prove(r1cs, pk, bad)
+        prove(r1cs, pk, bad, matrices=r1cs.to_matrices(include_c=with_c))
 
 
 def test_prove_rejects_wrong_witness_length_and_bad_values(cubic):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from prover.domain import EvaluationDomain
-from prover.qap import evaluate_ab_rows, snarkjs_reduction
+from prover.qap import evaluate_ab_rows, first_unsatisfied_row, snarkjs_reduction
 from tests.prover import reference as ref
 from zksvs.field import FR_MODULUS, fr_root_of_unity
 from zksvs.limbs import from_montgomery, ints_to_limbs, limbs_to_ints
@@ -116,3 +116,23 @@ def test_reduction_output_is_normal_form_limbs():
     h = snarkjs_reduction(r1cs.to_matrices(False), ints_to_limbs(witness))
     assert h.dtype == np.uint64 and h.shape == (32, 4) and h.flags.c_contiguous
     assert all(v < R for v in limbs_to_ints(h))
+
+
+def test_first_unsatisfied_row_agrees_with_the_python_check(circuit):
+    r1cs, witness = circuit
+    m = r1cs.to_matrices(include_c=True)
+    assert first_unsatisfied_row(m, ints_to_limbs(witness)) is None
+    rnd = random.Random(31)
+    for _ in range(6):
+        bad = list(witness)
+        wire = rnd.randrange(1, r1cs.n_wires)
+        bad[wire] = (bad[wire] + rnd.randrange(1, R)) % R
+        expected = r1cs.first_unsatisfied(bad)
+        got = first_unsatisfied_row(m, ints_to_limbs(bad))
+        assert got == (None if expected is None else expected[0])
+
+
+def test_first_unsatisfied_row_needs_c():
+    r1cs, witness = ref.cubic_circuit()
+    with pytest.raises(ValueError, match="must include C"):
+        first_unsatisfied_row(r1cs.to_matrices(include_c=False), ints_to_limbs(witness))
