@@ -298,12 +298,15 @@ def _build_keys(r1cs: R1CS, tw: ToxicWaste) -> ProvingKey:
     c_scalars = [x * delta_inv % _R for x in lc[n_pub + 1 :]]
     h_scalars = [x * delta_inv % _R for x in h]
 
-    a_query = _fixed_g1(u)
-    b_g1_query = _fixed_g1(v)
+    # one fixed-base run for every G1 point (one table, one parallel launch), then split
+    parts = (u, v, c_scalars, h_scalars, ic_scalars)
+    g1_all = _fixed_g1([x for part in parts for x in part])
+    bounds = np.cumsum([0, *map(len, parts)])
+    a_query, b_g1_query, c_query, h_query, ic_limbs = (
+        np.ascontiguousarray(g1_all[bounds[k] : bounds[k + 1]]) for k in range(len(parts))
+    )
+    ic = tuple(g1_from_limbs(ic_limbs))
     b_g2_query = fixed_base_g2(G2_GENERATOR, ints_to_limbs(v))
-    c_query = _fixed_g1(c_scalars)
-    h_query = _fixed_g1(h_scalars)
-    ic = tuple(g1_from_limbs(_fixed_g1(ic_scalars)))
 
     vk = VerifyingKey(
         alpha_g1=g1_mul(G1_GENERATOR, tw.alpha),
