@@ -13,7 +13,7 @@ prover             mode         what one timed round is
 ``zksvs-inproc``   in-process   ``prover.prove_from_zkey(ZKEY, WTNS)`` (key read included; stage split recorded)
 =================  ===========  ======================================================================================
 
-Process rounds each run in a fresh child whose peak RSS comes from ``os.wait4`` (``ru_maxrss``); in-process rounds run
+Process rounds each run in a fresh child whose peak RSS comes from GNU time (``run_process``); in-process rounds run
 in one fresh Python worker per prover (``python -m bench.dropin worker ...``) whose peak RSS is that worker's.
 Every proof is verified afterwards by snarkjs (``snarkjs.groth16.verify`` in one node process), and zksvs's
 public.json must equal snarkjs's: a round that produced a bad proof makes the size fail (``BadProof``).
@@ -66,17 +66,33 @@ class ProcessRun:
     stderr: str
 
 
+GNU_TIME = Path("/usr/bin/time")
+
+
 def run_process(cmd: Sequence[str], cwd: Path = ROOT, env: dict | None = None) -> ProcessRun:
-    """Run ``cmd`` in a fresh child; time it (``perf_counter``) and take its own peak RSS from ``os.wait4``."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(list(map(str, cmd)), cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
+    """Run ``cmd`` in a fresh child; time it (``perf_counter``) and take the child's own peak RSS.
+
+    The peak comes from GNU time (``/usr/bin/time -f %M``) when present, else from ``os.wait4``. Why not always
+    ``wait4``: Linux carries the RSS high-water mark of the address space a child had *before* ``exec`` into its
+    ``ru_maxrss``, and a forked (or vforked) child of a 140 MiB Python parent starts out with the parent's pages
+    mapped, so ``wait4`` would report at least the parent's size. GNU time is a small process, so the child it
+    forks starts small.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        out_path, err_path, rss_path = Path(tmp, "out"), Path(tmp, "err"), Path(tmp, "rss")
+        use_time = GNU_TIME.exists()
+        full = [str(GNU_TIME), "-f", "%M", "-o", str(rss_path), *map(str, cmd)] if use_time else list(map(str, cmd))
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=out, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return ProcessRun(seconds, usage.ru_maxrss * 1024, proc.returncode, out.read(), err.read())
+        peak = usage.ru_maxrss * 1024
+        if use_time:
+            lines = rss_path.read_text().split()  # "Command exited with non-zero status N" may come first
+            peak = int(lines[-1]) * 1024
+        return ProcessRun(seconds, peak, proc.returncode, out_path.read_text(), err_path.read_text())
 
 
 def mad(xs: Sequence[float]) -> float:
