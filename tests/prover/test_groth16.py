@@ -28,6 +28,7 @@ from zksvs.errors import UnsatisfiedConstraint
 from zksvs.field import FQ_MODULUS, FR_MODULUS, fr_root_of_unity
 from zksvs.groth16 import Proof, g1_from_limbs, g2_from_limbs
 from zksvs.limbs import ints_to_limbs
+from zksvs.r1cs import R1CS
 
 pytestmark = pytest.mark.prover
 R = FR_MODULUS
@@ -93,6 +94,16 @@ def cubic():
 def random300():
     r1cs, witness = ref.random_circuit(300, 3, seed=7)
     return r1cs, witness, _quiet_setup(r1cs, seed=b"random300")
+
+
+@pytest.fixture(scope="module")
+def all_public():
+    # no private wires at all: c_query is empty and MSM C sums nothing
+    from zksvs.r1cs import Constraint, LinearCombination
+
+    L = LinearCombination
+    r1cs = R1CS(n_wires=3, n_public=2, constraints=[Constraint(L.wire(1), L.wire(1), L.wire(2), "square")])
+    return r1cs, [1, 5, 25], _quiet_setup(r1cs, seed=3)
 
 
 # --- setup ------------------------------------------------------------------------------------------------------
@@ -172,7 +183,7 @@ def test_proof_has_the_expected_discrete_logs():
     assert proof.c == _affine_g1(bn.multiply(bn.G1, c))
 
 
-@pytest.mark.parametrize("name", ["cubic", "random300"])
+@pytest.mark.parametrize("name", ["cubic", "random300", "all_public"])
 def test_proof_passes_the_pairing_check(request, name):
     r1cs, witness, pk = request.getfixturevalue(name)
     proof = prove(r1cs, pk, witness, rng=random.Random(name))
