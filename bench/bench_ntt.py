@@ -34,6 +34,14 @@ THREADS = sorted({1, N_THREADS})
 SIZES = (12, 13, 14, 15, 16)
 
 
+@pytest.fixture(scope="module")
+def jit_first_call_s() -> float:
+    """``prover.warmup()``'s total: compile or cache-load seconds of every prover kernel (STYLE.md §8)."""
+    import prover
+
+    return prover.warmup()["total"]
+
+
 def _vector(log_n: int, seed: int) -> list[int]:
     rnd = random.Random(seed)
     return [rnd.randrange(R) for _ in range(1 << log_n)]
@@ -52,7 +60,7 @@ def _check_ntt(x: list[int], out_mont: np.ndarray, d: EvaluationDomain, samples:
 
 @pytest.mark.parametrize("threads", THREADS, ids=lambda t: f"threads={t}")
 @pytest.mark.parametrize("log_n", SIZES, ids=lambda k: f"log_n={k}")
-def test_ntt_numba(benchmark, log_n, threads):
+def test_ntt_numba(benchmark, log_n, threads, jit_first_call_s):
     d = EvaluationDomain.of_log_size(log_n)
     x = _vector(log_n, seed=log_n)
     base = ints_to_limbs(to_montgomery(x, R))
@@ -64,7 +72,7 @@ def test_ntt_numba(benchmark, log_n, threads):
         return (work,), {"n_chunks": threads}
 
     benchmark.group = f"ntt n=2^{log_n}"
-    benchmark.extra_info.update({"impl": "numba", "threads": threads, "ns_per_butterfly": None})
+    benchmark.extra_info.update({"impl": "numba", "threads": threads, "jit_first_call_s": jit_first_call_s})
     benchmark.pedantic(d.ntt_inplace, setup=setup, rounds=10 if log_n >= 15 else 30, warmup_rounds=1)
     butterflies = (d.size // 2) * log_n
     benchmark.extra_info["ns_per_butterfly"] = benchmark.stats.stats.median * 1e9 / butterflies
@@ -73,7 +81,7 @@ def test_ntt_numba(benchmark, log_n, threads):
 
 @pytest.mark.parametrize("threads", THREADS, ids=lambda t: f"threads={t}")
 @pytest.mark.parametrize("log_n", (12, 14, 16), ids=lambda k: f"log_n={k}")
-def test_qap_transforms_numba_abc(benchmark, log_n, threads):
+def test_qap_transforms_numba_abc(benchmark, log_n, threads, jit_first_call_s):
     d = EvaluationDomain.of_log_size(log_n)
     rows = [_vector(log_n, seed=100 * log_n + k) for k in range(3)]
     base = np.ascontiguousarray(np.stack([ints_to_limbs(to_montgomery(r, R)) for r in rows]))
@@ -85,7 +93,7 @@ def test_qap_transforms_numba_abc(benchmark, log_n, threads):
         return (work,), {"n_chunks": threads}
 
     benchmark.group = f"qap transforms (3 × INTT + coset NTT) n=2^{log_n}"
-    benchmark.extra_info.update({"impl": "numba-abc", "threads": threads})
+    benchmark.extra_info.update({"impl": "numba-abc", "threads": threads, "jit_first_call_s": jit_first_call_s})
     benchmark.pedantic(d.intt_to_coset_ntt_inplace, setup=setup, rounds=5 if log_n >= 16 else 15, warmup_rounds=1)
     # spot check: row 0 evaluated on the coset at one point equals its interpolant there
     got = from_montgomery(limbs_to_ints(work[0]), R)
