@@ -26,7 +26,7 @@ block, so all (vector, block) jobs run in one ``prange`` region (6 jobs for A, B
 where 3 whole transforms on 2 threads would leave one idle a third of the time). The last k stages, the bit reversal
 and the scalings are split into ``n_chunks`` ranges of the flattened (vector, butterfly) index. So a transform costs
 k + 2 parallel regions, not log_n + 1: each region is a thread wake-up and a barrier, which on a loaded 2-core
-machine costs more than the butterflies at n ≤ 2^14. ``n_chunks = 1`` gives the single-threaded kernel.
+machine costs more than the butterflies at n ≤ 2^14. ``n_chunks = 1`` runs serially, outside any parallel region.
 
 References
 ----------
@@ -51,40 +51,54 @@ def _bit_reverse(i, log_n):
     return r
 
 
-@njit(cache=True, parallel=True)
-def _bit_reverse_batch_inplace(x, log_n, n_chunks):
-    m = x.shape[0]
+@njit(cache=True)
+def _bit_reverse_range(x, log_n, start, end):
+    # swap pairs (i, rev(i)) for flattened (vector, index) positions t in [start, end); each pair has one owner (i < j)
     n = x.shape[1]
-    total = m * n
-    for c in prange(n_chunks):
-        start = c * total // n_chunks
-        end = (c + 1) * total // n_chunks
-        for t in range(start, end):
-            a = t >> log_n
-            i = t & (n - 1)
-            j = _bit_reverse(i, log_n)
-            if i < j:
-                for k in range(4):
-                    tmp = x[a, i, k]
-                    x[a, i, k] = x[a, j, k]
-                    x[a, j, k] = tmp
+    for t in range(start, end):
+        a = t >> log_n
+        i = t & (n - 1)
+        j = _bit_reverse(i, log_n)
+        if i < j:
+            for k in range(4):
+                tmp = x[a, i, k]
+                x[a, i, k] = x[a, j, k]
+                x[a, j, k] = tmp
 
 
-@njit(cache=True, parallel=True)
-def _butterfly_stage(x, tw, log_n, log_h, n_chunks):
-    # One DIT stage with half-size h = 2^log_h: pairs (i0, i0 + h) inside blocks of 2h, twiddle ω_{2h}^j.
-    m = x.shape[0]
+@njit(cache=True)
+def _stage_range(x, tw, log_n, log_h, start, end):
+    # One DIT stage with half-size h = 2^log_h for flattened butterflies t in [start, end) (t = vector·n/2 + b):
+    # pairs (i0, i0 + h) inside blocks of 2h, twiddle ω_{2h}^j = tw[h + j].
     h = 1 << log_h
     half = 1 << (log_n - 1)
-    total = m * half
-    for c in prange(n_chunks):
-        start = c * total // n_chunks
-        end = (c + 1) * total // n_chunks
-        for t in range(start, end):
-            a = t >> (log_n - 1)
-            b = t & (half - 1)
+    for t in range(start, end):
+        a = t >> (log_n - 1)
+        b = t & (half - 1)
+        j = b & (h - 1)
+        i0 = ((b >> log_h) << (log_h + 1)) + j
+        i1 = i0 + h
+        u0, u1, u2, u3 = x[a, i0, 0], x[a, i0, 1], x[a, i0, 2], x[a, i0, 3]
+        if j == 0:
+            v0, v1, v2, v3 = x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3]
+        else:
+            v0, v1, v2, v3 = fr_mul(
+                x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3],
+                tw[h + j, 0], tw[h + j, 1], tw[h + j, 2], tw[h + j, 3],
+            )  # fmt: skip
+        x[a, i0, 0], x[a, i0, 1], x[a, i0, 2], x[a, i0, 3] = fr_add(u0, u1, u2, u3, v0, v1, v2, v3)
+        x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3] = fr_sub(u0, u1, u2, u3, v0, v1, v2, v3)
+
+
+@njit(cache=True)
+def _local_job(x, tw, a, base, log_b):
+    # all stages h < 2^log_b of the block x[a, base : base + 2^log_b] (they never leave it)
+    half_b = (1 << log_b) >> 1  # butterflies per stage (0 for single-element blocks; never a negative shift)
+    for log_h in range(log_b):
+        h = 1 << log_h
+        for b in range(half_b):
             j = b & (h - 1)
-            i0 = ((b >> log_h) << (log_h + 1)) + j
+            i0 = base + ((b >> log_h) << (log_h + 1)) + j
             i1 = i0 + h
             u0, u1, u2, u3 = x[a, i0, 0], x[a, i0, 1], x[a, i0, 2], x[a, i0, 3]
             if j == 0:
@@ -98,35 +112,54 @@ def _butterfly_stage(x, tw, log_n, log_h, n_chunks):
             x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3] = fr_sub(u0, u1, u2, u3, v0, v1, v2, v3)
 
 
+@njit(cache=True)
+def _scale_range(x, table, start, end):
+    n = x.shape[1]
+    for t in range(start, end):
+        a = t // n
+        i = t - a * n
+        x[a, i, 0], x[a, i, 1], x[a, i, 2], x[a, i, 3] = fr_mul(
+            x[a, i, 0], x[a, i, 1], x[a, i, 2], x[a, i, 3],
+            table[i, 0], table[i, 1], table[i, 2], table[i, 3],
+        )  # fmt: skip
+
+
+# Parallel drivers: n_chunks contiguous ranges (or jobs) under prange. The serial path (n_chunks = 1) calls the range
+# kernels directly, outside any parallel region: a region with one chunk still wakes the pool, and with OpenMP's
+# spin-waiting that cost ~15 ms of CPU per 2^12 transform on a loaded machine, 10× the butterflies.
+
+
 @njit(cache=True, parallel=True)
-def _local_stages(x, tw, log_n, log_blocks):
+def _bit_reverse_parallel(x, log_n, n_chunks):
+    total = x.shape[0] * x.shape[1]
+    for c in prange(n_chunks):
+        _bit_reverse_range(x, log_n, c * total // n_chunks, (c + 1) * total // n_chunks)
+
+
+@njit(cache=True, parallel=True)
+def _stage_parallel(x, tw, log_n, log_h, n_chunks):
+    total = x.shape[0] * (x.shape[1] >> 1)
+    for c in prange(n_chunks):
+        _stage_range(x, tw, log_n, log_h, c * total // n_chunks, (c + 1) * total // n_chunks)
+
+
+@njit(cache=True, parallel=True)
+def _local_stages_parallel(x, tw, log_n, log_blocks):
     # The first log_n − log_blocks stages never cross blocks of n / 2^log_blocks elements, so each (vector, block)
-    # is an independent job: one parallel region for all of them instead of one per stage. Under load, each
-    # region costs a thread wake-up and a barrier (measured: ~25 ms per region with 10 runnable threads on 2
-    # cores), so this matters more than the arithmetic at n ≤ 2^14; it also keeps each job's data in cache.
-    m = x.shape[0]
+    # is an independent job: one parallel region for all of them instead of one per stage. Under load each region
+    # costs a thread wake-up and a barrier (~25 ms per region measured with 10 runnable threads on 2 cores), more
+    # than the arithmetic at n ≤ 2^14; each job's data also stays in cache.
     n_blocks = 1 << log_blocks
     log_b = log_n - log_blocks
-    half_b = (1 << log_b) >> 1  # butterflies per block and stage (0 when blocks are single elements)
-    for job in prange(m * n_blocks):
-        a = job >> log_blocks
-        base = (job & (n_blocks - 1)) << log_b
-        for log_h in range(log_b):
-            h = 1 << log_h
-            for b in range(half_b):
-                j = b & (h - 1)
-                i0 = base + ((b >> log_h) << (log_h + 1)) + j
-                i1 = i0 + h
-                u0, u1, u2, u3 = x[a, i0, 0], x[a, i0, 1], x[a, i0, 2], x[a, i0, 3]
-                if j == 0:
-                    v0, v1, v2, v3 = x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3]
-                else:
-                    v0, v1, v2, v3 = fr_mul(
-                        x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3],
-                        tw[h + j, 0], tw[h + j, 1], tw[h + j, 2], tw[h + j, 3],
-                    )  # fmt: skip
-                x[a, i0, 0], x[a, i0, 1], x[a, i0, 2], x[a, i0, 3] = fr_add(u0, u1, u2, u3, v0, v1, v2, v3)
-                x[a, i1, 0], x[a, i1, 1], x[a, i1, 2], x[a, i1, 3] = fr_sub(u0, u1, u2, u3, v0, v1, v2, v3)
+    for job in prange(x.shape[0] * n_blocks):
+        _local_job(x, tw, job >> log_blocks, (job & (n_blocks - 1)) << log_b, log_b)
+
+
+@njit(cache=True, parallel=True)
+def _scale_parallel(x, table, n_chunks):
+    total = x.shape[0] * x.shape[1]
+    for c in prange(n_chunks):
+        _scale_range(x, table, c * total // n_chunks, (c + 1) * total // n_chunks)
 
 
 @njit(cache=True)
@@ -142,37 +175,34 @@ def ntt_batch_inplace(x, tw, log_n, n_chunks):
     log_n : int
         log2 of n.
     n_chunks : int
-        Ranges each stage is split into under ``prange`` (1 = single thread).
+        Ranges each stage is split into under ``prange``; 1 runs serially with no parallel region at all.
     """
     if log_n == 0:
         return
-    _bit_reverse_batch_inplace(x, log_n, n_chunks)
+    m = x.shape[0]
+    if n_chunks <= 1:
+        _bit_reverse_range(x, log_n, 0, m << log_n)
+        for a in range(m):
+            _local_job(x, tw, a, 0, log_n)
+        return
+    _bit_reverse_parallel(x, log_n, n_chunks)
     # split each vector into 2^k blocks so that there are at least n_chunks jobs (k = 1 for 2 threads): the first
     # log_n − k stages run block-locally in one region, the last k stages one region each
     log_blocks = 0
     while (1 << log_blocks) < n_chunks and log_blocks < log_n:
         log_blocks += 1
-    _local_stages(x, tw, log_n, log_blocks)
+    _local_stages_parallel(x, tw, log_n, log_blocks)
     for log_h in range(log_n - log_blocks, log_n):
-        _butterfly_stage(x, tw, log_n, log_h, n_chunks)
+        _stage_parallel(x, tw, log_n, log_h, n_chunks)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def scale_batch_inplace(x, table, n_chunks):
     """x[a, i] ← x[a, i]·table[i] for ``x`` ``uint64[m, n, 4]`` and ``table`` ``uint64[n, 4]`` (Montgomery)."""
-    m = x.shape[0]
-    n = x.shape[1]
-    total = m * n
-    for c in prange(n_chunks):
-        start = c * total // n_chunks
-        end = (c + 1) * total // n_chunks
-        for t in range(start, end):
-            a = t // n
-            i = t - a * n
-            x[a, i, 0], x[a, i, 1], x[a, i, 2], x[a, i, 3] = fr_mul(
-                x[a, i, 0], x[a, i, 1], x[a, i, 2], x[a, i, 3],
-                table[i, 0], table[i, 1], table[i, 2], table[i, 3],
-            )  # fmt: skip
+    if n_chunks <= 1:
+        _scale_range(x, table, 0, x.shape[0] * x.shape[1])
+    else:
+        _scale_parallel(x, table, n_chunks)
 
 
 @njit(cache=True)
