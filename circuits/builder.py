@@ -47,6 +47,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from zksvs.errors import UnsatisfiedConstraint
 from zksvs.field import FR_MODULUS, require_canonical_fr
@@ -181,15 +182,34 @@ class ConstraintBuilder:
     overrides : Mapping[str, int] | None
         Full wire label → value, replacing the value of those wires when they are allocated (tests of wrong
         witnesses). Ignored in shape mode.
+    witness_only : bool
+        True: compute the witness only, for a circuit whose R1CS was built already (arkworks ``SynthesisMode::Prove
+        { construct_matrices: false }``). The same gadget code runs and every wire gets the same value, but
+        ``enforce`` only counts the rows it would add (constant folding included, so ``n_constraints`` and the
+        ``UnsatisfiedConstraint`` of an identically false row are as in a full build) and ``repeat`` replays a
+        recording's hints without substituting its constraints. ``build()`` then raises. Needs ``with_values``.
 
     Attributes
     ----------
     with_values : bool
         As given.
+    witness_only : bool
+        As given.
+
+    Raises
+    ------
+    ValueError
+        ``witness_only`` without ``with_values``.
     """
 
-    def __init__(self, *, with_values: bool = True, overrides: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, *, with_values: bool = True, overrides: Mapping[str, int] | None = None, witness_only: bool = False
+    ) -> None:
+        if witness_only and not with_values:
+            raise ValueError("Argument 'witness_only' needs with_values=True (a witness-only build keeps values)")
         self.with_values = with_values
+        self.witness_only = witness_only
+        self._n_uncounted = 0  # rows a witness-only build counted but did not construct
         self._overrides = dict(overrides or {})
         self._used_overrides: set[str] = set()
         self._public: list[bool] = [False]  # internal wire -> is public; wire 0 is the constant 1
@@ -294,6 +314,15 @@ class ConstraintBuilder:
                 self._n_private_inputs += 1
         return Var(LinearCombination.wire(wire), value)
 
+    def _alloc_hints(self, prefix: str, labels: Sequence[str], values: Sequence[int | None]) -> None:
+        """Allocate private hint wires ``prefix + labels[i]`` with reduced ``values`` (all None in shape mode) in
+        one step (``repeat``'s fast path: no overrides apply, so no per-wire lookup or canonicity check)."""
+        if labels and not self._first_private:
+            self._first_private = len(self._labels)
+        self._labels.extend([prefix + label for label in labels])
+        self._values.extend(values)
+        self._public.extend([False] * len(labels))
+
     # --- constraints ----------------------------------------------------------------------------------------------
 
     def enforce(self, a: Var | int, b: Var | int, c: Var | int, label: str) -> None:
@@ -313,7 +342,10 @@ class ConstraintBuilder:
             if not residual.terms:
                 return
             if residual.is_constant():
-                raise UnsatisfiedConstraint(len(self._constraints), self.label(label))
+                raise UnsatisfiedConstraint(self.n_constraints, self.label(label))
+        if self.witness_only:
+            self._n_uncounted += 1
+            return
         self._constraints.append(Constraint(va.lc, vb.lc, vc.lc, self.label(label)))
 
     def mul(self, a: Var | int, b: Var | int, name: str = "mul") -> Var:
@@ -321,7 +353,7 @@ class ConstraintBuilder:
         va, vb = _as_var(a), _as_var(b)
         if va.is_constant or vb.is_constant:
             return va * vb
-        out = self.hint(name, lambda x, y: x * y, va, vb)
+        out = self.hint(name, _product, va, vb)
         self.enforce(va, vb, out, name)
         return out
 
@@ -359,8 +391,9 @@ class ConstraintBuilder:
 
     @property
     def n_constraints(self) -> int:
-        """Constraints added so far (gadget costs are measured as differences of this)."""
-        return len(self._constraints)
+        """Constraints added so far (gadget costs are measured as differences of this); counted, not constructed,
+        in a witness-only build."""
+        return len(self._constraints) + self._n_uncounted
 
     @property
     def n_public(self) -> int:
@@ -408,8 +441,10 @@ class ConstraintBuilder:
         Raises
         ------
         ValueError
-            An override names no allocated wire.
+            An override names no allocated wire, or the builder is witness-only (it kept no constraints).
         """
+        if self.witness_only:
+            raise ValueError("this builder was made with witness_only=True: it counted its constraints but kept none")
         self._check_overrides()
         order = self._order()
         if order is None:
@@ -459,16 +494,35 @@ class ConstraintBuilder:
         self.build().check(self.witness().values)
 
 
-class _Template:
-    """A sub-circuit recorded on fresh input wires 1..n_inputs: its hint wires, constraints and outputs."""
+def _product(x: int, y: int) -> int:
+    """The hint of ``ConstraintBuilder.mul`` (a named function, so a recording can compile it inline)."""
+    return x * y
 
-    __slots__ = ("constraints", "hints", "n_inputs", "outputs")
+
+class _Template:
+    """A sub-circuit recorded on fresh input wires 1..n_inputs: its hint wires, constraints and outputs.
+
+    Replays run two functions compiled from the recording on first use (both are straight-line code, so a replay
+    costs a few bytecodes per term instead of a dict merge per combination, which was 70% of a batch witness):
+
+    - ``values(v, R, fns)``: appends every hint value to ``v`` = [1, *input values] in allocation order and returns
+      the output values. A hint of ``mul`` (``_product``) is inlined as ``x * y % R``; any other hint is called as
+      ``int(fns[j](…)) % R``, exactly as ``ConstraintBuilder.hint`` does.
+    - ``rows(s, X, N, LC, C, P)``: the constraints with recorded hint wire ``w`` renumbered ``w + s`` (terms in the
+      recorded order), the combinations that involve an input taken from ``X`` (substituted by ``_substitute``),
+      labels prefixed by ``P``.
+    """
+
+    __slots__ = ("_rows", "_values", "constraints", "hint_labels", "hints", "n_inputs", "outputs")
 
     def __init__(self, n_inputs: int, hints: list, constraints: list[Constraint], outputs: list[LinearCombination]):
         self.n_inputs = n_inputs
         self.hints = hints  # (relative label, fn, input lcs) per hint wire, in allocation order
+        self.hint_labels = [h[0] for h in hints]
         self.constraints = constraints
         self.outputs = outputs
+        self._values: Callable[..., list[int]] | None = None
+        self._rows: tuple[Callable[..., list[Constraint]], list[LinearCombination]] | None = None
 
     @classmethod
     def record(cls, fn: Callable[[ConstraintBuilder, list[Var]], list[Var]], n_inputs: int) -> _Template:
@@ -484,14 +538,93 @@ class _Template:
             hints.append((scratch._labels[w], hint_fn, lcs))
         return cls(n_inputs, hints, list(scratch._constraints), [o.lc for o in outs])
 
+    # --- compiled replays -----------------------------------------------------------------------------------------
+
+    def _compile_values(self) -> Callable[..., list[int]]:
+        lines = ["def values(v, R, fns):", "    a = v.append"]
+        names: dict[int, str] = {}  # id(recorded lc) -> expression of its value
+
+        def ref(lc: LinearCombination) -> str:
+            e = names.get(id(lc))
+            if e is None:
+                items = list(lc.terms.items())
+                if len(items) == 1 and items[0][0] and items[0][1] == 1:
+                    e = f"v[{items[0][0]}]"  # a wire value is already reduced
+                elif not items:
+                    e = "0"
+                else:
+                    e = f"t{len(names)}"
+                    lines.append(f"    {e} = ({' + '.join(f'{c} * v[{w}]' if w else str(c) for w, c in items)}) % R")
+                names[id(lc)] = e
+            return e
+
+        for j, (_, fn, lcs) in enumerate(self.hints):
+            args = [ref(lc) for lc in lcs]
+            if fn is _product:
+                lines.append(f"    a({args[0]} * {args[1]} % R)")
+            else:
+                lines.append(f"    a(int(fns[{j}]({', '.join(args)})) % R)")
+        outs = [ref(lc) for lc in self.outputs]
+        lines.append(f"    return [{', '.join(outs)}]")
+        return _compile("\n".join(lines), "values")
+
+    def _compile_rows(self) -> tuple[Callable[..., list[Constraint]], list[LinearCombination]]:
+        k = self.n_inputs
+        lines = ["def rows(s, X, N, LC, C, P):"]
+        names: dict[int, str] = {}
+        substituted: list[LinearCombination] = []  # recorded lcs with an input wire, in X order
+
+        def ref(lc: LinearCombination) -> str:
+            e = names.get(id(lc))
+            if e is None:
+                e = names[id(lc)] = f"l{len(names)}"
+                if any(0 < w <= k for w in lc.terms):
+                    lines.append(f"    {e} = X[{len(substituted)}]")
+                    substituted.append(lc)
+                else:
+                    terms = ", ".join(f"{f's + {w}' if w else '0'}: {c}" for w, c in lc.terms.items())
+                    lines.append(f"    {e} = N(LC)")
+                    lines.append(f"    {e}.terms = {{{terms}}}")
+            return e
+
+        rows = [f"C({ref(con.a)}, {ref(con.b)}, {ref(con.c)}, P + {con.label!r})" for con in self.constraints]
+        lines.append(f"    return [{', '.join(rows)}]")
+        return _compile("\n".join(lines), "rows"), substituted
+
+    # --- replay ---------------------------------------------------------------------------------------------------
+
     def replay(self, cb: ConstraintBuilder, inputs: Sequence[Var]) -> list[Var]:
         # Recorded wires: 0 (one), 1..k (inputs: substituted by the actual combinations), k+1.. (hints: allocated
-        # here in the same order, so they map to consecutive builder wires). Recorded combinations are shared
-        # between rows (x2 = x·x uses x twice), so both maps are memoized per combination object.
+        # here in the same order, so they map to consecutive builder wires w + shift).
         k = self.n_inputs
+        shift = len(cb._labels) - (k + 1)
+        prefix = cb.label("")
         values: list[int | None] = [1, *(x.value for x in inputs)]
+        if cb.with_values and not cb._overrides and cb._recording is None and None not in values:
+            if self._values is None:
+                self._values = self._compile_values()
+            out_values: list[int | None] = self._values(values, _R, [h[1] for h in self.hints])
+            cb._alloc_hints(prefix, self.hint_labels, values[k + 1 :])
+        elif not cb.with_values and cb._recording is None:  # shape only: no values, overrides are ignored
+            cb._alloc_hints(prefix, self.hint_labels, [None] * len(self.hints))
+            out_values = [None] * len(self.outputs)
+        else:
+            out_values = self._replay_values(cb, values)
+        in_terms = [x.lc.terms for x in inputs]
+        if cb.witness_only:
+            cb._n_uncounted += len(self.constraints)
+        else:
+            if self._rows is None:
+                self._rows = self._compile_rows()
+            rows, substituted = self._rows
+            subs = [_substitute(lc, in_terms, k, shift) for lc in substituted]
+            cb._constraints.extend(rows(shift, subs, object.__new__, LinearCombination, Constraint, prefix))
+        return [Var(_substitute(lc, in_terms, k, shift), v) for lc, v in zip(self.outputs, out_values, strict=True)]
+
+    def _replay_values(self, cb: ConstraintBuilder, values: list[int | None]) -> list[int | None]:
+        """Hints one by one through ``cb._alloc`` (overrides, unknown inputs, shape-only builds)."""
         known = cb.with_values and all(v is not None for v in values)
-        value_memo: dict[int, int] = {}
+        value_memo: dict[int, int] = {}  # recorded combinations are shared between rows: memoized per object
 
         def value_of(lc: LinearCombination) -> int:
             v = value_memo.get(id(lc))
@@ -499,41 +632,38 @@ class _Template:
                 v = value_memo[id(lc)] = sum(c * values[w] for w, c in lc.terms.items()) % _R  # type: ignore[operator]
             return v
 
-        shift = len(cb._labels) - (k + 1)  # recorded hint wire w becomes builder wire w + shift
         for label, fn, lcs in self.hints:
             v = int(fn(*map(value_of, lcs))) % _R if known else None
             var = cb._alloc(label, v, public=False, is_input=False)
             values.append(var.value)
             known = known and var.value is not None
-        in_terms = [x.lc.terms for x in inputs]
-        lc_memo: dict[int, LinearCombination] = {}
+        return [value_of(lc) if known else None for lc in self.outputs]
 
-        def remap(lc: LinearCombination) -> LinearCombination:
-            out = lc_memo.get(id(lc))
-            if out is not None:
-                return out
-            terms = lc.terms
-            if any(0 < w <= k for w in terms):
-                t: dict[int, int] = {}
-                for w, c in terms.items():
-                    if 0 < w <= k:
-                        for u, d in in_terms[w - 1].items():
-                            t[u] = t.get(u, 0) + c * d
-                    else:
-                        u = w + shift if w else 0
-                        t[u] = t.get(u, 0) + c
-                out = LinearCombination(t)
+
+def _substitute(lc: LinearCombination, in_terms: list[dict[int, int]], k: int, shift: int) -> LinearCombination:
+    """A recorded combination with input wire i (1..k) replaced by ``in_terms[i − 1]`` and hint wire w by w + shift."""
+    terms = lc.terms
+    out = LinearCombination()
+    if any(0 < w <= k for w in terms):
+        t: dict[int, int] = {}
+        for w, c in terms.items():
+            if 0 < w <= k:
+                for u, d in in_terms[w - 1].items():
+                    t[u] = t.get(u, 0) + c * d
             else:
-                out = LinearCombination()
-                out.terms = {(w + shift if w else 0): c for w, c in terms.items()}
-            lc_memo[id(lc)] = out
-            return out
+                u = w + shift if w else 0
+                t[u] = t.get(u, 0) + c
+        out = LinearCombination(t)
+    else:
+        out.terms = {(w + shift if w else 0): c for w, c in terms.items()}
+    return out
 
-        prefix = cb.label("")
-        append = cb._constraints.append
-        for con in self.constraints:
-            append(Constraint(remap(con.a), remap(con.b), remap(con.c), prefix + con.label))
-        return [Var(remap(lc), value_of(lc) if known else None) for lc in self.outputs]
+
+def _compile(source: str, name: str) -> Callable[..., Any]:
+    """Compile generated straight-line ``source`` and return its function ``name`` (see ``_Template``)."""
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<circuits.builder template {name}>", "exec"), namespace)
+    return namespace[name]
 
 
 _TEMPLATES: dict[Hashable, _Template] = {}

@@ -155,7 +155,9 @@ def assign_batch_witness(
     """
     if trace.shape != circuit.shape:
         raise ValueError(f"trace shape {trace.shape} does not match the circuit's {circuit.shape}")
-    cb = ConstraintBuilder(overrides=overrides)
+    # Witness-only: the R1CS is circuit.r1cs already; the same declaration runs for its values, and its rows are
+    # counted rather than constructed (the check below still compares their number with the shape-only build).
+    cb = ConstraintBuilder(overrides=overrides, witness_only=True)
     define_batch(cb, circuit.shape, batch_inputs(trace))
     witness = cb.witness()
     if len(witness) != circuit.r1cs.n_wires or cb.n_constraints != circuit.r1cs.n_constraints:
