@@ -50,30 +50,54 @@ def _sparse_rows_inplace(rows, wires, coeffs, w_r2, out):
         out[i, 0], out[i, 1], out[i, 2], out[i, 3] = fr_add(out[i, 0], out[i, 1], out[i, 2], out[i, 3], p0, p1, p2, p3)
 
 
-@njit(cache=True, parallel=True)
-def _pointwise_c_inplace(abc, n_chunks):
-    n = abc.shape[1]
-    for c in prange(n_chunks):
-        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            abc[2, i, 0], abc[2, i, 1], abc[2, i, 2], abc[2, i, 3] = fr_mul(
-                abc[0, i, 0], abc[0, i, 1], abc[0, i, 2], abc[0, i, 3],
-                abc[1, i, 0], abc[1, i, 1], abc[1, i, 2], abc[1, i, 3],
-            )  # fmt: skip
+@njit(cache=True)
+def _pointwise_c_range(abc, start, end):
+    for i in range(start, end):
+        abc[2, i, 0], abc[2, i, 1], abc[2, i, 2], abc[2, i, 3] = fr_mul(
+            abc[0, i, 0], abc[0, i, 1], abc[0, i, 2], abc[0, i, 3],
+            abc[1, i, 0], abc[1, i, 1], abc[1, i, 2], abc[1, i, 3],
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _join_range(abc, out, start, end):
+    # A·B − C per point, Montgomery in → normal form out (the MSM takes plain scalars)
+    for i in range(start, end):
+        t0, t1, t2, t3 = fr_mul(
+            abc[0, i, 0], abc[0, i, 1], abc[0, i, 2], abc[0, i, 3],
+            abc[1, i, 0], abc[1, i, 1], abc[1, i, 2], abc[1, i, 3],
+        )  # fmt: skip
+        t0, t1, t2, t3 = fr_sub(t0, t1, t2, t3, abc[2, i, 0], abc[2, i, 1], abc[2, i, 2], abc[2, i, 3])
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = fr_from_mont(t0, t1, t2, t3)
 
 
 @njit(cache=True, parallel=True)
-def _join_abc(abc, n_chunks):
-    # A·B − C per point, Montgomery in → normal form out (the MSM takes plain scalars).
+def _pointwise_c_parallel(abc, n_chunks):
     n = abc.shape[1]
-    out = np.empty((n, 4), dtype=np.uint64)
     for c in prange(n_chunks):
-        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            t0, t1, t2, t3 = fr_mul(
-                abc[0, i, 0], abc[0, i, 1], abc[0, i, 2], abc[0, i, 3],
-                abc[1, i, 0], abc[1, i, 1], abc[1, i, 2], abc[1, i, 3],
-            )  # fmt: skip
-            t0, t1, t2, t3 = fr_sub(t0, t1, t2, t3, abc[2, i, 0], abc[2, i, 1], abc[2, i, 2], abc[2, i, 3])
-            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = fr_from_mont(t0, t1, t2, t3)
+        _pointwise_c_range(abc, c * n // n_chunks, (c + 1) * n // n_chunks)
+
+
+@njit(cache=True, parallel=True)
+def _join_parallel(abc, out, n_chunks):
+    n = abc.shape[1]
+    for c in prange(n_chunks):
+        _join_range(abc, out, c * n // n_chunks, (c + 1) * n // n_chunks)
+
+
+def _pointwise_c_inplace(abc: np.ndarray, n_chunks: int) -> None:
+    if n_chunks <= 1:
+        _pointwise_c_range(abc, 0, abc.shape[1])
+    else:
+        _pointwise_c_parallel(abc, n_chunks)
+
+
+def _join_abc(abc: np.ndarray, n_chunks: int) -> np.ndarray:
+    out = np.empty((abc.shape[1], 4), dtype=np.uint64)
+    if n_chunks <= 1:
+        _join_range(abc, out, 0, abc.shape[1])
+    else:
+        _join_parallel(abc, out, n_chunks)
     return out
 
 
@@ -97,7 +121,13 @@ def _check_matrix(name: str, m: SparseMatrix, n_rows: int, n_wires: int) -> None
         raise ValueError(f"matrix {name}: wire index out of [0, {n_wires})")
 
 
-def evaluate_ab_rows(matrices: ConstraintMatrices, witness_limbs: np.ndarray, domain: EvaluationDomain) -> np.ndarray:
+def evaluate_ab_rows(
+    matrices: ConstraintMatrices,
+    witness_limbs: np.ndarray,
+    domain: EvaluationDomain,
+    *,
+    n_chunks: int | None = None,
+) -> np.ndarray:
     """A·w, B·w and C = A∘B on every row of the domain (snarkjs ``buildABC1``), input rows included.
 
     Parameters
@@ -108,6 +138,8 @@ def evaluate_ab_rows(matrices: ConstraintMatrices, witness_limbs: np.ndarray, do
         The full witness, normal form, little-endian limbs.
     domain : EvaluationDomain
         At least ``n_constraints + n_public + 1`` rows.
+    n_chunks : int, optional
+        Ranges the pointwise product is split into; default one per thread from 2^14 elements, else 1.
 
     Returns
     -------
@@ -135,7 +167,7 @@ def evaluate_ab_rows(matrices: ConstraintMatrices, witness_limbs: np.ndarray, do
         )
     nc, npub = matrices.n_constraints, matrices.n_public
     abc[0, nc : nc + npub + 1] = w_mont[: npub + 1]
-    _pointwise_c_inplace(abc, _chunks(None, 3 * domain.size))
+    _pointwise_c_inplace(abc, _chunks(n_chunks, 3 * domain.size))
     return abc
 
 
@@ -214,6 +246,6 @@ def snarkjs_reduction(
     """
     if domain is None:
         domain = EvaluationDomain.for_constraints(matrices.n_constraints, matrices.n_public)
-    abc = evaluate_ab_rows(matrices, witness_limbs, domain)
+    abc = evaluate_ab_rows(matrices, witness_limbs, domain, n_chunks=n_chunks)
     domain.intt_to_coset_ntt_inplace(abc, n_chunks)
     return _join_abc(abc, _chunks(n_chunks, 3 * domain.size))

@@ -71,7 +71,7 @@ def warmup(n_threads: int | None = None) -> dict[str, float]:
         msm_g2,
     )
     from prover.prove import prove
-    from prover.qap import snarkjs_reduction
+    from prover.qap import first_unsatisfied_row, snarkjs_reduction
     from prover.setup import G1_GENERATOR, G2_GENERATOR, InsecureSetupWarning, setup
     from zksvs.field import FR_MODULUS
     from zksvs.limbs import ints_to_limbs
@@ -84,19 +84,23 @@ def warmup(n_threads: int | None = None) -> dict[str, float]:
         out[name] = time.perf_counter() - t0
 
     def ntt() -> None:
+        # both paths: serial (n_chunks = 1, the default at tiny sizes) and the prange drivers (n_chunks = 2)
         d = EvaluationDomain.of_log_size(3)
         x = ints_to_limbs(range(8 * 3)).reshape(3, 8, 4).copy()
-        d.ntt_inplace(x)
-        d.intt_inplace(x)
-        d.coset_ntt_inplace(x)
-        d.intt_to_coset_ntt_inplace(x)
-        d.ntt_inplace(x[0].copy(), n_chunks=1)
+        for chunks in (1, 2):
+            d.ntt_inplace(x, n_chunks=chunks)
+            d.intt_inplace(x, n_chunks=chunks)
+            d.coset_ntt_inplace(x, n_chunks=chunks)
+            d.intt_to_coset_ntt_inplace(x, n_chunks=chunks)
 
     r1cs, witness = _tiny_circuit_parts()
     scalars = ints_to_limbs([0, 1, 2, 2**40 + 3, FR_MODULUS - 1, FR_MODULUS // 3, 7, 1])
 
     def qap() -> None:
-        snarkjs_reduction(r1cs.to_matrices(include_c=False), ints_to_limbs(witness))
+        m = r1cs.to_matrices(include_c=True)
+        for chunks in (1, 2):
+            snarkjs_reduction(m, ints_to_limbs(witness), n_chunks=chunks)
+        first_unsatisfied_row(m, ints_to_limbs(witness))
 
     holder: dict[str, np.ndarray] = {}
 

@@ -286,7 +286,14 @@ def test_warmup_second_process_loads_every_kernel_from_the_cache():
     assert set(first["steps"]) >= {"ntt", "qap", "msm_g1", "msm_g2", "fixed_base_g1", "fixed_base_g2", "total"}
     second = _warmup_in_subprocess()
     cache = second["cache"]
-    for kernel in ("prover.kernels.ntt.ntt_batch_inplace", "prover.qap._join_abc", "prover.qap._sparse_rows_inplace"):
+    for kernel in (
+        "prover.kernels.ntt.ntt_batch_inplace",
+        "prover.kernels.ntt.scale_batch_inplace",
+        "prover.qap._join_range",
+        "prover.qap._join_parallel",
+        "prover.qap._sparse_rows_inplace",
+        "prover.qap._first_unequal_row",
+    ):
         assert kernel in cache
     compiled = {k: v for k, v in cache.items() if v["cache_misses"] or not v["cache_hits"]}
     assert compiled == {}, f"compiled again in the second process: {compiled}"
