@@ -1,0 +1,115 @@
+"""Session fixtures of the end-to-end and settlement tests: one small honest pipeline run, made once per session.
+
+The run (``small_run``) is ``pipeline.run.run_pipeline`` on a hand-written genesis of K = 2 rollups (capacity 2,
+account depth 3, bridge depth 2) and four transactions that close two shared batches, each by a full rollup batch:
+
+    batch 0: burn 0→1 (its mint on rollup 1) and a transfer on rollup 0
+    batch 1: a transfer on rollup 1 and a burn 1→0 (its mint on rollup 0)
+
+``no_mint_rollup1`` is an honest proof of rollup 1's batch 0 from another sequencing of the same genesis, one in
+which the burn 0→1 never happened (rollup 1's batch is all padding): valid for its own state, but its mint root 0→1
+differs from rollup 0's burn root 0→1 in ``small_run``'s batch 0. It is proven under ``small_run``'s batch key: the
+development setup is deterministic in its seed, and ``run_pipeline`` seeds the batch circuit's setup with
+``f"{setup_seed}/batch"`` (the fixture checks that the keys are equal).
+
+Tests outside ``tests/e2e`` call the builders ``small_pipeline_run`` and ``no_mint_submission`` from their own
+fixtures; the builders cache their result per process, so the pipeline runs once per session however many modules
+use it.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from pathlib import Path
+
+import pytest
+
+from circuits.batch import assign_batch_witness, build_batch_circuit
+from pipeline.run import RunResult, run_pipeline
+from prover import InsecureSetupWarning, prove, setup
+from sequencer import Sequencer
+from sequencer.genesis import Genesis, genesis_from_obj
+from verifier.settlement import RollupSubmission, bridge_openings_for
+
+#: The genesis of every small run (JSON form of sequencer.genesis).
+SMALL_GENESIS = {
+    "n_rollups": 2,
+    "account_depth": 3,
+    "bridge_depth": 2,
+    "capacity": 2,
+    "rollups": [
+        {"chain_id": 0, "accounts": [{"index": 0, "balance": 1000}, {"index": 1, "balance": 500}]},
+        {"chain_id": 1, "accounts": [{"index": 0, "balance": 700}, {"index": 2, "balance": 300}]},
+    ],
+}
+
+BURN_0_TO_1 = {"kind": "burn", "chain": 0, "to_chain": 1, "from": 0, "to": 2, "amount": 100, "nonce": 0}
+TRANSFER_ON_0 = {"kind": "transfer", "chain": 0, "from": 1, "to": 0, "amount": 50, "nonce": 0}
+SMALL_TXS = [
+    BURN_0_TO_1,
+    TRANSFER_ON_0,
+    {"kind": "transfer", "chain": 1, "from": 0, "to": 2, "amount": 10, "nonce": 0},
+    {"kind": "burn", "chain": 1, "to_chain": 0, "from": 2, "to": 1, "amount": 20, "nonce": 0},
+]
+
+SETUP_SEED = "tests/e2e small run"
+
+_cache: dict[str, object] = {}
+
+
+def small_genesis() -> Genesis:
+    """``SMALL_GENESIS`` as a ``Genesis``."""
+    return genesis_from_obj(SMALL_GENESIS)
+
+
+def small_pipeline_run(out_dir: Path) -> RunResult:
+    """The small honest run (module docstring), made on the first call of the process into ``out_dir``."""
+    if "run" not in _cache:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsecureSetupWarning)
+            _cache["run"] = run_pipeline(
+                small_genesis(), list(enumerate(SMALL_TXS, start=1)), out_dir, setup_seed=SETUP_SEED
+            )
+    return _cache["run"]  # type: ignore[return-value]
+
+
+def no_mint_submission(run: RunResult) -> RollupSubmission:
+    """Rollup 1's batch-0 submission from the history without the burn 0→1, under ``run``'s batch key."""
+    if "no_mint" not in _cache:
+        genesis = small_genesis()
+        seq = Sequencer(genesis)
+        seq.submit(TRANSFER_ON_0, 1)
+        shared = seq.close_batch()
+        assert shared is not None and shared.batch_number == 0
+        trace = shared.traces[1]
+        circuit = build_batch_circuit(genesis.shape)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsecureSetupWarning)
+            pk = setup(circuit.r1cs, seed=f"{SETUP_SEED}/batch")
+        assert pk.vk == run.batch_vk, "run_pipeline no longer seeds the batch setup with f'{setup_seed}/batch'"
+        witness = assign_batch_witness(circuit, trace)
+        proof = prove(circuit.r1cs, pk, witness, rng=random.Random(11))
+        sub = RollupSubmission(
+            chain_id=1,
+            proof=proof,
+            public_inputs=trace.statement().public_inputs(),
+            batch_data=trace.slot_data(),
+            bridge_openings=bridge_openings_for(
+                1, genesis.shape.n_rollups, trace.final_bridge_slots, trace.new_accounts_root
+            ),
+        )
+        _cache["no_mint"] = sub
+    return _cache["no_mint"]  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory) -> RunResult:
+    """The honest two-batch run of the module docstring (its output folder is a session tmp dir)."""
+    return small_pipeline_run(tmp_path_factory.mktemp("small-run"))
+
+
+@pytest.fixture(scope="session")
+def no_mint_rollup1(small_run) -> RollupSubmission:
+    """Rollup 1's honest batch-0 proof from the history without the burn 0→1 (module docstring)."""
+    return no_mint_submission(small_run)
