@@ -42,7 +42,6 @@ multi-exponentiation", SAC 2001 (interleaved width-w NAF).
 from __future__ import annotations
 
 import hashlib
-import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +75,8 @@ from prover.kernels.g2 import (
 )
 from prover.setup import G1_GENERATOR, G2_GENERATOR
 from zksvs.errors import CircuitTooLarge, SetupError
-from zksvs.field import FR_MODULUS, FR_TWO_ADICITY
-from zksvs.formats.binfile import unique_rows
+from zksvs.field import FQ_MODULUS, FR_MODULUS, FR_TWO_ADICITY
+from zksvs.formats.binfile import MEMORY, unique_rows
 from zksvs.formats.ptau_file import Ptau, read_ptau
 from zksvs.groth16 import ProvingKey, VerifyingKey, g1_from_limbs, g1_to_limbs, g2_from_limbs, g2_to_limbs
 from zksvs.limbs import ints_to_limbs
@@ -150,8 +149,11 @@ def _wnaf(mags, w, n_bits):
 
 
 @njit(cache=True, parallel=True)
-def _g1_odd_multiples(points, n_odd, n_threads):
-    """(2j + 1)·P_i for j < n_odd: affine ``uint64[m, 2, 4]`` → affine ``uint64[m·n_odd, 2, 4]`` (row i·n_odd + j)."""
+def _g1_odd_multiples(points, need, n_odd, n_threads):
+    """(2j + 1)·P_i for j < n_odd: affine ``uint64[m, 2, 4]`` → affine ``uint64[m·n_odd, 2, 4]`` (row i·n_odd + j).
+
+    Rows with ``need[i]`` False get P_i only (j = 0); their other slots are ∞ and must not be referenced.
+    """
     m = points.shape[0]
     out = np.zeros((m * n_odd, 2, 4), dtype=np.uint64)
     chunk = (m + n_threads - 1) // n_threads if m else 0
@@ -170,7 +172,10 @@ def _g1_odd_multiples(points, n_odd, n_threads):
                 continue
             p = (x, y, fq_one())
             g1_store_jac(jac, b, p)
-            if n_odd > 1:
+            if not need[i]:
+                for j in range(1, n_odd):
+                    g1_store_jac(jac, b + j, g1_infinity())
+            elif n_odd > 1:
                 p2 = g1_dbl(p)
                 acc = p
                 for j in range(1, n_odd):
@@ -181,7 +186,7 @@ def _g1_odd_multiples(points, n_odd, n_threads):
 
 
 @njit(cache=True, parallel=True)
-def _g2_odd_multiples(points, n_odd, n_threads):
+def _g2_odd_multiples(points, need, n_odd, n_threads):
     """As ``_g1_odd_multiples`` in G2: ``uint64[m, 2, 2, 4]`` → ``uint64[m·n_odd, 2, 2, 4]``."""
     m = points.shape[0]
     out = np.zeros((m * n_odd, 2, 2, 4), dtype=np.uint64)
@@ -207,7 +212,10 @@ def _g2_odd_multiples(points, n_odd, n_threads):
                 continue
             p = (x, y, (one[0], one[1], one[2], one[3], u0, u0, u0, u0))
             g2_store_jac(jac, b, p)
-            if n_odd > 1:
+            if not need[i]:
+                for j in range(1, n_odd):
+                    g2_store_jac(jac, b + j, g2_infinity())
+            elif n_odd > 1:
                 p2 = g2_dbl(p)
                 acc = p
                 for j in range(1, n_odd):
@@ -293,14 +301,44 @@ def _log_domain(r1cs: R1CS, ptau: Ptau) -> int:
     return log_n
 
 
-def _choose_naf_width(n_rows: int, n_entries: int) -> int:
-    # Per entry ≈ 254/(w + 1) mixed adds; per table row 2^(w−2) adds and 2^(w−2) points of memory (64 B in G1).
-    best_w, best = 2, math.inf
+@dataclass(frozen=True)
+class _Naf:
+    """Signed width-w NAF digits of the distinct coefficients and, for a set of entries, the rows needing tables."""
+
+    w: int
+    digits: np.ndarray  # int8[n_values, 256]
+    top: np.ndarray  # int64[n_values]
+    need: np.ndarray  # bool[n_table_rows]: some entry on the row has a digit other than ±1
+
+    @property
+    def n_odd(self) -> int:
+        return 1 << (self.w - 2)
+
+
+def _magnitudes(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    signs = np.array([-1 if v > _R // 2 else 1 for v in values], dtype=np.int8)
+    mags = ints_to_limbs([_R - v if v > _R // 2 else v for v in values]).reshape(-1, 4)
+    return mags, signs
+
+
+def _choose_naf(mags: np.ndarray, signs: np.ndarray, base: np.ndarray, val: np.ndarray, n_table_rows: int) -> _Naf:
+    """The width w ∈ [2, 7] that minimises the mixed adds of these entries plus the tables their rows need.
+
+    Cost model, in mixed adds: Σ_entries (non-zero digits of its coefficient) + 1.5·2^(w−2) per row that needs a
+    table (a full add per multiple, and its share of the batch normalisation). ±1 coefficients need no table.
+    """
+    best = None
     for w in range(2, 8):
-        cost = n_entries * 254 / (w + 1) + n_rows * (1 << (w - 2)) * 1.5
-        if cost < best:
-            best_w, best = w, cost
-    return best_w
+        digits, top = _wnaf(mags, w, _NAF_BITS)
+        nonzero = (digits != 0).sum(axis=1)
+        wide = (np.abs(digits) > 1).any(axis=1)
+        need = np.zeros(n_table_rows, dtype=np.bool_)
+        need[base[wide[val]]] = True
+        cost = float(nonzero[val].sum()) + 1.5 * (1 << (w - 2)) * int(need.sum())
+        if best is None or cost < best[0]:
+            best = (cost, _Naf(w, np.ascontiguousarray(digits * signs[:, None]), top, need))
+    assert best is not None
+    return best[1]
 
 
 @dataclass
@@ -323,15 +361,9 @@ class _Entries:
 
 
 def _signed_naf(values: list[int], w: int) -> tuple[np.ndarray, np.ndarray]:
-    signs = np.ones(len(values), dtype=np.int8)
-    mags = []
-    for i, v in enumerate(values):
-        if v > _R // 2:
-            mags.append(_R - v)
-            signs[i] = -1
-        else:
-            mags.append(v)
-    digits, top = _wnaf(ints_to_limbs(mags).reshape(-1, 4), w, _NAF_BITS)
+    """Width-w NAF of each value taken in (−r/2, r/2]: int8[n, 256] digits and the top non-zero position."""
+    mags, signs = _magnitudes(values)
+    digits, top = _wnaf(mags, w, _NAF_BITS)
     return np.ascontiguousarray(digits * signs[:, None]), top
 
 
@@ -401,9 +433,8 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
     g1.add(2 * n_wires + wires_c, rows_c, val_c)
     ptr, base, val = g1.csr(3 * n_wires)
 
-    w = _choose_naf_width(3 * n_rows, len(base))
-    digits, top = _signed_naf(values, w)
-    n_odd = 1 << (w - 2)
+    mags, signs = _magnitudes(values)
+    naf = _choose_naf(mags, signs, base, val, 3 * n_rows)
     lag = np.concatenate(
         [
             ptau.lagrange_tau_g1(log_n)[:n_rows],
@@ -411,8 +442,8 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
             ptau.lagrange_alpha_tau_g1(log_n)[:n_rows],
         ]
     )
-    table = _g1_odd_multiples(np.ascontiguousarray(lag), n_odd, t)
-    g1_points = g1_jac_to_affine_arr(_g1_sparse_sums(table, n_odd, ptr, base, val, digits, top))
+    table = _g1_odd_multiples(np.ascontiguousarray(lag), naf.need, naf.n_odd, t)
+    g1_points = g1_jac_to_affine_arr(_g1_sparse_sums(table, naf.n_odd, ptr, base, val, naf.digits, naf.top))
     del table
     a_query = g1_points[:n_wires]
     b_g1_query = g1_points[n_wires : 2 * n_wires]
@@ -421,12 +452,9 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
     g2 = _Entries([], [], [])
     g2.add(wires_b, rows_b, val_b)
     ptr2, base2, val2 = g2.csr(n_wires)
-    w2 = _choose_naf_width(n_rows, len(base2))
-    if w2 != w:
-        digits, top = _signed_naf(values, w2)
-    n_odd2 = 1 << (w2 - 2)
-    table2 = _g2_odd_multiples(np.ascontiguousarray(ptau.lagrange_tau_g2(log_n)[:n_rows]), n_odd2, t)
-    b_g2_query = g2_jac_to_affine_arr(_g2_sparse_sums(table2, n_odd2, ptr2, base2, val2, digits, top))
+    naf2 = _choose_naf(mags, signs, base2, val2, n_rows)
+    table2 = _g2_odd_multiples(np.ascontiguousarray(ptau.lagrange_tau_g2(log_n)[:n_rows]), naf2.need, naf2.n_odd, t)
+    b_g2_query = g2_jac_to_affine_arr(_g2_sparse_sums(table2, naf2.n_odd, ptr2, base2, val2, naf2.digits, naf2.top))
     del table2
 
     if log_n < FR_TWO_ADICITY:
@@ -475,21 +503,98 @@ def _u_g2(points: np.ndarray) -> bytes:
     return np.ascontiguousarray(normal.astype("<u8").view(np.uint8).reshape(-1, 64)[:, ::-1]).tobytes()
 
 
-def _h_hash_points(ptau: Ptau, d: int) -> np.ndarray:
-    """τ^i·(τ^d − 1)·G1 = tauG1[d + i] − tauG1[i], affine, as ``hashHPoints`` hashes them (count: see the quirk)."""
+# snarkjs's wasm Fq arithmetic on raw 256-bit words (wasmcurves ``build_f1m.js``): one conditional subtraction of q
+# after add/mul, one addition of q after a borrowing sub. On non-reduced input (the bytes past tauG1) the words
+# wrap modulo 2^256, which is not congruent mod q, so the garbage point is reproduced word for word.
+_Q = int(FQ_MODULUS)
+_W = 1 << 256
+_Q_NEG_INV = (-pow(_Q, -1, _W)) % _W
+_R_INV = pow(_W, -1, _Q)
+
+
+def _w_add(x: int, y: int) -> int:
+    t = x + y
+    if t >= _W:
+        return (t - _W - _Q) % _W
+    return t - _Q if t >= _Q else t
+
+
+def _w_sub(x: int, y: int) -> int:
+    return x - y if x >= y else (x - y + _W + _Q) % _W
+
+
+def _w_mul(x: int, y: int) -> int:
+    m = (x * y * _Q_NEG_INV) % _W
+    t = (x * y + m * _Q) >> 256
+    return t - _Q if t >= _Q else t
+
+
+def _wasm_sub_affine(p1: tuple[int, int], p2: tuple[int, int]) -> tuple[int, int] | None:
+    """``g1m_subAffine`` then ``batchToAffine`` on raw Montgomery words: normal-form affine (x, y), or None (∞)."""
+    (x1, y1), (x2, y2) = p1, p2
+    y2 = _w_sub(0, y2)
+    h = _w_sub(x2, x1)
+    r = _w_sub(y2, y1)
+    i = _w_add(_w_mul(h, h), _w_mul(h, h))
+    i = _w_add(i, i)
+    j = _w_mul(h, i)
+    r = _w_add(r, r)
+    v = _w_mul(x1, i)
+    x3 = _w_sub(_w_sub(_w_mul(r, r), j), _w_add(v, v))
+    y1j = _w_mul(y1, j)
+    y3 = _w_sub(_w_mul(_w_sub(v, x3), r), _w_add(y1j, y1j))
+    z3 = _w_add(h, h)
+    # batchToAffine multiplies each coordinate by a reduced inverse, so from here the field values are exact
+    xv, yv, zv = (c * _R_INV % _Q for c in (x3, y3, z3))
+    if zv == 0:
+        return None
+    zi = pow(zv, -1, _Q)
+    return xv * zi * zi % _Q, yv * zi * zi * zi % _Q
+
+
+def _bytes_after_tau_g1(path: str) -> bytes:
+    """The 64 bytes that follow section tauG1's data in the file (what snarkjs reads as tauG1[2^(p+1) − 1])."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+        n_sections = struct.unpack("<I", head[8:12])[0]
+        pos = 12
+        for _ in range(n_sections):
+            f.seek(pos)
+            sid, size = struct.unpack("<IQ", f.read(12))
+            if sid == 2:
+                f.seek(pos + 12 + size)
+                return f.read(64).ljust(64, b"\0")
+            pos += 12 + size
+    raise SetupError(f"{path}: no section tauG1")
+
+
+def _h_hash_points(ptau: Ptau, d: int) -> bytes:
+    """τ^i·(τ^d − 1)·G1 = tauG1[d + i] − tauG1[i] in snarkjs's uncompressed form, as ``hashHPoints`` hashes them.
+
+    snarkjs writes the count d − 1 but hashes whole chunks of 2^14 points, so above 2^14 it hashes d points; when
+    d = 2^power the last one reads the 64 bytes after section tauG1 (the next section's header and the start of
+    tauG2[0]) and subtracts tauG1[d − 1] from them with its wasm field arithmetic, reproduced here.
+    """
     count = d - 1 if d - 1 <= _HASH_CHUNK else -(-(d - 1) // _HASH_CHUNK) * _HASH_CHUNK
     tau_g1 = ptau.tau_g1
-    if d + count > tau_g1.shape[0]:
-        # snarkjs reads one point past the end of section tauG1 (the next section's header and tauG2[0]) and hashes
-        # that garbage minus tauG1[d − 1]; its wasm field arithmetic on non-reduced input is not reproduced here.
-        raise SetupError(
-            f"{ptau.path}: a domain of 2^{d.bit_length() - 1} = the ptau power with more than {_HASH_CHUNK} points "
-            f"makes snarkjs hash bytes past section tauG1; use a ptau of power ≥ {d.bit_length()}"
-        )
-    hi = np.ascontiguousarray(tau_g1[d : d + count])
-    lo = np.array(tau_g1[:count], dtype=np.uint64)
+    n_inside = min(count, tau_g1.shape[0] - d)
+    hi = np.ascontiguousarray(tau_g1[d : d + n_inside])
+    lo = np.array(tau_g1[:n_inside], dtype=np.uint64)
     lo[:, 1] = fq_neg_arr(np.ascontiguousarray(lo[:, 1]))
-    return g1_jac_to_affine_arr(g1_madd_arr(g1_affine_to_jac_arr(hi), lo))
+    out = _u_g1(g1_jac_to_affine_arr(g1_madd_arr(g1_affine_to_jac_arr(hi), lo)))
+    if n_inside < count:
+        assert count - n_inside == 1
+        if ptau.path == MEMORY:
+            raise SetupError(
+                f"a domain of 2^{d.bit_length() - 1} = the ptau power makes snarkjs hash the bytes after section "
+                "tauG1: give the ptau as a path so that they can be read"
+            )
+        raw = _bytes_after_tau_g1(ptau.path)
+        garbage = (int.from_bytes(raw[:32], "little"), int.from_bytes(raw[32:], "little"))
+        last = tuple(int.from_bytes(np.ascontiguousarray(tau_g1[d - 1, k]).tobytes(), "little") for k in (0, 1))
+        p = _wasm_sub_affine(garbage, last)
+        out += bytes(64) if p is None else p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big")
+    return out
 
 
 def circuit_hash(proving_key: ProvingKey, ptau: str | Path | Ptau) -> bytes:
@@ -499,12 +604,13 @@ def circuit_hash(proving_key: ProvingKey, ptau: str | Path | Ptau) -> bytes:
     order: α₁, β₁, β₂, γ₂, δ₁, δ₂; then for IC, H, C, A, B1, B2 a big-endian u32 count and the points. Points are
     in snarkjs's uncompressed form (normal-form coordinates, big-endian; G2 coordinates c1 before c0; ∞ = zeros).
     The H part is not the key's H section but tauG1[d + i] − tauG1[i] for i < d − 1 (``hashHPoints``), with the
-    count d − 1 written but, above 2^14, rounded up to whole chunks of 2^14 points.
+    count d − 1 written but, above 2^14, rounded up to whole chunks of 2^14 points (``_h_hash_points``).
 
     Raises
     ------
     SetupError
-        The quirk above would read past section tauG1 (domain = 2^power > 2^14): not reproduced.
+        Domain = 2^power > 2^14 and the ptau was given as bytes, not a path (snarkjs then hashes file bytes that
+        follow section tauG1).
     """
     if not isinstance(ptau, Ptau):
         ptau = read_ptau(ptau)
@@ -517,7 +623,7 @@ def circuit_hash(proving_key: ProvingKey, ptau: str | Path | Ptau) -> bytes:
     h.update(struct.pack(">I", len(pk.vk.ic)))
     h.update(_u_g1(g1_to_limbs(list(pk.vk.ic))))
     h.update(struct.pack(">I", pk.domain_size - 1))
-    h.update(_u_g1(_h_hash_points(ptau, pk.domain_size)))
+    h.update(_h_hash_points(ptau, pk.domain_size))
     for arr, is_g2 in ((pk.c_query, False), (pk.a_query, False), (pk.b_g1_query, False), (pk.b_g2_query, True)):
         h.update(struct.pack(">I", arr.shape[0]))
         h.update(_u_g2(arr) if is_g2 else _u_g1(arr))
