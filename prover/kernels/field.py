@@ -102,6 +102,9 @@ FR_MONT_R, FR_MONT_R2, FR_MONT_INV = _derive(FR_MODULUS)
 FQ_MONT_R, FQ_MONT_R2, FQ_MONT_INV = _derive(FQ_MODULUS)
 FR_LIMBS = np.array(int_to_limbs(FR_MODULUS), dtype=np.uint64)
 FQ_LIMBS = np.array(int_to_limbs(FQ_MODULUS), dtype=np.uint64)
+assert sum(int(v) << (64 * i) for i, v in enumerate(FR_LIMBS)) == FR_MODULUS
+assert sum(int(v) << (64 * i) for i, v in enumerate(FQ_LIMBS)) == FQ_MODULUS
+assert FR_MODULUS % 2 == 1 and FQ_MODULUS % 2 == 1, "Montgomery form needs odd moduli"
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
