@@ -46,6 +46,8 @@ from tests.oracles.node import NODE_MODULES, ROOT, ensure_node_modules, run_node
 PROVERS = ("snarkjs", "groth16py", "zksvs", "zksvs-inproc")
 PROCESS_PROVERS = {"snarkjs", "zksvs"}
 SCHEMA = "zksvs-bench-dropin/1"
+OTHER_STAGE = "other (total − Σ stages: key/witness read, conversions)"
+"""Derived stage: the part of ``prove_from_zkey``'s wall time its ``stage_seconds`` do not cover."""
 
 
 class BadProof(AssertionError):
@@ -244,7 +246,7 @@ def _worker(argv: Sequence[str]) -> None:
             dt = time.perf_counter() - t0
             if i >= a.warmup:
                 times.append(dt)
-                for name, s in stage_seconds.items():
+                for name, s in {**stage_seconds, OTHER_STAGE: dt - sum(stage_seconds.values())}.items():
                     stages.setdefault(name, []).append(float(s))
             else:
                 extra["warmup_s"].append(dt)
@@ -397,8 +399,17 @@ def _version(dist: str) -> str | None:
         return None
 
 
+_PRODUCT = ("zksvs", "circuits", "prover", "verifier", "sequencer", "pipeline")
+
+
+def _git(*args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return proc.stdout.strip()
+
+
 def machine_info() -> dict:
-    """CPU count, Python/numba/numpy versions, numba threads, node and snarkjs/circom2/groth16py versions."""
+    """CPU count, Python/numba/numpy versions, numba threads, node and snarkjs/circom2/groth16py versions, the git
+    commit (and how many product files differ from it: the tree is shared while others work), the load average."""
     ensure_node_modules()
     node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout.strip()
     try:
@@ -421,6 +432,8 @@ def machine_info() -> dict:
         "snarkjs": json.loads((NODE_MODULES / "snarkjs" / "package.json").read_text())["version"],
         "circom2": json.loads((NODE_MODULES / "circom2" / "package.json").read_text())["version"],
         "zksvs": _version("zksvs"),
+        "git_head": _git("rev-parse", "HEAD"),
+        "git_dirty_product_files": len(_git("status", "--porcelain", "--", *_PRODUCT).splitlines()),
         "load_average_1_5_15": list(os.getloadavg()),  # other jobs share these cores: read timings with this in mind
     }
 

@@ -335,7 +335,10 @@ def run_bench(
         from bench import dropin
     except ImportError as e:
         raise RuntimeError(f"zksvs bench needs the source checkout's bench/ package (and node_modules): {e}") from e
-    console = console or make_console()
+    if console is None:
+        console = make_console()
+        if not console.is_terminal:
+            console.width = max(console.width, 180)  # logs and pipes: keep the 11-column table readable
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     base = load_results(baseline) if isinstance(baseline, str | Path) else baseline
