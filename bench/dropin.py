@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -353,6 +354,9 @@ def bench_size(
     for prover in order:
         if prover.startswith("zksvs") and (why := zksvs_available()):
             unavailable[prover] = why
+            continue
+        if prover == "groth16py" and importlib.util.find_spec("groth16py") is None:
+            unavailable[prover] = "groth16py is not installed (bench-only peer: pip install groth16py)"
             continue
         run = run_process_prover if prover in PROCESS_PROVERS else run_inprocess_prover
         results[prover], proofs[prover] = run(prover, built, work, runs, warmup)
