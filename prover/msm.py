@@ -49,6 +49,9 @@ __all__ = [
     "msm_g2",
 ]
 
+#: Below this many point additions (unit pass + bucket adds) an MSM runs on one thread.
+_PARALLEL_MIN_ADDS = 1 << 14
+
 _R_LIMBS = np.array([(FR_MODULUS >> (64 * i)) & (2**64 - 1) for i in range(4)], dtype=np.uint64)
 
 
@@ -107,11 +110,17 @@ def _msm(bases, scalars, window_bits, n_threads, g2):
                          f"{scalars.shape[0]}")  # fmt: skip
     _window(window_bits, 1, 24)
     t = _threads(n_threads)
-    if window_bits is None:
-        # the window depends on how many scalars are not 0/±1 and on their bit length (u64 witnesses need fewer)
-        base_inf = _kmsm._bases_inf_g2(bases) if g2 else _kmsm._bases_inf_g1(bases)
-        _, big, max_bits = _kmsm.classify_scalars(scalars, base_inf)
-        window_bits = _kmsm.choose_window_bits(len(big), max_bits, t)
+    base_inf = _kmsm._bases_inf_g2(bases) if g2 else _kmsm._bases_inf_g1(bases)
+    kinds, big, max_bits = _kmsm.classify_scalars(scalars, base_inf)
+    # the window depends on how many scalars are not 0/±1 and on their bit length (u64 witnesses need fewer)
+    c = window_bits or _kmsm.choose_window_bits(len(big), max_bits, t)
+    if n_threads is None and t > 1:
+        # small jobs run on one thread: waking a second one costs more than it saves (tens of ms on a busy machine)
+        work = int(np.count_nonzero(kinds)) + len(big) * ((max_bits + c) // c)
+        if work < _PARALLEL_MIN_ADDS:
+            t = 1
+            c = window_bits or _kmsm.choose_window_bits(len(big), max_bits, t)
+    window_bits = c
     if g2:
         jac = _kmsm.g2_msm(bases, scalars, window_bits, t)
         return g2_from_limbs(_g2.g2_jac_to_affine_arr(jac.reshape(1, 3, 2, 4)))[0]
@@ -133,7 +142,7 @@ def msm_g1(
     window_bits : int, optional
         Pippenger window c in [1, 24]; by default chosen from n, the scalars' bit length and the thread count.
     n_threads : int, optional
-        Per-thread chunks; default ``numba.get_num_threads()``.
+        Per-thread chunks; default ``numba.get_num_threads()``, or 1 for small jobs (< 2^14 point additions).
 
     Returns
     -------
