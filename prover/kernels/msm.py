@@ -181,9 +181,10 @@ def _window(row, pos, c):
 
 @njit(cache=True, parallel=True)
 def signed_digits(scalars, big, c, n_windows, n_threads):
-    """Signed base-2^c digits of ``scalars[big]``: int32[n_big, n_windows], each in [−2^(c−1), 2^(c−1)]."""
+    """Signed base-2^c digits of ``scalars[big]``: int32[n_windows, n_big] (window-major, read one window at a time),
+    each in [−2^(c−1), 2^(c−1)]."""
     n_big = big.shape[0]
-    digits = np.empty((n_big, n_windows), dtype=np.int32)
+    digits = np.empty((n_windows, n_big), dtype=np.int32)
     half = 1 << (c - 1)
     full = 1 << c
     chunk = (n_big + n_threads - 1) // n_threads
@@ -198,7 +199,7 @@ def signed_digits(scalars, big, c, n_windows, n_threads):
                     carry = 1
                 else:
                     carry = 0
-                digits[j, w] = v
+                digits[w, j] = v
     return digits
 
 
@@ -307,7 +308,7 @@ def _g1_window_affine(bases, big, digits, w, n_buckets, batch_size):
     prefix = _k1._fe_array(batch_size)
     cnt = 0
     for j in range(big.shape[0]):
-        d = digits[j, w]
+        d = digits[w, j]
         if d == 0:
             continue
         neg = d < 0
@@ -351,7 +352,7 @@ def _g1_window_jacobian(bases, big, digits, w, n_buckets):
     for b in range(n_buckets):
         g1_store_jac(bk, b, g1_infinity())
     for j in range(big.shape[0]):
-        d = digits[j, w]
+        d = digits[w, j]
         if d == 0:
             continue
         x, y = g1_load_affine(bases, big[j])
@@ -506,7 +507,7 @@ def _g2_window_affine(bases, big, digits, w, n_buckets, batch_size):
     prefix = _k2._fe_array(batch_size)
     cnt = 0
     for j in range(big.shape[0]):
-        d = digits[j, w]
+        d = digits[w, j]
         if d == 0:
             continue
         neg = d < 0
@@ -550,7 +551,7 @@ def _g2_window_jacobian(bases, big, digits, w, n_buckets):
     for b in range(n_buckets):
         g2_store_jac(bk, b, g2_infinity())
     for j in range(big.shape[0]):
-        d = digits[j, w]
+        d = digits[w, j]
         if d == 0:
             continue
         x, y = g2_load_affine(bases, big[j])
