@@ -4,6 +4,7 @@ Public API::
 
     setup(r1cs, seed) -> ProvingKey                      INSECURE development setup (toxic waste from the seed)
     setup_with_toxic_waste(r1cs, toxic_waste) -> ProvingKey
+    setup_from_ptau(r1cs, ptau) -> ProvingKey             phase 2 from a prepared .ptau (``prover.ptau_setup``)
     setup_from_ptau(r1cs, ptau) -> PtauProvingKey        phase 2 from a prepared .ptau, as snarkjs groth16 setup
     prove(r1cs, proving_key, witness, *, r=None, s=None, rng=None, matrices=None, progress=None) -> Proof
     prove_with_timings(...) -> (Proof, ProveTiming)      the same, with seconds per named stage (STAGES)
