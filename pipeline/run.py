@@ -138,7 +138,7 @@ class _Prepared:
             r1cs,
             pk,
             prepare_verifying_key(pk.vk),
-            r1cs.to_matrices(include_c=False),
+            r1cs.to_matrices(include_c=True),  # with C, prove checks the witness with numba mat-vecs
             to_bytes(write_r1cs, r1cs),
             json.dumps(verifying_key_to_json(pk.vk), indent=1) + "\n",
         )
