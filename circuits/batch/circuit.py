@@ -34,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from circuits.batch import slots
-from circuits.builder import ConstraintBuilder
+from circuits.builder import ConstraintBuilder, gc_paused
 from circuits.gadgets.poseidon import poseidon_hash
 from zksvs.r1cs import R1CS
 from zksvs.trace import BatchShape
@@ -148,13 +148,15 @@ def wire_groups(r1cs: R1CS) -> dict[str, tuple[int, ...]]:
     group (``"slot[k]/debit/balance_after"``, ``"slot[k]/append/tree_siblings"`` …) → its wire indices."""
     groups: dict[str, list[int]] = {}
     labels = r1cs.wire_labels or []
+    top = {*PUBLIC_INPUTS, "old_accounts_root", "old_bridge_root"}
     for w, label in enumerate(labels):
         if w == 0:
             continue
-        parts = label.split("/")
-        if len(parts) == 1 and label in (*PUBLIC_INPUTS, "old_accounts_root", "old_bridge_root"):
+        depth = label.count("/")  # counted before splitting: most labels are deep gadget internals (no group)
+        if depth == 0 and label in top:
             groups.setdefault(label, []).append(w)
-        elif len(parts) == 3 and parts[0].startswith("slot["):
+        elif depth == 2 and label.startswith("slot["):
+            parts = label.split("/")
             leaf = _ELEMENT.sub("", parts[2])
             if leaf in _INPUT_LEAVES.get(parts[1], ()):
                 groups.setdefault(f"{parts[0]}/{parts[1]}/{leaf}", []).append(w)
@@ -211,6 +213,7 @@ def build_batch_circuit(shape: BatchShape) -> BatchCircuit:
         Its R1CS and named wire groups. ``r1cs.unconstrained_wires()`` is empty (tested).
     """
     cb = ConstraintBuilder(with_values=False)
-    define_batch(cb, shape)
-    r1cs = cb.build()
+    with gc_paused():
+        define_batch(cb, shape)
+        r1cs = cb.build()
     return BatchCircuit(shape, r1cs, wire_groups(r1cs))

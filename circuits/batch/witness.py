@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from circuits.batch.circuit import BatchCircuit, BatchInputs, define_batch
 from circuits.batch.slots import AccountPartInputs, AppendPartInputs, SlotInputs
-from circuits.builder import ConstraintBuilder
+from circuits.builder import ConstraintBuilder, gc_paused
 from zksvs.merkle import zero_hashes
 from zksvs.rollup_state import bridge_opening, burn_slot
 from zksvs.trace import AccountUpdate, BatchTrace
@@ -158,8 +158,9 @@ def assign_batch_witness(
     # Witness-only: the R1CS is circuit.r1cs already; the same declaration runs for its values, and its rows are
     # counted rather than constructed (the check below still compares their number with the shape-only build).
     cb = ConstraintBuilder(overrides=overrides, witness_only=True)
-    define_batch(cb, circuit.shape, batch_inputs(trace))
-    witness = cb.witness()
+    with gc_paused():
+        define_batch(cb, circuit.shape, batch_inputs(trace))
+        witness = cb.witness()
     if len(witness) != circuit.r1cs.n_wires or cb.n_constraints != circuit.r1cs.n_constraints:
         raise RuntimeError("the valued build of the batch circuit differs from its shape-only build")
     return witness

@@ -1,10 +1,11 @@
 """Witness-only builds (``ConstraintBuilder(witness_only=True)``) and the compiled replays of ``repeat``.
 
 ``assign_batch_witness`` runs the batch declaration witness-only: rows are counted, not constructed, and recorded
-sub-circuits (Poseidon) replay compiled straight-line code. The oracle for every value here is the full build of the
-same declaration (``ConstraintBuilder()``: constraints constructed, witness from the same gadget code), and for
-every R1CS the direct, unrecorded run of the gadget (``circuits.gadgets.poseidon._permute``), compared with terms in
-order. Traces come from the sequencer (``sequencer``), as in ``test_batch_circuit.py``.
+sub-circuits (Poseidon) replay compiled straight-line code. The oracles: for values, the full build of the same
+declaration (``ConstraintBuilder()``: constraints constructed), the interpreted replay (hint by hint, taken whenever
+an override is present), the native Poseidon (``zksvs.poseidon``) and the R1CS check; for every R1CS, the direct,
+unrecorded run of the gadget (``circuits.gadgets.poseidon._permute``), compared with terms in order. Traces come
+from the sequencer (``sequencer``), as in ``test_batch_circuit.py``.
 """
 
 from __future__ import annotations
@@ -102,6 +103,17 @@ def test_witness_mode_gives_the_full_builds_witness_with_three_rollups():
         w = assign_batch_witness(circuit, t)
         assert w.values == _full_build(K3, t).witness().values, t.chain_id
     assert circuit.r1cs.first_unsatisfied(w.values) is None
+
+
+def test_compiled_replays_give_the_interpreted_replays_witness(small_circuit, small_traces):
+    """Any override sends every replay through the interpreted path (hint by hint through ``_alloc``, each
+    combination evaluated term by term); an override with the honest value must then give the same witness as the
+    compiled straight-line replays (``_Template._compile_values``, with its combinations re-expressed in terms of
+    earlier ones)."""
+    t = small_traces[2]
+    honest = assign_batch_witness(small_circuit, t)
+    overrides = {"old_accounts_root": t.old_accounts_root}
+    assert assign_batch_witness(small_circuit, t, overrides=overrides).values == honest.values
 
 
 def test_witness_mode_applies_overrides_inside_and_outside_recordings(small_circuit, small_traces):
@@ -212,3 +224,47 @@ def test_poseidon_replay_rows_keep_the_direct_runs_term_order(n):
     assert _ordered(replayed.build()) == _ordered(direct.build())
     assert replayed.build().wire_labels == direct.build().wire_labels
     assert replayed.witness().values == direct.witness().values
+
+
+def test_in_terms_of_rewrites_a_combination_exactly_or_not_at_all():
+    """A combination built as 3·B1 + 5·B2 + (two new wires) over 20 old wires is rewritten with the basis (fewer
+    terms, same value on random wire values); one that no basis combination matches on its old wires is not."""
+    from circuits.builder import _in_terms_of
+
+    rnd = random.Random(5)
+    b1 = {w: rnd.randrange(1, FR_MODULUS) for w in range(1, 21)}
+    b2 = {w: rnd.randrange(1, FR_MODULUS) for w in range(5, 25)}
+    target: dict[int, int] = {}
+    for b, k in ((b1, 3), (b2, 5)):
+        for w, c in b.items():
+            target[w] = (target.get(w, 0) + k * c) % FR_MODULUS
+    target.update({0: 17, 40: 2, 41: 9})
+    rewritten = _in_terms_of(target, [("t1", b1), ("t2", b2)])
+    assert rewritten is not None and len(rewritten) < len(target)
+    wires = {w: rnd.randrange(FR_MODULUS) for w in range(42)}
+    wires[0] = 1
+    local = {"t1": sum(c * wires[w] for w, c in b1.items()), "t2": sum(c * wires[w] for w, c in b2.items())}
+    local.update({f"w{w}": v for w, v in wires.items()})
+    got = sum(c * (local[x] if x else 1) for c, x in rewritten) % FR_MODULUS
+    assert got == sum(c * wires[w] for w, c in target.items()) % FR_MODULUS
+    unrelated = {w: rnd.randrange(1, FR_MODULUS) for w in range(1, 30)}
+    assert _in_terms_of(unrelated, [("t1", b1), ("t2", b2)]) is None
+
+
+def test_gc_paused_restores_the_collector():
+    import gc
+
+    from circuits.builder import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(KeyError, match="inside"), gc_paused():
+        assert not gc.isenabled()
+        raise KeyError("inside")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
