@@ -26,6 +26,7 @@ Groth16, eprint 2016/260; snarkjs 0.7.6 ``src/groth16_prove.js``; arkworks ``gro
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ import numpy as np
 from prover.domain import EvaluationDomain
 from prover.msm import g1_add, g1_mul, g1_neg, g2_add, g2_mul, msm_g1, msm_g2
 from prover.qap import first_unsatisfied_row, snarkjs_reduction
-from zksvs.errors import NonCanonicalFieldElement, UnsatisfiedConstraint
+from zksvs.errors import FormatError, NonCanonicalFieldElement, UnsatisfiedConstraint
 from zksvs.field import FR_MODULUS
 from zksvs.groth16 import Proof, ProvingKey
 from zksvs.limbs import ints_to_limbs
@@ -314,19 +315,29 @@ def prove_from_zkey(
     Raises
     ------
     FormatError
-        A file is malformed (``WrongFileType``, ``TruncatedFile``, ``NonCanonicalFieldElement``, …).
+        A file is malformed (``WrongFileType``, ``TruncatedFile``, ``NonCanonicalFieldElement``, …), or the
+        witness has another length than the circuit has wires (a .wtns of another circuit; both files named).
     ValueError
-        "Invalid witness length. Circuit: N, witness: M", or a key inconsistent with its matrices.
+        A key inconsistent with its matrices.
     """
     from zksvs.formats.wtns_file import read_wtns_limbs
     from zksvs.formats.zkey_file import read_zkey
 
     zk = read_zkey(zkey)
     w = np.array(read_wtns_limbs(wtns), dtype=np.uint64, order="C")
+    if w.shape[0] != zk.matrices.n_wires:
+        raise FormatError(
+            f"{_name(wtns)}: witness of another circuit: it has {w.shape[0]} values, the circuit of "
+            f"{_name(zkey)} has {zk.matrices.n_wires} wires (Invalid witness length)"
+        )
     proof, timing = prove_from_matrices(zk.matrices, zk.proving_key, w, r=r, s=s, rng=rng, progress=progress)
     n_pub = zk.proving_key.n_public
     public = [sum(int(w[i, k]) << (64 * k) for k in range(4)) for i in range(1, 1 + n_pub)]
     return proof, public, dict(timing.stages)
+
+
+def _name(src: Any) -> str:
+    return str(src) if isinstance(src, str | os.PathLike) else "<memory>"
 
 
 __all__ = ["STAGES", "ProveTiming", "prove", "prove_from_matrices", "prove_from_zkey", "prove_with_timings"]

@@ -178,11 +178,6 @@ def test_prove_rejects_truncated_zkey(node_tools):
 
 @pytest.mark.node
 @pytest.mark.prover
-@pytest.mark.xfail(
-    strict=True,
-    reason="prove_from_zkey raises a bare ValueError ('Invalid witness length. Circuit: 723, witness: 4074'): a "
-    "traceback and exit 1, the .wtns not named; needs a ZksvsError (FormatError) naming the file (reported)",
-)
 def test_prove_rejects_witness_of_another_circuit(node_tools):
     b, other = built("poseidon_chain"), built("smt_verifier")
     work = fresh_dir("otherwtns-")
