@@ -18,7 +18,11 @@ from rich.table import Table
 
 def make_console(quiet: bool = False) -> Console:
     """A console on stderr (stdout stays free for ``--json``); silent when ``quiet``."""
-    return Console(stderr=True, quiet=quiet, highlight=False)
+    console = Console(stderr=True, quiet=quiet, highlight=False)
+    if not console.is_terminal:
+        # logs and CI: rich would wrap the tables at 80 columns
+        console.width = 120
+    return console
 
 
 @dataclass

@@ -26,7 +26,7 @@ def report_tables(result: RunResult, wall_s: float) -> list[Table]:
         rows.append((p.batch_number, who, included, rejected, p.n_constraints, p.prove_s * 1000, p.verify_s * 1000, g))
     proofs = render_table(
         "proofs (per rollup per shared batch)",
-        ["batch", "circuit", "slots used", "rejected txs", "constraints", "prove ms", "verify ms", "gas"],
+        ["batch", "circuit", "slots used", "rejected txs", "constraints", "prove s", "verify s", "gas"],
         rows,
         caption=f"gas per rollup with root check '{mode}' (EIP-1108 model, calibrated on snarkjs's verifier); "
         "rejected txs counted once, on the chain they were sent to",
