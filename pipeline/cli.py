@@ -169,7 +169,12 @@ def demo(
     from sequencer.genesis import find_whale
 
     genesis = demo_genesis(
-        n_rollups, account_depth=account_depth, bridge_depth=bridge_depth, capacity=capacity, seed=seed
+        n_rollups,
+        accounts_per_rollup=min(8, 1 << account_depth),
+        account_depth=account_depth,
+        bridge_depth=bridge_depth,
+        capacity=capacity,
+        seed=seed,
     )
     txs = demo_workload(genesis.balances(), n_txs, seed, whale=find_whale(genesis))
     Path(out).mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,9 @@ def report_tables(result: RunResult, wall_s: float) -> list[Table]:
             included = p.included_slots
             rejected = result.rejected_by_chain.get(p.chain_id, 0) if p.batch_number == 0 else ""
             g = gas.per_rollup(mode).tx_total if gas else ""
-        rows.append((p.batch_number, who, included, rejected, p.n_constraints, p.prove_s * 1000, p.verify_s * 1000, g))
+        rows.append(
+            (p.batch_number, who, included, rejected, p.n_constraints, round(p.prove_s, 2), round(p.verify_s, 2), g)
+        )
     proofs = render_table(
         "proofs (per rollup per shared batch)",
         ["batch", "circuit", "slots used", "rejected txs", "constraints", "prove s", "verify s", "gas"],
