@@ -209,8 +209,13 @@ def _write_jsonl(txs: list[dict], path: Path) -> None:
 
 
 def _run_and_report(genesis, items, out: str, root_check: str, as_json: bool, title: str) -> None:
-    from pipeline.run import run_pipeline
+    import warnings
 
+    from pipeline.run import run_pipeline
+    from prover import InsecureSetupWarning
+
+    # the development setup already says INSECURE on stderr for each key it makes; once is enough here
+    warnings.simplefilter("ignore", InsecureSetupWarning)
     console = make_console(quiet=as_json)
     t0 = time.perf_counter()
     with console.status(f"[bold]{title}[/bold]: starting") as status:
