@@ -326,6 +326,8 @@ def _choose_naf(mags: np.ndarray, signs: np.ndarray, base: np.ndarray, val: np.n
 
     Cost model, in mixed adds: Σ_entries (non-zero digits of its coefficient) + 1.5·2^(w−2) per row that needs a
     table (a full add per multiple, and its share of the batch normalisation). ±1 coefficients need no table.
+    w stops at 7: on a 2^14 circom Poseidon chain w = 8 saves under 2% of the adds (model: 6.99M vs 7.11M) for
+    twice the table memory (32 → 64 points a row, ~200 MB of G1 tables).
     """
     best = None
     for w in range(2, 8):

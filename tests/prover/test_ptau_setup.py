@@ -51,6 +51,7 @@ ANCHORS = ROOT.parent / "shared" / "anchors"
 EXAMPLES = ANCHORS / "snarkjs-examples"
 POT8 = ANCHORS / "ptau" / "pot8_final.ptau"
 POT14 = ANCHORS / "ptau" / "pot14_final.ptau"
+POT16 = ANCHORS / "ptau" / "pot16_final.ptau"
 CIRCUITS = ["multiplier", "poseidon_preimage"]
 POINT_FIELDS = ("a_query", "b_g1_query", "b_g2_query", "c_query", "h_query")
 HEADER_FIELDS = ("n_wires", "n_public", "domain_size", "alpha_g1", "beta_g1", "delta_g1", "beta_g2", "delta_g2")
@@ -87,7 +88,7 @@ def _snarkjs_verify(zkey: Path, proof: Path, public: Path, work: Path) -> subpro
 # --- kernels against Python ints / py_ecc ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("w", [2, 4, 5, 7])
+@pytest.mark.parametrize("w", [2, 4, 5, 7, 8])
 def test_wnaf_digits_recompose_and_are_sparse(w):
     rng = random.Random(w)
     values = [0, 1, 2, 3, (1 << w) - 1, 1 << 64, (1 << 64) - 1, R // 2, (R - 1) // 2] + [
@@ -295,3 +296,23 @@ def test_merkle_membership_setup_equals_snarkjs_and_is_timed(node_tools, tmp_pat
         f"\nsetup of {r1cs.n_constraints} constraints (domain 2^{ours.domain_size.bit_length() - 1}, pot14): "
         f"zksvs {ours_s:.1f} s, snarkjs {theirs_s:.1f} s, ratio {ours_s / theirs_s:.3f}"
     )
+
+
+@pytest.mark.node
+@pytest.mark.slow
+def test_domain_at_the_ptau_power_reproduces_snarkjs_circuit_hash(node_tools, tmp_path):
+    # 40,000 + 1 + 1 rows → domain 2^16 = 2^power of pot16: snarkjs hashes 2^16 H points (chunks of 2^14), the last
+    # one made from the 64 bytes after section tauG1; zkey verify compares exactly this hash.
+    r1cs = _chain(40_000)
+    path = tmp_path / "chain.r1cs"
+    write_r1cs(r1cs, path)
+    t0 = time.perf_counter()
+    ours = setup_from_ptau(read_r1cs(path), POT16)
+    ours_s = time.perf_counter() - t0
+    zkey = tmp_path / "chain_0000.zkey"
+    t0 = time.perf_counter()
+    snarkjs("groth16", "setup", path, POT16, zkey)
+    theirs_s = time.perf_counter() - t0
+    assert ours.domain_size == 1 << 16
+    _assert_same_key(ours, read_zkey(zkey))
+    print(f"\nsetup of a 40,000-constraint chain (pot16): zksvs {ours_s:.1f} s, snarkjs {theirs_s:.1f} s")
