@@ -180,7 +180,15 @@ def demo(
     Path(out).mkdir(parents=True, exist_ok=True)
     dump_genesis(genesis, Path(out) / "genesis.json")
     _write_jsonl(txs, Path(out) / "txs.jsonl")
-    _run_and_report(genesis, list(enumerate(txs, start=1)), out, root_check, as_json, title="zksvs demo")
+    _run_and_report(
+        genesis,
+        list(enumerate(txs, start=1)),
+        out,
+        root_check,
+        as_json,
+        title="zksvs demo",
+        source=str(Path(out) / "txs.jsonl"),
+    )
 
 
 @main.command()
@@ -195,11 +203,7 @@ def run(txs_path: str, genesis_path: str, out: str, root_check: str, as_json: bo
 
     genesis = load_genesis(genesis_path)
     items = read_jsonl(txs_path)
-    console = make_console(quiet=as_json)
-    for line, tx in items:
-        if isinstance(tx, ZksvsError):
-            console.print(f"[yellow]{txs_path}:{line}: rejected: {tx}[/yellow]")
-    _run_and_report(genesis, items, out, root_check, as_json, title=f"zksvs run {txs_path}")
+    _run_and_report(genesis, items, out, root_check, as_json, title=f"zksvs run {txs_path}", source=txs_path)
 
 
 def _write_jsonl(txs: list[dict], path: Path) -> None:
@@ -208,7 +212,11 @@ def _write_jsonl(txs: list[dict], path: Path) -> None:
     path.write_text("".join(json.dumps(t) + "\n" for t in txs))
 
 
-def _run_and_report(genesis, items, out: str, root_check: str, as_json: bool, title: str) -> None:
+def _run_and_report(genesis, items, out: str, root_check: str, as_json: bool, title: str, source: str) -> None:
+    """Run the pipeline with a status line per stage; print every rejected line, the tables (or JSON).
+
+    Exit status 0 when every shared batch settled, 1 otherwise (also when no transaction was included).
+    """
     import warnings
 
     from pipeline.run import run_pipeline
@@ -229,6 +237,10 @@ def _run_and_report(genesis, items, out: str, root_check: str, as_json: bool, ti
     if as_json:
         write_json(result.to_json(), None)
     else:
+        for r in result.rejections:
+            console.print(
+                f"{source}:{r['arrival']}: rejected ({r['reason']}): {r['message']}", markup=False, soft_wrap=True
+            )
         _print_report(console, result, time.perf_counter() - t0)
     sys.exit(0 if result.all_settled else 1)
 

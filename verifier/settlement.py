@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from verifier.gas import GasReport, batched_verify_gas, groth16_verify_gas, merkle_opening_gas, poseidon_gas
-from verifier.groth16 import find_invalid_proofs, prepare_verifying_key, verify_proof, verify_proofs_batched
+from verifier.groth16 import prepare_verifying_key, verify_proof, verify_proofs_batched
 from zksvs.errors import FormatError, InputError, SettlementRejected
 from zksvs.groth16 import Proof, VerifyingKey
 from zksvs.rollup_state import (
@@ -302,18 +302,19 @@ class SettlementContract:
     def _check_proofs(self, sub: SharedBatchSubmission) -> None:
         items = [(self._rollups[r.chain_id].prepared, r.proof, r.public_inputs) for r in sub.rollups]
         try:
-            ok = verify_proofs_batched(items)
-        except (FormatError, InputError, ValueError) as e:
-            ok = False
-            first_error = str(e)
-        else:
-            first_error = ""
-        if ok:
-            return
-        bad = find_invalid_proofs(items)
-        idx = bad[0] if bad else 0
-        detail = first_error or "the Groth16 pairing check fails"
-        raise SettlementRejected("proof", sub.rollups[idx].chain_id, detail)
+            if verify_proofs_batched(items):
+                return
+        except (FormatError, InputError, ValueError):
+            pass  # a malformed item: the one-by-one pass below names it
+        # one by one, only to name the first failing rollup (malformed proofs included)
+        for r, item in zip(sub.rollups, items):
+            try:
+                ok = verify_proof(*item)
+            except (FormatError, InputError, ValueError) as e:
+                raise SettlementRejected("proof", r.chain_id, str(e)) from e
+            if not ok:
+                raise SettlementRejected("proof", r.chain_id, "the Groth16 pairing check fails")
+        raise RuntimeError("the batched check failed but every proof verifies alone")
 
     def _check_openings(self, sub: SharedBatchSubmission, new_roots: dict[int, int]) -> None:
         slots: dict[tuple[int, int], int] = {}
