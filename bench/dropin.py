@@ -47,8 +47,8 @@ from tests.oracles.node import NODE_MODULES, ROOT, ensure_node_modules, run_node
 PROVERS = ("snarkjs", "groth16py", "zksvs", "zksvs-inproc")
 PROCESS_PROVERS = {"snarkjs", "zksvs"}
 SCHEMA = "zksvs-bench-dropin/1"
-OTHER_STAGE = "other (total − Σ stages: key/witness read, conversions)"
-"""Derived stage: the part of ``prove_from_zkey``'s wall time its ``stage_seconds`` do not cover."""
+OTHER_STAGE = "read + other"
+"""Derived stage: ``prove_from_zkey``'s wall time minus its ``stage_seconds`` (.zkey/.wtns read, conversions)."""
 
 
 class BadProof(AssertionError):
