@@ -148,88 +148,81 @@ def _wnaf(mags, w, n_bits):
     return digits, top
 
 
-@njit(cache=True, parallel=True)
-def _g1_odd_multiples(points, need, n_odd, n_threads):
-    """(2j + 1)·P_i for j < n_odd: affine ``uint64[m, 2, 4]`` → affine ``uint64[m·n_odd, 2, 4]`` (row i·n_odd + j).
+_TABLE_BLOCK_ROWS = 1024  # rows normalised together: bounds the Jacobian scratch (≤ 3 MiB in G1 at 32 slots a row)
 
-    Rows with ``need[i]`` False get P_i only (j = 0); their other slots are ∞ and must not be referenced.
-    """
+
+@njit(cache=True, parallel=True)
+def _g1_odd_multiples(points, offs, n_threads):
+    """(2j + 1)·P_i for j < offs[i+1] − offs[i], stored at offs[i] + j: affine ``uint64[m, 2, 4]`` → affine
+    ``uint64[offs[m], 2, 4]``. A row with one slot gets P_i itself (its entries only use digits ±1)."""
     m = points.shape[0]
-    out = np.zeros((m * n_odd, 2, 4), dtype=np.uint64)
+    out = np.zeros((offs[m], 2, 4), dtype=np.uint64)
     chunk = (m + n_threads - 1) // n_threads if m else 0
     for t in prange(n_threads):
-        lo = t * chunk
-        hi = min(m, lo + chunk)
-        if lo >= hi:
-            continue
-        jac = np.empty(((hi - lo) * n_odd, 3, 4), dtype=np.uint64)
-        for i in range(lo, hi):
-            x, y = g1_load_affine(points, i)
-            b = (i - lo) * n_odd
-            if (x[0] | x[1] | x[2] | x[3] | y[0] | y[1] | y[2] | y[3]) == 0:
-                for j in range(n_odd):
-                    g1_store_jac(jac, b + j, g1_infinity())
-                continue
-            p = (x, y, fq_one())
-            g1_store_jac(jac, b, p)
-            if not need[i]:
-                for j in range(1, n_odd):
-                    g1_store_jac(jac, b + j, g1_infinity())
-            elif n_odd > 1:
-                p2 = g1_dbl(p)
-                acc = p
-                for j in range(1, n_odd):
-                    acc = g1_add(acc, p2)
-                    g1_store_jac(jac, b + j, acc)
-        out[lo * n_odd : hi * n_odd] = g1_jac_to_affine_arr(jac)
+        for blo in range(t * chunk, min(m, (t + 1) * chunk), _TABLE_BLOCK_ROWS):
+            bhi = min(min(m, (t + 1) * chunk), blo + _TABLE_BLOCK_ROWS)
+            jac = np.empty((offs[bhi] - offs[blo], 3, 4), dtype=np.uint64)
+            for i in range(blo, bhi):
+                x, y = g1_load_affine(points, i)
+                b = offs[i] - offs[blo]
+                k = offs[i + 1] - offs[i]
+                if (x[0] | x[1] | x[2] | x[3] | y[0] | y[1] | y[2] | y[3]) == 0:
+                    for j in range(k):
+                        g1_store_jac(jac, b + j, g1_infinity())
+                    continue
+                p = (x, y, fq_one())
+                g1_store_jac(jac, b, p)
+                if k > 1:
+                    p2 = g1_dbl(p)
+                    acc = p
+                    for j in range(1, k):
+                        acc = g1_add(acc, p2)
+                        g1_store_jac(jac, b + j, acc)
+            out[offs[blo] : offs[bhi]] = g1_jac_to_affine_arr(jac)
     return out
 
 
 @njit(cache=True, parallel=True)
-def _g2_odd_multiples(points, need, n_odd, n_threads):
-    """As ``_g1_odd_multiples`` in G2: ``uint64[m, 2, 2, 4]`` → ``uint64[m·n_odd, 2, 2, 4]``."""
+def _g2_odd_multiples(points, offs, n_threads):
+    """As ``_g1_odd_multiples`` in G2: ``uint64[m, 2, 2, 4]`` → ``uint64[offs[m], 2, 2, 4]``."""
     m = points.shape[0]
-    out = np.zeros((m * n_odd, 2, 2, 4), dtype=np.uint64)
+    out = np.zeros((offs[m], 2, 2, 4), dtype=np.uint64)
     chunk = (m + n_threads - 1) // n_threads if m else 0
     one = fq_one()
     u0 = np.uint64(0)
     for t in prange(n_threads):
-        lo = t * chunk
-        hi = min(m, lo + chunk)
-        if lo >= hi:
-            continue
-        jac = np.empty(((hi - lo) * n_odd, 3, 2, 4), dtype=np.uint64)
-        for i in range(lo, hi):
-            x, y = g2_load_affine(points, i)
-            b = (i - lo) * n_odd
-            zero = True
-            for k in range(8):
-                if x[k] != 0 or y[k] != 0:
-                    zero = False
-            if zero:
-                for j in range(n_odd):
-                    g2_store_jac(jac, b + j, g2_infinity())
-                continue
-            p = (x, y, (one[0], one[1], one[2], one[3], u0, u0, u0, u0))
-            g2_store_jac(jac, b, p)
-            if not need[i]:
-                for j in range(1, n_odd):
-                    g2_store_jac(jac, b + j, g2_infinity())
-            elif n_odd > 1:
-                p2 = g2_dbl(p)
-                acc = p
-                for j in range(1, n_odd):
-                    acc = g2_add(acc, p2)
-                    g2_store_jac(jac, b + j, acc)
-        out[lo * n_odd : hi * n_odd] = g2_jac_to_affine_arr(jac)
+        for blo in range(t * chunk, min(m, (t + 1) * chunk), _TABLE_BLOCK_ROWS):
+            bhi = min(min(m, (t + 1) * chunk), blo + _TABLE_BLOCK_ROWS)
+            jac = np.empty((offs[bhi] - offs[blo], 3, 2, 4), dtype=np.uint64)
+            for i in range(blo, bhi):
+                x, y = g2_load_affine(points, i)
+                b = offs[i] - offs[blo]
+                k = offs[i + 1] - offs[i]
+                zero = True
+                for c in range(8):
+                    if x[c] != 0 or y[c] != 0:
+                        zero = False
+                if zero:
+                    for j in range(k):
+                        g2_store_jac(jac, b + j, g2_infinity())
+                    continue
+                p = (x, y, (one[0], one[1], one[2], one[3], u0, u0, u0, u0))
+                g2_store_jac(jac, b, p)
+                if k > 1:
+                    p2 = g2_dbl(p)
+                    acc = p
+                    for j in range(1, k):
+                        acc = g2_add(acc, p2)
+                        g2_store_jac(jac, b + j, acc)
+            out[offs[blo] : offs[bhi]] = g2_jac_to_affine_arr(jac)
     return out
 
 
 @njit(cache=True, parallel=True)
-def _g1_sparse_sums(table, n_odd, ptr, base, val, digits, top):
+def _g1_sparse_sums(table, offs, ptr, base, val, digits, top):
     """out[o] = Σ_{e ∈ [ptr[o], ptr[o+1])} value(val[e])·P_{base[e]} (Jacobian ``uint64[n_out, 3, 4]``).
 
-    ``table[b·n_odd + j]`` = (2j + 1)·P_b (affine); ``digits[v]`` is value v's signed NAF, ``top[v]`` its length − 1.
+    ``table[offs[b] + j]`` = (2j + 1)·P_b (affine); ``digits[v]`` is value v's signed NAF, ``top[v]`` its length − 1.
     """
     n_out = ptr.shape[0] - 1
     out = np.empty((n_out, 3, 4), dtype=np.uint64)
@@ -249,17 +242,17 @@ def _g1_sparse_sums(table, n_odd, ptr, base, val, digits, top):
                 d = digits[val[e], bit]
                 if d != 0:
                     if d > 0:
-                        x, y = g1_load_affine(table, base[e] * n_odd + (d - 1) // 2)
+                        x, y = g1_load_affine(table, offs[base[e]] + (d - 1) // 2)
                         acc = g1_madd(acc, x, y)
                     else:
-                        x, y = g1_load_affine(table, base[e] * n_odd + (-d - 1) // 2)
+                        x, y = g1_load_affine(table, offs[base[e]] + (-d - 1) // 2)
                         acc = g1_sub_affine(acc, x, y)
         g1_store_jac(out, o, acc)
     return out
 
 
 @njit(cache=True, parallel=True)
-def _g2_sparse_sums(table, n_odd, ptr, base, val, digits, top):
+def _g2_sparse_sums(table, offs, ptr, base, val, digits, top):
     """As ``_g1_sparse_sums`` in G2 (Jacobian ``uint64[n_out, 3, 2, 4]``)."""
     n_out = ptr.shape[0] - 1
     out = np.empty((n_out, 3, 2, 4), dtype=np.uint64)
@@ -279,10 +272,10 @@ def _g2_sparse_sums(table, n_odd, ptr, base, val, digits, top):
                 d = digits[val[e], bit]
                 if d != 0:
                     if d > 0:
-                        x, y = g2_load_affine(table, base[e] * n_odd + (d - 1) // 2)
+                        x, y = g2_load_affine(table, offs[base[e]] + (d - 1) // 2)
                         acc = g2_madd(acc, x, y)
                     else:
-                        x, y = g2_load_affine(table, base[e] * n_odd + (-d - 1) // 2)
+                        x, y = g2_load_affine(table, offs[base[e]] + (-d - 1) // 2)
                         acc = g2_sub_affine(acc, x, y)
         g2_store_jac(out, o, acc)
     return out
@@ -313,6 +306,13 @@ class _Naf:
     @property
     def n_odd(self) -> int:
         return 1 << (self.w - 2)
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """int64[n_table_rows + 1]: where each row's odd multiples start (n_odd slots if needed, else 1)."""
+        offs = np.zeros(len(self.need) + 1, dtype=np.int64)
+        np.cumsum(np.where(self.need, self.n_odd, 1), out=offs[1:])
+        return offs
 
 
 def _magnitudes(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -444,8 +444,10 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
             ptau.lagrange_alpha_tau_g1(log_n)[:n_rows],
         ]
     )
-    table = _g1_odd_multiples(np.ascontiguousarray(lag), naf.need, naf.n_odd, t)
-    g1_points = g1_jac_to_affine_arr(_g1_sparse_sums(table, naf.n_odd, ptr, base, val, naf.digits, naf.top))
+    offs = naf.offsets
+    table = _g1_odd_multiples(np.ascontiguousarray(lag), offs, t)
+    del lag
+    g1_points = g1_jac_to_affine_arr(_g1_sparse_sums(table, offs, ptr, base, val, naf.digits, naf.top))
     del table
     a_query = g1_points[:n_wires]
     b_g1_query = g1_points[n_wires : 2 * n_wires]
@@ -455,8 +457,9 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
     g2.add(wires_b, rows_b, val_b)
     ptr2, base2, val2 = g2.csr(n_wires)
     naf2 = _choose_naf(mags, signs, base2, val2, n_rows)
-    table2 = _g2_odd_multiples(np.ascontiguousarray(ptau.lagrange_tau_g2(log_n)[:n_rows]), naf2.need, naf2.n_odd, t)
-    b_g2_query = g2_jac_to_affine_arr(_g2_sparse_sums(table2, naf2.n_odd, ptr2, base2, val2, naf2.digits, naf2.top))
+    offs2 = naf2.offsets
+    table2 = _g2_odd_multiples(np.ascontiguousarray(ptau.lagrange_tau_g2(log_n)[:n_rows]), offs2, t)
+    b_g2_query = g2_jac_to_affine_arr(_g2_sparse_sums(table2, offs2, ptr2, base2, val2, naf2.digits, naf2.top))
     del table2
 
     if log_n < FR_TWO_ADICITY:

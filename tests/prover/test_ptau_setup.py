@@ -131,9 +131,10 @@ def test_g1_sparse_sums_match_py_ecc(w):
     pts = [bn.normalize(bn.multiply(bn.G1, k)) for k in sg]
     aff = g1_to_limbs([(int(p[0].n), int(p[1].n)) for p in pts])
     n_odd = 1 << (w - 2)
-    table = _g1_odd_multiples(aff, np.ones(len(aff), dtype=np.bool_), n_odd, 2)
+    offs = np.arange(len(aff) + 1, dtype=np.int64) * n_odd
+    table = _g1_odd_multiples(aff, offs, 2)
     digits, top = _signed_naf(coeffs, w)
-    got = g1_from_limbs(g1_jac_to_affine_arr(_g1_sparse_sums(table, n_odd, ptr, base, val, digits, top)))
+    got = g1_from_limbs(g1_jac_to_affine_arr(_g1_sparse_sums(table, offs, ptr, base, val, digits, top)))
     for o, e in enumerate(expect):
         ref = None if e == 0 else tuple(int(c.n) for c in bn.normalize(bn.multiply(bn.G1, e)))
         assert got[o] == ref, o
@@ -145,9 +146,10 @@ def test_g2_sparse_sums_match_py_ecc():
     pts = [bn.normalize(bn.multiply(bn.G2, k)) for k in sg]
     aff = g2_to_limbs([tuple(tuple(int(c) for c in q.coeffs) for q in p) for p in pts])
     n_odd = 1 << (w - 2)
-    table = _g2_odd_multiples(aff, np.ones(len(aff), dtype=np.bool_), n_odd, 2)
+    offs = np.arange(len(aff) + 1, dtype=np.int64) * n_odd
+    table = _g2_odd_multiples(aff, offs, 2)
     digits, top = _signed_naf(coeffs, w)
-    got = g2_from_limbs(g2_jac_to_affine_arr(_g2_sparse_sums(table, n_odd, ptr, base, val, digits, top)))
+    got = g2_from_limbs(g2_jac_to_affine_arr(_g2_sparse_sums(table, offs, ptr, base, val, digits, top)))
     for o, e in enumerate(expect):
         ref = None
         if e:
