@@ -42,6 +42,7 @@ multi-exponentiation", SAC 2001 (interleaved width-w NAF).
 from __future__ import annotations
 
 import hashlib
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,9 @@ from pathlib import Path
 import numba
 import numpy as np
 from numba import njit, prange
+from py_ecc import bn128 as _bn
 
-from prover.kernels.field import fq_from_mont_arr, fq_neg_arr, fq_one
+from prover.kernels.field import fq_from_mont_arr, fq_mul_arr, fq_neg_arr, fq_one
 from prover.kernels.g1 import (
     g1_add,
     g1_affine_to_jac_arr,
@@ -85,6 +87,7 @@ from zksvs.r1cs import R1CS
 __all__ = ["PtauProvingKey", "circuit_hash", "setup_from_ptau"]
 
 _R = FR_MODULUS
+_Q = int(FQ_MODULUS)
 _NAF_BITS = 256
 #: snarkjs hashes the H points in chunks of 2^14 and (a quirk of ``hashHPoints``) rounds the count up to whole chunks.
 _HASH_CHUNK = 1 << 14
@@ -148,6 +151,7 @@ def _wnaf(mags, w, n_bits):
     return digits, top
 
 
+_MAX_TABLE_BYTES = 192 << 20  # odd-multiple tables per group; beyond this a smaller NAF width is used
 _TABLE_BLOCK_ROWS = 1024  # rows normalised together: bounds the Jacobian scratch (≤ 3 MiB in G1 at 32 slots a row)
 
 
@@ -321,13 +325,21 @@ def _magnitudes(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return mags, signs
 
 
-def _choose_naf(mags: np.ndarray, signs: np.ndarray, base: np.ndarray, val: np.ndarray, n_table_rows: int) -> _Naf:
+def _choose_naf(
+    mags: np.ndarray,
+    signs: np.ndarray,
+    base: np.ndarray,
+    val: np.ndarray,
+    n_table_rows: int,
+    point_bytes: int = 64,
+) -> _Naf:
     """The width w ∈ [2, 7] that minimises the mixed adds of these entries plus the tables their rows need.
 
     Cost model, in mixed adds: Σ_entries (non-zero digits of its coefficient) + 1.5·2^(w−2) per row that needs a
     table (a full add per multiple, and its share of the batch normalisation). ±1 coefficients need no table.
     w stops at 7: on a 2^14 circom Poseidon chain w = 8 saves under 2% of the adds (model: 6.99M vs 7.11M) for
-    twice the table memory (32 → 64 points a row, ~200 MB of G1 tables).
+    twice the table memory (32 → 64 points a row, ~200 MB of G1 tables); a w whose table exceeds
+    ``_MAX_TABLE_BYTES`` is skipped (peak memory at 2^16 and above).
     """
     best = None
     for w in range(2, 8):
@@ -336,7 +348,10 @@ def _choose_naf(mags: np.ndarray, signs: np.ndarray, base: np.ndarray, val: np.n
         wide = (np.abs(digits) > 1).any(axis=1)
         need = np.zeros(n_table_rows, dtype=np.bool_)
         need[base[wide[val]]] = True
-        cost = float(nonzero[val].sum()) + 1.5 * (1 << (w - 2)) * int(need.sum())
+        n_need = int(need.sum())
+        if w > 2 and (n_table_rows + n_need * ((1 << (w - 2)) - 1)) * point_bytes > _MAX_TABLE_BYTES:
+            continue
+        cost = float(nonzero[val].sum()) + 1.5 * (1 << (w - 2)) * n_need
         if best is None or cost < best[0]:
             best = (cost, _Naf(w, np.ascontiguousarray(digits * signs[:, None]), top, need))
     assert best is not None
@@ -354,12 +369,99 @@ class _Entries:
         self.base.append(np.asarray(base, dtype=np.int64))
         self.val.append(np.asarray(val, dtype=np.int64))
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return np.concatenate(self.out), np.concatenate(self.base), np.concatenate(self.val)
+
     def csr(self, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        out = np.concatenate(self.out)
-        order = np.argsort(out, kind="stable")
-        ptr = np.zeros(n_out + 1, dtype=np.int64)
-        np.cumsum(np.bincount(out, minlength=n_out), out=ptr[1:])
-        return ptr, np.ascontiguousarray(np.concatenate(self.base)[order]), np.concatenate(self.val)[order]
+        return _csr(*self.arrays(), n_out)
+
+
+def _csr(out: np.ndarray, base: np.ndarray, val: np.ndarray, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries sorted by output (stable), with ``ptr[o] : ptr[o + 1]`` the entries of output o."""
+    order = np.argsort(out, kind="stable")
+    ptr = np.zeros(n_out + 1, dtype=np.int64)
+    np.cumsum(np.bincount(out, minlength=n_out), out=ptr[1:])
+    return ptr, np.ascontiguousarray(base[order]), np.ascontiguousarray(val[order])
+
+
+# --- GLV on G1 (Gallant, Lambert, Vanstone, CRYPTO 2001): φ(x, y) = (β·x, y) = λ·(x, y) -----------------------------
+
+
+def _cube_root_of_unity(modulus: int) -> int:
+    g = 2
+    while pow(g, (modulus - 1) // 3, modulus) == 1:
+        g += 1
+    return pow(g, (modulus - 1) // 3, modulus)
+
+
+def _glv_constants() -> tuple[int, int, tuple[int, int], tuple[int, int]]:
+    """β ∈ Fq and λ ∈ Fr with (β·x, y) = λ·(x, y) on G1 (checked on the generator with py_ecc), and a short basis
+    (a1, b1), (a2, b2) of {(a, b): a + b·λ ≡ 0 mod r} from the extended Euclidean algorithm (GLV §4)."""
+    lam0, beta0 = _cube_root_of_unity(_R), _cube_root_of_unity(_Q)
+    gx, gy = G1_GENERATOR
+    for lam in (lam0, lam0 * lam0 % _R):
+        p = _bn.multiply((_bn.FQ(gx), _bn.FQ(gy)), lam)
+        for beta in (beta0, beta0 * beta0 % _Q):
+            if int(p[0].n) == beta * gx % _Q and int(p[1].n) == gy:
+                break
+        else:
+            continue
+        break
+    else:  # pragma: no cover - the curve has the endomorphism
+        raise AssertionError("no (β, λ) pair for the BN254 G1 endomorphism")
+    r0, r1, t0, t1 = _R, lam, 0, 1
+    bound = math.isqrt(_R)
+    while r1 >= bound:
+        q = r0 // r1
+        r0, r1, t0, t1 = r1, r0 - q * r1, t1, t0 - q * t1
+    q = r0 // r1
+    r2, t2 = r0 - q * r1, t0 - q * t1
+    v1 = (r1, -t1)
+    v2 = min((r0, -t0), (r2, -t2), key=lambda v: v[0] ** 2 + v[1] ** 2)
+    return beta, lam, v1, v2
+
+
+_GLV_BETA, _GLV_LAMBDA, _GLV_V1, _GLV_V2 = _glv_constants()
+
+
+def _round_div(x: int, d: int) -> int:
+    if d < 0:
+        x, d = -x, -d
+    return (2 * x + d) // (2 * d)
+
+
+def _glv_split(k: int) -> tuple[int, int]:
+    """k ≡ k1 + k2·λ (mod r) with |k1|, |k2| ≲ 2^128 (signed Python ints)."""
+    (a1, b1), (a2, b2) = _GLV_V1, _GLV_V2
+    det = a1 * b2 - a2 * b1
+    c1, c2 = _round_div(b2 * k, det), _round_div(-b1 * k, det)
+    k1, k2 = k - c1 * a1 - c2 * a2, -c1 * b1 - c2 * b2
+    assert (k1 + k2 * _GLV_LAMBDA - k) % _R == 0
+    return k1, k2
+
+
+def _glv_expand(
+    out: np.ndarray, base: np.ndarray, val: np.ndarray, values: list[int], n_table_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    """Entry (o, b, v) → (o, b, k1) and, when k2 ≠ 0, (o, b + n_table_rows, k2): table row b + n_table_rows holds
+    φ(P_b). Values k1 of value i sit at index i, k2 at len(values) + i, both as elements of Fr (k mod r)."""
+    split = [_glv_split(v) for v in values]
+    glv_values = [k1 % _R for k1, _ in split] + [k2 % _R for _, k2 in split]
+    sel = np.array([k2 != 0 for _, k2 in split], dtype=np.bool_)[val]
+    return (
+        np.concatenate([out, out[sel]]),
+        np.concatenate([base, base[sel] + n_table_rows]),
+        np.concatenate([val, val[sel] + len(values)]),
+        glv_values,
+    )
+
+
+def _phi(points: np.ndarray) -> np.ndarray:
+    """φ(x, y) = (β·x, y) on affine ``uint64[m, 2, 4]`` Montgomery limbs (∞ = zeros stays zeros)."""
+    out = np.array(points, dtype=np.uint64)
+    beta = np.tile(ints_to_limbs([_GLV_BETA * (1 << 256) % _Q]).reshape(1, 4), (len(out), 1))
+    out[:, 0] = fq_mul_arr(np.ascontiguousarray(out[:, 0]), beta)
+    return out
 
 
 def _signed_naf(values: list[int], w: int) -> tuple[np.ndarray, np.ndarray]:
@@ -433,10 +535,11 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
     g1.add(2 * n_wires + s, n_rows + n_c + s, ones)
     g1.add(2 * n_wires + wires_b, 2 * n_rows + rows_b, val_b)
     g1.add(2 * n_wires + wires_c, rows_c, val_c)
-    ptr, base, val = g1.csr(3 * n_wires)
-
-    mags, signs = _magnitudes(values)
-    naf = _choose_naf(mags, signs, base, val, 3 * n_rows)
+    # GLV halves every doubling chain (≈ 127 instead of 253): rows [3·n_rows, 6·n_rows) hold φ of the first three.
+    out1, base1, val1, glv_values = _glv_expand(*g1.arrays(), values, 3 * n_rows)
+    ptr, base, val = _csr(out1, base1, val1, 3 * n_wires)
+    glv_mags, glv_signs = _magnitudes(glv_values)
+    naf = _choose_naf(glv_mags, glv_signs, base, val, 6 * n_rows)
     lag = np.concatenate(
         [
             ptau.lagrange_tau_g1(log_n)[:n_rows],
@@ -444,8 +547,14 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
             ptau.lagrange_alpha_tau_g1(log_n)[:n_rows],
         ]
     )
+    # a row and its φ row get the same slots, so the φ half of the table is φ of the first half (one mul a point)
+    half = 3 * n_rows
+    both = naf.need[:half] | naf.need[half:]
+    naf.need[:half] = both
+    naf.need[half:] = both
     offs = naf.offsets
-    table = _g1_odd_multiples(np.ascontiguousarray(lag), offs, t)
+    table = _g1_odd_multiples(np.ascontiguousarray(lag), offs[: half + 1], t)
+    table = np.concatenate([table, _phi(table)])
     del lag
     g1_points = g1_jac_to_affine_arr(_g1_sparse_sums(table, offs, ptr, base, val, naf.digits, naf.top))
     del table
@@ -456,7 +565,8 @@ def setup_from_ptau(r1cs: R1CS, ptau: str | Path | Ptau, *, n_threads: int | Non
     g2 = _Entries([], [], [])
     g2.add(wires_b, rows_b, val_b)
     ptr2, base2, val2 = g2.csr(n_wires)
-    naf2 = _choose_naf(mags, signs, base2, val2, n_rows)
+    mags, signs = _magnitudes(values)
+    naf2 = _choose_naf(mags, signs, base2, val2, n_rows, point_bytes=128)
     offs2 = naf2.offsets
     table2 = _g2_odd_multiples(np.ascontiguousarray(ptau.lagrange_tau_g2(log_n)[:n_rows]), offs2, t)
     b_g2_query = g2_jac_to_affine_arr(_g2_sparse_sums(table2, offs2, ptr2, base2, val2, naf2.digits, naf2.top))
@@ -511,7 +621,6 @@ def _u_g2(points: np.ndarray) -> bytes:
 # snarkjs's wasm Fq arithmetic on raw 256-bit words (wasmcurves ``build_f1m.js``): one conditional subtraction of q
 # after add/mul, one addition of q after a borrowing sub. On non-reduced input (the bytes past tauG1) the words
 # wrap modulo 2^256, which is not congruent mod q, so the garbage point is reproduced word for word.
-_Q = int(FQ_MODULUS)
 _W = 1 << 256
 _Q_NEG_INV = (-pow(_Q, -1, _W)) % _W
 _R_INV = pow(_W, -1, _Q)

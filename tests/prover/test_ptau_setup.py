@@ -26,10 +26,13 @@ from prover import prove_from_zkey, setup_from_ptau
 from prover.kernels.g1 import g1_jac_to_affine_arr
 from prover.kernels.g2 import g2_jac_to_affine_arr
 from prover.ptau_setup import (
+    _GLV_BETA,
+    _GLV_LAMBDA,
     _g1_odd_multiples,
     _g1_sparse_sums,
     _g2_odd_multiples,
     _g2_sparse_sums,
+    _glv_split,
     _signed_naf,
     _wnaf,
 )
@@ -108,6 +111,19 @@ def test_signed_naf_takes_the_short_side():
     digits, top = _signed_naf([1, R - 1, R - 5, 9], 4)
     assert [int(t) for t in top] == [0, 0, 0, 4]
     assert [sum(int(d) << i for i, d in enumerate(row)) for row in digits] == [1, -1, -5, 9]
+
+
+def test_glv_split_is_short_and_exact():
+    # φ(x, y) = (β·x, y) is λ·(x, y) on G1 (py_ecc), and k = k1 + k2·λ with |k1|, |k2| < 2^128
+    g = bn.normalize(bn.G1)
+    lam_g = bn.normalize(bn.multiply(bn.G1, _GLV_LAMBDA))
+    assert (int(lam_g[0].n), int(lam_g[1].n)) == (_GLV_BETA * int(g[0].n) % bn.field_modulus, int(g[1].n))
+    rng = random.Random(5)
+    for k in [0, 1, R - 1, 2, R - 2, _GLV_LAMBDA, R // 2] + [rng.randrange(R) for _ in range(200)]:
+        k1, k2 = _glv_split(k)
+        assert (k1 + k2 * _GLV_LAMBDA - k) % R == 0
+        assert abs(k1) < 1 << 128 and abs(k2) < 1 << 128
+    assert _glv_split(1) == (1, 0) and _glv_split(R - 1) == (-1, 0)
 
 
 def _random_sparse_case(seed: int, n_points: int, n_out: int, n_entries: int):
