@@ -24,8 +24,11 @@ coefficients that are mostly ±1 or one of a few hundred distinct constants. Per
 multiples P, 3P, …, (2^(w−1) − 1)·P (affine, one shared inversion per thread) is built once and shared by every
 entry of that row; each distinct coefficient is written once in width-w NAF (signed, sign chosen so |coef| ≤ r/2,
 so −1 costs one subtraction); each output runs one doubling chain of the longest NAF among its entries with one
-mixed add per non-zero digit (Straus interleaving). Outputs run under ``prange``. Cost ≈ Σ_entries bits/(w + 1)
-mixed adds + Σ_outputs max-bits doublings, against snarkjs's per-wire multi-exponentiations.
+mixed add per non-zero digit (Straus interleaving). In G1 each coefficient is split by GLV, k = k1 + k2·λ with
+|k1|, |k2| < 2^128, the k2 part read from the table of φ(P) = (β·x, y), so the doubling chains are ~127 long.
+Outputs run under ``prange``. Cost ≈ Σ_entries bits/(w + 1) mixed adds + Σ_outputs max-bits doublings, against
+snarkjs's per-wire multi-exponentiations. Measured here (2 cores, load ~2): circom Poseidon chain of 16,320
+constraints from pot14, 7.5 s against snarkjs's 58 s; 65,520 constraints from pot16, 21 s (peak RSS 0.8 GB).
 
 Public API::
 
