@@ -9,8 +9,8 @@ one size and scalar distribution share a table.
 - ``py_ecc``: Σ multiply(P_i, k_i) with ``py_ecc.optimized_bn128`` at 2^8 (G1) / 2^5 (G2), one round;
   ``extra_info["s_per_point"]`` and ``extrapolated_2^16_s`` give the per-point figure to compare.
 - ``zksnake``: ``zksnake._algebra.ec_bn254.multiscalar_mul_g1``/``_g2`` (arkworks ark-ec, native, single thread);
-  building its point objects from our ints is done before timing. Bench-only peer (``pip install zksnake``): missing,
-  it is skipped with the reason, or fails with ``--require-peers``.
+  building its point objects from our ints is done before timing. Bench-only peer (``pip install -e '.[bench]'``):
+  missing, its benchmark fails with the reason.
 - ``jit``: import + first ``msm_g1`` call in a fresh interpreter, once with an empty numba cache (compilation) and
   then timed with that cache filled (what a second process pays).
 
@@ -155,14 +155,11 @@ def test_msm_py_ecc(benchmark, jit_warmup, group, log_n):
     assert fn(bases, ints_to_limbs(ks)) == _expected(group, "random", log_n)
 
 
-def _zksnake(require_peers: bool):
+def _zksnake():
     try:
         from zksnake._algebra import ec_bn254
-    except ImportError as exc:  # a bench-only peer: say so, never hide it
-        msg = f"zksnake (bench-only peer, `pip install zksnake`) cannot be imported: {exc}"
-        if require_peers:
-            pytest.fail(msg)
-        pytest.skip(msg)
+    except ImportError as exc:  # the peer belongs in the same run: a missing one fails, never skips
+        pytest.fail(f"zksnake (bench-only peer: pip install -e '.[bench]') cannot be imported: {exc}")
     return ec_bn254
 
 
@@ -170,11 +167,11 @@ def _zksnake(require_peers: bool):
     ("group", "log_n", "dist"),
     [pytest.param(g, s, d, id=f"zksnake-{g}-log_n={s}-{d}") for g in ("g1", "g2") for s in (12, 14, 16) for d in DISTS],
 )
-def test_msm_zksnake(benchmark, bench_full, require_peers, group, log_n, dist):
+def test_msm_zksnake(benchmark, bench_full, group, log_n, dist):
     """arkworks MSM (native, single thread) through zksnake on the same bases and scalars."""
     if log_n > 14 and not bench_full:
         pytest.skip("2^16 runs with --bench-full")
-    ec = _zksnake(require_peers)
+    ec = _zksnake()
     bases = _bases(group, log_n)
     if group == "g1":
         pts = [ec.PointG1(x, y) for x, y in g1_from_limbs(bases)]

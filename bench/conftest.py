@@ -1,7 +1,7 @@
 """Benchmark session setup (STYLE.md §8): options, machine info, JIT warm-up, collection of ``bench_*.py``.
 
 Run: ``python -m pytest bench/bench_msm.py`` (or ``bench/`` for every suite); ``--bench-full`` adds the large sizes
-(2^16 MSMs); ``--require-peers`` turns a missing optional peer (zksnake) from a skip into a failure.
+(2^16 MSMs). The peers (zksnake, groth16py) come with ``pip install -e '.[bench]'``; a missing one fails its benchmark.
 """
 
 from __future__ import annotations
@@ -18,12 +18,6 @@ import pytest
 def pytest_addoption(parser):
     group = parser.getgroup("zksvs-bench")
     group.addoption("--bench-full", action="store_true", default=False, help="also run the large sizes (e.g. 2^16)")
-    group.addoption(
-        "--require-peers",
-        action="store_true",
-        default=False,
-        help="fail (instead of skip) when an optional bench-only peer such as zksnake cannot be imported",
-    )
 
 
 def pytest_collect_file(file_path, parent):
@@ -63,12 +57,6 @@ def pytest_benchmark_update_machine_info(config, machine_info):
 def bench_full(request) -> bool:
     """True with ``--bench-full``."""
     return bool(request.config.getoption("--bench-full"))
-
-
-@pytest.fixture(scope="session")
-def require_peers(request) -> bool:
-    """True with ``--require-peers``."""
-    return bool(request.config.getoption("--require-peers"))
 
 
 @pytest.fixture(scope="session")
