@@ -289,7 +289,11 @@ class SettlementContract:
                     "old_root", r.chain_id, f"old_state_root {statements[r.chain_id].old_state_root} ≠ stored {stored}"
                 )
         for r in sub.rollups:
-            if batch_commitment(r.batch_data) != statements[r.chain_id].batch_commitment:
+            try:
+                commitment = batch_commitment(r.batch_data)
+            except (ValueError, FormatError, InputError) as e:
+                raise SettlementRejected("batch_commitment", r.chain_id, f"malformed batch data: {e}") from e
+            if commitment != statements[r.chain_id].batch_commitment:
                 raise SettlementRejected("batch_commitment", r.chain_id, "batch data does not match the commitment")
         self._check_proofs(sub)
         new_roots = {c: st.new_state_root for c, st in statements.items()}

@@ -265,6 +265,14 @@ CASES: dict[str, tuple[Tamper, str, int | None, tuple[str, ...]]] = {
         ("both",),
     ),
     "batch_data_and_commitment_changed_proof_unchanged": (_data_changed_with_commitment, "proof", 0, ("both",)),
+    "batch_data_not_canonical": (
+        lambda s, run: with_rollup(
+            s, 1, batch_data=[replace(rollup(s, 1).batch_data[0], amount=R), *rollup(s, 1).batch_data[1:]]
+        ),
+        "batch_commitment",
+        1,
+        ("both",),
+    ),
     "public_inputs_wrong_length": (
         lambda s, run: with_rollup(s, 1, public_inputs=rollup(s, 1).public_inputs[:3]),
         "public_inputs",
