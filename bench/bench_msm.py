@@ -88,8 +88,6 @@ def _expected(group: str, dist: str, log_n: int):
 
 
 def _numba_case(benchmark, jit_warmup, group, log_n, dist, threads):
-    if threads > N_THREADS:
-        pytest.skip(f"numba has {N_THREADS} threads")
     bases = _bases(group, log_n)
     scalars = ints_to_limbs(_scalars(dist, log_n))
     fn = msm.msm_g1 if group == "g1" else msm.msm_g2
@@ -104,9 +102,14 @@ def _numba_case(benchmark, jit_warmup, group, log_n, dist, threads):
     assert got == _expected(group, dist, log_n)
 
 
+def _size_marks(log_n: int) -> tuple:
+    """2^16 and up run only with --bench-full (bench/conftest.py deselects ``bench_full`` items otherwise)."""
+    return (pytest.mark.bench_full,) if log_n > 14 else ()
+
+
 def _params(groups_sizes):
     return [
-        pytest.param(log_n, dist, t, id=f"numba-log_n={log_n}-{dist}-threads={t}")
+        pytest.param(log_n, dist, t, id=f"numba-log_n={log_n}-{dist}-threads={t}", marks=_size_marks(log_n))
         for log_n in groups_sizes
         for dist in DISTS
         for t in THREADS
@@ -114,16 +117,12 @@ def _params(groups_sizes):
 
 
 @pytest.mark.parametrize(("log_n", "dist", "threads"), _params([12, 14, 16]))
-def test_msm_g1(benchmark, jit_warmup, bench_full, log_n, dist, threads):
-    if log_n > 14 and not bench_full:
-        pytest.skip("2^16 runs with --bench-full")
+def test_msm_g1(benchmark, jit_warmup, log_n, dist, threads):
     _numba_case(benchmark, jit_warmup, "g1", log_n, dist, threads)
 
 
 @pytest.mark.parametrize(("log_n", "dist", "threads"), _params([12, 14, 16]))
-def test_msm_g2(benchmark, jit_warmup, bench_full, log_n, dist, threads):
-    if log_n > 14 and not bench_full:
-        pytest.skip("2^16 runs with --bench-full")
+def test_msm_g2(benchmark, jit_warmup, log_n, dist, threads):
     _numba_case(benchmark, jit_warmup, "g2", log_n, dist, threads)
 
 
@@ -165,12 +164,15 @@ def _zksnake():
 
 @pytest.mark.parametrize(
     ("group", "log_n", "dist"),
-    [pytest.param(g, s, d, id=f"zksnake-{g}-log_n={s}-{d}") for g in ("g1", "g2") for s in (12, 14, 16) for d in DISTS],
+    [
+        pytest.param(g, s, d, id=f"zksnake-{g}-log_n={s}-{d}", marks=_size_marks(s))
+        for g in ("g1", "g2")
+        for s in (12, 14, 16)
+        for d in DISTS
+    ],
 )
-def test_msm_zksnake(benchmark, bench_full, group, log_n, dist):
+def test_msm_zksnake(benchmark, group, log_n, dist):
     """arkworks MSM (native, single thread) through zksnake on the same bases and scalars."""
-    if log_n > 14 and not bench_full:
-        pytest.skip("2^16 runs with --bench-full")
     ec = _zksnake()
     bases = _bases(group, log_n)
     if group == "g1":

@@ -34,6 +34,10 @@ from zksvs.r1cs import R1CS, Constraint, LinearCombination
 R = FR_MODULUS
 SIZES = (12, 14)
 FULL_SIZES = (16,)
+# 2^16 runs only with --bench-full: bench/conftest.py deselects ``bench_full`` items otherwise
+_SIZE_PARAMS = [pytest.param(k, id=f"numba-log_n={k}") for k in SIZES] + [
+    pytest.param(k, id=f"numba-log_n={k}", marks=pytest.mark.bench_full) for k in FULL_SIZES
+]
 
 
 @cache
@@ -111,18 +115,14 @@ def _run_prove(benchmark, log_n: int, jit: dict[str, float]) -> None:
 
 
 @pytest.mark.prover
-@pytest.mark.parametrize("log_n", SIZES + FULL_SIZES, ids=lambda k: f"numba-log_n={k}")
-def test_prove(benchmark, log_n, bench_full, jit_first_call_s):
-    if log_n in FULL_SIZES and not bench_full:
-        pytest.skip("2^16 runs with --bench-full")
+@pytest.mark.parametrize("log_n", _SIZE_PARAMS)
+def test_prove(benchmark, log_n, jit_first_call_s):
     _run_prove(benchmark, log_n, jit_first_call_s)
 
 
 @pytest.mark.prover
-@pytest.mark.parametrize("log_n", SIZES + FULL_SIZES, ids=lambda k: f"numba-log_n={k}")
-def test_dev_setup(benchmark, log_n, bench_full, jit_first_call_s):
-    if log_n in FULL_SIZES and not bench_full:
-        pytest.skip("2^16 runs with --bench-full")
+@pytest.mark.parametrize("log_n", _SIZE_PARAMS)
+def test_dev_setup(benchmark, log_n, jit_first_call_s):
     r1cs, witness = _chain(log_n)
 
     def run():

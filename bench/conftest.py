@@ -20,6 +20,20 @@ def pytest_addoption(parser):
     group.addoption("--bench-full", action="store_true", default=False, help="also run the large sizes (e.g. 2^16)")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "bench_full: a large size, run only with --bench-full")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without ``--bench-full``, deselect the items marked ``bench_full`` (large sizes): not run, and not skipped."""
+    if config.getoption("--bench-full"):
+        return
+    drop = [item for item in items if item.get_closest_marker("bench_full")]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [item for item in items if not item.get_closest_marker("bench_full")]
+
+
 def pytest_collect_file(file_path, parent):
     """Collect ``bench/bench_*.py`` when the folder is given (explicit file paths are collected by pytest itself)."""
     if file_path.suffix == ".py" and file_path.name.startswith("bench_") and not parent.session.isinitpath(file_path):
@@ -51,12 +65,6 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "galois": _version("galois"),
         "zksnake": _version("zksnake"),
     }
-
-
-@pytest.fixture(scope="session")
-def bench_full(request) -> bool:
-    """True with ``--bench-full``."""
-    return bool(request.config.getoption("--bench-full"))
 
 
 @pytest.fixture(scope="session")
