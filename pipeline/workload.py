@@ -60,16 +60,9 @@ def demo_workload(
                 to = rnd.choice([a for a in bal[c] if a != frm] or [frm])
                 txs.append(_transfer(c, frm, to, 1, nonce[c][frm] + 1 + rnd.randrange(3)))
             else:
-                wc, wa = whale  # type: ignore[misc]
-                src = rnd.choice([x for x in chains if x != wc])
-                s = rnd.choice(funded(src))
-                amt = max(1, min(bal[src][s] // 2, U64_MAX - bal[wc][wa] + 1 + rnd.randrange(100)))
-                amt = max(amt, U64_MAX - bal[wc][wa] + 1)
-                if amt > bal[src][s]:
-                    # the debit itself would fail first; make the mint the failing part instead
-                    amt = bal[src][s]
-                    bal[wc][wa] = U64_MAX - amt + 1
-                txs.append(_burn(src, wc, s, wa, amt, nonce[src][s]))
+                burn = _overflowing_burn(rnd, bal, nonce, whale, chains)  # type: ignore[arg-type]
+                if burn is not None:
+                    txs.append(burn)
             continue
         amount = rnd.randrange(1, max(2, bal[c][frm] // 4))
         if i % 3 == 1 and len(chains) > 1:
@@ -84,6 +77,24 @@ def demo_workload(
         bal[c][frm] -= amount
         nonce[c][frm] += 1
     return txs
+
+
+def _overflowing_burn(
+    rnd: random.Random,
+    bal: dict[int, dict[int, int]],
+    nonce: dict[int, dict[int, int]],
+    whale: tuple[int, int],
+    chains: list[int],
+) -> dict | None:
+    """A burn the sender can pay whose mint would push the whale's balance past 2^64 − 1 (None if nobody can pay)."""
+    wc, wa = whale
+    need = U64_MAX - bal[wc][wa] + 1
+    payers = [(c, a) for c in chains if c != wc for a, b in bal[c].items() if b >= need]
+    if not payers:
+        return None
+    src, s = rnd.choice(payers)
+    amount = need + rnd.randrange(min(100, bal[src][s] - need + 1))
+    return _burn(src, wc, s, wa, amount, nonce[src][s])
 
 
 def _transfer(chain: int, frm: int, to: int, amount: int, nonce: int) -> dict:
