@@ -26,7 +26,6 @@ Groth16, eprint 2016/260; snarkjs 0.7.6 ``src/groth16_prove.js``; arkworks ``gro
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -320,6 +319,7 @@ def prove_from_zkey(
     ValueError
         A key inconsistent with its matrices.
     """
+    from zksvs.formats.binfile import source_name
     from zksvs.formats.wtns_file import read_wtns_limbs
     from zksvs.formats.zkey_file import read_zkey
 
@@ -327,17 +327,13 @@ def prove_from_zkey(
     w = np.array(read_wtns_limbs(wtns), dtype=np.uint64, order="C")
     if w.shape[0] != zk.matrices.n_wires:
         raise FormatError(
-            f"{_name(wtns)}: witness of another circuit: it has {w.shape[0]} values, the circuit of "
-            f"{_name(zkey)} has {zk.matrices.n_wires} wires (Invalid witness length)"
+            f"{source_name(wtns)}: witness of another circuit: it has {w.shape[0]} values, the circuit of "
+            f"{source_name(zkey)} has {zk.matrices.n_wires} wires (Invalid witness length)"
         )
     proof, timing = prove_from_matrices(zk.matrices, zk.proving_key, w, r=r, s=s, rng=rng, progress=progress)
     n_pub = zk.proving_key.n_public
     public = [sum(int(w[i, k]) << (64 * k) for k in range(4)) for i in range(1, 1 + n_pub)]
     return proof, public, dict(timing.stages)
-
-
-def _name(src: Any) -> str:
-    return str(src) if isinstance(src, str | os.PathLike) else "<memory>"
 
 
 __all__ = ["STAGES", "ProveTiming", "prove", "prove_from_matrices", "prove_from_zkey", "prove_with_timings"]

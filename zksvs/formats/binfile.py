@@ -28,6 +28,7 @@ from typing import BinaryIO
 import numpy as np
 
 from zksvs.errors import FormatError, NonCanonicalFieldElement, TruncatedFile, WrongFileType
+from zksvs.field import FIELD_BYTES, FR_MODULUS
 
 Source = str | os.PathLike | BinaryIO | bytes | bytearray | memoryview
 Dest = str | os.PathLike | BinaryIO
@@ -44,6 +45,23 @@ def source_name(src: object) -> str:
         return os.fspath(src)
     name = getattr(src, "name", None)
     return name if isinstance(name, str) else MEMORY
+
+
+def read_bn254_field_header(cur: Cursor, path: str) -> tuple[int, int]:
+    """Read iden3's field header (``n8``, then the prime) and require BN254's scalar field r; returns both.
+
+    Raises
+    ------
+    WrongFileType
+        ``n8`` is not 32 or the prime is not r.
+    """
+    n8 = cur.u32()
+    if n8 != FIELD_BYTES:
+        raise WrongFileType(f"{path}: field size n8 = {n8}, expected {FIELD_BYTES} (BN254)")
+    prime = cur.bigint(n8)
+    if prime != FR_MODULUS:
+        raise WrongFileType(f"{path}: prime is {prime}, expected BN254's r = {FR_MODULUS}")
+    return n8, prime
 
 
 def load_bytes(src: Source) -> tuple[np.ndarray, str]:

@@ -28,13 +28,14 @@ from itertools import islice
 
 import numpy as np
 
-from zksvs.errors import FormatError, WrongFileType
+from zksvs.errors import FormatError
 from zksvs.field import FR_MODULUS
 from zksvs.formats.binfile import (
     BinFile,
     Dest,
     Source,
     read_binfile,
+    read_bn254_field_header,
     require_below,
     unique_rows,
     write_binfile,
@@ -107,12 +108,7 @@ def _open(src: Source) -> tuple[BinFile, R1csHeader]:
     if bf.has(4) or bf.has(5):
         raise FormatError(f"{bf.path}: custom gates (sections 4/5) are not supported: Groth16 needs a plain R1CS")
     cur = bf.cursor(1)
-    n8 = cur.u32()
-    if n8 != _N8:
-        raise WrongFileType(f"{bf.path}: field size n8 = {n8}, expected {_N8} (BN254)")
-    prime = cur.bigint(n8)
-    if prime != FR_MODULUS:
-        raise WrongFileType(f"{bf.path}: prime is {prime}, expected BN254's r = {FR_MODULUS}")
+    n8, prime = read_bn254_field_header(cur, bf.path)
     n_wires, n_out, n_pub_in, n_prv_in = (cur.u32() for _ in range(4))
     n_labels = cur.u64()
     n_constraints = cur.u32()

@@ -20,9 +20,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zksvs.errors import FormatError, WrongFileType
+from zksvs.errors import FormatError
 from zksvs.field import FR_MODULUS
-from zksvs.formats.binfile import Dest, Source, limb_view, read_binfile, require_below, write_binfile
+from zksvs.formats.binfile import (
+    Dest,
+    Source,
+    limb_view,
+    read_binfile,
+    read_bn254_field_header,
+    require_below,
+    write_binfile,
+)
 from zksvs.limbs import ints_to_limbs, limbs_to_ints
 from zksvs.witness import Witness
 
@@ -45,12 +53,7 @@ class WtnsHeader:
 def _open(src: Source):
     bf = read_binfile(src, MAGIC, (VERSION,), SECTION_NAMES)
     cur = bf.cursor(1)
-    n8 = cur.u32()
-    if n8 != _N8:
-        raise WrongFileType(f"{bf.path}: field size n8 = {n8}, expected {_N8} (BN254)")
-    prime = cur.bigint(n8)
-    if prime != FR_MODULUS:
-        raise WrongFileType(f"{bf.path}: prime is {prime}, expected BN254's r = {FR_MODULUS}")
+    n8, prime = read_bn254_field_header(cur, bf.path)
     n = cur.u32()
     cur.expect_end()
     return bf, WtnsHeader(n8, prime, n)
