@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zksvs.merkle import root_from_opening, zero_hashes
-from zksvs.poseidon import poseidon
+from zksvs.poseidon import hash2, poseidon
 
 #: Balances and amounts are unsigned 64-bit.
 U64_MAX = (1 << 64) - 1
@@ -84,14 +84,21 @@ def empty_bridge_slots(n_rollups: int, bridge_depth: int) -> list[int]:
     return [empty if i < 2 * n_rollups else 0 for i in range(n_slots)]
 
 
-def bridge_root(slot_values: Sequence[int]) -> int:
-    """Merkle root (Poseidon, 2-to-1) over the slot values; ``len(slot_values)`` must be a power of two."""
+def _slot_tree_levels(slot_values: Sequence[int]) -> list[list[int]]:
+    """Every level of the slot tree, leaves first; ``len(slot_values)`` must be a power of two."""
     level = list(slot_values)
     if not level or len(level) & (len(level) - 1):
         raise ValueError(f"slot values must be a power-of-two count, not {len(level)}")
+    levels = [level]
     while len(level) > 1:
-        level = [poseidon([level[i], level[i + 1]]) for i in range(0, len(level), 2)]
-    return level[0]
+        level = [hash2(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        levels.append(level)
+    return levels
+
+
+def bridge_root(slot_values: Sequence[int]) -> int:
+    """Merkle root (Poseidon, 2-to-1) over the slot values; ``len(slot_values)`` must be a power of two."""
+    return _slot_tree_levels(slot_values)[-1][0]
 
 
 def state_root(accounts_root: int, bridge_root_value: int) -> int:
@@ -115,15 +122,9 @@ class BridgeOpening:
 
 def bridge_opening(slot_values: Sequence[int], slot: int, accounts_root: int) -> BridgeOpening:
     """Build the opening of ``slot`` from the full slot list (what the sequencer hands the L1)."""
-    depth = (len(slot_values) - 1).bit_length()
-    siblings = []
-    level = list(slot_values)
-    idx = slot
-    for _ in range(depth):
-        siblings.append(level[idx ^ 1])
-        level = [poseidon([level[i], level[i + 1]]) for i in range(0, len(level), 2)]
-        idx >>= 1
-    return BridgeOpening(slot, slot_values[slot], tuple(siblings), accounts_root)
+    levels = _slot_tree_levels(slot_values)
+    siblings = tuple(level[(slot >> k) ^ 1] for k, level in enumerate(levels[:-1]))
+    return BridgeOpening(slot, slot_values[slot], siblings, accounts_root)
 
 
 def verify_bridge_opening(state_root_value: int, opening: BridgeOpening) -> bool:
