@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from prover.kernels import field
+from accel import field
 from zksvs.field import FQ_MODULUS, FR_MODULUS
 from zksvs.limbs import limbs_to_ints
 

@@ -75,8 +75,8 @@ def jit_warmup() -> dict[str, float]:
     """
     from py_ecc import bn128
 
+    from accel import field
     from prover import msm
-    from prover.kernels import field
 
     one = np.array([[1, 0, 0, 0]], dtype=np.uint64)
     g1 = (1, 2)

@@ -55,7 +55,7 @@ import numpy as np
 from numba import njit, prange
 from py_ecc import bn128 as _bn
 
-from prover.kernels.field import fq_from_mont_arr, fq_mul_arr, fq_neg_arr, fq_one
+from accel.field import fq_from_mont_arr, fq_mul_arr, fq_neg_arr, fq_one
 from prover.kernels.g1 import (
     g1_add,
     g1_affine_to_jac_arr,

@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from accel.field import fr_add, fr_from_mont, fr_mul, fr_sub, fr_to_mont_arr
 from prover.domain import EvaluationDomain, _chunks
-from prover.kernels.field import fr_add, fr_from_mont, fr_mul, fr_sub, fr_to_mont_arr
 from zksvs.r1cs import ConstraintMatrices, SparseMatrix
 
 

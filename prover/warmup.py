@@ -15,7 +15,7 @@ import numpy as np
 
 #: Modules whose module-level numba dispatchers make up the prover.
 KERNEL_MODULES: tuple[str, ...] = (
-    "prover.kernels.field",
+    "accel.field",
     "prover.kernels.g1",
     "prover.kernels.g2",
     "prover.kernels.msm",

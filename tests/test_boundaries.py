@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = {"zksvs", "circuits", "prover", "verifier", "sequencer", "pipeline"}
+PROJECT = {"zksvs", "accel", "circuits", "prover", "verifier", "sequencer", "pipeline"}
 
 # package -> project packages (or dotted prefixes) it may import; None = any public API
 ALLOWED: dict[str, set[str]] = {
     "zksvs": {"zksvs"},
+    "accel": {"zksvs", "accel"},
     "circuits": {"zksvs"},
     "prover": {
         "zksvs.r1cs",
@@ -28,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
         "zksvs.formats",
         "zksvs.errors",
         "zksvs.limbs",
+        "accel",
         "prover",
     },
     "verifier": {
@@ -68,6 +70,8 @@ def _allowed(pkg: str, name: str) -> bool:
         return True
     if pkg == "pipeline":
         parts = name.split(".")
+        if top == "accel":
+            return False
         return not (len(parts) > 1 and parts[1] == "kernels") and not any(p.startswith("_") for p in parts)
     return any(name == a or name.startswith(a + ".") for a in ALLOWED[pkg] | {pkg})
 
@@ -87,6 +91,10 @@ def test_boundary_checker_catches_a_forbidden_import():
     assert not _allowed("circuits", "sequencer.tx")
     assert not _allowed("zksvs", "numba")
     assert not _allowed("pipeline", "prover.kernels.msm")
+    assert not _allowed("pipeline", "accel.field")
+    assert not _allowed("verifier", "accel.field")
+    assert not _allowed("circuits", "accel")
+    assert _allowed("prover", "accel.field")
     assert _allowed("pipeline", "prover.prove")
 
 

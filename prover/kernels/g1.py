@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from prover.kernels.field import (
+from accel.field import (
     fq_add,
     fq_dbl,
     fq_inv,

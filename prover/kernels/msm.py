@@ -55,9 +55,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from accel.field import FR_MODULUS
 from prover.kernels import g1 as _k1
 from prover.kernels import g2 as _k2
-from prover.kernels.field import FR_MODULUS
 from prover.kernels.g1 import (
     g1_add,
     g1_dbl,

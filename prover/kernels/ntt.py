@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from prover.kernels.field import fr_add, fr_mul, fr_sub
+from accel.field import fr_add, fr_mul, fr_sub
 
 
 @njit(cache=True)

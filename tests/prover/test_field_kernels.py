@@ -1,4 +1,4 @@
-"""Fr / Fq / Fq2 numba kernels (prover/kernels/field.py) against Python-int arithmetic.
+"""Fr / Fq / Fq2 numba kernels (accel/field.py) against Python-int arithmetic.
 
 Oracle: Python's arbitrary-precision ints (``*``, ``%``, ``pow``) with the moduli from py_ecc (via zksvs.field).
 Inputs: the edge values of STYLE.md §7 (0, 1, m − 1, (m − 1)/2, 2^64 − 1, 2^192, R^-1, values with all-ones limbs
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from prover.kernels import field as fk
+from accel import field as fk
 from zksvs.field import FQ_MODULUS, FR_MODULUS
 from zksvs.limbs import ints_to_limbs, limbs_to_ints
 
