@@ -52,7 +52,9 @@ __all__ = [
     "RejectReason",
     "UnknownAccount",
     "UnknownChain",
+    "apply_burn",
     "apply_burn_with_mint",
+    "apply_mint",
     "apply_transfer",
     "check_tx",
     "noop_slot",
@@ -286,7 +288,28 @@ def apply_transfer(r: RollupState, tx: Transfer) -> SlotTrace:
     return SlotTrace(data, debit, credit, _inactive_append(r), root_debit, r.accounts.root, r.slots.root)
 
 
-def _burn(src: RollupState, tx: Burn) -> tuple[SlotTrace, Message, int]:
+def apply_burn(src: RollupState, tx: Burn) -> tuple[SlotTrace, Message, int]:
+    """The burn half of ``apply_burn_with_mint`` alone: debit the sender on ``src``, append to burn tree src→dst.
+
+    For callers that replay one rollup's slots (the semantic differential of the batch circuit); sequencing always
+    goes through ``apply_burn_with_mint``. Call ``check_tx`` first. On an error ``src`` is unchanged.
+
+    Returns
+    -------
+    slot : SlotTrace
+        The slot on ``src``.
+    message : Message
+        The appended message (``message_nonce`` = its index in the burn tree).
+    leaf : int
+        ``message.leaf()``.
+
+    Raises
+    ------
+    UnknownAccount, BadNonce, Overdraft
+        As for a transfer's sender.
+    BridgeTreeFull
+        Burn tree src→dst already holds 2^M messages.
+    """
     s = _check_debit(src, tx.sender, tx.amount, tx.nonce)
     tree = src.burn_trees[tx.to_chain]
     if tree.next_index >> tree.depth:
@@ -301,7 +324,31 @@ def _burn(src: RollupState, tx: Burn) -> tuple[SlotTrace, Message, int]:
     return SlotTrace(data, debit, credit, append, root_debit, root_debit, src.slots.root), message, leaf
 
 
-def _mint(dst: RollupState, message: Message, leaf: int) -> SlotTrace:
+def apply_mint(dst: RollupState, message: Message, leaf: int) -> SlotTrace:
+    """The mint half of ``apply_burn_with_mint`` alone: credit the recipient on ``dst``, append to mint tree src→dst.
+
+    For callers that replay one rollup's slots; sequencing always goes through ``apply_burn_with_mint``. The
+    message's chains and indices must already be in range (``check_tx`` of its burn). On an error ``dst`` is
+    unchanged.
+
+    Parameters
+    ----------
+    dst : RollupState
+        Rollup ``message.dst_chain``.
+    message : Message
+        The burn's message; ``message_nonce`` must be the mint tree's message count.
+    leaf : int
+        ``message.leaf()``.
+
+    Raises
+    ------
+    UnknownAccount
+        The recipient has no account on ``dst``.
+    MintOverflow
+        The recipient's balance would pass 2^64 − 1.
+    RuntimeError
+        ``message.message_nonce`` is not the mint tree's message count (the burn/mint invariant is broken).
+    """
     rc = dst.account(message.recipient)
     if rc is None:
         raise UnknownAccount(dst.chain_id, message.recipient, "has no account (the mint cannot be made)")
@@ -360,8 +407,8 @@ def apply_burn_with_mint(src: RollupState, dst: RollupState, tx: Burn) -> tuple[
     """
     tok_src, tok_dst = src.snapshot(), dst.snapshot()
     try:
-        burn, message, leaf = _burn(src, tx)
-        mint = _mint(dst, message, leaf)
+        burn, message, leaf = apply_burn(src, tx)
+        mint = apply_mint(dst, message, leaf)
     except BaseException:
         src.revert(tok_src)
         dst.revert(tok_dst)
