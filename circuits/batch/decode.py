@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from circuits.batch.circuit import PUBLIC_INPUTS, BatchCircuit
+from zksvs.field import FR_MODULUS
 from zksvs.statement import SlotKind
 
 __all__ = ["DecodedAccount", "DecodedAppend", "DecodedBatch", "DecodedSlot", "decode_batch_witness"]
@@ -136,10 +137,10 @@ class _Reader:
         return sum(self(f"{prefix}[{i}]") << i for i in range(n))
 
 
-def _account(read: _Reader, p: str, depth: int, *, is_debit: bool) -> DecodedAccount:
+def _account(read: _Reader, p: str, index_bits: str, depth: int, *, is_debit: bool) -> DecodedAccount:
     nonce_before = read(f"{p}/nonce_before")
     return DecodedAccount(
-        index=read.bits(f"{p}/index_bits", depth),
+        index=read.bits(index_bits, depth),
         leaf_before=read(f"{p}/leaf_before"),
         leaf_after=read(f"{p}/leaf_after"),
         root_after=read(f"{p}/root_after"),
@@ -175,10 +176,14 @@ def decode_batch_witness(circuit: BatchCircuit, values: Sequence[int]) -> Decode
     read = _Reader(circuit, values)
     shape = circuit.shape
     public = {name: read(name) for name in PUBLIC_INPUTS}
+    d, n_peer_bits = shape.account_depth, shape.slot_tree_depth - 1
+    chain_bits = [read(f"chain_range/bit[{i}]") for i in range(n_peer_bits)]
     slots = []
     for k in range(shape.capacity):
         p = f"slot[{k}]"
         app = f"{p}/append"
+        # The slot path's bits: the mint selector, then select(active, peer bit, chain bit) = chain bit + slot_sel.
+        high = [(c + read(f"{app}/slot_sel[{i}]")) % FR_MODULUS for i, c in enumerate(chain_bits)]
         slots.append(
             DecodedSlot(
                 selectors=tuple(read(f"{p}/kind/{n}") for n in ("noop", "transfer", "burn", "mint")),
@@ -187,10 +192,10 @@ def decode_batch_witness(circuit: BatchCircuit, values: Sequence[int]) -> Decode
                 amount=read(f"{p}/data/amount"),
                 nonce=read(f"{p}/data/nonce"),
                 peer_chain=read(f"{p}/data/peer_chain"),
-                debit=_account(read, f"{p}/debit", shape.account_depth, is_debit=True),
-                credit=_account(read, f"{p}/credit", shape.account_depth, is_debit=False),
+                debit=_account(read, f"{p}/debit", f"{p}/data/account_a_range/bit", d, is_debit=True),
+                credit=_account(read, f"{p}/credit", f"{p}/data/account_b_range/bit", d, is_debit=False),
                 append=DecodedAppend(
-                    slot=read.bits(f"{app}/slot_bits", shape.slot_tree_depth),
+                    slot=read(f"{p}/kind/mint") + sum(b << (i + 1) for i, b in enumerate(high)),
                     index=read.bits(f"{app}/index_bits", shape.bridge_depth),
                     leaf=read(f"{app}/leaf"),
                     tree_root_before=read(f"{app}/tree_root_before"),

@@ -178,10 +178,30 @@ def test_batch_rejects_a_committed_nonce_other_than_the_senders(circuit):
     assert _fails_at(circuit, f.trace()) == "slot[0]/nonce/binding"
 
 
-def test_batch_rejects_direction_bits_of_another_account(circuit):
+def test_batch_rejects_an_opening_of_another_account(circuit):
     f = Forge(SHAPE, 0, GENESIS)
     f.transfer(1, 0, 5, debit_index=2)  # committed sender 1, but the debit opens (and writes) leaf 2
-    assert _fails_at(circuit, f.trace()) == "slot[0]/debit/index"
+    assert _fails_at(circuit, f.trace()) == "slot[0]/debit/root_before"
+
+
+def test_batch_rejects_direction_bits_of_another_account(circuit_b4, valid):
+    """The debit's direction bits are account_a's range bits: flipping one breaks their recomposition."""
+    trace, _ = valid
+    assert trace.slots[0].data.account_a == 0
+    label = _fails_at(circuit_b4, trace, overrides={"slot[0]/data/account_a_range/bit[1]": 1})
+    assert label == "slot[0]/data/account_a_range/recompose"
+
+
+@pytest.mark.parametrize(("field", "bits"), [("account_a", "account_a_range"), ("account_b", "account_b_range")])
+def test_batch_rejects_an_account_index_past_the_tree(circuit, field, bits):
+    """Account indices are range-checked in every kind, where they enter: a burn's recipient (which only the peer
+    chain opens) and a mint's sender too."""
+    f = Forge(SHAPE, 0, GENESIS)
+    if field == "account_b":
+        f.cheat(SlotKind.BURN, 0, 1 << SHAPE.account_depth, 5, 1)
+    else:
+        f.cheat(SlotKind.MINT, 1 << SHAPE.account_depth, 0, 5, 1)
+    assert _fails_at(circuit, f.trace()) == f"slot[0]/data/{bits}/recompose"
 
 
 def test_batch_rejects_an_inactive_debit_that_changes_a_leaf(circuit):
@@ -223,13 +243,13 @@ def test_batch_rejects_a_burn_to_a_chain_past_k(circuit):
     f.counts[4] = 0
     f.slot_values.extend([0] * 4)  # let the forge open "slot 4" in a larger slot tree; the circuit has 2 slot bits
     f.burn(1, 2, 0, 5)
-    assert _fails_at(circuit, f.trace()) == "slot[0]/append/slot_index"
+    assert _fails_at(circuit, f.trace()) == "slot[0]/data/peer_range/recompose"
 
 
 def test_batch_rejects_a_burn_to_a_padding_slot_when_k_is_not_a_power_of_two(circuit_k3):
     f = Forge(SHAPE_K3, 0, GENESIS)
     f.burn(1, 3, 0, 5)  # slot 6 exists in the 8-slot tree (padding) but chain 3 does not
-    assert _fails_at(circuit_k3, f.trace()).startswith("slot[0]/append/peer_lt_k/")
+    assert _fails_at(circuit_k3, f.trace()).startswith("slot[0]/data/peer_range/")
 
 
 def test_batch_accepts_the_last_chain_when_k_is_not_a_power_of_two(circuit_k3):
@@ -313,7 +333,7 @@ def test_batch_rejects_a_noop_whose_data_is_not_the_committed_one(circuit_b4, va
 @pytest.mark.parametrize(
     ("wire", "label"),
     [
-        ("chain_id", "slot[0]/append/slot_index"),  # a transfer's idle append opens slot 2·chain_id
+        ("chain_id", "slot[0]/append/slot_before"),  # a transfer's idle append opens slot 2·chain_id
         ("old_state_root", "old_state_root/state_root"),
         ("new_state_root", "new_state_root/state_root"),
         ("batch_commitment", "batch_commitment"),

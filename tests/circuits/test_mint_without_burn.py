@@ -25,7 +25,7 @@ from sequencer import Receipt, Sequencer, SharedBatch, Transfer
 from sequencer.genesis import Genesis, demo_genesis
 from tests.helpers.forge import Forge
 from tests.helpers.r1cs_l1 import R1csKey, submission, use_r1cs_proofs
-from verifier.settlement import ROOT_CHECKS, SettlementContract
+from verifier.settlement import ROOT_CHECKS, SettlementContract, SharedBatchSubmission
 from zksvs.field import FR_MODULUS
 from zksvs.statement import SlotKind
 from zksvs.trace import BatchShape, BatchTrace
@@ -109,6 +109,21 @@ def test_cross_rejects_a_nonempty_self_pair_slot(k, kind):
     assert bad[1] == f"rollup[{c}]/empty[{slot}]"
 
 
+@cache
+def keys(k: int) -> tuple[R1csKey, R1csKey]:
+    """The stand-in verifying keys (one object per circuit, so each witness is checked once per session)."""
+    return R1csKey(batch_circuit_of(k).r1cs), R1csKey(cross_circuit_of(k).r1cs)
+
+
+@cache
+def submitted(k: int, kind: SlotKind | None, with_cross: bool) -> SharedBatchSubmission:
+    """The honest shared batch (``kind`` None) or the forged one, with witnesses as proofs."""
+    traces = list(honest(k)[1].traces) if kind is None else shared_traces(k, kind)
+    witnesses = [assign_batch_witness(batch_circuit_of(k), t).values for t in traces]
+    cross = assign_cross_witness(cross_circuit_of(k), traces).values if with_cross else None
+    return submission(0, traces, witnesses, cross)
+
+
 @KS
 @KINDS
 @pytest.mark.parametrize("root_check", ROOT_CHECKS)
@@ -116,25 +131,20 @@ def test_l1_rejects_the_forged_shared_batch(k, kind, root_check, monkeypatch):
     """The L1 model, proofs replaced by R1CS satisfiability: the honest shared batch settles, the forged one does
     not and changes nothing."""
     use_r1cs_proofs(monkeypatch)
-    batch_key = R1csKey(batch_circuit_of(k).r1cs)
-    cross = None if root_check == "openings" else cross_circuit_of(k)
-    _, honest_batch = honest(k)
+    batch_key, cross_key = keys(k)
+    with_cross = root_check != "openings"
 
     def contract() -> SettlementContract:
-        con = SettlementContract(root_check=root_check, cross_vk=None if cross is None else R1csKey(cross.r1cs))
-        for c, root in enumerate(honest_batch.old_state_roots()):
+        con = SettlementContract(root_check=root_check, cross_vk=cross_key if with_cross else None)
+        for c, root in enumerate(honest(k)[1].old_state_roots()):
             con.register(c, batch_key, root)
         return con
 
-    def submit(traces: list[BatchTrace]):
-        witnesses = [assign_batch_witness(batch_circuit_of(k), t).values for t in traces]
-        return submission(0, traces, witnesses, None if cross is None else assign_cross_witness(cross, traces).values)
-
     good = contract()
-    assert good.settle(submit(list(honest_batch.traces))).accepted
+    assert good.settle(submitted(k, None, with_cross)).accepted
     bad = contract()
     before = [bad.state_root(c) for c in range(k)]
-    result = bad.settle(submit(shared_traces(k, kind)))
+    result = bad.settle(submitted(k, kind, with_cross))
     assert not result.accepted, f"the L1 settled a forged {kind.name} ({root_check})"
     assert result.chain_id == k - 1
     assert [bad.state_root(c) for c in range(k)] == before and bad.batch_number == 0

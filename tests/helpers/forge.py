@@ -9,7 +9,8 @@ never at a sloppy opening. It never uses the circuit, nor the sequencer.
 Inactive parts are written by the trace contract (``zksvs.trace``), implemented here a second time from its
 docstring (so a drift between the contract, the sequencer and the circuit shows up as a failing test):
 
-- an inactive account part opens account index 0 and writes back the leaf it read;
+- an inactive account part opens the index its slot's field names (account_a for the debit, account_b for the
+  credit) and writes back the leaf it read;
 - an inactive append opens index 0 of the tree at bridge slot 2·chain_id (the c→c burn tree) and writes back 0.
 
 ``Forge.cheat`` writes a whole slot from arbitrary field values (the semantic differential and the audit's
@@ -105,12 +106,13 @@ class Forge:
         return AccountUpdate(True, index, opening.leaf, new_leaf, opening.siblings, before, after)
 
     def idle_account(self, field: int, *, leaf_after: int | None = None) -> AccountUpdate:
-        """An inactive account part for a slot whose account field is ``field`` (the contract: index 0)."""
-        del field
-        opening = self.accounts.opening(0)
+        """An inactive account part for a slot whose account field is ``field`` (the contract: it opens that index,
+        modulo 2^D when it is outside the tree)."""
+        at = self._leaf_index(field)
+        opening = self.accounts.opening(at)
         new_leaf = opening.leaf if leaf_after is None else leaf_after
-        self.accounts.set(0, new_leaf)
-        return AccountUpdate(False, 0, opening.leaf, new_leaf, opening.siblings)
+        self.accounts.set(at, new_leaf)
+        return AccountUpdate(False, field, opening.leaf, new_leaf, opening.siblings)
 
     def append(self, slot: int, message: Message | None, *, index: int | None = None, leaf: int | None = None):
         """Append ``message`` (or force ``leaf``) to the tree at ``slot`` at ``index`` (default: its count)."""
