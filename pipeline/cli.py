@@ -291,5 +291,61 @@ def bench(sizes: str, full: bool, runs: int, provers: str, out: str, baseline: s
     sys.exit(1 if report.regressed else 0)
 
 
+# --- keys and signatures (docs/signatures.md) -------------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """EdDSA-Poseidon key pairs on Baby Jubjub (circomlibjs-compatible)."""
+
+
+@keys.command("new")
+@click.option("--seed", default=None, help="Derive the key from this seed (INSECURE: for tests and demos).")
+@click.option("--json", "as_json", is_flag=True, help="Print the key pair as one JSON object.")
+def keys_new(seed: str | None, as_json: bool) -> None:
+    """Make a key pair: the private key (32 bytes, hex) and the public key (x, y as decimal strings)."""
+    import json
+
+    from zksvs.eddsa import new_private_key, private_key_from_seed, private_to_public, pubkey_to_obj
+
+    if seed is not None:
+        click.echo("zksvs: warning: a key derived from --seed is known to anyone who knows the seed", err=True)
+    prv = new_private_key() if seed is None else private_key_from_seed(seed)
+    pub = pubkey_to_obj(private_to_public(prv))
+    if as_json:
+        click.echo(json.dumps({"private_key": prv.hex(), "public_key": pub}))
+    else:
+        click.echo(f"private key  {prv.hex()}\npublic key   x {pub[0]}\n             y {pub[1]}")
+
+
+@main.command()
+@click.argument("tx_path", metavar="TX.json", type=click.File("r"))
+@click.option("--key", "key", required=True, help="Private key: 64 hex digits, or a file written by 'keys new --json'.")
+def sign(tx_path, key: str) -> None:
+    """Sign the transaction in TX.json ('-' for stdin) and print it signed, as one JSON line."""
+    import json
+
+    from zksvs.errors import MalformedKey, MalformedTransaction
+    from zksvs.tx_message import SIGNATURE_FIELDS, TxFields, sign_tx
+
+    path = Path(key)
+    if path.is_file():
+        try:
+            key = json.loads(path.read_text())["private_key"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise MalformedKey(f"{key}: not a key file with a 'private_key' ({e})") from None
+    try:
+        prv = bytes.fromhex(key)
+    except (ValueError, TypeError):
+        raise MalformedKey("--key must be 64 hex digits or a key file") from None
+    try:
+        obj = json.loads(tx_path.read())
+    except ValueError as e:
+        raise MalformedTransaction(f"{tx_path.name}: not JSON ({e})") from None
+    if isinstance(obj, dict) and SIGNATURE_FIELDS & set(obj):
+        raise MalformedTransaction(f"{tx_path.name}: the transaction is already signed")
+    click.echo(json.dumps(sign_tx(TxFields.from_obj(obj), prv)))
+
+
 if __name__ == "__main__":
     main()

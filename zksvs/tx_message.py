@@ -32,7 +32,10 @@ The JSON form (``TxFields.from_obj`` / ``to_obj``) extends DESIGN.md §9's lines
     {"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 9, "amount": 0, "nonce": 2, "payload": "1234"}
 
 plus an optional ``"to_pubkey": ["x", "y"]`` on any kind. Numbers are JSON integers; field elements (payload, key
-coordinates) are decimal strings (JSON integers are accepted too). docs/signatures.md documents the signed form.
+coordinates) are decimal strings (JSON integers are accepted too). A signed transaction (``sign_tx``,
+``parse_signed_tx``, ``zksvs sign``) adds ``"pubkey": ["x", "y"]`` (the signer's key, informative: the sequencer
+verifies against the key in the sender's leaf) and ``"signature": {"r8": ["x", "y"], "s": "S"}``;
+docs/signatures.md documents it.
 
 References
 ----------
@@ -44,11 +47,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from zksvs.errors import MalformedTransaction
+from zksvs.eddsa import Signature, private_to_public, pubkey_from_obj, pubkey_to_obj, sign_poseidon
+from zksvs.errors import MalformedSignature, MalformedTransaction
 from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.poseidon import poseidon
 
-__all__ = ["TX_DOMAIN_TAG", "TX_MESSAGE_INPUTS", "TxFields", "TxKind", "tx_message"]
+__all__ = [
+    "SIGNATURE_FIELDS",
+    "TX_DOMAIN_TAG",
+    "TX_MESSAGE_INPUTS",
+    "TxFields",
+    "TxKind",
+    "parse_signed_tx",
+    "sign_tx",
+    "tx_message",
+]
 
 #: First Poseidon input of every transaction message: the ASCII bytes "zksvs/tx/v2" read big-endian (88 bits).
 TX_DOMAIN_TAG: int = int.from_bytes(b"zksvs/tx/v2", "big")
@@ -149,7 +162,8 @@ class TxFields:
         kind_name = obj.get("kind")
         kinds = {k.name.lower(): k for k in TxKind}
         if kind_name not in kinds:
-            raise MalformedTransaction(f"field 'kind' must be one of {sorted(kinds)}, not {kind_name!r}")
+            why = " (mints are made by the sequencer, never signed)" if kind_name == "mint" else ""
+            raise MalformedTransaction(f"field 'kind' must be one of {sorted(kinds)}, not {kind_name!r}{why}")
         kind = kinds[kind_name]
         required = {"kind", "chain", "from", "to", "amount", "nonce"}
         if kind is not TxKind.TRANSFER:
@@ -229,3 +243,45 @@ def tx_message(
     return TxFields(
         TxKind(kind), chain, sender, recipient, to_chain, amount, nonce, payload, recipient_pubkey
     ).message()
+
+
+#: The keys a signed transaction adds to the JSON object.
+SIGNATURE_FIELDS: frozenset[str] = frozenset({"pubkey", "signature"})
+
+
+def sign_tx(fields: TxFields, private_key: bytes) -> dict:
+    """The signed JSON object of ``fields``: ``fields.to_obj()`` plus ``"pubkey"`` and ``"signature"``.
+
+    Raises
+    ------
+    MalformedKey
+        ``private_key`` is not 32 bytes.
+    NonCanonicalFieldElement
+        A field is not a canonical Fr element.
+    """
+    sig = sign_poseidon(private_key, fields.message())
+    return {**fields.to_obj(), "pubkey": pubkey_to_obj(private_to_public(private_key)), "signature": sig.to_obj()}
+
+
+def parse_signed_tx(obj: object) -> tuple[TxFields, Signature, tuple[int, int] | None]:
+    """(fields, signature, the ``"pubkey"`` it names or None) of a signed transaction's JSON object.
+
+    Verifying is the caller's job (``zksvs.eddsa.verify_poseidon(fields.message(), signature, key)``, with the key
+    from the sender's account leaf).
+
+    Raises
+    ------
+    MalformedTransaction
+        The transaction fields are malformed (``TxFields.from_obj``).
+    MalformedSignature
+        ``"signature"`` is missing or malformed.
+    MalformedKey
+        ``"pubkey"`` is present and malformed.
+    """
+    fields = TxFields.from_obj(obj, ignore=SIGNATURE_FIELDS)
+    assert isinstance(obj, dict)
+    if "signature" not in obj:
+        raise MalformedSignature("a signed transaction needs a field 'signature'")
+    sig = Signature.from_obj(obj["signature"])
+    key = pubkey_from_obj(obj["pubkey"]) if "pubkey" in obj else None
+    return fields, sig, key
