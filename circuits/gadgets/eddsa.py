@@ -31,8 +31,8 @@ R8 + h·8A = S·Base8        6            ``assert_edwards_sum``                
 total                      3,901                                                         4,217
 =========================  ===========  ===============================================  ===========
 
-(circomlib's total is its compiled circuit with ``--O2`` as ``snarkjs r1cs info`` reports it; its parts were
-compiled one by one the same way.)
+(circomlib's total is its compiled circuit with ``--O2`` as ``snarkjs r1cs info`` reports it; its parts, compiled
+one by one the same way, add up to 4,218.)
 
 References
 ----------
