@@ -23,7 +23,7 @@ from circuits.gadgets.eddsa import disabled_signature, eddsa_poseidon_cost, edds
 from tests.helpers.circuit_check import ALL_MODES, WIRE_MODES, Case, check_gadget, perturbation_probe
 from tests.oracles.eddsa import circomlibjs, point
 from zksvs import babyjub as bj
-from zksvs.eddsa import Signature, verify_poseidon
+from zksvs.eddsa import Signature, private_to_public, sign_poseidon, verify_poseidon
 from zksvs.field import FR_MODULUS
 
 R = FR_MODULUS
@@ -231,3 +231,31 @@ def test_eddsa_gadget_proof_verifies_with_snarkjs(cases, tmp_path):
     assert "OK" in snarkjs("groth16", "verify", *files).stdout
     write_public_inputs([c.pub[0], c.pub[1], (c.msg + 1) % R], tmp_path / "public.json")
     assert snarkjs("groth16", "verify", *files, check=False).returncode != 0
+
+
+def _verify_built(inp, direct: bool, witness_only: bool) -> ConstraintBuilder:
+    from circuits.gadgets.eddsa import _verify
+
+    pub, r8, s, msg = inp
+    cb = ConstraintBuilder(witness_only=witness_only)
+    e = alloc_bool(cb, "enabled", 1)
+    a, r = alloc_point(cb, "a", pub, Mode.PRIVATE), alloc_point(cb, "r8", r8, Mode.PRIVATE)
+    with cb.namespace("eddsa"):
+        _verify(cb, [e, a.x, a.y, r.x, r.y, cb.private("s", s), cb.private("m", msg)], direct=direct)
+    return cb
+
+
+def test_eddsa_gadget_replay_builds_the_same_r1cs_and_witness_as_a_direct_build():
+    from tests.helpers.circuit_check import assert_same_shape
+
+    msg, sig, pub = disabled_signature()
+    key = b"\x07" * 32
+    other = sign_poseidon(key, 99)
+    for inp in ((pub, sig.r8, sig.s, msg), (private_to_public(key), other.r8, other.s, 99)):
+        direct, replay = _verify_built(inp, True, False), _verify_built(inp, False, False)
+        assert_same_shape(direct.build(), replay.build())
+        values = direct.witness().values
+        assert replay.witness().values == values and direct.build().is_satisfied(values)
+        for d in (True, False):
+            w = _verify_built(inp, d, True)
+            assert w.witness().values == values and w.n_constraints == eddsa_poseidon_cost() + 1
