@@ -13,6 +13,8 @@ import itertools
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from circuits.builder import ConstraintBuilder, Mode
 from circuits.gadgets.babyjub import (
@@ -280,3 +282,17 @@ def test_base8_scalar_mul_tables_cover_every_width_used():
         assert cb.n_constraints == n + base8_scalar_mul_cost(n)
     with pytest.raises(ValueError, match="at least 1 bit"):
         base8_scalar_mul(ConstraintBuilder(), [])
+
+
+@settings(max_examples=10)
+@given(k=st.integers(0, 2**254 - 1), j=st.integers(0, 2**251 - 1))
+def test_scalar_muls_match_native_on_random_scalars(k, j):
+    """Both multiplications on hypothesis scalars, against zksvs.babyjub (tested against circomlibjs in tests/core)."""
+    a = A_KEYS[1]
+    cb = ConstraintBuilder()
+    q = mul8(cb, alloc_point(cb, "a", a, Mode.PRIVATE))
+    out = subgroup_scalar_mul(cb, q, [alloc_bool(cb, f"k[{i}]", (k >> i) & 1) for i in range(254)])
+    fixed = base8_scalar_mul(cb, [alloc_bool(cb, f"j[{i}]", (j >> i) & 1) for i in range(251)])
+    assert out.value == bj.scalar_mul(bj.mul_cofactor(a), k)
+    assert fixed.value == bj.base8_mul(j)
+    cb.check()
