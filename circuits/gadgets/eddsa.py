@@ -61,8 +61,9 @@ from circuits.gadgets.boolean import require_bool, select
 from circuits.gadgets.poseidon import poseidon_cost, poseidon_hash
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, private_key_from_seed, private_to_public, sign_poseidon
+from zksvs.tx_message import TX_DOMAIN_TAG, TX_MESSAGE_INPUTS
 
-__all__ = ["S_BITS", "disabled_signature", "eddsa_poseidon_cost", "eddsa_poseidon_verify"]
+__all__ = ["S_BITS", "disabled_signature", "eddsa_poseidon_cost", "eddsa_poseidon_verify", "tx_message_hash"]
 
 #: Bits of S: l < 2^251, so S < l fits in 251 bits.
 S_BITS: int = bj.SUBORDER.bit_length()
@@ -96,6 +97,33 @@ def eddsa_poseidon_cost() -> int:
         + base8_scalar_mul_cost(S_BITS)
         + 6
     )
+
+
+def tx_message_hash(
+    cb: ConstraintBuilder,
+    chain: Var | int,
+    kind: Var | int,
+    sender: Var | int,
+    recipient: Var | int,
+    to_chain: Var | int,
+    amount: Var | int,
+    nonce: Var | int,
+    payload: Var | int = 0,
+    to_pubkey: tuple[Var | int, Var | int] = (0, 0),
+    name: str = "tx_message",
+) -> Var:
+    """The signed message of a transaction in the circuit: ``zksvs.tx_message``'s Poseidon over the domain tag and
+    the fields, in that module's order (the native definition; this gadget only restates its input order).
+
+    Constrains: the Poseidon(11) S-boxes (labels ``name/…``); the tag is a constant
+    Cost:       462 constraints when the 10 fields are wires (``poseidon_cost(11)`` = 465, less the constant tag's
+                round-0 S-box); fewer with constant fields
+    Assumes:    nothing (range checks of the fields are the caller's rules, as in the native transaction)
+    Rejects:    a wrong digest (tested in tests/circuits/test_eddsa_gadget.py against ``TxFields.message()``)
+    """
+    inputs = [TX_DOMAIN_TAG, chain, kind, sender, recipient, to_chain, amount, nonce, payload, *to_pubkey]
+    assert len(inputs) == TX_MESSAGE_INPUTS
+    return poseidon_hash(cb, inputs, name)
 
 
 def eddsa_poseidon_verify(

@@ -19,7 +19,7 @@ import pytest
 from circuits.builder import ConstraintBuilder, Mode
 from circuits.gadgets.babyjub import EdwardsPoint, alloc_point
 from circuits.gadgets.boolean import alloc_bool
-from circuits.gadgets.eddsa import disabled_signature, eddsa_poseidon_cost, eddsa_poseidon_verify
+from circuits.gadgets.eddsa import disabled_signature, eddsa_poseidon_cost, eddsa_poseidon_verify, tx_message_hash
 from tests.helpers.circuit_check import ALL_MODES, WIRE_MODES, Case, check_gadget, perturbation_probe
 from tests.oracles.eddsa import circomlibjs, point
 from zksvs import babyjub as bj
@@ -259,3 +259,24 @@ def test_eddsa_gadget_replay_builds_the_same_r1cs_and_witness_as_a_direct_build(
         for d in (True, False):
             w = _verify_built(inp, d, True)
             assert w.witness().values == values and w.n_constraints == eddsa_poseidon_cost() + 1
+
+
+def _tx_hash(cb, inp, mode):
+    t, want = inp
+    f = [cb.alloc(n, v, mode) for n, v in zip(("chain", "kind", "from", "to", "to_chain", "amount", "nonce"),
+         (t.chain, int(t.kind), t.sender, t.recipient, t.to_chain, t.amount, t.nonce))]  # fmt: skip
+    pk = (cb.alloc("pk_x", t.recipient_pubkey[0], mode), cb.alloc("pk_y", t.recipient_pubkey[1], mode))
+    h = tx_message_hash(cb, *f, payload=cb.alloc("payload", t.payload, mode), to_pubkey=pk)
+    cb.assert_equal(h, cb.alloc("want", want, mode), "want")
+
+
+def test_tx_message_hash_equals_the_native_message():
+    from tests.core.test_tx_message import SAMPLES
+
+    outs = check_gadget(
+        _tx_hash,
+        valid=[(t, t.message()) for t in SAMPLES],
+        invalid=[Case((SAMPLES[0], SAMPLES[1].message()), rejects_at="want")],
+        modes=ALL_MODES,
+    )
+    assert {o.n_constraints for o in outs if o.mode is not Mode.CONSTANT and o.label is None} == {462 + 1}
