@@ -268,7 +268,7 @@ def mul8(cb: ConstraintBuilder, p: EdwardsPoint, name: str = "mul8") -> Subgroup
     Rejects:    p off the curve; each of the 8 points of order dividing 8 (tested in tests/circuits/test_babyjub.py)
     """
     with cb.namespace(name):
-        _, _ = assert_on_curve(cb, p, "on_curve")
+        assert_on_curve(cb, p, "on_curve")
         x_inv = cb.hint("x_inv", lambda a: _div(1, a), p.x)
         cb.enforce(p.x, x_inv, 1, "x_nonzero")
         u = cb.hint("u", lambda b: _div(1 + b, 1 - b), p.y)
