@@ -322,7 +322,10 @@ def keys_new(seed: str | None, as_json: bool) -> None:
 @click.argument("tx_path", metavar="TX.json", type=click.File("r"))
 @click.option("--key", "key", required=True, help="Private key: 64 hex digits, or a file written by 'keys new --json'.")
 def sign(tx_path, key: str) -> None:
-    """Sign the transaction in TX.json ('-' for stdin) and print it signed, as one JSON line."""
+    """Sign the transaction in TX.json ('-' for stdin) and print it signed, as one JSON line.
+
+    TX.json may also hold one transaction a line (JSONL): each is signed with the key, one output line each.
+    """
     import json
 
     from zksvs.errors import MalformedKey, MalformedTransaction
@@ -338,13 +341,23 @@ def sign(tx_path, key: str) -> None:
         prv = bytes.fromhex(key)
     except (ValueError, TypeError):
         raise MalformedKey("--key must be 64 hex digits or a key file") from None
+    text = tx_path.read()
     try:
-        obj = json.loads(tx_path.read())
-    except ValueError as e:
-        raise MalformedTransaction(f"{tx_path.name}: not JSON ({e})") from None
-    if isinstance(obj, dict) and SIGNATURE_FIELDS & set(obj):
-        raise MalformedTransaction(f"{tx_path.name}: the transaction is already signed")
-    click.echo(json.dumps(sign_tx(TxFields.from_obj(obj), prv)))
+        objs = [json.loads(text)]
+    except ValueError as e:  # maybe JSONL: one transaction a line (all signed with the same key)
+        lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+        if len(lines) < 2:
+            raise MalformedTransaction(f"{tx_path.name}: not JSON ({e})") from None
+        objs = []
+        for n, ln in lines:
+            try:
+                objs.append(json.loads(ln))
+            except ValueError as e2:
+                raise MalformedTransaction(f"{tx_path.name}:{n}: not JSON ({e2})") from None
+    for obj in objs:
+        if isinstance(obj, dict) and SIGNATURE_FIELDS & set(obj):
+            raise MalformedTransaction(f"{tx_path.name}: the transaction is already signed")
+    click.echo("\n".join(json.dumps(sign_tx(TxFields.from_obj(obj), prv)) for obj in objs))
 
 
 if __name__ == "__main__":

@@ -87,3 +87,14 @@ def test_sign_errors_are_one_line_with_exit_2(tmp_path):
     _one_error_line(_zksvs("sign", "-", "--key", key, stdin=signed), "already signed")
     missing = _zksvs("sign", str(tmp_path / "nope.json"), "--key", key)
     assert missing.returncode == 2 and "nope.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_sign_signs_every_line_of_a_jsonl_file():
+    key = "22" * 32
+    txs = [TX, {**TX, "nonce": 2}, {"kind": "transfer", "chain": 1, "from": 0, "to": 4, "amount": 1, "nonce": 0}]
+    proc = _zksvs("sign", "-", "--key", key, stdin="\n".join(json.dumps(t) for t in txs) + "\n\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(ln) for ln in proc.stdout.splitlines()]
+    one = [json.loads(_zksvs("sign", "-", "--key", key, stdin=json.dumps(t)).stdout) for t in txs]
+    assert lines == one
+    _one_error_line(_zksvs("sign", "-", "--key", key, stdin=json.dumps(TX) + "\n{bad\n"), "<stdin>:2: not JSON")
