@@ -141,7 +141,7 @@ def _verbosity_params() -> list[click.Option]:
             expose_value=False,
             is_eager=True,
             callback=_set_verbosity,
-            help="More detail: every prover stage, and per-proof stage timings.",
+            help="More detail (run/demo: every prover stage on stderr, a per-proof stage table on stdout).",
         ),
     ]
 
@@ -398,7 +398,9 @@ def _run_options(f):
     type=click.IntRange(1, 32),
     help="M: depth of each burn and mint tree (2^M messages per ordered pair of rollups).",
 )
-@click.option("--seed", default=1, show_default=True, type=int, help="Seed of the workload and genesis.")
+@click.option(
+    "--seed", default=1, show_default=True, type=int, help="Seed of the workload and genesis (same seed, same run)."
+)
 @_run_options
 def demo(
     n_rollups: int,
@@ -659,7 +661,14 @@ def report(folder: str, png_path: str | None, as_json: bool) -> None:
     show_default=True,
     help="Which provers to run (snarkjs always runs: its public.json is the reference).",
 )
-@click.option("--out", "out", default="zksvs-out/bench", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--out",
+    "out",
+    default="zksvs-out/bench",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for bench-dropin.json and bench-dropin.png.",
+)
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Earlier bench-dropin.json to compare.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 def bench(sizes: str, full: bool, runs: int, provers: str, out: str, baseline: str | None, as_json: bool) -> None:
