@@ -572,10 +572,10 @@ def _run_and_report(
     except BaseException:
         folder.discard()
         raise
+    _report_rejections(report["rejections"], source)
     if as_json:
         write_json(report, None)
     else:
-        _report_rejections(report["rejections"], source)
         console = _results_console()
         for table in report_tables(report):
             console.print(table)

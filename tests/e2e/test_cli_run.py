@@ -175,6 +175,21 @@ def test_wtns_check_of_a_witness_of_another_circuit_is_exit_2(reused_run):
     assert "the witness is not of this circuit" in error_line(proc)
 
 
+def test_devsetup_says_insecure_once_and_no_python_warning(tmp_path):
+    from zksvs.formats.r1cs_file import write_r1cs
+    from zksvs.r1cs import R1CS, Constraint, LinearCombination
+
+    lc = LinearCombination.wire
+    write_r1cs(R1CS(n_wires=3, n_public=1, constraints=[Constraint(lc(1), lc(1), lc(2))]), tmp_path / "c.r1cs")
+    proc = zksvs("devsetup", tmp_path / "c.r1cs", tmp_path / "c.zkey")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert [ln for ln in lines if "INSECURE" in ln] == [lines[0]] and lines[0].startswith("zksvs: warning: INSECURE")
+    assert "UserWarning" not in proc.stderr and "warnings.warn" not in proc.stderr and "WARNING:" not in proc.stderr
+    assert lines[-1].startswith(f"development key written to {tmp_path / 'c.zkey'}")
+    assert (tmp_path / "c.zkey").stat().st_size > 0
+
+
 def test_sigint_exits_130_in_one_line_and_leaves_no_half_written_folder(tmp_path):
     (tmp_path / "genesis.json").write_text(json.dumps(TINY_GENESIS))
     (tmp_path / "txs.jsonl").write_text(LINES[0] + "\n")
