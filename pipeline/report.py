@@ -92,7 +92,7 @@ def report_tables(run: dict) -> list[Table]:
         rows,
         caption=(
             f"gas: the rollup's own share of settling with root check '{mode}' if its batch were settled alone: its "
-            f"proof checked by itself, its batch commitment"
+            f"proof checked by itself, its batch commitment, 1/K of the root updates in storage"
             + (", its 2(K−1) = " + str(2 * (k - 1)) + " burn/mint root openings" if mode != "proof" else "")
             + (" and 1/K of the cross-rollup proof" if mode != "openings" else "")
             + ". The L1 table below gives the whole shared batch in one transaction, where the K proofs are checked "
