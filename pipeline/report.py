@@ -126,13 +126,12 @@ def report_tables(run: dict) -> list[Table]:
         ),
         min_width=100,
     )
-    st = dict(run["stage_seconds"])
+    names = {"jit": "jit (load, or compile once, the prover kernels)"}
     stages = render_table(
         "time per stage",
         ["stage", "seconds"],
-        [(name, round(v, 2)) for name, v in st.items()] + [("total (wall)", round(run["wall_s"], 2))],
-        caption="jit: loading the prover kernels (compiling them, the first time on a machine)",
-        min_width=40,
+        [(names.get(n, n), round(v, 2)) for n, v in run["stage_seconds"].items()]
+        + [("total (wall)", round(run["wall_s"], 2))],
     )
     return [proofs, settlement, stages]
 
