@@ -52,13 +52,17 @@ def circuit_of(shape: BatchShape) -> BatchCircuit:
 
 
 def accounts_strategy(shape: BatchShape, *, u64_edges: bool) -> st.SearchStrategy[dict[int, AccountState]]:
-    """A valid starting state: 1..2^D accounts, balances and nonces up to 2^64 − 1."""
+    """A valid starting state: a non-empty set of the 2^D accounts (a bit mask: no rejected draws), balances and
+    nonces up to 2^64 − 1."""
     n = 1 << shape.account_depth
     if u64_edges:
         balance, nonce = st.sampled_from([0, 1, U64_MAX - 1, U64_MAX]), st.sampled_from([0, U64_MAX - 1, U64_MAX])
     else:
         balance, nonce = st.sampled_from([0, 1, 500, 10**18, U64_MAX]), st.sampled_from([0, 3, U64_MAX])
-    return st.dictionaries(st.integers(0, n - 1), st.builds(AccountState, balance, nonce), min_size=1, max_size=n)
+    states = st.lists(st.builds(AccountState, balance, nonce), min_size=n, max_size=n)
+    return st.builds(
+        lambda mask, accs: {i: a for i, a in enumerate(accs) if mask >> i & 1}, st.integers(1, (1 << n) - 1), states
+    )
 
 
 def unused_fields(kind: SlotKind) -> tuple[str, ...]:

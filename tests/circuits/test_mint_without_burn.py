@@ -10,7 +10,7 @@ and root consistent with what it wrote, the peer, slot bits and paths moved toge
 builder, for K = 2, 4, 8. Shown here: the batch R1CS has no satisfying witness (the peer's range check names it),
 the cross-rollup circuit refuses a non-empty c→c slot, and the L1 model with proofs replaced by R1CS
 satisfiability (``tests.helpers.r1cs_l1``) rejects the shared batch in every root-check mode while it accepts the
-honest one.
+honest one, both with its own ``batch_data`` check and without it (then the batch proof refuses it).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from functools import cache
 
 import pytest
 
+import verifier.settlement as settlement
 from circuits.batch import BatchCircuit, assign_batch_witness, build_batch_circuit
 from circuits.cross import CrossCircuit, assign_cross_witness, build_cross_circuit
 from sequencer import Receipt, Sequencer, SharedBatch, Transfer
@@ -127,10 +128,14 @@ def submitted(k: int, kind: SlotKind | None, with_cross: bool) -> SharedBatchSub
 @KS
 @KINDS
 @pytest.mark.parametrize("root_check", ROOT_CHECKS)
-def test_l1_rejects_the_forged_shared_batch(k, kind, root_check, monkeypatch):
+@pytest.mark.parametrize("batch_data_check", [True, False], ids=["full_l1", "l1_without_batch_data_check"])
+def test_l1_rejects_the_forged_shared_batch(k, kind, root_check, batch_data_check, monkeypatch):
     """The L1 model, proofs replaced by R1CS satisfiability: the honest shared batch settles, the forged one does
-    not and changes nothing."""
+    not and changes nothing. Two independent layers refuse it: the L1's ``batch_data`` check (its peer_chain is not
+    a chain) and, with that check switched off, the batch proof itself (its R1CS has no satisfying witness)."""
     use_r1cs_proofs(monkeypatch)
+    if not batch_data_check:
+        monkeypatch.setattr(settlement, "check_slot_data", lambda slot, chain_id, n_rollups: slot)
     batch_key, cross_key = keys(k)
     with_cross = root_check != "openings"
 
@@ -146,5 +151,5 @@ def test_l1_rejects_the_forged_shared_batch(k, kind, root_check, monkeypatch):
     before = [bad.state_root(c) for c in range(k)]
     result = bad.settle(submitted(k, kind, with_cross))
     assert not result.accepted, f"the L1 settled a forged {kind.name} ({root_check})"
-    assert result.chain_id == k - 1
+    assert (result.failed_check, result.chain_id) == ("batch_data" if batch_data_check else "proof", k - 1)
     assert [bad.state_root(c) for c in range(k)] == before and bad.batch_number == 0
