@@ -33,6 +33,32 @@ def main() -> None:
     """zksvs: ZK Shared Validity Sequencing over BN254 — sequencer, batch circuits, Groth16 prover, L1 settlement."""
 
 
+# --- key safety: the warning / --strict of prove, verify and zkey verify (docs/ceremony.md) ----------------------
+
+
+def _key_safety(vk, strict: bool, what: str) -> None:
+    """The one-line warning (or, with ``strict``, the refusal) for a key whose δ is the G2 generator."""
+    import warnings
+
+    from zksvs.groth16 import check_contributed
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_contributed(vk, strict=strict, what=what)
+    for w in caught[:1]:
+        click.echo(f"zksvs: warning: {w.message}", err=True)
+
+
+_STRICT = click.option("--strict", is_flag=True, help="Refuse a key with no phase-2 contribution (δ = generator).")
+
+
+def _zkey_vk(zkey_path: str):
+    """The verifying key of a .zkey (headers and IC only)."""
+    from zksvs.formats.zkey_file import export_verifying_key
+
+    return export_verifying_key(zkey_path)
+
+
 # --- snarkjs-shaped commands ------------------------------------------------------------------------------------
 
 
@@ -40,12 +66,14 @@ def main() -> None:
 @click.argument("vk_path", metavar="VK.json", default="verification_key.json", type=click.Path(dir_okay=False))
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=click.Path(dir_okay=False))
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=click.Path(dir_okay=False))
-def verify(vk_path: str, public_path: str, proof_path: str) -> None:
+@_STRICT
+def verify(vk_path: str, public_path: str, proof_path: str, strict: bool) -> None:
     """Verify a Groth16 proof (snarkjs JSON files). Exit 0: valid; 1: invalid; 2: unusable input."""
     from verifier.groth16 import verify_proof
     from zksvs.formats.snarkjs_json import read_proof, read_public_inputs, read_verifying_key
 
     vk = read_verifying_key(vk_path)
+    _key_safety(vk, strict, vk_path)
     ok = verify_proof(vk, read_proof(proof_path), read_public_inputs(public_path))
     click.echo("OK!" if ok else "INVALID proof", err=not ok)
     sys.exit(0 if ok else 1)
@@ -74,11 +102,13 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=click.Path(dir_okay=False))
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=click.Path(dir_okay=False))
 @click.option("--timings", is_flag=True, help="Print the time of each proving stage.")
-def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool) -> None:
+@_STRICT
+def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool, strict: bool) -> None:
     """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``)."""
     from prover import prove_from_zkey
     from zksvs.formats.snarkjs_json import write_proof, write_public_inputs
 
+    _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
     proof, public_inputs, stage_seconds = prove_from_zkey(zkey_path, wtns_path)
     write_proof(proof, proof_path)
     write_public_inputs(public_inputs, public_path)
@@ -123,6 +153,87 @@ def setup_cmd(r1cs_path: str, ptau_path: str, zkey_path: str) -> None:
     pk = setup_from_ptau(r1cs, ptau_path)
     write_zkey(pk, r1cs.to_matrices(include_c=False), zkey_path)
     click.echo(f"key written to {zkey_path}", err=True)
+
+
+# --- phase-2 ceremony: zksvs zkey contribute | beacon | verify | export (snarkjs's zkey commands) ------------------
+
+
+@main.group("zkey")
+def zkey_group() -> None:
+    """Phase-2 ceremony on Groth16 .zkey files, compatible with snarkjs's zkey commands (docs/ceremony.md)."""
+
+
+zkey_group.add_command(export, "export")
+
+
+def _print_contribution(result, dest: str) -> None:
+    from zksvs.formats.zkey_contributions import format_hash
+
+    click.echo(format_hash(result.cs_hash, "Circuit Hash:"))
+    click.echo(format_hash(result.contribution_hash, "Contribution Hash:"))
+    click.echo(f"contribution #{result.index} written to {dest}", err=True)
+    if not any(result.cs_hash):
+        click.echo(
+            "zksvs: warning: the key has no circuit hash (not made from a powers of tau): a contribution cannot "
+            "make it secure and zkey verify will refuse it",
+            err=True,
+        )
+
+
+@zkey_group.command("contribute")
+@click.argument("src", metavar="IN.zkey", type=click.Path(exists=True, dir_okay=False))
+@click.argument("dest", metavar="OUT.zkey", type=click.Path(dir_okay=False))
+@click.option("--name", "-n", default=None, help="Name recorded with the contribution (first 64 characters).")
+@click.option("--entropy", "-e", default="", help="Extra random text, mixed with 64 bytes from the OS.")
+def zkey_contribute(src: str, dest: str, name: str | None, entropy: str) -> None:
+    """Add a random phase-2 contribution to IN.zkey, written to OUT.zkey (as snarkjs zkey contribute)."""
+    from prover.contribute import contribute
+
+    _print_contribution(contribute(src, dest, name=name, entropy=entropy), dest)
+
+
+@zkey_group.command("beacon")
+@click.argument("src", metavar="IN.zkey", type=click.Path(exists=True, dir_okay=False))
+@click.argument("dest", metavar="OUT.zkey", type=click.Path(dir_okay=False))
+@click.argument("beacon_hex", metavar="BEACON_HEX")
+@click.argument("iterations", metavar="ITERATIONS", type=int)
+@click.option("--name", "-n", default=None, help="Name recorded with the contribution (first 64 characters).")
+def zkey_beacon(src: str, dest: str, beacon_hex: str, iterations: int, name: str | None) -> None:
+    """Add the beacon contribution of BEACON_HEX (SHA-256 iterated 2^ITERATIONS times, ITERATIONS in 10..63).
+
+    Deterministic: the same file as snarkjs zkey beacon with the same arguments.
+    """
+    from prover.contribute import beacon, parse_beacon_hex
+
+    _print_contribution(beacon(src, dest, parse_beacon_hex(beacon_hex), iterations, name=name), dest)
+
+
+@zkey_group.command("verify")
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=click.Path(exists=True, dir_okay=False))
+@click.argument("ptau_path", metavar="POT.ptau", type=click.Path(exists=True, dir_okay=False))
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=click.Path(exists=True, dir_okay=False))
+@_STRICT
+def zkey_verify(r1cs_path: str, ptau_path: str, zkey_path: str, strict: bool) -> None:
+    """Check CIRCUIT.zkey against the circuit and the ptau (as snarkjs zkey verify). Exit 0: OK; 1: INVALID."""
+    from prover.zkey_verify import verify_zkey
+    from zksvs.formats.zkey_contributions import BEACON, format_hash
+
+    res = verify_zkey(r1cs_path, ptau_path, zkey_path)
+    if not res.ok:
+        click.echo(f"zksvs: INVALID: {zkey_path}: {res.reason}", err=True)
+        sys.exit(1)
+    click.echo(format_hash(res.cs_hash, "Circuit Hash:"))
+    for i in range(len(res.contributions) - 1, -1, -1):
+        c = res.contributions[i]
+        click.echo("-------------------------")
+        click.echo(format_hash(res.contribution_hashes[i], f"contribution #{i + 1} {c.name or ''}:"))
+        if c.type == BEACON:
+            click.echo(f"Beacon generator: {c.beacon_hash.hex()}")
+            click.echo(f"Beacon iterations Exp: {c.num_iterations_exp}")
+    click.echo("-------------------------")
+    if res.uncontributed:
+        _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
+    click.echo("ZKey Ok!")
 
 
 def _out_dir(out: str | None) -> Path:

@@ -59,6 +59,10 @@ class MalformedVerifyingKey(MalformedPoint):
     """A verifying-key point (α, β, γ, δ or an IC point) is not a valid group element, or the key is degenerate."""
 
 
+class UncontributedKey(InputError):
+    """A key whose δ is the G2 generator (no phase-2 contribution: anyone can forge proofs) was refused (strict)."""
+
+
 class PublicInputCountMismatch(InputError):
     """The number of public inputs is not the one the verifying key expects (``len(vk.ic) - 1``).
 
