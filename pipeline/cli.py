@@ -187,7 +187,7 @@ def _print_contribution(result, dest: str) -> None:
 @click.option("--entropy", "-e", default="", help="Extra random text, mixed with 64 bytes from the OS.")
 def zkey_contribute(src: str, dest: str, name: str | None, entropy: str) -> None:
     """Add a random phase-2 contribution to IN.zkey, written to OUT.zkey (as snarkjs zkey contribute)."""
-    from prover.contribute import contribute
+    from prover import contribute
 
     _print_contribution(contribute(src, dest, name=name, entropy=entropy), dest)
 
@@ -203,7 +203,7 @@ def zkey_beacon(src: str, dest: str, beacon_hex: str, iterations: int, name: str
 
     Deterministic: the same file as snarkjs zkey beacon with the same arguments.
     """
-    from prover.contribute import beacon, parse_beacon_hex
+    from prover import beacon, parse_beacon_hex
 
     _print_contribution(beacon(src, dest, parse_beacon_hex(beacon_hex), iterations, name=name), dest)
 
@@ -215,13 +215,15 @@ def zkey_beacon(src: str, dest: str, beacon_hex: str, iterations: int, name: str
 @_STRICT
 def zkey_verify(r1cs_path: str, ptau_path: str, zkey_path: str, strict: bool) -> None:
     """Check CIRCUIT.zkey against the circuit and the ptau (as snarkjs zkey verify). Exit 0: OK; 1: INVALID."""
-    from prover.zkey_verify import verify_zkey
+    from prover import verify_zkey
     from zksvs.formats.zkey_contributions import BEACON, format_hash
 
     res = verify_zkey(r1cs_path, ptau_path, zkey_path)
     if not res.ok:
         click.echo(f"zksvs: INVALID: {zkey_path}: {res.reason}", err=True)
         sys.exit(1)
+    if res.uncontributed:
+        _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
     click.echo(format_hash(res.cs_hash, "Circuit Hash:"))
     for i in range(len(res.contributions) - 1, -1, -1):
         c = res.contributions[i]
@@ -231,8 +233,6 @@ def zkey_verify(r1cs_path: str, ptau_path: str, zkey_path: str, strict: bool) ->
             click.echo(f"Beacon generator: {c.beacon_hash.hex()}")
             click.echo(f"Beacon iterations Exp: {c.num_iterations_exp}")
     click.echo("-------------------------")
-    if res.uncontributed:
-        _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
     click.echo("ZKey Ok!")
 
 

@@ -90,6 +90,7 @@ class ContributionResult:
 
 
 def _apply(src: str | os.PathLike, dest: str | os.PathLike, rng: ChaCha, make, n_threads: int | None):
+    """Draw the key from ``rng``, build the section-10 entry with ``make(delta_g1, key)``, rescale, write."""
     zkey = read_zkey(src)
     prior = parse_contributions(zkey.contributions, zkey.path)
     key = ContributionKey.draw(rng, prior)
