@@ -53,7 +53,7 @@ from prover.domain import EvaluationDomain
 from prover.kernels.g1 import g1_affine_to_jac_arr, g1_jac_to_affine_arr, g1_madd_arr
 from prover.msm import g1_mul, msm_g1
 from prover.ptau_setup import setup_from_ptau
-from zksvs.errors import InputError, SetupError
+from zksvs.errors import BeaconTooCostly, SetupError
 from zksvs.field import FQ_MODULUS, FR_MODULUS, FR_TWO_ADICITY
 from zksvs.formats.binfile import read_binfile, to_bytes
 from zksvs.formats.ptau_file import Ptau, read_ptau
@@ -71,7 +71,7 @@ from zksvs.groth16 import G1Affine, G2Affine, is_uncontributed
 from zksvs.limbs import ints_to_limbs
 from zksvs.r1cs import R1CS
 
-__all__ = ["MAX_BEACON_REPLAY_EXP", "BeaconTooCostly", "ZkeyVerification", "verify_zkey"]
+__all__ = ["MAX_BEACON_REPLAY_EXP", "ZkeyVerification", "verify_zkey"]
 
 _Q = int(FQ_MODULUS)
 _R = FR_MODULUS
@@ -82,10 +82,6 @@ _WEIGHT_BITS = 128  # weights of the batched same-ratio check
 _G1_GEN = (int(_ob.G1[0].n), int(_ob.G1[1].n))
 _G2_GEN = tuple(tuple(int(c) for c in v.coeffs) for v in _ob.normalize(_ob.G2))
 _THREE_MONT = ints_to_limbs([(3 << 256) % _Q])[0]
-
-
-class BeaconTooCostly(InputError):
-    """A beacon contribution asks for more SHA-256 iterations than ``zkey verify`` replays."""
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,10 @@ class UncontributedKey(InputError):
     """A key whose δ is the G2 generator (no phase-2 contribution: anyone can forge proofs) was refused (strict)."""
 
 
+class BeaconTooCostly(InputError):
+    """A beacon contribution asks for more SHA-256 iterations than ``zkey verify`` replays (2^28)."""
+
+
 class PublicInputCountMismatch(InputError):
     """The number of public inputs is not the one the verifying key expects (``len(vk.ic) - 1``).
 
