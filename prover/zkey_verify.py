@@ -53,6 +53,7 @@ from prover.domain import EvaluationDomain
 from prover.kernels.g1 import g1_affine_to_jac_arr, g1_jac_to_affine_arr, g1_madd_arr
 from prover.msm import g1_mul, msm_g1
 from prover.ptau_setup import setup_from_ptau
+from prover.setup import G1_GENERATOR
 from zksvs.errors import BeaconTooCostly, SetupError
 from zksvs.field import FQ_MODULUS, FR_MODULUS, FR_TWO_ADICITY
 from zksvs.formats.binfile import read_binfile, to_bytes
@@ -67,7 +68,7 @@ from zksvs.formats.zkey_contributions import (
     parse_contributions,
 )
 from zksvs.formats.zkey_file import MAGIC, SECTION_NAMES, VERSION, ZkeyFile, read_zkey, write_zkey
-from zksvs.groth16 import G1Affine, G2Affine, is_uncontributed
+from zksvs.groth16 import G2_GENERATOR, G1Affine, G2Affine, is_uncontributed
 from zksvs.limbs import ints_to_limbs
 from zksvs.r1cs import R1CS
 
@@ -79,8 +80,6 @@ _R = FR_MODULUS
 MAX_BEACON_REPLAY_EXP = 28
 _L_COEFF_BYTES = 8  # 64-bit random coefficients for the L combination
 _WEIGHT_BITS = 128  # weights of the batched same-ratio check
-_G1_GEN = (int(_ob.G1[0].n), int(_ob.G1[1].n))
-_G2_GEN = tuple(tuple(int(c) for c in v.coeffs) for v in _ob.normalize(_ob.G2))
 _THREE_MONT = ints_to_limbs([(3 << 256) % _Q])[0]
 
 
@@ -336,7 +335,7 @@ def verify_zkey(r1cs: R1CS | str | Path, ptau: Ptau | str | Path, zkey: str | Pa
         )
 
     chk = _Checks()
-    bad, cur_delta = _check_contributions(chk, params.cs_hash, params.contributions, _G1_GEN)
+    bad, cur_delta = _check_contributions(chk, params.cs_hash, params.contributions, G1_GENERATOR)
     if bad:
         return verdict(bad)
 
@@ -360,7 +359,9 @@ def verify_zkey(r1cs: R1CS | str | Path, ptau: Ptau | str | Path, zkey: str | Pa
         return verdict(chk.fail("invalid delta1: not the last contribution's deltaAfter"))
     if not _g2_valid(pk.delta_g2):
         return verdict(chk.fail("invalid delta2: not a point of G2 (off the twist or the order-r subgroup)"))
-    bad = chk.same_ratio("invalid delta2: delta1 and delta2 do not match", _G1_GEN, cur_delta, _G2_GEN, pk.delta_g2)
+    bad = chk.same_ratio(
+        "invalid delta2: delta1 and delta2 do not match", G1_GENERATOR, cur_delta, G2_GENERATOR, pk.delta_g2
+    )
     if bad:
         return verdict(bad)
     if params.cs_hash != init.cs_hash:

@@ -248,13 +248,14 @@ def key0(node_tools, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def chain(key0, tmp_path_factory) -> dict[str, Path]:
-    """0000 → ours (1) → snarkjs (2) → ours (3); plus snarkjs's own first contribution."""
+    """0000 → ours (1) → snarkjs (2) → ours (3); plus snarkjs's own chain of one (s1) and two (s2) contributions."""
     d = tmp_path_factory.mktemp("chain")
-    out = {"k0": key0, "k1": d / "k1.zkey", "k2": d / "k2.zkey", "k3": d / "k3.zkey", "s1": d / "s1.zkey"}
+    out = {"k0": key0, **{k: d / f"{k}.zkey" for k in ("k1", "k2", "k3", "s1", "s2")}}
     contribute(key0, out["k1"], name="zksvs first", entropy="test entropy")
     snarkjs("zkey", "contribute", out["k1"], out["k2"], "--name=snarkjs second", "-e=more entropy")
     contribute(out["k2"], out["k3"], name="zksvs third")
     snarkjs("zkey", "contribute", key0, out["s1"], "--name=snarkjs only", "-e=x")
+    snarkjs("zkey", "contribute", out["s1"], out["s2"], "--name=snarkjs again", "-e=y")
     return out
 
 
@@ -287,7 +288,7 @@ def test_beacon_equals_snarkjs_byte_for_byte(chain, tmp_path, on, name):
 
 
 @pytest.mark.node
-@pytest.mark.parametrize("key", ["k0", "k1", "k2", "k3", "s1"])
+@pytest.mark.parametrize("key", ["k0", "k1", "k2", "k3", "s1", "s2"])
 def test_verify_agrees_with_snarkjs_on_valid_keys(chain, key):
     ours = verify_zkey(R1CS_PATH, POT8, chain[key])
     assert ours.ok, ours.reason
