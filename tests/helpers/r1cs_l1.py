@@ -5,7 +5,7 @@ A Groth16 proof shows that its prover knows a witness satisfying the circuit's R
 ``verifier.settlement`` verify a "proof" by checking ``r1cs.is_satisfied(witness)`` and the public inputs. What the
 contract accepts under this harness is what it would accept from a prover who can prove any satisfying witness: a
 forged witness that satisfies the R1CS is a forged proof, without a trusted-setup break. Every other check of the
-contract runs unchanged.
+contract runs unchanged; only the uncontributed-key warning is skipped (a stand-in key has no δ to look at).
 
 Submissions are made from ``zksvs.trace.BatchTrace``\\ s and their witnesses by ``submission``.
 """
@@ -69,6 +69,7 @@ def use_r1cs_proofs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch ``verifier.settlement`` (for one test) so that proofs are ``WitnessProof``\\ s checked against
     ``R1csKey``\\ s."""
     monkeypatch.setattr(settlement, "prepare_verifying_key", lambda vk: vk)
+    monkeypatch.setattr(settlement, "check_contributed", lambda vk, **kw: False)  # no δ: nothing to check
     monkeypatch.setattr(settlement, "verify_proof", r1cs_verify)
     monkeypatch.setattr(settlement, "verify_proofs_batched", lambda items: all(r1cs_verify(*i) for i in items))
 
