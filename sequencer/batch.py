@@ -1,9 +1,10 @@
 """Shared batches: per-rollup batches of capacity B that open and close together (DESIGN.md §5).
 
 ``SharedBatchBuilder`` owns the K ``RollupState``s. It executes one transaction at a time into the open batches
-(a transfer takes one slot on its rollup, a burn one slot on src and its mint one slot on dst) and ``close()`` ends
-the shared batch: every rollup's batch is padded with no-op slots to exactly B (each taken at that rollup's final
-state), and every rollup of the set is carried, even one with only no-ops, so the L1 can check every pair.
+(a transfer takes one slot on its rollup, a burn or call one slot on src and its action one slot on dst) and
+``close()`` ends the shared batch: every rollup's batch is padded with no-op slots to exactly B (each taken at that
+rollup's final state), and every rollup of the set is carried, even one with only no-ops, so the L1 can check every
+pair.
 
 When to close is the caller's policy (``sequencer.Sequencer``: as soon as any rollup's batch is full, or on demand;
 ``needs_room`` says whether a transaction would not fit, the case where the caller closes first).
@@ -14,9 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sequencer.execute import apply_burn_with_mint, apply_transfer, check_tx, noop_slot
+from sequencer.execute import (
+    Verifier,
+    apply_transfer,
+    apply_trigger_with_action,
+    check_signature,
+    check_tx,
+    noop_slot,
+)
 from sequencer.rollup import RollupState
-from sequencer.tx import Burn, Transfer, UserTx
+from sequencer.tx import Transfer, UserTx
+from zksvs.eddsa import verify_poseidon
 from zksvs.rollup_state import Message, state_root
 from zksvs.statement import BatchStatement
 from zksvs.trace import BatchShape, BatchTrace, SlotTrace
@@ -32,8 +41,8 @@ class SharedBatch:
         0, 1, 2, … in closing order.
     traces : tuple of BatchTrace
         One per rollup, index = chain_id (every rollup of the set), each exactly B slots.
-    txs : tuple of Transfer | Burn
-        The user transactions included, in execution order (a burn stands for its mint too).
+    txs : tuple of Transfer | Burn | Call
+        The user transactions included, in execution order (a burn or call stands for its action too).
     """
 
     batch_number: int
@@ -71,7 +80,8 @@ class SharedBatch:
 class Placement:
     """Where an executed transaction landed in the open shared batch.
 
-    ``mint_chain``/``mint_slot``/``message`` are set for a burn (its mint's rollup and slot, the message).
+    ``mint_chain``/``mint_slot``/``message`` are set for a burn or call (its action's rollup and slot, the message;
+    a burn's action is its mint).
     """
 
     batch_number: int
@@ -93,14 +103,29 @@ class SharedBatchBuilder:
         Index = chain_id, all of ``shape``; the builder writes to them.
     batch_number : int
         Number of the first shared batch it will close.
+    signed : bool
+        Check signatures (a signed genesis, protocol v2): every transaction's and every swap order's, before any
+        state is touched. False for an unsigned (v1) genesis: nothing is checked and slots record no signature.
+    verify : Verifier
+        The signature verifier (``zksvs.eddsa.verify_poseidon``'s verdicts; the sequencer passes its batch cache).
     """
 
-    def __init__(self, shape: BatchShape, rollups: Sequence[RollupState], batch_number: int = 0) -> None:
+    def __init__(
+        self,
+        shape: BatchShape,
+        rollups: Sequence[RollupState],
+        batch_number: int = 0,
+        *,
+        signed: bool = False,
+        verify: Verifier = verify_poseidon,
+    ) -> None:
         if len(rollups) != shape.n_rollups or any(r.chain_id != c for c, r in enumerate(rollups)):
             raise ValueError(f"rollups must be the {shape.n_rollups} rollups of the set, in chain_id order")
         self.shape = shape
         self.rollups = list(rollups)
         self.batch_number = batch_number
+        self.signed = signed
+        self.verify = verify
         self._slots: list[list[SlotTrace]] = [[] for _ in rollups]
         self._txs: list[UserTx] = []
         self._old = [(r.state_root(), *r.roots()) for r in self.rollups]
@@ -126,23 +151,28 @@ class SharedBatchBuilder:
 
     def needs_room(self, tx: UserTx) -> bool:
         """True when ``tx`` (already checked with ``check_tx``) would not fit: close first."""
-        if isinstance(tx, Burn):
-            return self.room(tx.chain) < 1 or self.room(tx.to_chain) < 1
-        return self.room(tx.chain) < 1
+        if isinstance(tx, Transfer):
+            return self.room(tx.chain) < 1
+        return self.room(tx.chain) < 1 or self.room(tx.to_chain) < 1
 
-    def execute(self, tx: UserTx) -> Placement:
+    def execute(self, tx: UserTx, message: int | None = None) -> Placement:
         """Execute ``tx`` into the open batches; on failure nothing changes and the typed error is raised.
+
+        ``message`` is ``tx.fields().message()`` when the caller has computed it (saves a Poseidon hash).
 
         Raises
         ------
         ZksvsError
-            Every rejection of ``check_tx``, ``apply_transfer`` and ``apply_burn_with_mint`` (with its ``reason``).
+            Every rejection of ``check_tx``, ``check_signature`` (signed only), ``apply_transfer`` and
+            ``apply_trigger_with_action`` (with its ``reason``).
         RuntimeError
             ``tx`` does not fit (``needs_room``): the caller must close first.
         """
         check_tx(tx, self.shape)
         if self.needs_room(tx):
             raise RuntimeError(f"no free slot for {tx}: close the shared batch first")
+        if self.signed:
+            check_signature(self.rollups[tx.chain], tx, self.verify, message)
         if isinstance(tx, Transfer):
             r = self.rollups[tx.chain]
             slot = apply_transfer(r, tx)
@@ -151,7 +181,7 @@ class SharedBatchBuilder:
             self._txs.append(tx)
             return Placement(self.batch_number, tx.chain, len(self._slots[tx.chain]) - 1)
         src, dst = self.rollups[tx.chain], self.rollups[tx.to_chain]
-        burn, mint, message = apply_burn_with_mint(src, dst, tx)
+        burn, mint, message = apply_trigger_with_action(src, dst, tx, self.verify if self.signed else None)
         src.forget_history()
         dst.forget_history()
         self._slots[tx.chain].append(burn)

@@ -8,11 +8,17 @@ JSON form (docs/formats.md has the full schema)::
 
 ``n_rollups`` (K, 2..8), ``account_depth`` (D), ``bridge_depth`` (M) and ``capacity`` (B) make the
 ``zksvs.trace.BatchShape``. ``rollups`` lists every chain 0..K−1 exactly once (in any order; an empty or missing
-``accounts`` list is a rollup with no account). Each account may also give ``nonce``, ``pubkey_x``, ``pubkey_y``
-(default 0); ``balance``, ``nonce``, ``pubkey_x`` and ``pubkey_y`` may be JSON integers or decimal strings
-(``sequencer.jsonio.json_uint``), the shape and the identifiers are JSON integers. Every bridge tree starts empty.
-An account exists when its leaf is non-zero, which every listed account's is (Poseidon of its fields), so a listed
-account with balance 0 exists; an account not listed does not exist, and no transaction can create one.
+``accounts`` list is a rollup with no account). Each account may also give ``nonce`` (default 0) and its public key,
+as ``"pubkey": ["x", "y"]`` (what ``zksvs keys new`` prints) or as ``pubkey_x``, ``pubkey_y``; ``balance``,
+``nonce`` and the key's coordinates may be JSON integers or decimal strings (``sequencer.jsonio.json_uint``), the
+shape and the identifiers are JSON integers. Every bridge tree starts empty. An account exists when its leaf is
+non-zero, which every listed account's is (Poseidon of its fields), so a listed account with balance 0 exists; an
+account not listed does not exist until a payment that names its key creates it.
+
+A genesis is **signed** (protocol v2) when every account lists a key, **unsigned** (v1) when none does; a mix is
+refused. In a signed one every key must be one that can sign (on Baby Jubjub, not of small order), and the
+sequencer checks every transaction's signature; an unsigned one runs without signatures, and its batches cannot be
+proven by the v2 batch circuit (``zksvs run`` refuses it, docs/protocol.md).
 
 Errors name the JSON path of the bad value (``$.rollups[1].accounts[0].balance``) and, from ``load_genesis``, the
 file.
@@ -20,6 +26,7 @@ file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -27,7 +34,10 @@ import random
 from dataclasses import dataclass
 
 from sequencer.jsonio import json_uint, read_text
+from zksvs import babyjub as bj
+from zksvs.eddsa import private_key_from_seed, private_to_public
 from zksvs.errors import InputError
+from zksvs.field import FR_MODULUS
 from zksvs.rollup_state import U64_MAX, AccountState
 from zksvs.trace import BatchShape
 
@@ -35,7 +45,7 @@ from zksvs.trace import BatchShape
 MAX_TREE_DEPTH = 32
 
 _TOP_KEYS = {"n_rollups", "account_depth", "bridge_depth", "capacity", "rollups"}
-_ACCOUNT_KEYS = {"index", "balance", "nonce", "pubkey_x", "pubkey_y"}
+_ACCOUNT_KEYS = {"index", "balance", "nonce", "pubkey", "pubkey_x", "pubkey_y"}
 
 
 class InvalidGenesis(InputError):
@@ -65,16 +75,22 @@ class Genesis:
         """Sum of every balance on every rollup."""
         return sum(a.balance for accs in self.accounts for _, a in accs)
 
+    @property
+    def signed(self) -> bool:
+        """True when every account has a public key (protocol v2; also for a genesis without accounts)."""
+        return all((a.pubkey_x, a.pubkey_y) != (0, 0) for accs in self.accounts for _, a in accs)
+
     def to_obj(self) -> dict:
         """The JSON object (module docstring); fields equal to their default are left out."""
         rollups = []
         for c, accs in enumerate(self.accounts):
             out = []
             for i, a in accs:
-                d = {"index": i, "balance": a.balance}
-                for name in ("nonce", "pubkey_x", "pubkey_y"):
-                    if getattr(a, name):
-                        d[name] = getattr(a, name)
+                d: dict = {"index": i, "balance": a.balance}
+                if a.nonce:
+                    d["nonce"] = a.nonce
+                if (a.pubkey_x, a.pubkey_y) != (0, 0):
+                    d["pubkey"] = [str(a.pubkey_x), str(a.pubkey_y)]
                 out.append(d)
             rollups.append({"chain_id": c, "accounts": out})
         s = self.shape
@@ -110,9 +126,11 @@ def genesis_from_obj(obj: object) -> Genesis:
     InvalidGenesis
         Not an object; a key is missing or unknown; a number is not an integer (or, for balances, nonces and public
         keys, a canonical decimal string) or is out of range (K in [2, 8], depths in [1, 32], capacity in
-        [1, 2^20], balances and nonces u64, public-key coordinates below 2^253, account index in [0, 2^D)); a
+        [1, 2^20], balances and nonces u64, public-key coordinates below r, account index in [0, 2^D)); a
         chain_id is out of [0, K) or listed twice; ``rollups`` does not list all K chains; an account index is
-        listed twice in one rollup. The message starts with the JSON path of the bad value (``$.capacity``).
+        listed twice in one rollup; a key given both as ``pubkey`` and ``pubkey_x``/``pubkey_y``, or a key that
+        cannot sign; some accounts with a key and others without. The message starts with the JSON path of the
+        bad value (``$.capacity``).
     """
     if not isinstance(obj, dict):
         raise InvalidGenesis(f"$: a genesis must be a JSON object, not {type(obj).__name__}")
@@ -160,11 +178,12 @@ def genesis_from_obj(obj: object) -> Genesis:
             idx = _int(a["index"], f"{aw}.index", 0, (1 << depth) - 1)
             if idx in found:
                 raise InvalidGenesis(f"{aw}: account index {idx} is listed twice on chain {c}")
+            key = _pubkey(a, aw)
             found[idx] = AccountState(
                 balance=_int(a["balance"], f"{aw}.balance", 0, U64_MAX, strings=True),
                 nonce=_int(a.get("nonce", 0), f"{aw}.nonce", 0, U64_MAX, strings=True),
-                pubkey_x=_int(a.get("pubkey_x", 0), f"{aw}.pubkey_x", 0, (1 << 253) - 1, strings=True),
-                pubkey_y=_int(a.get("pubkey_y", 0), f"{aw}.pubkey_y", 0, (1 << 253) - 1, strings=True),
+                pubkey_x=key[0],
+                pubkey_y=key[1],
             )
         per_chain[c] = found
     missing = [c for c, p in enumerate(per_chain) if p is None]
@@ -175,7 +194,37 @@ def genesis_from_obj(obj: object) -> Genesis:
             f'{{"chain_id": {missing[0]}, "accounts": []}})'
         )
     accounts = tuple(tuple(sorted((p or {}).items())) for p in per_chain)
+    keyed = [(c, i) for c, accs in enumerate(accounts) for i, a in accs if (a.pubkey_x, a.pubkey_y) != (0, 0)]
+    n_accounts = sum(len(accs) for accs in accounts)
+    if keyed and len(keyed) != n_accounts:
+        bare = next((c, i) for c, accs in enumerate(accounts) for i, a in accs if (a.pubkey_x, a.pubkey_y) == (0, 0))
+        raise InvalidGenesis(
+            f"$.rollups: {len(keyed)} of {n_accounts} accounts list a public key, account {bare[1]} of chain "
+            f"{bare[0]} does not: list a key for every account (signed, protocol v2) or for none (unsigned, v1)"
+        )
     return Genesis(shape, accounts)
+
+
+def _pubkey(a: dict, aw: str) -> tuple[int, int]:
+    """The account's key from ``pubkey`` or ``pubkey_x``/``pubkey_y`` ((0, 0) when neither), checked usable."""
+    if "pubkey" in a:
+        if "pubkey_x" in a or "pubkey_y" in a:
+            raise InvalidGenesis(f"{aw}: give the key as 'pubkey' or as 'pubkey_x'/'pubkey_y', not both")
+        pk = a["pubkey"]
+        if not isinstance(pk, list) or len(pk) != 2:
+            raise InvalidGenesis(f"{aw}.pubkey must be a list [x, y] (decimal strings), not {pk!r}")
+        key = (
+            _int(pk[0], f"{aw}.pubkey[0]", 0, FR_MODULUS - 1, strings=True),
+            _int(pk[1], f"{aw}.pubkey[1]", 0, FR_MODULUS - 1, strings=True),
+        )
+    else:
+        key = (
+            _int(a.get("pubkey_x", 0), f"{aw}.pubkey_x", 0, FR_MODULUS - 1, strings=True),
+            _int(a.get("pubkey_y", 0), f"{aw}.pubkey_y", 0, FR_MODULUS - 1, strings=True),
+        )
+    if key != (0, 0) and not (bj.is_on_curve(key) and bj.mul_cofactor(key) != bj.IDENTITY):
+        raise InvalidGenesis(f"{aw}: public key {key} is not a Baby Jubjub key that can sign")
+    return key
 
 
 def load_genesis(path: str | os.PathLike) -> Genesis:
@@ -219,12 +268,14 @@ def demo_genesis(
     capacity: int = 4,
     seed: int = 0,
     whale: bool = True,
+    signed: bool = True,
 ) -> Genesis:
     """A seeded genesis for the demo: ``accounts_per_rollup`` accounts (indices 0..n−1) per rollup.
 
     Balances are drawn from [1,000, 1,000,000]. With ``whale``, the last account of the last rollup holds
-    2^64 − 1 − 1,000, so a burn that mints more than 1,000 to it must be rejected (``mint_overflow``); find it with
-    ``find_whale``.
+    2^64 − 1 − 1,000, so a burn that mints more than 1,000 to it must be rejected (``action_failed``); find it with
+    ``find_whale``. With ``signed`` every account's key is ``demo_private_key(seed, chain, index)``'s (seeded, so
+    INSECURE: for demos and tests), else the genesis is unsigned (protocol v1).
 
     Raises
     ------
@@ -239,6 +290,9 @@ def demo_genesis(
     rollups = []
     for c in range(n_rollups):
         accs = [{"index": i, "balance": rnd.randint(1_000, 1_000_000)} for i in range(accounts_per_rollup)]
+        if signed:
+            for a in accs:
+                a["pubkey"] = list(demo_public_key(seed, c, a["index"]))
         if whale and c == n_rollups - 1:
             accs[-1]["balance"] = U64_MAX - 1_000
         rollups.append({"chain_id": c, "accounts": accs})
@@ -251,6 +305,18 @@ def demo_genesis(
             "rollups": rollups,
         }
     )
+
+
+def demo_private_key(seed: int, chain: int, index: int) -> bytes:
+    """The seeded private key of account ``index`` on ``chain`` in ``demo_genesis(seed=seed)``:
+    ``private_key_from_seed("zksvs/demo/<seed>/<chain>/<index>")``. Anyone who knows the seed can sign for it."""
+    return private_key_from_seed(f"zksvs/demo/{seed}/{chain}/{index}")
+
+
+@functools.cache
+def demo_public_key(seed: int, chain: int, index: int) -> tuple[int, int]:
+    """The public key of ``demo_private_key(seed, chain, index)`` (cached: a scalar multiplication each)."""
+    return private_to_public(demo_private_key(seed, chain, index))
 
 
 def find_whale(genesis: Genesis) -> tuple[int, int] | None:

@@ -23,6 +23,7 @@ from sequencer.execute import check_tx, reason_of
 from sequencer.genesis import Genesis, genesis_from_obj
 from sequencer.ordering import in_arrival_order
 from sequencer.rollup import RollupState
+from sequencer.signatures import SignatureCache
 from sequencer.store import BatchRow, SequencerStore, StoreMismatch, SubmissionRow
 from sequencer.tx import RejectReason, UserTx, parse_tx
 from zksvs.errors import MalformedTransaction, ZksvsError
@@ -39,14 +40,15 @@ class Receipt:
         Submission number (0, 1, 2, … over accepted and rejected submissions).
     arrival : int | None
         The caller's arrival key (e.g. the JSONL line number).
-    tx : Transfer | Burn
+    tx : Transfer | Burn | Call
         The transaction.
     batch_number : int
         The shared batch it is in.
     chain, slot : int
-        Its rollup and slot (the burn's, for a burn).
+        Its rollup and slot (the trigger's, for a burn or call).
     mint_chain, mint_slot, message_nonce : int | None
-        For a burn: the mint's rollup and slot, and the message's index in burn/mint tree chain→mint_chain.
+        For a burn or call: its action's rollup and slot (a burn's action is its mint), and the message's index in
+        the trees chain→mint_chain.
     """
 
     seq: int
@@ -90,11 +92,12 @@ class Rejection:
         Submission number.
     arrival : int | None
         The caller's arrival key.
-    tx : Transfer | Burn | None
+    tx : Transfer | Burn | Call | None
         The transaction (None when it could not be parsed).
     reason : RejectReason
-        Why (``overdraft``, ``bad_nonce``, ``unknown_rollup``, ``unknown_account``, ``amount_out_of_u64``,
-        ``balance_overflow``, ``mint_overflow``, ``bridge_full``, ``malformed``).
+        Why (``malformed``, ``amount_out_of_u64``, ``unknown_rollup``, ``unknown_account``, ``bad_signature``,
+        ``bad_nonce``, ``overdraft``, ``bad_recipient_key``, ``recipient_key_mismatch``, ``balance_overflow``,
+        ``bridge_full``, ``action_failed``).
     message : str
         The typed error's message.
     """
@@ -123,7 +126,9 @@ class Sequencer:
     Parameters
     ----------
     genesis : Genesis
-        Shape and initial accounts.
+        Shape and initial accounts. A signed genesis (every account has a key, ``Genesis.signed``) makes the
+        sequencer check every signature; an unsigned (protocol v1) one runs without checks, and ``signed`` is
+        False: its batches have no proof in the v2 batch circuit.
     db_path : str or os.PathLike, optional
         sqlite3 file. A new file is bound to ``genesis``; an existing one is replayed (see the module docstring).
 
@@ -138,7 +143,12 @@ class Sequencer:
         self.shape = genesis.shape
         k = self.shape.n_rollups
         self.rollups = [RollupState(c, self.shape, genesis.accounts[c]) for c in range(k)]
-        self._builder = SharedBatchBuilder(self.shape, self.rollups)
+        #: True when signatures are checked (a signed genesis).
+        self.signed = genesis.signed
+        #: The signature verifier, with its verdicts prefetched in batches (``submit_many``).
+        self.signatures = SignatureCache()
+        self._builder = SharedBatchBuilder(self.shape, self.rollups, signed=self.signed, verify=self.signatures)
+        self._messages: dict[int, int] = {}
         self._closed: list[SharedBatch] = []
         self._popped = 0
         self._next_seq = 0
@@ -186,11 +196,11 @@ class Sequencer:
     # --- submitting ------------------------------------------------------------------------------------------------
 
     def submit(self, tx: UserTx | dict | MalformedTransaction, arrival: int | None = None) -> Receipt | Rejection:
-        """Order and execute one transaction (a burn with its mint, atomically).
+        """Order and execute one transaction (a trigger with its action, atomically).
 
         Parameters
         ----------
-        tx : Transfer | Burn | dict | MalformedTransaction
+        tx : Transfer | Burn | Call | dict | MalformedTransaction
             A transaction, its JSONL object (parsed here), or the parse error ``read_jsonl`` gave for a bad line
             (recorded as a ``malformed`` rejection).
         arrival : int, optional
@@ -217,7 +227,7 @@ class Sequencer:
                 check_tx(tx, self.shape)
                 if self._builder.needs_room(tx):
                     closes.append((self._builder.close(), "room", seq - 1))
-                placement = self._builder.execute(tx)
+                placement = self._builder.execute(tx, self._messages.pop(id(tx), None))
             except ZksvsError as e:
                 error = e
             if placement is not None and self._builder.is_full:
@@ -248,8 +258,38 @@ class Sequencer:
         return result
 
     def submit_many(self, items: Iterable[tuple[int, UserTx | MalformedTransaction]]) -> list[Receipt | Rejection]:
-        """Submit ``(arrival, tx)`` pairs in the global order of ``sequencer.ordering`` (ties broken there)."""
-        return [self.submit(tx, arrival) for arrival, tx in in_arrival_order(items)]
+        """Submit ``(arrival, tx)`` pairs in the global order of ``sequencer.ordering`` (ties broken there).
+
+        In a signed genesis the group's signatures are verified first, in batches (``prefetch_signatures``).
+        """
+        ordered = in_arrival_order(items)
+        if self.signed:
+            self.prefetch_signatures([tx for _, tx in ordered])
+        try:
+            return [self.submit(tx, arrival) for arrival, tx in ordered]
+        finally:
+            self._messages.clear()
+            self.signatures.clear()
+
+    def prefetch_signatures(self, txs: Iterable[object]) -> None:
+        """Verify, in one batch (``sequencer.signatures``), the signatures of the transactions in ``txs`` whose sender
+        exists now; ``submit`` then takes their verdicts (and messages) from the cache. Anything that is not a
+        well-formed signed transaction is left for ``submit`` to reject."""
+        items = []
+        for tx in txs:
+            if getattr(tx, "signature", None) is None:
+                continue
+            try:
+                check_tx(tx, self.shape)
+                acc = self.rollups[tx.chain].account(tx.sender)
+                if acc is None:
+                    continue
+                msg = tx.fields().message()
+            except ZksvsError:
+                continue
+            self._messages[id(tx)] = msg
+            items.append((msg, tx.signature, (acc.pubkey_x, acc.pubkey_y)))
+        self.signatures.prefetch(items)
 
     def close_batch(self) -> SharedBatch | None:
         """Close the open shared batch now (None when no transaction is pending); committed before it returns."""
@@ -312,6 +352,7 @@ class Sequencer:
     # --- internals -------------------------------------------------------------------------------------------------
 
     def _rejected_chain(self, result: Rejection) -> int | None:
+        # a rejection counts on its transaction's chain when that is a rollup of the set
         c = None if result.tx is None else result.tx.chain
         return c if type(c) is int and 0 <= c < self.shape.n_rollups else None
 

@@ -1,18 +1,26 @@
-"""Transactions: the kinds a user submits (``Transfer``, ``Burn``), the ones the sequencer makes (``Mint``,
-``Noop``), their JSONL form (DESIGN.md §9) and its parser.
+"""Transactions: the kinds a user submits (``Transfer``, ``Burn``, ``Call``), the padding the sequencer makes
+(``Noop``), their JSONL form (DESIGN.md §9, docs/formats.md) and its parser.
 
 JSONL form, one object a line::
 
-    {"kind": "transfer", "chain": 0, "from": 3, "to": 5, "amount": 10, "nonce": 0}
-    {"kind": "burn", "chain": 0, "to_chain": 2, "from": 3, "to": 7, "amount": 5, "nonce": 1}
+    {"kind": "transfer", "chain": 0, "from": 3, "to": 5, "amount": 10, "nonce": 0, "signature": {…}}
+    {"kind": "burn", "chain": 0, "to_chain": 2, "from": 3, "to": 7, "amount": 5, "nonce": 1, "signature": {…}}
+    {"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 9, "amount": 5, "nonce": 2, "program": "cond",
+     "payload": "1000", "signature": {…}}
 
-Every field is required and no other is allowed. ``amount`` and ``nonce`` are u64, given as JSON integers or as
+The fields of each kind are required and no other is allowed, except the optional ``to_pubkey`` (the recipient's key:
+names the owner of an existing account, or creates an empty one), ``signature`` (``{"r8": [x, y], "s": S}``,
+``zksvs.tx_message``; required by a signed genesis), ``pubkey`` (the signer's key ``zksvs sign`` prints:
+informative, checked for form and otherwise ignored: the sequencer verifies against the key in the sender's leaf),
+and, for a SWAP call, ``order`` (the counterparty's signed ``zksvs.tx_message.SwapOrder``; the call's ``payload``
+may then be left out: it is the order's message). ``amount`` and ``nonce`` are u64, given as JSON integers or as
 decimal strings (``"amount": "10"``, circom's ``input.json`` habit and the only exact form above 2^53 in JavaScript;
-``sequencer.jsonio.json_uint`` says which strings are refused and why). Chain ids and account indices are
-non-negative JSON integers (identifiers, never strings; whether they exist is the sequencer's call:
-``unknown_rollup`` / ``unknown_account``). ``true`` and ``10.0`` are refused everywhere. ``"mint"`` is never accepted
-from a user: mints are made by the sequencer. A burn to its own chain is malformed (the c→c bridge trees exist only to
-fill their slots).
+``sequencer.jsonio.json_uint`` says which strings are refused and why); payloads and key coordinates are field
+elements, decimal strings or JSON integers. Chain ids and account indices are non-negative JSON integers
+(identifiers, never strings; whether they exist is the sequencer's call: ``unknown_rollup`` / ``unknown_account``).
+``true`` and ``10.0`` are refused everywhere. ``"mint"`` is never accepted from a user: actions (a burn's mint
+included) are made by the sequencer. A burn or call to its own chain is malformed (the c→c bridge trees exist only
+to fill their slots).
 
 Self-transfers (``from == to``) are allowed: the slot's debit and credit update the same leaf one after the other
 (the credit opens the leaf the debit wrote), so the balance is unchanged and the nonce advances by one.
@@ -23,13 +31,23 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import ClassVar, Union
 
 from sequencer.jsonio import json_uint, read_text, strip_bom
-from zksvs.errors import MalformedTransaction
+from zksvs.eddsa import Signature, pubkey_from_obj, sign_poseidon
+from zksvs.errors import MalformedKey, MalformedSignature, MalformedTransaction
+from zksvs.field import FR_MODULUS
 from zksvs.rollup_state import U64_MAX
+from zksvs.tx_message import (
+    PROGRAM_NAMES,
+    Program,
+    SwapOrder,
+    TxFields,
+    TxKind,
+    parse_signed_order,
+)
 
 
 class RejectReason(str, Enum):
@@ -42,8 +60,13 @@ class RejectReason(str, Enum):
     OVERDRAFT = "overdraft"
     BAD_NONCE = "bad_nonce"
     BALANCE_OVERFLOW = "balance_overflow"
-    MINT_OVERFLOW = "mint_overflow"
     BRIDGE_FULL = "bridge_full"
+    BAD_SIGNATURE = "bad_signature"
+    BAD_RECIPIENT_KEY = "bad_recipient_key"
+    RECIPIENT_KEY_MISMATCH = "recipient_key_mismatch"
+    ACTION_FAILED = "action_failed"
+    #: Only inside an ``action_failed`` message: a COND action's target would pass its cap.
+    CAP_EXCEEDED = "cap_exceeded"
 
 
 class AmountOutOfRange(MalformedTransaction):
@@ -62,9 +85,21 @@ class AmountOutOfRange(MalformedTransaction):
         super().__init__(f"amount must be in [0, 2^64 − 1], not {amount}")
 
 
+def _signed_obj(obj: dict, to_pubkey: tuple[int, int], signature: Signature | None) -> dict:
+    if to_pubkey != (0, 0):
+        obj["to_pubkey"] = [str(to_pubkey[0]), str(to_pubkey[1])]
+    if signature is not None:
+        obj["signature"] = signature.to_obj()
+    return obj
+
+
 @dataclass(frozen=True, slots=True)
 class Transfer:
-    """Move ``amount`` from account ``sender`` to account ``recipient`` inside rollup ``chain``."""
+    """Move ``amount`` from account ``sender`` to account ``recipient`` inside rollup ``chain``.
+
+    ``to_pubkey`` is the recipient's key when the sender names one ((0, 0) otherwise); ``signature`` the sender's
+    signature of ``fields().message()`` (None when unsigned).
+    """
 
     kind: ClassVar[str] = "transfer"
     chain: int
@@ -72,10 +107,19 @@ class Transfer:
     recipient: int
     amount: int
     nonce: int
+    to_pubkey: tuple[int, int] = (0, 0)
+    signature: Signature | None = None
+
+    def fields(self) -> TxFields:
+        """The signed fields (``zksvs.tx_message``)."""
+        return TxFields(
+            TxKind.TRANSFER, self.chain, self.sender, self.recipient, self.chain, self.amount, self.nonce,
+            recipient_pubkey=self.to_pubkey,
+        )  # fmt: skip
 
     def to_obj(self) -> dict:
-        """The JSONL object (DESIGN.md §9)."""
-        return {
+        """The JSONL object (module docstring)."""
+        obj = {
             "kind": "transfer",
             "chain": self.chain,
             "from": self.sender,
@@ -83,11 +127,15 @@ class Transfer:
             "amount": self.amount,
             "nonce": self.nonce,
         }
+        return _signed_obj(obj, self.to_pubkey, self.signature)
 
 
 @dataclass(frozen=True, slots=True)
 class Burn:
-    """Burn ``amount`` of ``sender`` on ``chain``; the sequencer mints it to ``recipient`` on ``to_chain`` at once."""
+    """Burn ``amount`` of ``sender`` on ``chain``; the sequencer mints it to ``recipient`` on ``to_chain`` at once.
+
+    A call of program MINT with payload 0 (docs/protocol.md), with its own kind code in the signed message.
+    """
 
     kind: ClassVar[str] = "burn"
     chain: int
@@ -96,10 +144,22 @@ class Burn:
     recipient: int
     amount: int
     nonce: int
+    to_pubkey: tuple[int, int] = (0, 0)
+    signature: Signature | None = None
+
+    program: ClassVar[int] = Program.MINT
+    payload: ClassVar[int] = 0
+
+    def fields(self) -> TxFields:
+        """The signed fields (``zksvs.tx_message``)."""
+        return TxFields(
+            TxKind.BURN, self.chain, self.sender, self.recipient, self.to_chain, self.amount, self.nonce,
+            recipient_pubkey=self.to_pubkey,
+        )  # fmt: skip
 
     def to_obj(self) -> dict:
-        """The JSONL object (DESIGN.md §9)."""
-        return {
+        """The JSONL object (module docstring)."""
+        obj = {
             "kind": "burn",
             "chain": self.chain,
             "to_chain": self.to_chain,
@@ -108,22 +168,76 @@ class Burn:
             "amount": self.amount,
             "nonce": self.nonce,
         }
+        return _signed_obj(obj, self.to_pubkey, self.signature)
 
 
 @dataclass(frozen=True, slots=True)
-class Mint:
-    """The sequencer-made half of a burn: credit ``recipient`` on ``chain`` (= the burn's ``to_chain``).
+class Call:
+    """A general cross-rollup message: the trigger on ``chain``, whose action runs ``program`` on ``to_chain``.
 
-    ``message_nonce`` is the message's index in burn tree from_chain→chain (and in mint tree from_chain→chain).
+    Attributes
+    ----------
+    chain, to_chain, sender, recipient, amount, nonce : int
+        As a burn's; ``recipient`` is the target (for SWAP: the account on ``chain`` that receives ``amount``).
+    program : Program
+        MINT, COND or SWAP.
+    payload : int
+        A field element: COND's cap (a u64), SWAP's order message, free for MINT.
+    to_pubkey, signature
+        As a transfer's.
+    order : SwapOrder | None
+        SWAP only: the counterparty's order (its counter leg is this call).
+    order_signature : Signature | None
+        The counterparty's signature of ``order.message()``.
     """
 
-    kind: ClassVar[str] = "mint"
+    kind: ClassVar[str] = "call"
     chain: int
-    from_chain: int
+    to_chain: int
     sender: int
     recipient: int
     amount: int
-    message_nonce: int
+    nonce: int
+    program: Program
+    payload: int = 0
+    to_pubkey: tuple[int, int] = (0, 0)
+    signature: Signature | None = None
+    order: SwapOrder | None = None
+    order_signature: Signature | None = None
+
+    def fields(self) -> TxFields:
+        """The signed fields (``zksvs.tx_message``).
+
+        Raises
+        ------
+        MalformedTransaction
+            ``program`` is not a program.
+        """
+        return TxFields(
+            TxKind.CALL, self.chain, self.sender, self.recipient, self.to_chain, self.amount, self.nonce,
+            self.payload, self.to_pubkey, self.program,
+        )  # fmt: skip
+
+    def to_obj(self) -> dict:
+        """The JSONL object (module docstring); ``order`` with its signature when the call carries one."""
+        obj = {
+            "kind": "call",
+            "chain": self.chain,
+            "to_chain": self.to_chain,
+            "from": self.sender,
+            "to": self.recipient,
+            "amount": self.amount,
+            "nonce": self.nonce,
+            "program": Program(self.program).name.lower() if self.program in tuple(Program) else self.program,
+            "payload": str(self.payload),
+        }
+        obj = _signed_obj(obj, self.to_pubkey, self.signature)
+        if self.order is not None:
+            order = self.order.to_obj()
+            if self.order_signature is not None:
+                order["signature"] = self.order_signature.to_obj()
+            obj["order"] = order
+        return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +249,60 @@ class Noop:
 
 
 #: What a user may submit.
-UserTx = Union[Transfer, Burn]  # noqa: UP007 (a runtime alias used in isinstance checks)
-#: Any slot's transaction.
-Tx = Union[Transfer, Burn, Mint, Noop]  # noqa: UP007
+UserTx = Union[Transfer, Burn, Call]  # noqa: UP007 (a runtime alias used in isinstance checks)
+#: What a user may submit that sends a message (a trigger; the sequencer makes its action).
+TriggerTx = Union[Burn, Call]  # noqa: UP007
+#: Any slot's transaction made from a user's (a no-op pads).
+Tx = Union[Transfer, Burn, Call, Noop]  # noqa: UP007
+
+
+def sign(tx: UserTx, private_key: bytes) -> UserTx:
+    """``tx`` signed by ``private_key`` (the sender's key): its ``signature`` over ``tx.fields().message()``.
+
+    Raises
+    ------
+    MalformedKey
+        ``private_key`` is not 32 bytes.
+    NonCanonicalFieldElement
+        A field is not a canonical Fr element.
+    """
+    return replace(tx, signature=sign_poseidon(private_key, tx.fields().message()))
+
+
+def swap_call(
+    chain: int,
+    to_chain: int,
+    sender: int,
+    recipient: int,
+    amount: int,
+    nonce: int,
+    order_sender: int,
+    order_recipient: int,
+    order_amount: int,
+    order_nonce: int,
+    order_key: bytes | None = None,
+    to_pubkey: tuple[int, int] = (0, 0),
+) -> Call:
+    """A SWAP call and its counterparty's order (signed by ``order_key`` when given), the payload the order's
+    message: X = ``sender`` on ``chain`` pays ``amount`` to Y = ``recipient`` on ``chain`` if Z = ``order_sender``
+    on ``to_chain`` pays ``order_amount`` to W = ``order_recipient`` there. Sign the call itself with ``sign``.
+    """
+    order = SwapOrder(
+        to_chain, chain, order_sender, order_recipient, order_amount, order_nonce, sender, recipient, amount
+    )
+    sig = None if order_key is None else sign_poseidon(order_key, order.message())
+    return Call(
+        chain, to_chain, sender, recipient, amount, nonce, Program.SWAP, order.message(), to_pubkey, None, order, sig
+    )
+
 
 _FIELDS = {
     "transfer": ("kind", "chain", "from", "to", "amount", "nonce"),
     "burn": ("kind", "chain", "to_chain", "from", "to", "amount", "nonce"),
+    "call": ("kind", "chain", "to_chain", "from", "to", "amount", "nonce", "program", "payload"),
 }
+#: Fields any kind may add (``order``: a SWAP call only).
+_OPTIONAL = ("to_pubkey", "signature", "pubkey")
 
 
 #: Fields that may be decimal strings (u64 values; identifiers stay JSON integers).
@@ -163,8 +323,25 @@ def _int_field(obj: dict, name: str) -> int:
     return v
 
 
+def _fr_value(v: object, what: str) -> int:
+    try:
+        x = json_uint(v, what, strings=True)
+    except ValueError as e:
+        raise MalformedTransaction(str(e)) from None
+    if not 0 <= x < FR_MODULUS:
+        raise MalformedTransaction(f"{what} must be a field element in [0, r), not {x}")
+    return x
+
+
+def _pubkey_field(obj: dict, name: str) -> tuple[int, int]:
+    pk = obj[name]
+    if not isinstance(pk, list) or len(pk) != 2:
+        raise MalformedTransaction(f"field '{name}' must be a list [x, y] of field elements, not {pk!r}")
+    return _fr_value(pk[0], f"field '{name}[0]'"), _fr_value(pk[1], f"field '{name}[1]'")
+
+
 def parse_tx(obj: object) -> UserTx:
-    """Parse one JSONL object into a ``Transfer`` or ``Burn``.
+    """Parse one JSONL object into a ``Transfer``, ``Burn`` or ``Call``.
 
     Parameters
     ----------
@@ -173,7 +350,7 @@ def parse_tx(obj: object) -> UserTx:
 
     Returns
     -------
-    Transfer | Burn
+    Transfer | Burn | Call
 
     Raises
     ------
@@ -182,7 +359,10 @@ def parse_tx(obj: object) -> UserTx:
     MalformedTransaction
         ``obj`` is not an object; ``kind`` is missing, unknown or ``"mint"``; a field is missing or unknown; a number
         is not a JSON integer (bool, float; a string other than a canonical decimal one for ``amount``/``nonce``); a
-        chain, account or nonce is negative; the nonce is ≥ 2^64; a burn names its own chain as ``to_chain``.
+        chain, account or nonce is negative; the nonce is ≥ 2^64; a burn or call names its own chain as
+        ``to_chain``; an unknown program; a payload or key coordinate that is not a field element; a COND payload
+        above 2^64 − 1; a malformed ``signature``, ``pubkey`` or ``order``; an order that does not match its call
+        or a SWAP call's payload other than its order's message.
     """
     if not isinstance(obj, dict):
         raise MalformedTransaction(f"a transaction must be a JSON object, not {type(obj).__name__}")
@@ -192,12 +372,14 @@ def parse_tx(obj: object) -> UserTx:
     if kind == "mint":
         raise MalformedTransaction("kind 'mint' cannot be submitted: mints are made by the sequencer")
     if not isinstance(kind, str) or kind not in _FIELDS:
-        raise MalformedTransaction(f"unknown kind {kind!r}: expected 'transfer' or 'burn'")
+        raise MalformedTransaction(f"unknown kind {kind!r}: expected 'transfer', 'burn' or 'call'")
     fields = _FIELDS[kind]
+    swap_with_order = kind == "call" and obj.get("program") == "swap" and "order" in obj
+    optional = _OPTIONAL + (("order",) if kind == "call" else ())
     for name in fields:
-        if name not in obj:
+        if name not in obj and not (name == "payload" and swap_with_order):
             raise MalformedTransaction(f"missing field '{name}' in a {kind}")
-    extra = sorted(str(k) for k in obj if k not in fields)
+    extra = sorted(str(k) for k in obj if k not in fields and k not in optional)
     if extra:
         raise MalformedTransaction(f"unknown field '{extra[0]}' in a {kind}")
     amount = _int_value(obj, "amount")
@@ -209,12 +391,68 @@ def parse_tx(obj: object) -> UserTx:
     nonce = _int_field(obj, "nonce")
     if nonce > U64_MAX:
         raise MalformedTransaction(f"field 'nonce' must be in [0, 2^64 − 1], not {nonce}")
+    to_pubkey = _pubkey_field(obj, "to_pubkey") if "to_pubkey" in obj else (0, 0)
+    try:
+        signature = Signature.from_obj(obj["signature"]) if "signature" in obj else None
+        if "pubkey" in obj:
+            pubkey_from_obj(obj["pubkey"])  # informative: checked for form only
+    except (MalformedSignature, MalformedKey) as e:
+        raise MalformedTransaction(str(e)) from None
     if kind == "transfer":
-        return Transfer(chain, sender, recipient, amount, nonce)
+        return Transfer(chain, sender, recipient, amount, nonce, to_pubkey, signature)
     to_chain = _int_field(obj, "to_chain")
     if to_chain == chain:
-        raise MalformedTransaction(f"a burn must go to another chain, not to its own chain {chain}")
-    return Burn(chain, to_chain, sender, recipient, amount, nonce)
+        raise MalformedTransaction(f"a {kind} must go to another chain, not to its own chain {chain}")
+    if kind == "burn":
+        return Burn(chain, to_chain, sender, recipient, amount, nonce, to_pubkey, signature)
+    name = obj["program"]
+    if not isinstance(name, str) or name not in PROGRAM_NAMES:
+        raise MalformedTransaction(f"field 'program' must be one of {sorted(PROGRAM_NAMES)}, not {name!r}")
+    program = PROGRAM_NAMES[name]
+    payload = _fr_value(obj["payload"], "field 'payload'") if "payload" in obj else None
+    if program is Program.COND and payload > U64_MAX:
+        raise MalformedTransaction(f"a COND call's payload is its cap, a u64, not {payload}")
+    order = order_sig = None
+    if "order" in obj:
+        if program is not Program.SWAP:
+            raise MalformedTransaction(f"unknown field 'order' in a {name} call (only a swap carries one)")
+        try:
+            order, order_sig, _ = parse_signed_order(obj["order"])
+        except (MalformedSignature, MalformedKey) as e:
+            raise MalformedTransaction(f"field 'order': {e}") from None
+        if payload is None:
+            payload = order.message()
+    call = Call(
+        chain, to_chain, sender, recipient, amount, nonce, program, payload, to_pubkey, signature, order, order_sig
+    )
+    check_order(call)
+    return call
+
+
+def check_order(call: Call) -> None:
+    """The rules binding a SWAP call to its order: the order is the call's counter leg and the payload its message.
+
+    Raises
+    ------
+    MalformedTransaction
+        A SWAP call without an order, an order on a call of another program, an order whose chains or counter leg
+        are not the call's, a payload other than the order's message.
+    """
+    if call.program != Program.SWAP:
+        if call.order is not None:
+            raise MalformedTransaction("only a swap call carries an order")
+        return
+    order = call.order
+    if order is None:
+        raise MalformedTransaction("a swap call needs its counterparty's signed order (field 'order')")
+    want = SwapOrder.for_call(call.fields(), order.sender, order.recipient, order.amount, order.nonce)
+    if order != want:
+        raise MalformedTransaction(
+            "the swap order does not match its call: its chain must be the call's to_chain, its to_chain the call's "
+            "chain, its counter_from, counter_to and counter_amount the call's from, to and amount"
+        )
+    if call.payload != order.message():
+        raise MalformedTransaction("a swap call's payload must be its order's message")
 
 
 def read_jsonl(source: str | os.PathLike | Iterable[str]) -> list[tuple[int, UserTx | MalformedTransaction]]:
@@ -229,7 +467,7 @@ def read_jsonl(source: str | os.PathLike | Iterable[str]) -> list[tuple[int, Use
 
     Returns
     -------
-    list of (line_number, Transfer | Burn | MalformedTransaction)
+    list of (line_number, Transfer | Burn | Call | MalformedTransaction)
         1-based line numbers; blank lines are skipped. A line that is not JSON, or not a valid transaction, gives
         its ``MalformedTransaction`` (message e.g. ``"invalid JSON: Expecting value (column 1)"``) in place of a
         transaction; nothing is raised for bad lines.

@@ -46,6 +46,21 @@ class MalformedSignature(InputError):
     """
 
 
+class InvalidSignature(InputError):
+    """A transaction (or a swap order) is unsigned where a signature is needed, or its signature does not verify
+    under the key in the signer's account leaf."""
+
+
+class RecipientKeyError(InputError):
+    """A credit names a recipient key that cannot be used: not a key that can sign (for a new account), or not the
+    key of the existing account."""
+
+
+class ActionFailed(InputError):
+    """The action of a cross-rollup message cannot run on its destination chain's state (so its trigger is not
+    included either); the message names the program and why."""
+
+
 class MalformedPoint(InputError):
     """A curve point is not a valid group element: a coordinate ≥ q, off its curve, or (G2) outside the subgroup.
 

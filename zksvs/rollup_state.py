@@ -1,11 +1,12 @@
 """Rollup state rules (DESIGN.md §4): account and message leaves, bridge slots, state roots, bridge openings.
 
 - account leaf at index i = Poseidon(pubkey_x, pubkey_y, balance, nonce); an empty leaf is 0.
-- message leaf = Poseidon(src_chain, dst_chain, sender, recipient, amount, message_nonce); ``message_nonce`` is the
-  message's index in its burn tree (and in the matching mint tree).
-- bridge root of rollup c: Merkle root over the bridge slots; slot 2j = root of burn tree c→j, slot 2j+1 = root of
-  mint tree j→c, for j = 0..K−1 (the c→c trees exist and stay empty); the slot tree has depth ceil(log2(2K)) and
-  slots past 2K hold 0.
+- message leaf = Poseidon(src_chain, dst_chain, sender, target, program, payload, value, message_nonce,
+  target_pubkey_x, target_pubkey_y) (protocol v2, docs/protocol.md); ``message_nonce`` is the message's index in its
+  outbound (trigger, "burn") tree and in the matching inbound (action, "mint") tree.
+- bridge root of rollup c: Merkle root over the bridge slots; slot 2j = root of the outbound tree c→j (the burn
+  tree), slot 2j+1 = root of the inbound tree j→c (the mint tree), for j = 0..K−1 (the c→c trees exist and stay
+  empty); the slot tree has depth ceil(log2(2K)) and slots past 2K hold 0.
 - state root = Poseidon(accounts_root, bridge_root).
 
 A bridge opening proves a burn- or mint-tree root inside a state root: the slot index, the slot tree siblings and
@@ -28,7 +29,8 @@ U64_MAX = (1 << 64) - 1
 
 @dataclass(frozen=True)
 class AccountState:
-    """One account: public key (0, 0 until signatures land), u64 balance, u64 nonce."""
+    """One account: u64 balance, u64 nonce, and the public key that signs its transactions ((0, 0) in an unsigned,
+    protocol v1 genesis)."""
 
     balance: int
     nonce: int = 0
@@ -42,7 +44,28 @@ class AccountState:
 
 @dataclass(frozen=True)
 class Message:
-    """A cross-rollup burn→mint message."""
+    """A cross-rollup message: the trigger on ``src_chain`` and the action on ``dst_chain`` append the same leaf.
+
+    Attributes
+    ----------
+    src_chain, dst_chain : int
+        The trigger's and the action's chain.
+    sender : int
+        The trigger's sender on ``src_chain`` (``messageSender()`` of the SVS note).
+    recipient : int
+        The target: the account credited with ``amount`` (on ``dst_chain`` for MINT and COND, on ``src_chain`` for
+        SWAP: the counterparty's payee).
+    amount : int
+        The value, u64.
+    message_nonce : int
+        The message's index in both trees.
+    program : int
+        ``zksvs.tx_message.Program`` (a burn's message runs MINT).
+    payload : int
+        The program's input (a field element; 0 for a burn).
+    target_pubkey : tuple[int, int]
+        The key the sender named for the target ((0, 0) when none): the action creates the target's account with it.
+    """
 
     src_chain: int
     dst_chain: int
@@ -50,19 +73,34 @@ class Message:
     recipient: int
     amount: int
     message_nonce: int
+    program: int = 1
+    payload: int = 0
+    target_pubkey: tuple[int, int] = (0, 0)
 
     def leaf(self) -> int:
-        """Poseidon(src_chain, dst_chain, sender, recipient, amount, message_nonce)."""
-        return poseidon([self.src_chain, self.dst_chain, self.sender, self.recipient, self.amount, self.message_nonce])
+        """Poseidon(src_chain, dst_chain, sender, target, program, payload, value, message_nonce, target_pubkey)."""
+        return poseidon(
+            [
+                self.src_chain,
+                self.dst_chain,
+                self.sender,
+                self.recipient,
+                self.program,
+                self.payload,
+                self.amount,
+                self.message_nonce,
+                *self.target_pubkey,
+            ]
+        )
 
 
 def burn_slot(dst_chain: int) -> int:
-    """Bridge slot of the burn tree c→dst inside rollup c's bridge root: 2·dst."""
+    """Bridge slot of the outbound (trigger, burn) tree c→dst inside rollup c's bridge root: 2·dst."""
     return 2 * dst_chain
 
 
 def mint_slot(src_chain: int) -> int:
-    """Bridge slot of the mint tree src→c inside rollup c's bridge root: 2·src + 1."""
+    """Bridge slot of the inbound (action, mint) tree src→c inside rollup c's bridge root: 2·src + 1."""
     return 2 * src_chain + 1
 
 

@@ -4,16 +4,10 @@ Batch circuit public inputs, in this order (DESIGN.md §6): ``chain_id, old_stat
 batch_commitment``. The commitment binds the proof to the batch data the L1 receives: every slot (no-ops too) is
 reduced to a ``SlotData`` digest, and the digests are folded with Poseidon:
 
-    digest_k = Poseidon(kind, account_a, account_b, amount, nonce, peer_chain)        (6 inputs)
+    digest_k = Poseidon(SlotData.fields())        (13 inputs)
     h_0 = 0,  h_{k+1} = Poseidon(h_k, digest_k),  batch_commitment = h_B
 
-Slot fields per kind (``account_a``/``account_b`` are account indices in the rollup's account tree):
-
-    kind       account_a  account_b   amount  nonce                       peer_chain
-    NOOP (0)   0          0           0       0                           0
-    TRANSFER   from       to          amount  sender's nonce before       0
-    BURN       from       to (on dst) amount  sender's nonce before       dst chain_id
-    MINT       from (src) to          amount  message_nonce (tree index)  src chain_id
+The slot fields of each kind are in docs/protocol.md ("The slot layout").
 
 Cross-rollup circuit public inputs (DESIGN.md §6b): the K new state roots, in chain order. We chose the roots
 themselves over one Poseidon commitment to them: on the L1 a public input costs ~7.2k gas (anchors/evm_gas.md) while
@@ -31,7 +25,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from zksvs.errors import MalformedSlotData
-from zksvs.field import require_canonical_fr
+from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.poseidon import poseidon
 from zksvs.rollup_state import U64_MAX
 
@@ -40,17 +34,46 @@ N_BATCH_PUBLIC = 4
 
 
 class SlotKind(IntEnum):
-    """What a batch slot does (DESIGN.md §5)."""
+    """What a batch slot does (DESIGN.md §5, docs/protocol.md "The slot layout").
+
+    BURN and CALL are the user's trigger of a message (a burn is a call of program MINT with payload 0); ACTION is
+    the sequencer-made half on the destination chain (a burn's mint is the ACTION of program MINT; ``MINT`` is kept
+    as another name of code 3). Code 5 is reserved for forced inclusion (issue 10 §3).
+    """
 
     NOOP = 0
     TRANSFER = 1
     BURN = 2
+    ACTION = 3
     MINT = 3
+    CALL = 4
+
+
+#: Kinds that append a message: the triggers (on the source chain) and the action (on the destination chain).
+TRIGGER_KINDS = frozenset({SlotKind.BURN, SlotKind.CALL})
+MESSAGE_KINDS = frozenset({SlotKind.BURN, SlotKind.CALL, SlotKind.ACTION})
 
 
 @dataclass(frozen=True)
 class SlotData:
-    """The committed data of one slot (see the module docstring for the fields of each kind)."""
+    """The committed data of one slot (docs/protocol.md, "The slot layout", has the fields of each kind).
+
+    Attributes
+    ----------
+    kind : SlotKind
+    account_a, account_b : int
+        The account indices the debit and the credit part open.
+    amount, nonce : int
+        u64: the parts' amount; the sender's nonce before (an ACTION of MINT or COND: the message index).
+    peer_chain : int
+        The other chain of a message (0 without one).
+    program : int
+        The ``zksvs.tx_message.Program`` of a message (0 without one).
+    payload, pubkey_x, pubkey_y : int
+        Field elements: the message's payload and the key named for the recipient (0 when none).
+    msg_sender, msg_target, msg_value : int
+        A SWAP action's message sender, target and value (the counter leg on the source chain); 0 otherwise.
+    """
 
     kind: SlotKind
     account_a: int = 0
@@ -58,13 +81,35 @@ class SlotData:
     amount: int = 0
     nonce: int = 0
     peer_chain: int = 0
+    program: int = 0
+    payload: int = 0
+    pubkey_x: int = 0
+    pubkey_y: int = 0
+    msg_sender: int = 0
+    msg_target: int = 0
+    msg_value: int = 0
 
-    def fields(self) -> tuple[int, int, int, int, int, int]:
-        """The six digest inputs in order."""
-        return (int(self.kind), self.account_a, self.account_b, self.amount, self.nonce, self.peer_chain)
+    def fields(self) -> tuple[int, ...]:
+        """The digest inputs in order: kind, account_a, account_b, amount, nonce, peer_chain, program, payload,
+        pubkey_x, pubkey_y, msg_sender, msg_target, msg_value."""
+        return (
+            int(self.kind),
+            self.account_a,
+            self.account_b,
+            self.amount,
+            self.nonce,
+            self.peer_chain,
+            self.program,
+            self.payload,
+            self.pubkey_x,
+            self.pubkey_y,
+            self.msg_sender,
+            self.msg_target,
+            self.msg_value,
+        )
 
     def digest(self) -> int:
-        """Poseidon(kind, account_a, account_b, amount, nonce, peer_chain)."""
+        """Poseidon of ``fields()`` (13 inputs)."""
         return poseidon(list(self.fields()))
 
     @classmethod
@@ -73,20 +118,36 @@ class SlotData:
         return cls(SlotKind.NOOP)
 
 
-_FIELDS = ("account_a", "account_b", "amount", "nonce", "peer_chain")
+_FIELDS = (
+    "account_a",
+    "account_b",
+    "amount",
+    "nonce",
+    "peer_chain",
+    "program",
+    "msg_sender",
+    "msg_target",
+    "msg_value",
+)
+_FR_FIELDS = ("payload", "pubkey_x", "pubkey_y")
+_MSG_FIELDS = ("msg_sender", "msg_target", "msg_value")
+#: Program codes (``zksvs.tx_message.Program``; restated here to keep the statement free of the message layer).
+_MINT, _COND, _SWAP = 1, 2, 3
 
 
 def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
     """Return ``slot`` if it is the committed data of a slot that the native rules allow on rollup ``chain_id``.
 
-    What the L1 receives is checked against the rules the sequencer enforces (the module docstring's table), with
-    exact integers only (a float 3.5 or a bool is refused, not rounded):
+    What the L1 receives is checked against the rules the sequencer enforces (docs/protocol.md, "The slot layout"),
+    with exact integers only (a float 3.5 or a bool is refused, not rounded):
 
-    - ``kind`` is a ``SlotKind`` value; every field is an int in [0, 2^64) (account indices, u64 amounts and
-      nonces, chain ids: none reaches 2^64);
-    - NOOP: every field is 0; TRANSFER: ``peer_chain`` is 0;
-    - BURN and MINT: ``peer_chain`` is in [0, K) and is not ``chain_id`` — a peer such as (2c − 1)/2 mod r would pick
-      the bridge slot of a c→c tree that no pair check compares (issue 8, finding 1).
+    - ``kind`` is a ``SlotKind`` value; every integer field is an int in [0, 2^64) (account indices, u64 amounts
+      and nonces, chain ids, the program: none reaches 2^64); payload and key are canonical Fr elements;
+    - NOOP: every field is 0; TRANSFER: no message (peer_chain, program, payload, msg_* are 0);
+    - BURN, CALL, ACTION: ``peer_chain`` is in [0, K) and is not ``chain_id`` — a peer such as (2c − 1)/2 mod r
+      would pick the bridge slot of a c→c tree that no pair check compares (issue 8, finding 1); the program is
+      MINT, COND or SWAP (a BURN: MINT with payload 0); a COND's payload (its cap) is a u64; msg_sender,
+      msg_target, msg_value are 0 except in a SWAP ACTION.
 
     Raises
     ------
@@ -103,16 +164,34 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
         v = getattr(slot, name)
         if type(v) is not int or not 0 <= v <= U64_MAX:
             raise MalformedSlotData(f"{name} must be an int in [0, 2^64), not {v!r}")
-    if kind == SlotKind.NOOP and any(getattr(slot, n) for n in _FIELDS):
-        raise MalformedSlotData(f"a NOOP slot has only zero fields, not {slot}")
-    if kind == SlotKind.TRANSFER and slot.peer_chain != 0:
-        raise MalformedSlotData(f"a TRANSFER has peer_chain 0, not {slot.peer_chain}")
-    peer_ok = 0 <= slot.peer_chain < n_rollups and slot.peer_chain != chain_id
-    if kind in (SlotKind.BURN, SlotKind.MINT) and not peer_ok:
+    for name in _FR_FIELDS:
+        v = getattr(slot, name)
+        if type(v) is not int or not 0 <= v < FR_MODULUS:
+            raise MalformedSlotData(f"{name} must be an int in [0, r), not {v!r}")
+    if kind == SlotKind.NOOP:
+        if any(getattr(slot, n) for n in _FIELDS + _FR_FIELDS):
+            raise MalformedSlotData(f"a NOOP slot has only zero fields, not {slot}")
+        return slot
+    if kind == SlotKind.TRANSFER:
+        for name in ("peer_chain", "program", "payload", *_MSG_FIELDS):
+            if getattr(slot, name):
+                raise MalformedSlotData(f"a TRANSFER has {name} 0, not {getattr(slot, name)}")
+        return slot
+    if not (0 <= slot.peer_chain < n_rollups and slot.peer_chain != chain_id):
         raise MalformedSlotData(
             f"a {kind.name} on chain {chain_id} needs peer_chain in [0, {n_rollups}) other than {chain_id}, "
             f"not {slot.peer_chain}"
         )
+    if slot.program not in (_MINT, _COND, _SWAP):
+        raise MalformedSlotData(f"a {kind.name} runs program 1 (MINT), 2 (COND) or 3 (SWAP), not {slot.program}")
+    if kind == SlotKind.BURN and (slot.program != _MINT or slot.payload):
+        raise MalformedSlotData(f"a BURN runs program 1 (MINT) with payload 0, not {slot.program}, {slot.payload}")
+    if slot.program == _COND and slot.payload > U64_MAX:
+        raise MalformedSlotData(f"a COND's payload is its cap, a u64, not {slot.payload}")
+    if not (kind == SlotKind.ACTION and slot.program == _SWAP):
+        for name in _MSG_FIELDS:
+            if getattr(slot, name):
+                raise MalformedSlotData(f"{name} is 0 except in a SWAP ACTION, not {getattr(slot, name)}")
     return slot
 
 

@@ -5,13 +5,18 @@ The sequencer fills a ``BatchTrace`` while it executes; the circuits read it; ne
 holds everything the witness needs and nothing the circuit has to recompute from a tree: every Merkle opening is
 recorded at the moment of its update.
 
-Every slot has the same three parts, whatever its kind, so the circuit is one fixed shape (capacity B):
+Every slot has the same three parts and one signature, whatever its kind, so the circuit is one fixed shape
+(capacity B; docs/protocol.md, "The slot layout"):
 
-1. ``debit``: an account update in the accounts tree (TRANSFER, BURN: the sender: balance − amount, nonce + 1);
-2. ``credit``: an account update against the accounts root after ``debit`` (TRANSFER, MINT: the recipient:
-   balance + amount);
-3. ``append``: one message appended to a bridge tree (BURN: burn tree c→dst at slot 2·dst; MINT: mint tree src→c at
-   slot 2·src + 1), then the bridge slot tree updated.
+1. ``debit``: an account update in the accounts tree (TRANSFER, BURN, CALL: the sender; a SWAP ACTION: the
+   counterparty Z: balance − amount, nonce + 1);
+2. ``credit``: an account update against the accounts root after ``debit`` (TRANSFER, a SWAP CALL, ACTION: the
+   recipient: balance + amount, creating the account when its leaf is empty and the slot names its key);
+3. ``append``: one message appended to a bridge tree (BURN, CALL: the outbound tree c→dst at slot 2·dst; ACTION:
+   the inbound tree src→c at slot 2·src + 1), then the bridge slot tree updated;
+4. ``signature``: the EdDSA-Poseidon signature (R8, S) the circuit verifies against the debit leaf's key (a user
+   transaction's over its message, a SWAP action's over Z's order); None where the debit is off (the circuit pins
+   its wires to 0 there). Forced inclusion (issue 10 §3) will record its queue position beside it.
 
 Every part is recorded, active or not, with the openings the circuit consumes, taken at the moment of the part
 (the witness builder copies them; it never reconstructs one). A part the kind does not use is *inactive*: it still
@@ -34,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zksvs.eddsa import Signature
 from zksvs.merkle import zero_hashes
 from zksvs.rollup_state import AccountState, Message, bridge_slot_depth, burn_slot
 from zksvs.statement import BatchStatement, SlotData, SlotKind, batch_commitment
@@ -173,7 +179,12 @@ def idle_append(chain_id: int, bridge_depth: int, slot_siblings: Sequence[int]) 
 
 @dataclass(frozen=True)
 class SlotTrace:
-    """Everything one slot does, with the roots after each part."""
+    """Everything one slot does, with the roots after each part.
+
+    ``signature`` is what the slot's signature verifier consumes: the sender's signature of a user transaction
+    (over ``zksvs.tx_message.TxFields.message``), Z's of a SWAP action (over its ``SwapOrder.message``, the slot's
+    payload); None when the debit is off, and in an unsigned (protocol v1) genesis.
+    """
 
     data: SlotData
     debit: AccountUpdate
@@ -182,6 +193,7 @@ class SlotTrace:
     accounts_root_after_debit: int
     accounts_root_after_credit: int
     bridge_root_after: int
+    signature: Signature | None = None
 
     @property
     def kind(self) -> SlotKind:

@@ -25,10 +25,13 @@ from zksvs.rollup_state import (
 from zksvs.statement import BatchStatement, SlotData, SlotKind, batch_commitment
 
 
-def test_leaves_follow_design_section_4():
+def test_leaves_follow_design_section_4_and_protocol_v2():
     assert AccountState(balance=7, nonce=2, pubkey_x=1, pubkey_y=3).leaf() == poseidon([1, 3, 7, 2])
+    # (src, dst, sender, target, program, payload, value, message_nonce, target key): docs/protocol.md
     m = Message(0, 2, 3, 7, 5, 0)
-    assert m.leaf() == poseidon([0, 2, 3, 7, 5, 0])
+    assert m.leaf() == poseidon([0, 2, 3, 7, 1, 0, 5, 0, 0, 0])
+    m = Message(1, 0, 4, 6, 9, 2, program=3, payload=11, target_pubkey=(12, 13))
+    assert m.leaf() == poseidon([1, 0, 4, 6, 3, 11, 9, 2, 12, 13])
 
 
 @pytest.mark.parametrize(("k", "depth"), [(2, 2), (3, 3), (4, 3), (5, 4), (8, 4)])
@@ -65,8 +68,8 @@ def test_bridge_opening_verifies_and_rejects_tampering():
 
 def test_batch_commitment_folds_slot_digests():
     slots = [SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0), SlotData.noop()]
-    d0 = poseidon([1, 1, 2, 5, 0, 0])
-    d1 = poseidon([0, 0, 0, 0, 0, 0])
+    d0 = poseidon([1, 1, 2, 5, 0, 0] + [0] * 7)
+    d1 = poseidon([0] * 13)
     assert batch_commitment(slots) == poseidon([poseidon([0, d0]), d1])
     assert batch_commitment(slots) != batch_commitment(slots[::-1])
 

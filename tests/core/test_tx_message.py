@@ -1,8 +1,9 @@
 """The signed message of a transaction (``zksvs.tx_message``): layout, digest against circomlibjs, JSON form.
 
-Oracle: circomlibjs 0.1.7 ``buildPoseidon()`` run by node on the 11 inputs written out here from the module
-docstring's table (tag, chain, kind, from, to, to_chain, amount, nonce, payload, to_pubkey x, y), so the layout is
-checked as documented, not as coded.
+Oracle: circomlibjs 0.1.7 ``buildPoseidon()`` run by node on the 12 inputs written out here from the module
+docstring's table (tag, chain, kind, program, from, to, to_chain, amount, nonce, payload, to_pubkey x, y), and on a
+swap order's 12 (its own tag, B, 3, 3, Z, W, A, b, z_nonce, X, Y, a), so the layouts are checked as documented, not
+as coded.
 """
 
 from __future__ import annotations
@@ -15,52 +16,93 @@ from zksvs.errors import MalformedKey, MalformedSignature, MalformedTransaction,
 from zksvs.field import FR_MODULUS
 from zksvs.statement import SlotKind
 from zksvs.tx_message import (
+    ORDER_DOMAIN_TAG,
     TX_DOMAIN_TAG,
     TX_MESSAGE_INPUTS,
+    Program,
+    SwapOrder,
     TxFields,
     TxKind,
+    parse_signed_order,
     parse_signed_tx,
+    sign_order,
     sign_tx,
     tx_message,
 )
 
 R = FR_MODULUS
 TAG = int.from_bytes(b"zksvs/tx/v2", "big")
+ORDER_TAG = int.from_bytes(b"zksvs/order/v2", "big")
 PK = (123, R - 1)
 
 SAMPLES = [
     TxFields(TxKind.TRANSFER, chain=0, sender=3, recipient=5, to_chain=0, amount=10, nonce=0),
     TxFields(TxKind.BURN, chain=0, sender=3, recipient=7, to_chain=2, amount=5, nonce=1),
-    TxFields(TxKind.CALL, chain=1, sender=2, recipient=9, to_chain=3, amount=0, nonce=2**64 - 1, payload=R - 1),
+    TxFields(TxKind.CALL, chain=1, sender=2, recipient=9, to_chain=3, amount=0, nonce=2**64 - 1, payload=R - 1,
+             program=Program.SWAP),
+    TxFields(TxKind.CALL, chain=2, sender=2, recipient=9, to_chain=0, amount=7, nonce=3, payload=2**64 - 1,
+             program=Program.COND),
     TxFields(TxKind.TRANSFER, chain=7, sender=0, recipient=255, to_chain=7, amount=2**64 - 1, nonce=4,
              recipient_pubkey=PK),
 ]  # fmt: skip
 
 
+ORDERS = [
+    SwapOrder(chain=1, counter_chain=0, sender=4, recipient=5, amount=30, nonce=2, counter_sender=6,
+              counter_recipient=7, counter_amount=20),
+    SwapOrder(7, 6, 255, 0, 2**64 - 1, 2**64 - 1, 3, 2, 1),
+]  # fmt: skip
+
+
 def _documented_inputs(t: TxFields) -> list[int]:
-    return [TAG, t.chain, {"transfer": 1, "burn": 2, "call": 4}[t.kind.name.lower()], t.sender, t.recipient,
+    kind = t.kind.name.lower()
+    program = {"transfer": 0, "burn": 1, "call": {"mint": 1, "cond": 2, "swap": 3}.get(t.to_obj().get("program"))}
+    return [TAG, t.chain, {"transfer": 1, "burn": 2, "call": 4}[kind], program[kind], t.sender, t.recipient,
             t.to_chain, t.amount, t.nonce, t.payload, *t.recipient_pubkey]  # fmt: skip
+
+
+def _documented_order_inputs(o: SwapOrder) -> list[int]:
+    return [ORDER_TAG, o.chain, 3, 3, o.sender, o.recipient, o.counter_chain, o.amount, o.nonce, o.counter_sender,
+            o.counter_recipient, o.counter_amount]  # fmt: skip
 
 
 @pytest.mark.node
 def test_message_is_circomlibjs_poseidon_of_the_documented_inputs(node_tools):
-    expected = circomlibjs_poseidon([_documented_inputs(t) for t in SAMPLES])
-    assert [t.message() for t in SAMPLES] == expected
+    expected = circomlibjs_poseidon(
+        [_documented_inputs(t) for t in SAMPLES] + [_documented_order_inputs(o) for o in ORDERS]
+    )
+    assert [t.message() for t in SAMPLES] + [o.message() for o in ORDERS] == expected
     t = SAMPLES[1]
     assert tx_message(t.kind, t.chain, t.sender, t.recipient, t.to_chain, t.amount, t.nonce) == expected[1]
 
 
 def test_layout_constants():
     assert TX_DOMAIN_TAG == TAG and TAG.bit_length() <= 88
-    assert TX_MESSAGE_INPUTS == 11 == len(SAMPLES[0].inputs())
-    assert (TxKind.TRANSFER, TxKind.BURN) == (SlotKind.TRANSFER, SlotKind.BURN)
-    assert TxKind.CALL == 4 and 3 not in set(TxKind)  # 3 is the sequencer's MINT: never signed
+    assert ORDER_DOMAIN_TAG == ORDER_TAG and ORDER_TAG.bit_length() <= 112
+    assert TX_MESSAGE_INPUTS == 12 == len(SAMPLES[0].inputs()) == len(ORDERS[0].inputs())
+    assert (TxKind.TRANSFER, TxKind.BURN, TxKind.CALL) == (SlotKind.TRANSFER, SlotKind.BURN, SlotKind.CALL)
+    assert 3 not in set(TxKind)  # 3 is the sequencer's ACTION: never signed
+    assert [int(p) for p in Program] == [1, 2, 3]
+    assert SAMPLES[0].program == 0 and SAMPLES[1].program == Program.MINT
+
+
+@pytest.mark.parametrize(
+    ("kind", "program"),
+    [(TxKind.TRANSFER, Program.MINT), (TxKind.BURN, Program.COND), (TxKind.CALL, None), (TxKind.CALL, 0),
+     (TxKind.CALL, 4)],
+)  # fmt: skip
+def test_a_program_that_does_not_fit_the_kind_is_refused(kind, program):
+    with pytest.raises(MalformedTransaction, match="cannot run program"):
+        TxFields(kind, 0, 1, 2, 1, 3, 0, program=program)
 
 
 def test_every_field_changes_the_message():
-    base = SAMPLES[3]
+    base = SAMPLES[4]
+    call = TxFields(TxKind.CALL, 7, 0, 255, 6, 2**64 - 1, 4, 0, PK, Program.MINT)
+    cond = TxFields(TxKind.CALL, 7, 0, 255, 6, 2**64 - 1, 4, 0, PK, Program.COND)
+    assert call.message() != cond.message()
     variants = [
-        TxFields(TxKind.BURN, 7, 0, 255, 7, 2**64 - 1, 4, 0, PK),
+        TxFields(TxKind.BURN, 7, 0, 255, 6, 2**64 - 1, 4, 0, PK),
         TxFields(base.kind, 6, 0, 255, 7, 2**64 - 1, 4, 0, PK),
         TxFields(base.kind, 7, 1, 255, 7, 2**64 - 1, 4, 0, PK),
         TxFields(base.kind, 7, 0, 254, 7, 2**64 - 1, 4, 0, PK),
@@ -82,9 +124,42 @@ def test_json_round_trip():
     assert SAMPLES[1].to_obj() == {
         "kind": "burn", "chain": 0, "to_chain": 2, "from": 3, "to": 7, "amount": 5, "nonce": 1
     }  # fmt: skip
-    assert SAMPLES[3].to_obj()["to_pubkey"] == ["123", str(R - 1)]
+    assert SAMPLES[4].to_obj()["to_pubkey"] == ["123", str(R - 1)]
+    assert SAMPLES[2].to_obj()["program"] == "swap" and SAMPLES[3].to_obj()["program"] == "cond"
     signed = {**SAMPLES[0].to_obj(), "signature": {}, "pubkey": []}
     assert TxFields.from_obj(signed, ignore=frozenset({"signature", "pubkey"})) == SAMPLES[0]
+    as_strings = {**SAMPLES[0].to_obj(), "amount": "10", "nonce": "0"}
+    assert TxFields.from_obj(as_strings) == SAMPLES[0]
+    for o in ORDERS:
+        assert SwapOrder.from_obj(o.to_obj()) == o
+
+
+def _swap_call(order_key: bytes, **changes) -> tuple[dict, SwapOrder]:
+    call = TxFields(TxKind.CALL, chain=0, sender=6, recipient=7, to_chain=1, amount=20, nonce=0, payload=0,
+                    program=Program.SWAP)  # fmt: skip
+    order = SwapOrder.for_call(call, sender=4, recipient=5, amount=30, nonce=2)
+    assert order == ORDERS[0]
+    obj = {**call.to_obj(), "order": sign_order(order, order_key)}
+    del obj["payload"]
+    obj.update(changes)
+    return obj, order
+
+
+def test_a_swap_call_takes_its_payload_from_the_order():
+    key = private_key_from_seed("z")
+    obj, order = _swap_call(key)
+    fields = TxFields.from_obj(obj)
+    assert fields.payload == order.message() and fields.program == Program.SWAP
+    assert TxFields.from_obj({**obj, "payload": str(order.message())}) == fields
+    got, sig, pub = parse_signed_order(obj["order"])
+    assert got == order and pub == private_to_public(key) and verify_poseidon(order.message(), sig, pub)
+    with pytest.raises(MalformedTransaction, match="'payload' of a swap must be its order's message"):
+        TxFields.from_obj({**obj, "payload": "5"})
+    for change in ({"amount": 21}, {"to": 8}, {"from": 5}, {"to_chain": 2}):
+        with pytest.raises(MalformedTransaction, match="swap order does not match the call"):
+            TxFields.from_obj({**obj, **change})
+    with pytest.raises(MalformedTransaction, match=r"missing field\(s\) \['payload'\]"):
+        TxFields.from_obj({k: v for k, v in obj.items() if k != "order"})
 
 
 @pytest.mark.parametrize(
@@ -101,10 +176,20 @@ def test_json_round_trip():
         ({"kind": "transfer", "chain": 0, "from": 3, "to": 5, "amount": 1.0, "nonce": 0}, "must be an integer"),
         ({"kind": "transfer", "chain": 0, "from": True, "to": 5, "amount": 1, "nonce": 0}, "must be an integer"),
         ({"kind": "transfer", "chain": -1, "from": 3, "to": 5, "amount": 1, "nonce": 0}, "'chain' must be in"),
-        ({"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 5, "amount": 1, "nonce": 0, "payload": "x"},
-         "'payload' must be a decimal string"),
-        ({"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 5, "amount": 1, "nonce": 0, "payload": str(R)},
-         "'payload' must be below r"),
+        ({"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 5, "amount": 1, "nonce": 0, "payload": "x",
+          "program": "mint"}, "'payload' must be a decimal string"),
+        ({"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 5, "amount": 1, "nonce": 0, "payload": str(R),
+          "program": "mint"}, "'payload' must be below r"),
+        ({"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 5, "amount": 1, "nonce": 0, "payload": "1"},
+         r"missing field\(s\) \['program'\]"),
+        ({"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 5, "amount": 1, "nonce": 0, "payload": "1",
+          "program": "burn"}, "field 'program' must be one of"),
+        ({"kind": "call", "chain": 0, "to_chain": 0, "from": 3, "to": 5, "amount": 1, "nonce": 0, "payload": "1",
+          "program": "mint"}, "'to_chain' must differ"),
+        ({"kind": "call", "chain": 0, "to_chain": 1, "from": 3, "to": 5, "amount": 1, "nonce": 0,
+          "payload": str(2**64), "program": "cond"}, "a COND payload is a cap, a u64"),
+        ({"kind": "transfer", "chain": 0, "from": 3, "to": 5, "amount": "010", "nonce": 0},
+         "must be an integer or a decimal string"),
         ({"kind": "transfer", "chain": 0, "from": 3, "to": 5, "amount": 1, "nonce": 0, "to_pubkey": ["1"]},
          r"'to_pubkey' must be a list \[x, y\]"),
     ],
@@ -116,7 +201,7 @@ def test_from_obj_rejects(obj, match):
 
 def test_non_canonical_fields_raise():
     with pytest.raises(NonCanonicalFieldElement, match="transaction field 'payload'"):
-        TxFields(TxKind.CALL, 0, 0, 0, 1, 0, 0, payload=R).message()
+        TxFields(TxKind.CALL, 0, 0, 0, 1, 0, 0, payload=R, program=Program.MINT).message()
     with pytest.raises(NonCanonicalFieldElement, match=r"transaction field 'to_pubkey\[1\]'"):
         tx_message(TxKind.TRANSFER, 0, 0, 0, 0, 0, 0, recipient_pubkey=(0, -1))
     with pytest.raises(ValueError, match="3 is not a valid TxKind"):

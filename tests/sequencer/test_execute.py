@@ -6,16 +6,18 @@ from __future__ import annotations
 import pytest
 
 from sequencer.execute import (
-    MintOverflow,
+    ActionFailedError,
     Overdraft,
     UnknownAccount,
-    apply_burn_with_mint,
+    apply_trigger_with_action,
     apply_transfer,
     check_tx,
 )
 from sequencer.rollup import RollupState
 from sequencer.sequencer import Receipt, Rejection, Sequencer
-from sequencer.tx import Burn, Noop, Transfer, read_jsonl
+from sequencer.genesis import demo_public_key
+from sequencer.tx import Burn, Call, Noop, Transfer, read_jsonl, swap_call
+from zksvs.tx_message import Program
 from tests.sequencer.conftest import WHALE, small_genesis
 from tests.sequencer.trace_check import check_burn_equals_mint, check_shared_batch
 from zksvs.errors import MalformedTransaction
@@ -54,15 +56,16 @@ def _rejected(seq: Sequencer, tx, reason: str, match: str) -> Rejection:
         (Transfer(0, 1, 7, 1, 0), "unknown_account", "index 7 on chain 0 has no account"),
         (Transfer(0, 8, 1, 1, 0), "unknown_account", "outside the account tree [0, 8)"),
         (Burn(0, 2, 1, 9, 1, 0), "unknown_account", "index 9 on chain 2 is outside the account tree"),
-        (Burn(0, 2, 1, 5, 1, 0), "unknown_account", "index 5 on chain 2 has no account (the mint cannot be made)"),
+        (Burn(0, 2, 1, 5, 1, 0), "action_failed", "MINT action on chain 2 cannot run: unknown_account: unknown "
+         "account: index 5 on chain 2 has no account"),
         (Transfer(0, 1, 2, 2**64, 0), "amount_out_of_u64", "amount must be in [0, 2^64 − 1], not 18446744073709551616"),
         (Transfer(0, 1, 2, -1, 0), "amount_out_of_u64", "not -1"),
         (Transfer(0, 1, 6, 101, 0), "balance_overflow", "credit would pass 2^64 − 1: account 6 on chain 0"),
-        (Burn(0, 1, 1, 6, 101, 0), "mint_overflow", "mint would pass 2^64 − 1: account 6 on chain 1"),
+        (Burn(0, 1, 1, 6, 101, 0), "action_failed", "balance_overflow: credit would pass 2^64 − 1: account 6 on chain 1"),
         (Burn(0, 0, 1, 2, 1, 0), "malformed", "not to its own chain 0"),
         (Transfer(0, 1, 2, 1.0, 0), "malformed", "field 'amount' must be an integer, not float"),
         (Transfer(0, True, 2, 1, 0), "malformed", "field 'sender' must be an integer, not bool"),
-        (Noop(0), "malformed", "only transfers and burns can be submitted, not Noop"),
+        (Noop(0), "malformed", "only transfers, burns and calls can be submitted, not Noop"),
         ({"kind": "mint", "chain": 0}, "malformed", "kind 'mint' cannot be submitted"),
         ({"kind": "transfer", "chain": 0, "from": 1}, "malformed", "missing field 'to'"),
         ({"kind": "transfer", "chain": 0, "from": 1, "to": 2, "amount": -3, "nonce": 0}, "amount_out_of_u64", "-3"),
@@ -103,9 +106,10 @@ def test_bad_nonce_too_low_after_use(genesis):
 
 @pytest.mark.parametrize(
     ("tx", "error"),
-    [(Burn(0, 1, 2, 6, 101, 0), MintOverflow), (Burn(0, 1, 2, 5, 1, 0), UnknownAccount)],
+    [(Burn(0, 1, 2, 6, 101, 0), "balance_overflow"), (Burn(0, 1, 2, 5, 1, 0), "unknown_account")],
 )
 def test_burn_whose_mint_fails_leaves_both_rollups_unchanged(genesis, tx, error, monkeypatch):
+    # the mint of a burn is the action of program MINT
     src = RollupState(0, genesis.shape, genesis.accounts[0])
     dst = RollupState(1, genesis.shape, genesis.accounts[1])
     check_tx(tx, genesis.shape)
@@ -114,20 +118,20 @@ def test_burn_whose_mint_fails_leaves_both_rollups_unchanged(genesis, tx, error,
     import sequencer.execute as ex
 
     seen = []
-    real_mint = ex.apply_mint
+    real_action = ex.apply_action
 
-    def spy(d, message, leaf):
+    def spy(d, message, leaf, *rest):
         seen.append((src.roots(), src.burn_tree(1).next_index))
-        return real_mint(d, message, leaf)
+        return real_action(d, message, leaf, *rest)
 
-    monkeypatch.setattr(ex, "apply_mint", spy)
-    with pytest.raises(error, match="mint" if error is MintOverflow else "the mint cannot be made"):
-        apply_burn_with_mint(src, dst, tx)
+    monkeypatch.setattr(ex, "apply_action", spy)
+    with pytest.raises(ActionFailedError, match=f"MINT action on chain 1 cannot run: {error}"):
+        apply_trigger_with_action(src, dst, tx)
     assert seen and seen[0][0] != before[0] and seen[0][1] == 1, "the burn was not executed before the mint"
     after = (src.roots(), dst.roots(), src.account_items(), dst.account_items(), src.burn_tree(1).next_index)
     assert after == before
     # the message index is not used up: the next burn on the pair gets message_nonce 0
-    burn, mint, message = apply_burn_with_mint(src, dst, Burn(0, 1, 2, 3, 7, 0))
+    burn, mint, message = apply_trigger_with_action(src, dst, Burn(0, 1, 2, 3, 7, 0))
     assert message.message_nonce == 0 and burn.append.index == 0 and mint.append.index == 0
     assert src.burn_tree(1).root == dst.mint_tree(0).root
 
@@ -176,9 +180,13 @@ def test_traces_verify_opening_by_opening(genesis):
         Burn(2, 1, 0, 0, 9, 0),
         Transfer(2, 1, 2, 1, 0),
         Transfer(0, 1, 2, 10**9, 0),  # rejected
-        Burn(0, 2, 1, 6, 10**3, 0),  # rejected (mint overflow)
+        Burn(0, 2, 1, 6, 10**3, 0),  # rejected (the MINT action overflows)
         Burn(0, 2, 1, 0, 3, 0),
         Transfer(1, 0, 0, 0, 0),  # zero-amount self-transfer of account 0
+        Call(2, 0, 2, 3, 4, 0, Program.COND, 10**6),  # a COND call within its cap
+        Call(2, 0, 2, 4, 4, 1, Program.COND, 10),  # rejected: 0's account 4 would pass the cap
+        swap_call(0, 1, 2, 3, 6, 0, order_sender=4, order_recipient=0, order_amount=9, order_nonce=0),
+        Transfer(2, 3, 5, 8, 0, to_pubkey=demo_public_key(1, 2, 5)),  # creates account 5 on chain 2
     ]
     for tx in txs:
         seq.submit(tx)
@@ -246,7 +254,7 @@ def test_poseidon_calls_per_kind_are_the_stated_minimum(genesis, monkeypatch):
     assert sorted(calls) == [2] * (2 * d) + [4, 4]  # two tree paths, two account leaves
     calls.clear()
     seq.submit(Burn(0, 1, 1, 2, 5, 1))
-    assert sorted(calls) == [2] * (2 * d + 2 * (m + s)) + [4, 4, 6]  # one message leaf for burn and mint
+    assert sorted(calls) == [2] * (2 * d + 2 * (m + s)) + [4, 4, 10]  # one message leaf for burn and mint
     calls.clear()
     seq.submit(Transfer(0, 1, 2, 10**9, 2))  # rejected before any write: no hashing
     assert calls == []

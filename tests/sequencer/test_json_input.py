@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from sequencer.genesis import InvalidGenesis, genesis_from_obj, load_genesis
+from sequencer.genesis import InvalidGenesis, demo_public_key, genesis_from_obj, load_genesis
 from sequencer.jsonio import TextEncodingError, decode_text, json_uint
 from sequencer.tx import AmountOutOfRange, Transfer, parse_tx, read_jsonl
 from zksvs.errors import MalformedTransaction
@@ -78,9 +78,17 @@ def test_transactions_take_decimal_string_amounts_and_nonces():
 
 def test_genesis_takes_decimal_string_balances_and_keys():
     obj = json.loads(json.dumps(GENESIS))
-    obj["rollups"][0]["accounts"][0] |= {"balance": "18446744073709551615", "nonce": "2", "pubkey_x": "5"}
-    acc = dict(genesis_from_obj(obj).accounts[0])[0]
-    assert (acc.balance, acc.nonce, acc.pubkey_x, acc.pubkey_y) == (2**64 - 1, 2, 5, 0)
+    x, y = demo_public_key(0, 0, 0)
+    for c, r in enumerate(obj["rollups"]):
+        for a in r["accounts"]:
+            a["pubkey"] = [str(v) for v in demo_public_key(0, c, a["index"])]
+    obj["rollups"][0]["accounts"][0] |= {"balance": "18446744073709551615", "nonce": "2", "pubkey": [str(x), y]}
+    g = genesis_from_obj(obj)
+    acc = dict(g.accounts[0])[0]
+    assert (acc.balance, acc.nonce, acc.pubkey_x, acc.pubkey_y) == (2**64 - 1, 2, x, y) and g.signed
+    del obj["rollups"][0]["accounts"][0]["pubkey"]
+    obj["rollups"][0]["accounts"][0] |= {"pubkey_x": str(x), "pubkey_y": y}
+    assert genesis_from_obj(obj) == g
 
 
 def test_genesis_errors_name_the_file_and_the_json_path(tmp_path):

@@ -56,10 +56,8 @@ class Model:
         else:
             if self.messages.get((tx.chain, dst), 0) >= 1 << M:
                 return "bridge_full"
-            if r is None:
-                return "unknown_account"
-            if r[0] + tx.amount > U64_MAX:
-                return "mint_overflow"
+            if r is None or r[0] + tx.amount > U64_MAX:
+                return "action_failed"  # the MINT action on dst: no account, or it would overflow
             self.messages[(tx.chain, dst)] = self.messages.get((tx.chain, dst), 0) + 1
         s[0] -= tx.amount
         s[1] += 1

@@ -90,7 +90,7 @@ def _summary(db) -> dict:
 
 
 def test_sigkill_mid_workload_then_restart_equals_an_uninterrupted_run(tmp_path):
-    genesis = demo_genesis(3, accounts_per_rollup=5, account_depth=4, bridge_depth=6, capacity=3, seed=11)
+    genesis = demo_genesis(3, accounts_per_rollup=5, account_depth=4, bridge_depth=6, capacity=3, seed=11, signed=False)
     gpath = tmp_path / "genesis.json"
     dump_genesis(genesis, gpath)
     work = tmp_path / "txs.jsonl"

@@ -5,7 +5,9 @@ the accounts root before the slot and leads to ``accounts_root_after_debit``, th
 to ``accounts_root_after_credit``, the append opens its tree root in the bridge root before and leads to
 ``bridge_root_after``; inactive parts change nothing and sit where the contract puts them: an account part at the
 index of its slot's field (account_a for the debit, account_b for the credit), an append at index 0 of the empty
-c→c burn tree in slot 2·chain_id (every opening the empty-subtree roots);
+c→c burn tree in slot 2·chain_id (every opening the empty-subtree roots); a created account's credit opens the
+empty leaf 0 and records before = (balance 0, nonce 0, the named key); the message of an append is made from the
+slot's fields as docs/protocol.md's layout says; a slot whose debit is on carries a signature;
 slot k ends where slot k + 1 starts; the first starts at the old roots, the last ends at the new ones; the
 statement's commitment is ``batch_commitment`` of the slot data.
 """
@@ -26,7 +28,13 @@ def _check_account(u: AccountUpdate, field: int, root_before: int, root_after: i
         assert u.leaf_before == u.leaf_after and root_before == root_after, f"{where}: inactive"
         assert u.before is None and u.after is None, f"{where}: inactive fields"
     else:
-        assert u.leaf_before == u.before.leaf() and u.leaf_after == u.after.leaf(), f"{where}: leaf fields"
+        created = u.leaf_before == 0
+        if created:
+            assert (u.before.balance, u.before.nonce) == (0, 0), f"{where}: a created account starts empty"
+        else:
+            assert u.leaf_before == u.before.leaf(), f"{where}: leaf before"
+        assert u.leaf_after == u.after.leaf(), f"{where}: leaf after"
+        assert (u.before.pubkey_x, u.before.pubkey_y) == (u.after.pubkey_x, u.after.pubkey_y), f"{where}: key kept"
         for a in (u.before, u.after):
             assert 0 <= a.balance <= U64_MAX and 0 <= a.nonce <= U64_MAX, f"{where}: u64"
 
@@ -61,32 +69,46 @@ def check_slot(chain: int, s: SlotTrace, acc_before: int, bridge_before: int, wh
     _check_append(chain, s.append, bridge_before, s.bridge_root_after, f"{where}/append")
     kind = s.kind
     active = (s.debit.active, s.credit.active, s.append.active)
+    assert (s.signature is not None) == s.debit.active or s.signature is None, f"{where}: a signature without a debit"
+    swap = d.program == 3
     if kind == SlotKind.NOOP:
-        assert active == (False, False, False) and d.fields()[1:] == (0, 0, 0, 0, 0), where
-    elif kind == SlotKind.TRANSFER:
-        assert active == (True, True, False), where
-        assert (s.debit.index, s.credit.index, d.peer_chain) == (d.account_a, d.account_b, 0), where
+        assert active == (False, False, False) and not any(d.fields()[1:]), where
+        return s.accounts_root_after_credit, s.bridge_root_after
+    if kind == SlotKind.TRANSFER:
+        assert active == (True, True, False) and d.peer_chain == d.program == d.payload == 0, where
+    elif kind in (SlotKind.BURN, SlotKind.CALL):
+        assert active == (True, swap, True), where
+        assert s.append.slot == burn_slot(d.peer_chain), where
+        want = (chain, d.peer_chain, d.account_a, d.account_b, d.amount, d.program, d.payload, (d.pubkey_x, d.pubkey_y))
+        if kind == SlotKind.BURN:
+            assert d.program == 1 and d.payload == 0, where
+    else:
+        assert kind == SlotKind.ACTION and active == (swap, True, True), where
+        assert s.append.slot == mint_slot(d.peer_chain), where
+        sender, target, value = (d.msg_sender, d.msg_target, d.msg_value) if swap else (d.account_a, d.account_b,
+                                                                                       d.amount)  # fmt: skip
+        want = (d.peer_chain, chain, sender, target, value, d.program, d.payload, (d.pubkey_x, d.pubkey_y))
+        if not swap:
+            assert d.nonce == s.append.index, f"{where}: an action commits its message index"
+        if d.program == 2:
+            assert s.credit.after.balance <= d.payload, f"{where}: COND past its cap"
+    if kind != SlotKind.TRANSFER:
+        m = s.append.message
+        assert (m.src_chain, m.dst_chain, m.sender, m.recipient, m.amount, m.program, m.payload, m.target_pubkey) == (
+            want), where  # fmt: skip
+    if s.debit.active:
         assert s.debit.after.balance == s.debit.before.balance - d.amount, where
         assert s.debit.after.nonce == s.debit.before.nonce + 1 == d.nonce + 1, where
+    if s.credit.active:
         assert s.credit.after.balance == s.credit.before.balance + d.amount, where
         assert s.credit.after.nonce == s.credit.before.nonce, where
-        if s.debit.index == s.credit.index:  # self-transfer: the credit opens the leaf the debit wrote
+        named = (d.pubkey_x, d.pubkey_y) if not (kind == SlotKind.ACTION and swap) else (0, 0)
+        key = (s.credit.before.pubkey_x, s.credit.before.pubkey_y)
+        assert named in ((0, 0), key), f"{where}: the named key is not the recipient's"
+        if s.credit.leaf_before == 0:
+            assert named == key != (0, 0), f"{where}: an account created without the named key"
+        if s.debit.active and s.debit.index == s.credit.index:  # the credit opens the leaf the debit wrote
             assert s.credit.before == s.debit.after and s.credit.leaf_before == s.debit.leaf_after, where
-    elif kind == SlotKind.BURN:
-        assert active == (True, False, True), where
-        m = s.append.message
-        assert s.debit.index == d.account_a and s.append.slot == burn_slot(d.peer_chain), where
-        assert (m.src_chain, m.dst_chain, m.sender, m.recipient, m.amount) == (
-            chain, d.peer_chain, d.account_a, d.account_b, d.amount), where  # fmt: skip
-        assert s.debit.after.balance == s.debit.before.balance - d.amount, where
-        assert s.debit.after.nonce == s.debit.before.nonce + 1 == d.nonce + 1, where
-    else:
-        assert kind == SlotKind.MINT and active == (False, True, True), where
-        m = s.append.message
-        assert s.credit.index == d.account_b and s.append.slot == mint_slot(d.peer_chain), where
-        assert (m.src_chain, m.dst_chain, m.sender, m.recipient, m.amount, m.message_nonce) == (
-            d.peer_chain, chain, d.account_a, d.account_b, d.amount, d.nonce), where  # fmt: skip
-        assert s.credit.after.balance == s.credit.before.balance + d.amount, where
     return s.accounts_root_after_credit, s.bridge_root_after
 
 
