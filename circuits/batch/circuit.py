@@ -12,10 +12,12 @@ Wires, in circom order (DESIGN.md §2)::
     # PRIVATE INPUTS
     old_accounts_root, old_bridge_root
     chain_range/bit[i]                                    chain_id < K, in ceil(log2 K) bits
-    slot[k]/kind/{noop,transfer,burn,mint}               one-hot selectors
-    slot[k]/data/{account_a,account_b,amount,nonce,peer_chain}   the committed SlotData (and their range bits)
+    slot[k]/kind/{noop,transfer,burn,action,call}        one-hot kind selectors
+    slot[k]/kind/program_{mint,cond,swap}                 program selectors (one-hot with a message)
+    slot[k]/data/{account_a,…,msg_value}                  the committed SlotData (and their range bits)
     slot[k]/debit/…, slot[k]/credit/…                     account updates (circuits.batch.slots.debit / credit)
     slot[k]/append/…                                      bridge append (circuits.batch.slots.append)
+    slot[k]/signature/{r8x,r8y,s}, …/eddsa/…              the signature and its verifier (slots.signature)
     (and the gadgets' internal wires under the same paths)
 
 chain_id is public, set by the L1 for the rollup it settles; its bits are range-checked once per batch, like every
@@ -98,21 +100,24 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
     for k in range(shape.capacity):
         si = None if inputs is None else inputs.slots[k]
         with cb.namespace(f"slot[{k}]"):
-            sel = slots.kind_selectors(cb, None if si is None else si.kind)
+            sel = slots.kind_selectors(cb, None if si is None else si.kind, None if si is None else si.program)
             data = slots.slot_data(cb, si, n_rollups=shape.n_rollups, account_depth=shape.account_depth)
             slots.noop(cb, sel, data)
-            accounts_root, nonce_before = slots.debit(
-                cb, None if si is None else si.debit, sel.debit_active, data, accounts_root
+            paid = slots.debit(cb, None if si is None else si.debit, sel.debit_active, data, accounts_root)
+            accounts_root, balance_after = slots.credit(
+                cb, None if si is None else si.credit, sel, data, paid.root_after
             )
-            accounts_root = slots.credit(cb, None if si is None else si.credit, sel.credit_active, data, accounts_root)
+            slots.cond_cap(cb, sel, data, balance_after)
             bridge_root, index = slots.append(
                 cb, None if si is None else si.append, sel, chain_id, chain_bits, data, bridge_root,
                 bridge_depth=shape.bridge_depth,
             )  # fmt: skip
-            # The committed nonce: the sender's nonce before (transfer, burn; 0 when the debit is off) or the
-            # message index (mint); 0 for a no-op.
+            # The committed nonce: the payer's nonce before (transfer, burn, call, a SWAP action's Z; 0 when the
+            # debit is off) or the message index (a MINT or COND action); 0 for a no-op.
             with cb.namespace("nonce"):
-                cb.assert_equal(data.nonce, nonce_before + cb.mul(sel.mint, index, "mint_index"), "binding")
+                index_used = cb.mul(sel.action - sel.swap_action, index, "action_index")
+                cb.assert_equal(data.nonce, paid.nonce_before + index_used, "binding")
+            slots.signature(cb, si, sel, chain_id, data, paid)
             with cb.namespace("commitment"):
                 h = slots.commitment_step(cb, h, sel, data)
     cb.assert_equal(h, batch_commitment, "batch_commitment")
@@ -125,8 +130,11 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
 _ELEMENT = re.compile(r"\[\d+\]$")
 #: Parts of a slot whose wires are trace-level inputs (gadget internals live deeper, e.g. ``debit/path_before/…``).
 _INPUT_LEAVES = {
-    "kind": {"noop", "transfer", "burn", "mint"},
-    "data": {"account_a", "account_b", "amount", "nonce", "peer_chain"},
+    "kind": {"noop", "transfer", "burn", "action", "call", "program_mint", "program_cond", "program_swap"},
+    "data": {
+        "account_a", "account_b", "amount", "nonce", "peer_chain", "payload", "pubkey_x", "pubkey_y", "msg_sender",
+        "msg_target", "msg_value",
+    },
     "debit": {
         "siblings", "leaf_before", "pubkey_x", "pubkey_y", "balance_before", "nonce_before", "balance_after",
         "nonce_after", "leaf_after", "root_after", "amount",
@@ -137,10 +145,11 @@ _INPUT_LEAVES = {
     },
     "append": {
         "peer_inv", "slot_sel", "index_bits", "first", "prev_bits", "tree_siblings", "prev_leaf", "prev_siblings",
-        "tree_root_before", "prev_inv", "mint_swap", "leaf_inv", "leaf", "tree_root_after", "slot_siblings",
+        "tree_root_before", "prev_inv", "src_dst_swap", "leaf_inv", "leaf", "tree_root_after", "slot_siblings",
         "bridge_root_after",
     },
-    "nonce": {"mint_index"},
+    "nonce": {"action_index"},
+    "signature": {"r8x", "r8y", "s"},
 }  # fmt: skip
 
 
@@ -189,8 +198,9 @@ class BatchCircuit:
         return self.r1cs.n_constraints
 
     def constraints_by_part(self, slot: int = 0) -> dict[str, int]:
-        """Constraints of slot ``slot`` per part (``kind``, ``data``, ``noop``, ``debit``, ``credit``, ``append``,
-        ``nonce``, ``commitment``), plus ``"slot"`` (their sum) and ``"batch"`` (outside the slots)."""
+        """Constraints of slot ``slot`` per part (``kind``, ``data``, ``noop``, ``debit``, ``credit``, ``cond``,
+        ``append``, ``nonce``, ``signature``, ``commitment``), plus ``"slot"`` (their sum) and ``"batch"``
+        (outside the slots)."""
         prefix = f"slot[{slot}]/"
         counts: Counter[str] = Counter()
         outside = 0

@@ -1,39 +1,44 @@
-"""The batch circuit's rules, one function per rule (DESIGN.md §6), as gnark's rollup example splits
-``verifyAccountUpdated`` / ``verifyTransferSignature``.
+"""The batch circuit's rules, one function per rule (DESIGN.md §6, docs/protocol.md "Protocol v2"), as gnark's rollup
+example splits ``verifyAccountUpdated`` / ``verifyTransferSignature``.
 
-Every slot of a batch has the same three parts whatever its kind (``zksvs.trace``), so the circuit has one fixed
-shape; the kind's one-hot selectors switch each part on or off:
+Every slot of a batch has the same three parts and one signature verifier whatever its kind (``zksvs.trace``), so
+the circuit has one fixed shape; the kind's one-hot selectors and the program's switch each part on or off:
 
-    kind       debit (sender)   credit (recipient)   append (bridge message)
-    NOOP       off              off                  off
-    TRANSFER   account_a        account_b            off
-    BURN       account_a        off                  burn tree c→peer at slot 2·peer
-    MINT       off              account_b            mint tree peer→c at slot 2·peer + 1
+    kind           debit (account_a)     credit (account_b)          append (bridge message)          signature
+    NOOP           off                   off                         off                              off
+    TRANSFER       sender                recipient (creatable)       off                              sender's
+    BURN, CALL     sender                SWAP: Y (creatable); off    outbound tree c→peer, slot 2·peer sender's
+    ACTION         SWAP: Z; off          target / W (creatable)      inbound tree peer→c, 2·peer + 1  SWAP: Z's
+                                                                                                       order
 
-Every value used as an index, a slot, a peer or a selector is range-constrained where it is made (``slot_data``
-for the committed fields, ``kind_selectors`` for the kind, ``circuit.define_batch`` for chain_id): account_a and
-account_b are decomposed into their D bits, the peer into the bits of a value below K, and those same bits are the
-Merkle direction bits of the parts. So no relation between them holds only mod r: the bridge slot of an append is
-the bit string (mint, bits of peer), not a field element that 2·peer + mint happens to equal (the audit's mint
-without a burn: peer = (2c − 1)/2 mod r sent a MINT to slot 2c).
+Every value used as an index, a slot, a peer, a program or a selector is range-constrained where it is made
+(``slot_data`` for the committed fields, ``kind_selectors`` for the kind and the program, ``circuit.define_batch``
+for chain_id): account_a, account_b, msg_sender and msg_target are decomposed into their D bits, the peer into the
+bits of a value below K, and the bits of the first two are the Merkle direction bits of the parts; the program is
+the weighted sum of boolean program selectors, so no program id outside {0, 1, 2, 3} has a witness. No relation
+between them holds only mod r: the bridge slot of an append is the bit string (action, bits of peer), not a field
+element that 2·peer + action happens to equal (the audit's mint without a burn: peer = (2c − 1)/2 mod r sent a MINT
+to slot 2c).
 
 A part that is off still opens its tree and writes back the leaf it read, so it cannot change a root; the values
-that only an active part uses (account fields, the appended leaf, the message index) are pinned to 0 when it is
-off, so the witness of a batch is unique (``tests/circuits/test_batch_soundness.py`` moves every wire by one). Where
-an inactive part opens is the trace contract of ``zksvs.trace``: an account part at the index its committed field
-names (account_a for the debit, account_b for the credit: 0 for a no-op), the append at index 0 of the burn tree
-c→c in slot 2·chain_id, which always stays empty (an append needs peer ≠ chain_id; the cross-rollup circuit pins the
-c→c slots to the empty root at every shared batch). Its openings are then known from the trace, and every append
-constraint can hold unconditionally, with no selector gating (cheaper than gating, and no wire is left free).
+that only an active part uses (account fields, the appended leaf, the message index, the signature) are pinned to 0
+when it is off, so the witness of a batch is unique (``tests/circuits/test_batch_soundness.py`` moves every wire by
+one; tests/soundness runs the SMT uniqueness check). Where an inactive part opens is the trace contract of
+``zksvs.trace``: an account part at the index its committed field names (account_a for the debit, account_b for the
+credit: 0 for a no-op), the append at index 0 of the outbound tree c→c in slot 2·chain_id, which always stays empty
+(an append needs peer ≠ chain_id; the cross-rollup circuit pins the c→c slots to the empty root at every shared
+batch). Its openings are then known from the trace, and every append constraint can hold unconditionally, with no
+selector gating (cheaper than gating, and no wire is left free).
 
 Functions take the builder first, open their own namespace and document ``Constrains`` / ``Cost`` / ``Assumes`` /
-``Rejects`` (STYLE.md §6). Costs are for the BN254 circomlib Poseidon of ``circuits.gadgets.poseidon`` (P2 ≈ 240,
-P4 ≈ 300, P6 ≈ 357 constraints) and a Merkle level = one selection + one P2. ``docs/circuits.md`` lists every
-constraint family with its cost at the demo shape.
+``Rejects`` (STYLE.md §6). Costs are for the BN254 circomlib Poseidon of ``circuits.gadgets.poseidon`` (P2 = 240,
+P4 = 297, P10 = 459, P12 = 504 constraints) and a Merkle level = one selection + one P2. ``docs/circuits.md`` lists
+every constraint family with its cost at the demo shape.
 
 References
 ----------
-gnark ``examples/rollup/circuit.go`` (one helper per rule); DESIGN.md §4 (leaves, slots), §6 (soundness checklist).
+gnark ``examples/rollup/circuit.go`` (one helper per rule); DESIGN.md §4 (leaves, slots), §6 (soundness checklist);
+circomlib 2.0.5 ``circuits/comparators.circom`` ``IsZero`` (the zero tests, with the inverse pinned to 0 at 0).
 """
 
 from __future__ import annotations
@@ -42,27 +47,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from circuits.builder import Bool, ConstraintBuilder, Var
+from circuits.gadgets.babyjub import EdwardsPoint, mul8
 from circuits.gadgets.bits import from_bits
 from circuits.gadgets.boolean import alloc_bool, select
+from circuits.gadgets.eddsa import disabled_signature, eddsa_poseidon_verify
 from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
 from circuits.gadgets.range import U64_BITS, assert_below, assert_range
 from zksvs.field import FR_MODULUS
+from zksvs.tx_message import ORDER_DOMAIN_TAG, TX_DOMAIN_TAG
 
 _R = FR_MODULUS
 
 __all__ = [
     "AccountPartInputs",
     "AppendPartInputs",
+    "DebitOut",
     "KindSelectors",
     "SlotDataVars",
     "SlotInputs",
     "append",
     "commitment_step",
+    "cond_cap",
     "credit",
     "debit",
     "kind_selectors",
     "noop",
+    "signature",
     "slot_data",
 ]
 
@@ -139,7 +150,8 @@ class AppendPartInputs:
 
 @dataclass(frozen=True)
 class SlotInputs:
-    """Private inputs of one slot: its committed data (``zksvs.statement.SlotData``) and its three parts."""
+    """Private inputs of one slot: its committed data (``zksvs.statement.SlotData``), its three parts and the
+    signature its verifier checks ((0, 0), 0 when the debit is off)."""
 
     kind: int
     account_a: int
@@ -147,9 +159,19 @@ class SlotInputs:
     amount: int
     nonce: int
     peer_chain: int
+    program: int
+    payload: int
+    pubkey_x: int
+    pubkey_y: int
+    msg_sender: int
+    msg_target: int
+    msg_value: int
     debit: AccountPartInputs
     credit: AccountPartInputs
     append: AppendPartInputs
+    r8x: int
+    r8y: int
+    s: int
 
 
 def _get(obj: object | None, attr: str, i: int | None = None) -> int | None:
@@ -175,50 +197,88 @@ def _path(cb: ConstraintBuilder, leaf: Var | int, bits: Sequence[Bool], siblings
 
 @dataclass(frozen=True)
 class KindSelectors:
-    """The one-hot kind selectors of a slot and the part switches derived from them (linear, free)."""
+    """The one-hot kind selectors of a slot, its program selectors and the part switches derived from them.
+
+    ``mint``, ``cond``, ``swap`` are the program selectors: one-hot on a slot with a message (BURN, CALL, ACTION),
+    all 0 otherwise. ``swap_trigger`` (a SWAP CALL) and ``swap_action`` (a SWAP ACTION) are products (one
+    constraint each); the rest is linear in the selectors, and boolean because they are one-hot.
+    """
 
     noop: Bool
     transfer: Bool
     burn: Bool
+    action: Bool
+    call: Bool
     mint: Bool
+    cond: Bool
+    swap: Bool
+    swap_trigger: Bool
+    swap_action: Bool
 
     @property
     def kind(self) -> Var:
-        """The SlotKind value: transfer + 2·burn + 3·mint (what the slot digest commits to)."""
-        return self.transfer + 2 * self.burn + 3 * self.mint
+        """The SlotKind value: transfer + 2·burn + 3·action + 4·call (what the slot data commits to)."""
+        return self.transfer + 2 * self.burn + 3 * self.action + 4 * self.call
+
+    @property
+    def program(self) -> Var:
+        """The program id: mint + 2·cond + 3·swap (0 without a message)."""
+        return self.mint + 2 * self.cond + 3 * self.swap
+
+    @property
+    def trigger(self) -> Bool:
+        """BURN or CALL: the message leaves this chain."""
+        return Bool._trusted(self.burn + self.call)
 
     @property
     def debit_active(self) -> Bool:
-        """TRANSFER or BURN (boolean because the selectors are one-hot)."""
-        return Bool._trusted(self.transfer + self.burn)
+        """TRANSFER, BURN, CALL, or a SWAP ACTION (Z pays); also the signature verifier's ``enabled``."""
+        return Bool._trusted(self.transfer + self.burn + self.call + self.swap_action)
 
     @property
     def credit_active(self) -> Bool:
-        """TRANSFER or MINT."""
-        return Bool._trusted(self.transfer + self.mint)
+        """TRANSFER, ACTION, or a SWAP CALL (Y is paid on this chain)."""
+        return Bool._trusted(self.transfer + self.action + self.swap_trigger)
 
     @property
     def append_active(self) -> Bool:
-        """BURN or MINT."""
-        return Bool._trusted(self.burn + self.mint)
+        """BURN, CALL or ACTION."""
+        return Bool._trusted(self.burn + self.call + self.action)
 
 
-def kind_selectors(cb: ConstraintBuilder, kind: int | None) -> KindSelectors:
-    """Allocate the four kind selectors of a slot whose SlotKind is ``kind`` (namespace ``kind``).
+def kind_selectors(cb: ConstraintBuilder, kind: int | None, program: int | None = None) -> KindSelectors:
+    """Allocate the five kind selectors and the three program selectors of a slot (namespace ``kind``).
 
-    Constrains: noop, transfer, burn, mint ∈ {0, 1} (labels ``kind/<name>``); noop + transfer + burn + mint = 1
-                (label ``kind/one_hot``). Their value is tied to SlotData.kind through the slot digest.
-    Cost:       5 constraints
+    Constrains: noop, transfer, burn, action, call ∈ {0, 1} (labels ``kind/<name>``); their sum is 1
+                (``kind/one_hot``); mint, cond, swap ∈ {0, 1} (``kind/program_<name>``) with mint + cond + swap =
+                burn + call + action (``kind/program_one_hot``: one program with a message, none without);
+                burn · (cond + swap) = 0 (``kind/burn_mints``: a burn is a MINT call); swap_trigger =
+                (burn + call)·swap, swap_action = action·swap. The values are tied to SlotData.kind and .program
+                through the batch data binding.
+    Cost:       11 constraints
     Assumes:    nothing
-    Rejects:    two selectors set, none set, a selector = 2 (tested in tests/circuits/test_batch_soundness.py)
+    Rejects:    two kinds set, none set, a selector = 2, a program with no message or two programs, a program id
+                outside {0, 1, 2, 3} (it is a weighted sum of the selectors), a BURN of program COND (tested in
+                tests/circuits/test_batch_soundness.py)
     """
     with cb.namespace("kind"):
         sels = [alloc_bool(cb, name, None if kind is None else int(kind == k)) for k, name in enumerate(_KINDS)]
-        cb.assert_equal(sels[0] + sels[1] + sels[2] + sels[3], 1, "one_hot")
-    return KindSelectors(*sels)
+        noop, transfer, burn, action, call = sels
+        cb.assert_equal(noop + transfer + burn + action + call, 1, "one_hot")
+        progs = [
+            alloc_bool(cb, f"program_{name}", None if program is None else int(program == k))
+            for k, name in ((1, "mint"), (2, "cond"), (3, "swap"))
+        ]
+        mint, cond, swap = progs
+        cb.assert_equal(mint + cond + swap, burn + call + action, "program_one_hot")
+        cb.enforce(burn, cond + swap, 0, "burn_mints")
+        swap_trigger = Bool._trusted(cb.mul(burn + call, swap, "swap_trigger"))
+        swap_action = Bool._trusted(cb.mul(action, swap, "swap_action"))
+    return KindSelectors(noop, transfer, burn, action, call, mint, cond, swap, swap_trigger, swap_action)
 
 
-_KINDS = ("noop", "transfer", "burn", "mint")
+#: Kind selector names in SlotKind order (NOOP 0, TRANSFER 1, BURN 2, ACTION 3, CALL 4).
+_KINDS = ("noop", "transfer", "burn", "action", "call")
 
 
 @dataclass(frozen=True)
@@ -226,7 +286,8 @@ class SlotDataVars:
     """The committed slot fields (``zksvs.statement.SlotData``) as private wires, with the bits they are made of.
 
     ``account_a_bits`` / ``account_b_bits`` (D bits) are the Merkle direction bits of the debit / credit;
-    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append.
+    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append. The kind and program are not here: they
+    are the selectors' weighted sums (``KindSelectors.kind``, ``.program``).
     """
 
     account_a: Var
@@ -234,49 +295,94 @@ class SlotDataVars:
     amount: Var
     nonce: Var
     peer_chain: Var
+    payload: Var
+    pubkey_x: Var
+    pubkey_y: Var
+    msg_sender: Var
+    msg_target: Var
+    msg_value: Var
     account_a_bits: list[Bool]
     account_b_bits: list[Bool]
     peer_bits: list[Bool]
 
 
 def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: int, account_depth: int) -> SlotDataVars:
-    """Allocate the slot's committed fields and range-constrain each one used as an index (namespace ``data``).
+    """Allocate the slot's committed fields and range-constrain each one used as an index or packed in a word
+    (namespace ``data``).
 
-    Constrains: 0 ≤ account_a, account_b < 2^D (labels ``data/account_a_range/…``, ``data/account_b_range/…``);
-                0 ≤ amount < 2^64 (``data/amount_range/…``); 0 ≤ peer_chain < K (``data/peer_range/…``, by
-                ``assert_below``); the nonce is tied to the parts by the caller's nonce binding
-    Cost:       2·(D + 1) + 65 + cost(assert_below K): 86 for K = 4, D = 8
+    Constrains: 0 ≤ account_a, account_b, msg_sender, msg_target < 2^D (labels ``data/account_a_range/…``,
+                ``data/account_b_range/…``, ``data/msg_sender_range/…``, ``data/msg_target_range/…``);
+                0 ≤ amount, msg_value < 2^64 (``data/amount_range/…``, ``data/msg_value_range/…``); 0 ≤ peer_chain
+                < K (``data/peer_range/…``, by ``assert_below``); the nonce is tied to the parts by the caller's
+                nonce binding; payload and key are field elements (a COND payload is range-checked by ``cond_cap``)
+    Cost:       4·(D + 1) + 2·65 + cost(assert_below K): 169 for K = 4, D = 8
     Assumes:    nothing
     Rejects:    amount = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K, peer = (2c − 1)/2 mod r
                 (tested in tests/circuits/test_batch_soundness.py and tests/circuits/test_mint_without_burn.py)
     """
     with cb.namespace("data"):
-        fields = [cb.private(n, _get(inputs, n)) for n in ("account_a", "account_b", "amount", "nonce", "peer_chain")]
-        account_a, account_b, amount, nonce, peer = fields
-        a_bits = assert_range(cb, account_a, account_depth, "account_a_range")
-        b_bits = assert_range(cb, account_b, account_depth, "account_b_range")
-        assert_range(cb, amount, U64_BITS, "amount_range")
-        peer_bits = assert_below(cb, peer, n_rollups, "peer_range")
-    return SlotDataVars(account_a, account_b, amount, nonce, peer, a_bits, b_bits, peer_bits)
+        names = ("account_a", "account_b", "amount", "nonce", "peer_chain", "payload", "pubkey_x", "pubkey_y",
+                 "msg_sender", "msg_target", "msg_value")  # fmt: skip
+        v = {n: cb.private(n, _get(inputs, n)) for n in names}
+        a_bits = assert_range(cb, v["account_a"], account_depth, "account_a_range")
+        b_bits = assert_range(cb, v["account_b"], account_depth, "account_b_range")
+        assert_range(cb, v["amount"], U64_BITS, "amount_range")
+        peer_bits = assert_below(cb, v["peer_chain"], n_rollups, "peer_range")
+        assert_range(cb, v["msg_sender"], account_depth, "msg_sender_range")
+        assert_range(cb, v["msg_target"], account_depth, "msg_target_range")
+        assert_range(cb, v["msg_value"], U64_BITS, "msg_value_range")
+    return SlotDataVars(**v, account_a_bits=a_bits, account_b_bits=b_bits, peer_bits=peer_bits)
 
 
 def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
-    """The no-op rule: a NOOP slot's committed fields are all 0 (namespace ``noop``).
+    """The fields a kind does not use are 0 (namespace ``noop``).
 
-    peer_chain and nonce of a NOOP are already forced to 0 by ``append`` (peer = 0 unless burn/mint) and by the
-    nonce binding in ``circuit``; this adds the three fields no part pins.
+    peer_chain and nonce of a NOOP are already forced to 0 by ``append`` (peer = 0 unless a message) and by the
+    nonce binding in ``circuit``; the program by the selectors. This adds the fields no part pins.
 
-    Constrains: noop · account_a = 0, noop · account_b = 0, noop · amount = 0 (labels ``noop/<field>``)
-    Cost:       3 constraints
+    Constrains: noop · account_a = noop · account_b = noop · amount = 0, noop · pubkey_x = noop · pubkey_y = 0
+                (labels ``noop/<field>``); (noop + transfer + burn) · payload = 0 (``noop/payload``: only a call
+                or an action carries one); (1 − swap_action) · msg_sender = … = 0 (``noop/msg_<field>``: only a
+                SWAP action has the message fields apart)
+    Cost:       9 constraints
     Assumes:    ``sel`` from ``kind_selectors``
-    Rejects:    a NOOP with amount 5 (tested in tests/circuits/test_batch_soundness.py)
+    Rejects:    a NOOP with amount 5, a transfer with a payload, a MINT action with a msg_sender (tested in
+                tests/circuits/test_batch_soundness.py)
     """
     with cb.namespace("noop"):
-        for name in ("account_a", "account_b", "amount"):
+        for name in ("account_a", "account_b", "amount", "pubkey_x", "pubkey_y"):
             cb.enforce(sel.noop, getattr(data, name), 0, name)
+        cb.enforce(sel.noop + sel.transfer + sel.burn, data.payload, 0, "payload")
+        for name in ("msg_sender", "msg_target", "msg_value"):
+            cb.enforce(1 - sel.swap_action, getattr(data, name), 0, name)
 
 
 # --- account updates -------------------------------------------------------------------------------------------------
+
+
+def _is_zero(cb: ConstraintBuilder, x: Var, name: str) -> Bool:
+    """[x = 0] with its inverse pinned to 0 at x = 0, so the witness is unique (circomlib ``IsZero`` + one pin).
+
+    Constrains: t = x·inv; x·(1 − t) = 0; (1 − t)·inv = 0; returns 1 − t (labels ``name/…``)
+    Cost:       3 constraints
+    """
+    with cb.namespace(name):
+        inv = cb.hint("inv", lambda v: pow(v, -1, _R) if v else 0, x)
+        t = cb.mul(x, inv, "t")
+        cb.enforce(x, 1 - t, 0, "x_zero_or_t_one")
+        cb.enforce(1 - t, inv, 0, "inv_pinned")
+    return Bool._trusted(1 - t)
+
+
+@dataclass(frozen=True)
+class DebitOut:
+    """What ``debit`` hands on: the accounts root after it, the nonce before (0 when off) and the leaf's key (the
+    signature verifier's public key; 0, 0 when off)."""
+
+    root_after: Var
+    nonce_before: Var
+    pubkey_x: Var
+    pubkey_y: Var
 
 
 def _account_update(
@@ -287,9 +393,11 @@ def _account_update(
     amount: Var,
     root_before: Var,
     *,
-    is_debit: bool,
-) -> tuple[Var, Var]:
-    """Shared body of ``debit`` and ``credit``; returns (root_after, nonce_before)."""
+    named: tuple[Var, Var] | None = None,
+) -> tuple[Var, list[Var], Var]:
+    """Shared body of ``debit`` (``named`` None) and ``credit``; returns (root_after, preimage before, balance
+    after)."""
+    is_debit = named is None
     depth = len(bits)
     siblings = [cb.private(f"siblings[{i}]", _get(inputs, "siblings", i)) for i in range(depth)]
     leaf_before = cb.private("leaf_before", _get(inputs, "leaf_before"))
@@ -302,7 +410,28 @@ def _account_update(
     pkx, pky, bal, nonce = pre
     with cb.namespace("leaf_hash_before"):
         h_before = poseidon_hash(cb, [pkx, pky, bal, nonce])
-    cb.enforce(active, leaf_before - h_before, 0, "leaf_before")
+    if is_debit:
+        cb.enforce(active, leaf_before - h_before, 0, "leaf_before")
+    else:
+        # A credit to an empty leaf creates the account with the named key (docs/protocol.md "Account creation").
+        nx, ny = named
+        empty = _is_zero(cb, leaf_before, "empty")
+        create = cb.mul(active, empty, "create")
+        keep = active - create  # an existing account is credited
+        cb.enforce(keep, leaf_before - h_before, 0, "leaf_before")
+        named_none = cb.mul(_is_zero(cb, nx, "named_x_zero"), _is_zero(cb, ny, "named_y_zero"), "named_none")
+        check = cb.mul(keep, 1 - named_none, "named_check")  # an existing account, a key named: it must match
+        cb.enforce(check, pkx - nx, 0, "named_match_x")
+        cb.enforce(check, pky - ny, 0, "named_match_y")
+        cb.enforce(create, pkx - nx, 0, "create_key_x")
+        cb.enforce(create, pky - ny, 0, "create_key_y")
+        cb.enforce(create, bal, 0, "create_balance")
+        cb.enforce(create, nonce, 0, "create_nonce")
+        # the created key can sign: on the curve and not of small order (a fixed valid key when not creating)
+        dummy = disabled_signature()[2]
+        kx = select(cb, Bool._trusted(create), pkx, dummy[0], "usable_x")
+        ky = select(cb, Bool._trusted(create), pky, dummy[1], "usable_y")
+        mul8(cb, EdwardsPoint(kx, ky), "usable_key")
 
     amt = cb.mul(active, amount, "amount")  # the slot amount when active, 0 when off
     balance_after = cb.private("balance_after", _get(inputs, "balance_after"))
@@ -321,7 +450,7 @@ def _account_update(
     cb.enforce(active, h_after - leaf_before, leaf_after - leaf_before, "leaf_after")
     root_after = cb.private("root_after", _get(inputs, "root_after"))
     cb.assert_equal(_path(cb, leaf_after, bits, siblings, "path_after"), root_after, "root_after")
-    return root_after, nonce
+    return root_after, pre, balance_after
 
 
 def debit(
@@ -330,21 +459,23 @@ def debit(
     active: Bool,
     data: SlotDataVars,
     root_before: Var,
-) -> tuple[Var, Var]:
-    """The sender's update (TRANSFER, BURN): balance − amount, nonce + 1 (namespace ``debit``).
+) -> DebitOut:
+    """The payer's update (TRANSFER, BURN, CALL: the sender; a SWAP ACTION: Z): balance − amount, nonce + 1
+    (namespace ``debit``).
 
-    Opens account_a (its range-checked bits are the path), active or not. Returns ``(accounts_root_after,
-    nonce_before)``; the caller ties ``nonce_before`` to the committed nonce.
+    Opens account_a (its range-checked bits are the path), active or not. Returns the root after, the nonce before
+    (the caller ties it to the committed nonce) and the leaf's key (the signature verifier's).
 
     Constrains: opening of leaf_before at account_a's bits under root_before (``debit/root_before``);
                 off ⇒ pubkey, balance, nonce = 0 (``debit/off_zero/…``);
-                active ⇒ leaf_before = Poseidon(pkx, pky, balance, nonce) (``debit/leaf_before``);
+                active ⇒ leaf_before = Poseidon(pkx, pky, balance, nonce) (``debit/leaf_before``: an empty leaf has
+                no preimage, so a debit needs an existing account);
                 balance_after = balance − active·amount, 0 ≤ balance_after < 2^64 (``debit/balance``,
                 ``debit/balance_range/…``); nonce_after = nonce + active, 0 ≤ nonce_after < 2^64 (``debit/nonce``,
                 ``debit/nonce_range/…``);
                 leaf_after = active ? Poseidon(pkx, pky, balance_after, nonce_after) : leaf_before
                 (``debit/leaf_after``); root_after = opening of leaf_after on the same path (``debit/root_after``)
-    Cost:       2·D·(P2 + 1) + 2·P4 + 141 constraints (4 591 for D = 8)
+    Cost:       2·D·(P2 + 1) + 2·P4 + 141 constraints (4,591 for D = 8)
     Assumes:    ``active`` from ``KindSelectors``; ``data`` from ``slot_data`` (amount and account_a range-checked);
                 leaf balances and nonces < 2^64 (every leaf written by this circuit is range-checked; genesis
                 balances and nonces are u64)
@@ -352,31 +483,105 @@ def debit(
                 leaf_before when off (tested in tests/circuits/test_batch_soundness.py)
     """
     with cb.namespace("debit"):
-        return _account_update(cb, inputs, active, data.account_a_bits, data.amount, root_before, is_debit=True)
+        root, (pkx, pky, _, nonce), _ = _account_update(
+            cb, inputs, active, data.account_a_bits, data.amount, root_before
+        )
+    return DebitOut(root, nonce, pkx, pky)
 
 
 def credit(
     cb: ConstraintBuilder,
     inputs: AccountPartInputs | None,
-    active: Bool,
+    sel: KindSelectors,
     data: SlotDataVars,
     root_before: Var,
-) -> Var:
-    """The recipient's update (TRANSFER, MINT): balance + amount, nonce unchanged (namespace ``credit``).
+) -> tuple[Var, Var]:
+    """The payee's update (TRANSFER, ACTION, a SWAP CALL): balance + amount, nonce unchanged, the account created
+    when its leaf is empty (namespace ``credit``). Returns (accounts root after, balance after).
 
     Opens account_b, active or not, against the accounts root after ``debit`` (a self-transfer credits the leaf the
-    debit wrote).
+    debit wrote). The named key is the slot's (pubkey_x, pubkey_y), except in a SWAP action (W must exist: none).
 
-    Constrains: as ``debit`` with balance_after = balance + active·amount (< 2^64: no overflow) and no nonce change
-    Cost:       2·D·(P2 + 1) + 2·P4 + 75 constraints (4 525 for D = 8)
+    Constrains: as ``debit`` with balance_after = balance + active·amount (< 2^64: no overflow) and no nonce change,
+                and (docs/protocol.md "Account creation") with empty = [leaf_before = 0], create = active·empty:
+                create ⇒ (pkx, pky, balance, nonce) = (named, 0, 0) and the key is on the curve and not of small
+                order (``credit/create_*``, ``credit/usable_key/…``); active ∧ ¬empty ⇒ leaf_before = Poseidon(pkx,
+                pky, balance, nonce), and if a key is named it is (pkx, pky) (``credit/named_match_*``)
+    Cost:       2·D·(P2 + 1) + 2·P4 + 75 + 41 constraints (4,566 for D = 8)
     Assumes:    as ``debit``
-    Rejects:    a credit past 2^64 − 1, a changed root when off (tested in tests/circuits/test_batch_soundness.py)
+    Rejects:    a credit past 2^64 − 1, a changed root when off, a created account with another key, balance or
+                nonce than (named, amount, 0), a created key off the curve or of small order, a named key other
+                than the existing account's (tested in tests/circuits/test_batch_soundness.py)
     """
     with cb.namespace("credit"):
-        root_after, _ = _account_update(
-            cb, inputs, active, data.account_b_bits, data.amount, root_before, is_debit=False
+        nx = cb.mul(1 - sel.swap_action, data.pubkey_x, "named_x")
+        ny = cb.mul(1 - sel.swap_action, data.pubkey_y, "named_y")
+        root_after, _, balance_after = _account_update(
+            cb, inputs, sel.credit_active, data.account_b_bits, data.amount, root_before, named=(nx, ny)
         )
-    return root_after
+    return root_after, balance_after
+
+
+def cond_cap(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars, balance_after: Var) -> None:
+    """COND's rule: the payload is a cap (u64), and an action credits only if the target's balance after stays at
+    or below it (namespace ``cond``).
+
+    Constrains: cond·payload < 2^64 (``cond/cap_range/…``: a COND trigger or action carries a u64 cap);
+                action·cond·(payload − balance_after) ∈ [0, 2^64) (``cond/under_cap/…``); both balance_after and
+                the cap are u64, so this is balance_after ≤ cap exactly
+    Cost:       2 + 2·65 = 132 constraints
+    Assumes:    ``balance_after`` is the credit's, range-checked to 64 bits
+    Rejects:    a COND action past its cap; a COND call with a cap of 2^64 (tested in
+                tests/circuits/test_batch_soundness.py)
+    """
+    with cb.namespace("cond"):
+        assert_range(cb, cb.mul(sel.cond, data.payload, "cap"), U64_BITS, "cap_range")
+        cond_action = cb.mul(sel.action, sel.cond, "cond_action")
+        assert_range(cb, cb.mul(cond_action, data.payload - balance_after, "room"), U64_BITS, "under_cap")
+
+
+def signature(
+    cb: ConstraintBuilder,
+    inputs: SlotInputs | None,
+    sel: KindSelectors,
+    chain_id: Var,
+    data: SlotDataVars,
+    debit_out: DebitOut,
+) -> None:
+    """The slot's signature: the debit leaf's key signs the slot's message (namespace ``signature``).
+
+    The message is the 12-input Poseidon of ``zksvs.tx_message``: a user transaction's
+    (TAG, chain, kind, program, from, to, to_chain, amount, nonce, payload, to_pubkey) from the slot's fields
+    (to_chain = chain_id for a transfer, the peer otherwise); for a SWAP action Z's order (ORDER_TAG, chain, 3, 3, Z,
+    W, A, b, z_nonce, X, Y, a), which must equal the slot's payload (the message X signed on A carries it).
+
+    Constrains: the message's Poseidon(12) (``signature/message/…``) over inputs muxed by swap_action (4
+                products); swap_action ⇒ message = payload (``signature/order_is_payload``); the EdDSA-Poseidon
+                verifier with enabled = debit_active (``signature/eddsa/…``); enabled = 0 ⇒ R8 = (0, 0), S = 0
+                (``signature/off_zero/…``: the verifier ignores its inputs when disabled, so they are pinned)
+    Cost:       P12 + 5 + 3,901 + 3 = 4,413 constraints
+    Assumes:    ``debit_out`` from ``debit`` (its key is 0 when off); the verifier's own assumptions (none)
+    Rejects:    a wrong signature, a signature by another key, any changed signed field, a SWAP action whose order
+                is not its payload or is signed by another key than Z's (tested in
+                tests/circuits/test_batch_soundness.py and tests/circuits/test_eddsa_gadget.py)
+    """
+    with cb.namespace("signature"):
+        sw = sel.swap_action
+        r8x, r8y, s_ = (cb.private(n, _get(inputs, n)) for n in ("r8x", "r8y", "s"))
+        enabled = sel.debit_active
+        for n, v in (("r8x", r8x), ("r8y", r8y), ("s", s_)):
+            cb.enforce(1 - enabled, v, 0, f"off_zero/{n}")
+        tag = TX_DOMAIN_TAG + sw * (ORDER_DOMAIN_TAG - TX_DOMAIN_TAG)
+        to_chain = data.peer_chain + cb.mul(sel.transfer, chain_id, "to_chain")
+        p9 = data.payload + cb.mul(sw, data.msg_sender - data.payload, "mux_sender")
+        p10 = data.pubkey_x + cb.mul(sw, data.msg_target - data.pubkey_x, "mux_target")
+        p11 = data.pubkey_y + cb.mul(sw, data.msg_value - data.pubkey_y, "mux_value")
+        fields = [tag, chain_id, sel.kind, sel.program, data.account_a, data.account_b, to_chain, data.amount,
+                  data.nonce, p9, p10, p11]  # fmt: skip
+        message = poseidon_hash(cb, fields, "message")
+        cb.enforce(sw, message - data.payload, 0, "order_is_payload")
+        pubkey = EdwardsPoint(debit_out.pubkey_x, debit_out.pubkey_y)
+        eddsa_poseidon_verify(cb, enabled, pubkey, EdwardsPoint(r8x, r8y), s_, message, "eddsa")
 
 
 # --- bridge append ---------------------------------------------------------------------------------------------------
@@ -393,18 +598,21 @@ def append(
     *,
     bridge_depth: int,
 ) -> tuple[Var, Var]:
-    """Append the slot's message to its burn or mint tree and update the bridge slot (namespace ``append``).
+    """Append the slot's message to its outbound or inbound tree and update the bridge slot (namespace ``append``).
 
-    The message leaf is Poseidon(src, dst, account_a, account_b, amount, index) with (src, dst) = (chain_id, peer)
-    for a burn and (peer, chain_id) for a mint; it goes to the tree at bridge slot 2·peer (burn) or 2·peer + 1
-    (mint), at the index whose leaf is 0 while the leaf before it is not (so the index is the tree's message count).
-    The slot is made from bits, never recomposed: its low bit is the mint selector, the others are the peer's bits
-    when active and chain_id's when off (an inactive append opens the empty c→c burn tree at slot 2·chain_id).
-    Returns ``(bridge_root_after, index)``; the caller ties a mint's committed nonce to ``index``.
+    The message leaf is Poseidon(src, dst, sender, target, program, payload, value, index, pubkey_x, pubkey_y)
+    (``zksvs.rollup_state.Message``) with (src, dst) = (chain_id, peer) for a trigger (BURN, CALL) and (peer,
+    chain_id) for an ACTION, and (sender, target, value) = (account_a, account_b, amount) except in a SWAP action,
+    where they are (msg_sender, msg_target, msg_value); it goes to the tree at bridge slot 2·peer (trigger) or
+    2·peer + 1 (action), at the index whose leaf is 0 while the leaf before it is not (so the index is the tree's
+    message count). The slot is made from bits, never recomposed: its low bit is the action selector, the others
+    are the peer's bits when active and chain_id's when off (an inactive append opens the empty c→c outbound tree
+    at slot 2·chain_id). Returns ``(bridge_root_after, index)``; the caller ties an action's committed nonce to
+    ``index``.
 
     Constrains: (1) peer = active·peer (off ⇒ peer = 0; label ``append/peer_off``);
                 (2) active ⇒ peer ≠ chain_id: peer_inv·(peer − chain_id) = active, (1 − active)·peer_inv = 0;
-                (3) slot bits = (mint, active ? peer_bits : chain_bits) (``append/slot_sel[i]``: one selection per
+                (3) slot bits = (action, active ? peer_bits : chain_bits) (``append/slot_sel[i]``: one selection per
                 bit), so slot < 2K and slot ∉ {2c, 2c + 1} when active, slot = 2c when off;
                 (4) index_bits boolean; off ⇒ index = 0; first ∈ {0,1}, first·index = 0, prev_bits boolean with
                 Σ prev_bits·2^i = index − 1 + first (so first = [index = 0]: index 0 with first = 0 needs −1 in M
@@ -414,13 +622,14 @@ def append(
                 tree_root_after = opening of leaf at index (``append/tree_root_after``);
                 (6) opening of tree_root_before at the slot bits under bridge_root_before (``append/slot_before``)
                 and bridge_root_after = opening of tree_root_after on the same path (``append/bridge_root_after``)
-    Cost:       3·M·(P2 + 1) + 2·S·(P2 + 1) + P6 + 2·M + S + 17 constraints, S = ceil(log2(2K));
-                4 720 for M = 4, S = 3
+    Cost:       3·M·(P2 + 1) + 2·S·(P2 + 1) + P10 + 2·M + S + 20 constraints, S = ceil(log2(2K));
+                4,828 for M = 4, S = 3
     Assumes:    ``sel`` one-hot; ``data`` from ``slot_data`` (peer < K, amount u64); ``chain_bits`` the bits of
                 chain_id < K (``define_batch``); the c→c burn tree at slot 2·chain_id is empty (at genesis; no append
                 can reach it, by (2) and (3); the cross-rollup circuit checks it at every shared batch)
     Rejects:    peer = chain_id, a message at index + 1 or at an occupied index, fields that differ from the
-                committed ones, a changed bridge root when off (tested in tests/circuits/test_batch_soundness.py)
+                committed ones, a changed bridge root when off (tested in tests/circuits/test_batch_soundness.py;
+                a message whose fields differ between trigger and action: tests/circuits/test_cross_circuit.py)
     """
     active = sel.append_active
     with cb.namespace("append"):
@@ -431,7 +640,7 @@ def append(
         cb.enforce(peer_inv, d, active, "peer_ne_chain")
         cb.enforce(1 - active, peer_inv, 0, "peer_inv_off")
         # A selection of two booleans by a boolean is boolean: no booleanity constraint needed.
-        slot_bits = [sel.mint] + [
+        slot_bits = [sel.action] + [
             Bool._trusted(select(cb, active, p, c, f"slot_sel[{i}]"))
             for i, (p, c) in enumerate(zip(data.peer_bits, chain_bits))
         ]
@@ -459,9 +668,15 @@ def append(
         cb.enforce(prev_leaf, prev_inv, 1 - first, "prev_nonzero")
         cb.enforce(first, prev_inv, 0, "prev_inv_first")
 
-        x = cb.mul(sel.mint, d, "mint_swap")  # mint: (src, dst) = (peer, chain_id); burn: (chain_id, peer)
+        x = cb.mul(sel.action, d, "src_dst_swap")  # action: (src, dst) = (peer, chain_id); trigger: (chain_id, peer)
+        sw = sel.swap_action  # a SWAP action's message fields are apart from its debit and credit
+        sender = data.account_a + cb.mul(sw, data.msg_sender - data.account_a, "mux_sender")
+        target = data.account_b + cb.mul(sw, data.msg_target - data.account_b, "mux_target")
+        value = data.amount + cb.mul(sw, data.msg_value - data.amount, "mux_value")
+        fields = [chain_id + x, peer - x, sender, target, sel.program, data.payload, value, index, data.pubkey_x,
+                  data.pubkey_y]  # fmt: skip
         with cb.namespace("message_hash"):
-            message = poseidon_hash(cb, [chain_id + x, peer - x, data.account_a, data.account_b, data.amount, index])
+            message = poseidon_hash(cb, fields)
         leaf_inv = cb.hint("leaf_inv", lambda m, a: pow(m, -1, _R) if a else 0, message, active)
         cb.enforce(leaf_inv, message, active, "leaf_nonzero")
         cb.enforce(1 - active, leaf_inv, 0, "leaf_inv_off")
@@ -487,14 +702,16 @@ def append(
 
 
 def commitment_step(cb: ConstraintBuilder, h: Var | int, sel: KindSelectors, data: SlotDataVars) -> Var:
-    """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(kind, a, b, amount, nonce, peer)).
+    """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(SlotData.fields())).
 
     Constrains: the two Poseidon evaluations (namespaces ``digest``, ``fold``)
-    Cost:       P6 + P2 = 594 constraints (591 for the first slot, whose h = 0 is a constant)
+    Cost:       P13 + P2 = 783 constraints (780 for the first slot, whose h = 0 is a constant)
     Assumes:    nothing
     Rejects:    a slot whose fields differ from the committed ones (tested in tests/circuits/test_batch_soundness.py)
     """
+    fields = [sel.kind, data.account_a, data.account_b, data.amount, data.nonce, data.peer_chain, sel.program,
+              data.payload, data.pubkey_x, data.pubkey_y, data.msg_sender, data.msg_target, data.msg_value]  # fmt: skip
     with cb.namespace("digest"):
-        digest = poseidon_hash(cb, [sel.kind, data.account_a, data.account_b, data.amount, data.nonce, data.peer_chain])
+        digest = poseidon_hash(cb, fields)
     with cb.namespace("fold"):
         return poseidon_hash(cb, [h, digest])

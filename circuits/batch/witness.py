@@ -5,8 +5,9 @@ trace lacks: every part, active or not, is in the trace with its openings, by th
 runs the circuit's declaration (``circuits.batch.circuit.define_batch``) with those values, so every intermediate
 wire (bits, Poseidon rounds, Merkle nodes, inverses) is computed by the same code that states its constraint.
 
-Copied from the trace: the public statement, the starting roots, every slot's SlotData and, per part, its openings,
-leaves, account fields (0 for an inactive part, whose ``before``/``after`` are None), message index and roots. Not
+Copied from the trace: the public statement, the starting roots, every slot's SlotData and signature (0s without
+one), and, per part, its openings, leaves, account fields (0 for an inactive part, whose ``before``/``after`` are
+None; a created account's ``before`` is its named key with balance and nonce 0), message index and roots. Not
 copied, because the circuit makes them from range-checked bits: an account part's leaf index (its SlotData field)
 and an append's bridge slot (kind, peer, chain_id). A wrong trace is not refused here: it gives a witness that fails
 a labelled constraint.
@@ -79,9 +80,19 @@ def batch_inputs(trace: BatchTrace) -> BatchInputs:
                 amount=d.amount,
                 nonce=d.nonce,
                 peer_chain=d.peer_chain,
+                program=d.program,
+                payload=d.payload,
+                pubkey_x=d.pubkey_x,
+                pubkey_y=d.pubkey_y,
+                msg_sender=d.msg_sender,
+                msg_target=d.msg_target,
+                msg_value=d.msg_value,
                 debit=_account_inputs(s.debit, s.accounts_root_after_debit),
                 credit=_account_inputs(s.credit, s.accounts_root_after_credit),
                 append=_append_inputs(s.append, s.bridge_root_after),
+                r8x=s.signature.r8[0] if s.signature else 0,
+                r8y=s.signature.r8[1] if s.signature else 0,
+                s=s.signature.s if s.signature else 0,
             )
         )
     return BatchInputs(
