@@ -1,10 +1,11 @@
 """Read a batch witness back into slots: what each slot of a (satisfying) witness says it did.
 
 The inverse of ``circuits.batch.witness``: given the batch circuit and any full assignment of its wires, return the
-public statement, the starting roots and, per slot, the kind, the committed fields, both account updates (index,
-leaves, account fields before and after, roots after) and the append (bridge slot, message index, appended leaf,
-roots). Values are read from the wires the constraints act on (the Merkle direction bits, not a claimed index), and
-returned as field elements exactly as the witness holds them: nothing is reduced, checked or refused here.
+public statement, the starting roots and, per slot, the kind and program, the committed fields, both account updates
+(index, leaves, account fields before and after, roots after), the append (bridge slot, message index, appended
+leaf, roots) and the signature. Values are read from the wires the constraints act on (the Merkle direction bits,
+not a claimed index), and returned as field elements exactly as the witness holds them: nothing is reduced, checked
+or refused here.
 
 What it is for: a satisfying witness is a proof's secret, and the batch circuit is sound exactly when every
 satisfying witness decodes to slots that the native rules (``sequencer.execute``) accept from the old state and
@@ -77,34 +78,57 @@ class DecodedAppend:
 
 @dataclass(frozen=True)
 class DecodedSlot:
-    """One slot: its kind selectors, committed fields and three parts.
+    """One slot: its kind and program selectors, committed fields, three parts and signature.
 
     Attributes
     ----------
-    selectors : tuple[int, int, int, int]
-        noop, transfer, burn, mint.
-    account_a, account_b, amount, nonce, peer_chain : int
+    selectors : tuple[int, int, int, int, int]
+        noop, transfer, burn, action, call.
+    program_selectors : tuple[int, int, int]
+        mint, cond, swap.
+    account_a, account_b, amount, nonce, peer_chain, payload, pubkey_x, pubkey_y, msg_sender, msg_target,
+    msg_value : int
         The committed fields (``zksvs.statement.SlotData``) as field elements.
     debit, credit : DecodedAccount
     append : DecodedAppend
+    r8, s : tuple[int, int], int
+        The signature the slot's verifier checked (0s when its debit is off).
     """
 
-    selectors: tuple[int, int, int, int]
+    selectors: tuple[int, int, int, int, int]
+    program_selectors: tuple[int, int, int]
     account_a: int
     account_b: int
     amount: int
     nonce: int
     peer_chain: int
+    payload: int
+    pubkey_x: int
+    pubkey_y: int
+    msg_sender: int
+    msg_target: int
+    msg_value: int
     debit: DecodedAccount
     credit: DecodedAccount
     append: DecodedAppend
+    r8: tuple[int, int] = (0, 0)
+    s: int = 0
 
     @property
     def kind(self) -> SlotKind | None:
         """The kind whose selector is 1 when the selectors are one-hot 0/1 values, else None."""
-        if sorted(self.selectors) != [0, 0, 0, 1]:
+        if sorted(self.selectors) != [0, 0, 0, 0, 1]:
             return None
         return SlotKind(self.selectors.index(1))
+
+    @property
+    def program(self) -> int | None:
+        """The program id (1, 2, 3; 0 when no program selector is set) when the selectors are 0/1 with at most one
+        set, else None."""
+        sels = self.program_selectors
+        if any(v not in (0, 1) for v in sels) or sum(sels) > 1:
+            return None
+        return sels.index(1) + 1 if 1 in sels else 0
 
 
 @dataclass(frozen=True)
@@ -153,6 +177,10 @@ def _account(read: _Reader, p: str, index_bits: str, depth: int, *, is_debit: bo
     )
 
 
+_DATA = ("account_a", "account_b", "amount", "nonce", "peer_chain", "payload", "pubkey_x", "pubkey_y", "msg_sender",
+         "msg_target", "msg_value")  # fmt: skip
+
+
 def decode_batch_witness(circuit: BatchCircuit, values: Sequence[int]) -> DecodedBatch:
     """Decode ``values`` (a full assignment of ``circuit``'s wires) into a ``DecodedBatch``.
 
@@ -182,20 +210,19 @@ def decode_batch_witness(circuit: BatchCircuit, values: Sequence[int]) -> Decode
     for k in range(shape.capacity):
         p = f"slot[{k}]"
         app = f"{p}/append"
-        # The slot path's bits: the mint selector, then select(active, peer bit, chain bit) = chain bit + slot_sel.
+        # The slot path's bits: the action selector, then select(active, peer bit, chain bit) = chain bit + slot_sel.
         high = [(c + read(f"{app}/slot_sel[{i}]")) % FR_MODULUS for i, c in enumerate(chain_bits)]
         slots.append(
             DecodedSlot(
-                selectors=tuple(read(f"{p}/kind/{n}") for n in ("noop", "transfer", "burn", "mint")),
-                account_a=read(f"{p}/data/account_a"),
-                account_b=read(f"{p}/data/account_b"),
-                amount=read(f"{p}/data/amount"),
-                nonce=read(f"{p}/data/nonce"),
-                peer_chain=read(f"{p}/data/peer_chain"),
+                selectors=tuple(read(f"{p}/kind/{n}") for n in ("noop", "transfer", "burn", "action", "call")),
+                program_selectors=tuple(read(f"{p}/kind/program_{n}") for n in ("mint", "cond", "swap")),
+                **{n: read(f"{p}/data/{n}") for n in _DATA},
                 debit=_account(read, f"{p}/debit", f"{p}/data/account_a_range/bit", d, is_debit=True),
                 credit=_account(read, f"{p}/credit", f"{p}/data/account_b_range/bit", d, is_debit=False),
+                r8=(read(f"{p}/signature/r8x"), read(f"{p}/signature/r8y")),
+                s=read(f"{p}/signature/s"),
                 append=DecodedAppend(
-                    slot=read(f"{p}/kind/mint") + sum(b << (i + 1) for i, b in enumerate(high)),
+                    slot=read(f"{p}/kind/action") + sum(b << (i + 1) for i, b in enumerate(high)),
                     index=read.bits(f"{app}/index_bits", shape.bridge_depth),
                     leaf=read(f"{app}/leaf"),
                     tree_root_before=read(f"{app}/tree_root_before"),
