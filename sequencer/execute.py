@@ -269,9 +269,10 @@ def reason_of(error: ZksvsError) -> RejectReason:
 # --- checks -------------------------------------------------------------------------------------------------------
 
 
-def check_tx(tx: object, shape: BatchShape) -> None:
+def check_tx(tx: object, shape: BatchShape, *, with_order: bool = True) -> None:
     """The checks that need only the shape: the kind, integer fields, u64 ranges, chain ids, account indices, the
-    program and payload of a call, and a SWAP call's order.
+    program and payload of a call, and a SWAP call's order (unless ``with_order`` is False: a replay of one
+    rollup's slots, where a SWAP trigger's order lives on the peer chain).
 
     Raises
     ------
@@ -325,7 +326,8 @@ def check_tx(tx: object, shape: BatchShape) -> None:
             raise MalformedTransaction(f"a COND call's payload is its cap, a u64, not {tx.payload}")
         if tx.program == Program.SWAP:
             dst = tx.chain  # the target Y is paid on the calling chain
-        check_order(tx)
+        if with_order:
+            check_order(tx)
         if tx.order is not None:
             o = tx.order
             for name in ("amount", "nonce", "counter_amount"):

@@ -4,10 +4,14 @@
 slots) and the native state it claims to start from (a ``sequencer.rollup.RollupState`` whose state root is the
 witness's old_state_root), and replays every slot with the rules the sequencer applies (``sequencer.execute``):
 
-- every decoded value must lie in its native domain first: kind one-hot, account indices in [0, 2^D), amount and
-  nonce in [0, 2^64), peer chain in [0, K) and ≠ chain_id for a burn or mint, 0 otherwise, a no-op all zeros;
-- a transfer is ``check_tx`` + ``apply_transfer``; a burn ``check_tx`` + ``apply_burn``; a mint checks its message
-  as ``check_tx`` checks the burn that made it, then ``apply_mint``; a no-op changes nothing;
+- every decoded value must lie in its native domain first: kind one-hot, the program one of the kind's, account
+  indices (and a SWAP action's message sender and target) in [0, 2^D), amounts, nonce and msg_value in [0, 2^64),
+  a COND's cap in [0, 2^64), peer chain in [0, K) and ≠ chain_id for a message, 0 otherwise, the fields a kind
+  does not use 0;
+- a transfer is ``check_tx`` + ``check_signature`` (the decoded R8, S against the key in the sender's leaf) +
+  ``apply_transfer``; a burn or call the same with ``apply_trigger``; an action checks its message as ``check_tx``
+  checks the trigger that made it, then ``apply_action`` (a SWAP action with its order made from the slot and the
+  decoded signature, verified under Z's key); a no-op changes nothing;
 - what the native replay computes must be what the witness holds: the account fields before and after, the roots
   after each part, the appended slot, index and leaf; at the end the native state root must be the public
   new_state_root, and the native slot data must fold to the public batch_commitment.
@@ -19,13 +23,17 @@ callers pass a fresh one.
 from __future__ import annotations
 
 from circuits.batch.decode import DecodedAccount, DecodedBatch, DecodedSlot
-from sequencer.execute import apply_burn, apply_mint, apply_transfer, check_tx, noop_slot
+from sequencer.execute import apply_action, apply_transfer, apply_trigger, check_signature, check_tx, noop_slot
 from sequencer.rollup import RollupState
-from sequencer.tx import Burn, Transfer
+from sequencer.tx import Burn, Call, Transfer
+from zksvs.eddsa import Signature, verify_poseidon
 from zksvs.errors import ZksvsError
 from zksvs.rollup_state import U64_MAX, AccountState, Message
 from zksvs.statement import SlotData, SlotKind, batch_commitment
 from zksvs.trace import AccountUpdate, SlotTrace
+from zksvs.tx_message import Program, SwapOrder
+
+_MESSAGE_KINDS = (SlotKind.BURN, SlotKind.CALL, SlotKind.ACTION)
 
 
 def domain_errors(s: DecodedSlot, chain_id: int, n_rollups: int, account_depth: int) -> list[str]:
@@ -33,15 +41,27 @@ def domain_errors(s: DecodedSlot, chain_id: int, n_rollups: int, account_depth: 
     kind = s.kind
     if kind is None:
         return [f"kind selectors {s.selectors} are not one-hot"]
+    program = s.program
+    if program is None or (program != 0) != (kind in _MESSAGE_KINDS) or (kind == SlotKind.BURN and program != 1):
+        return [f"program selectors {s.program_selectors} do not fit a {kind.name}"]
     out = []
     n = 1 << account_depth
-    for name in ("account_a", "account_b"):
+    swap_action = kind == SlotKind.ACTION and program == Program.SWAP
+    for name in ("account_a", "account_b") + (("msg_sender", "msg_target") if swap_action else ()):
         if not 0 <= getattr(s, name) < n:
             out.append(f"{name} {getattr(s, name)} is not an account index in [0, {n})")
-    for name in ("amount", "nonce"):
+    for name in ("amount", "nonce") + (("msg_value",) if swap_action else ()):
         if not 0 <= getattr(s, name) <= U64_MAX:
             out.append(f"{name} {getattr(s, name)} is not a u64")
-    if kind in (SlotKind.BURN, SlotKind.MINT):
+    if not swap_action and (s.msg_sender, s.msg_target, s.msg_value) != (0, 0, 0):
+        out.append(f"a {kind.name} of program {program} has message fields apart")
+    if program == Program.COND and not s.payload <= U64_MAX:
+        out.append(f"a COND's cap {s.payload} is not a u64")
+    if kind in (SlotKind.NOOP, SlotKind.TRANSFER, SlotKind.BURN) and s.payload != 0:
+        out.append(f"a {kind.name} with payload {s.payload}")
+    if kind == SlotKind.NOOP and (s.pubkey_x, s.pubkey_y) != (0, 0):
+        out.append("a no-op names a key")
+    if kind in _MESSAGE_KINDS:
         if not 0 <= s.peer_chain < n_rollups or s.peer_chain == chain_id:
             out.append(
                 f"peer_chain {s.peer_chain} of a {kind.name} on chain {chain_id} is not another chain of K={n_rollups}"
@@ -79,23 +99,55 @@ def _native_slot(s: DecodedSlot, r: RollupState) -> tuple[SlotTrace, SlotData]:
     """Run slot ``s`` through the native rules on ``r``; raises the native rejection."""
     c, shape = r.chain_id, r.shape
     kind = s.kind
+    pk = (s.pubkey_x, s.pubkey_y)
+    sig = None if s.r8 == (0, 0) and s.s == 0 else Signature(s.r8, s.s)
     if kind == SlotKind.NOOP:
+        if sig is not None:
+            raise ValueError("a no-op carries a signature")
         return noop_slot(r), SlotData.noop()
     if kind == SlotKind.TRANSFER:
-        tx = Transfer(c, s.account_a, s.account_b, s.amount, s.nonce)
+        tx = Transfer(c, s.account_a, s.account_b, s.amount, s.nonce, pk, sig)
         check_tx(tx, shape)
-        return apply_transfer(r, tx), SlotData(kind, s.account_a, s.account_b, s.amount, s.nonce, 0)
-    if kind == SlotKind.BURN:
-        tx = Burn(c, s.peer_chain, s.account_a, s.account_b, s.amount, s.nonce)
-        check_tx(tx, shape)
-        slot, _, _ = apply_burn(r, tx)
+        check_signature(r, tx, verify_poseidon)
+        return apply_transfer(r, tx), tx_data(kind, s)
+    if kind in (SlotKind.BURN, SlotKind.CALL):
+        if kind == SlotKind.BURN:
+            tx = Burn(c, s.peer_chain, s.account_a, s.account_b, s.amount, s.nonce, pk, sig)
+        else:
+            tx = Call(c, s.peer_chain, s.account_a, s.account_b, s.amount, s.nonce, Program(s.program), s.payload, pk,
+                      sig)  # fmt: skip
+        check_tx(tx, shape, with_order=False)  # a SWAP's order is on the peer chain
+        check_signature(r, tx, verify_poseidon)
+        slot, _, _ = apply_trigger(r, tx)
         return slot, slot.data
-    # MINT: its message must pass the checks of the burn that made it (nonce: the burn's sender nonce is not known
-    # on this chain, 0 stands in); then the mint rules on this chain.
-    check_tx(Burn(s.peer_chain, c, s.account_a, s.account_b, s.amount, 0), shape)
-    message = Message(s.peer_chain, c, s.account_a, s.account_b, s.amount, s.nonce)
-    slot = apply_mint(r, message, message.leaf())
+    # ACTION: its message must pass the checks of the trigger that made it (nonce: the trigger's sender nonce is not
+    # known on this chain, 0 stands in); then the program's rules on this chain.
+    program = Program(s.program)
+    if program == Program.SWAP:
+        sender, target, value = s.msg_sender, s.msg_target, s.msg_value
+        index = r.mint_trees[s.peer_chain].next_index  # not committed for a SWAP action: the tree's count
+        order = SwapOrder(c, s.peer_chain, s.account_a, s.account_b, s.amount, s.nonce, sender, target, value)
+    else:
+        sender, target, value, index, order = s.account_a, s.account_b, s.amount, s.nonce, None
+    trigger = Call(s.peer_chain, c, sender, target, value, 0, program, s.payload, pk)
+    check_tx(trigger, shape, with_order=False)
+    if program != Program.SWAP and sig is not None:
+        raise ValueError("a MINT or COND action carries a signature")
+    message = Message(s.peer_chain, c, sender, target, value, index, program, s.payload, pk)
+    slot = apply_action(r, message, message.leaf(), order, sig, verify_poseidon)
     return slot, slot.data
+
+
+def tx_data(kind: SlotKind, s: DecodedSlot) -> SlotData:
+    """The committed data of a transfer from its decoded fields."""
+    return SlotData(kind, s.account_a, s.account_b, s.amount, s.nonce, 0, 0, 0, s.pubkey_x, s.pubkey_y)
+
+
+def _decoded_data(s: DecodedSlot) -> SlotData:
+    return SlotData(
+        s.kind, s.account_a, s.account_b, s.amount, s.nonce, s.peer_chain, s.program, s.payload, s.pubkey_x,
+        s.pubkey_y, s.msg_sender, s.msg_target, s.msg_value,
+    )  # fmt: skip
 
 
 def replay(decoded: DecodedBatch, rollup: RollupState) -> list[str]:
@@ -113,7 +165,7 @@ def replay(decoded: DecodedBatch, rollup: RollupState) -> list[str]:
             return [f"{where}: {e}" for e in errors]
         try:
             native, data = _native_slot(s, rollup)
-        except (ZksvsError, RuntimeError) as e:
+        except (ZksvsError, RuntimeError, ValueError) as e:
             return [f"{where}: the native rules refuse the {s.kind.name}: {e}"]
         rollup.forget_history()
         native_data.append(data)
@@ -121,6 +173,8 @@ def replay(decoded: DecodedBatch, rollup: RollupState) -> list[str]:
         out += _account_errors(s.credit, native.credit, native.accounts_root_after_credit, f"{where}/credit")
         if s.append.bridge_root_after != native.bridge_root_after:
             out.append(f"{where}/append: bridge root after ≠ native")
+        if data != _decoded_data(s):
+            out.append(f"{where}: the native slot data {data} is not the decoded one")
         a = native.append
         if a.active and (s.append.slot, s.append.index, s.append.leaf) != (a.slot, a.index, a.message.leaf()):
             out.append(

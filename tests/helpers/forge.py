@@ -13,6 +13,12 @@ docstring (so a drift between the contract, the sequencer and the circuit shows 
   credit) and writes back the leaf it read;
 - an inactive append opens index 0 of the tree at bridge slot 2·chain_id (the c→c burn tree) and writes back 0.
 
+- a slot whose debit is on carries a signature (protocol v2): the forge signs the slot's message (docs/protocol.md:
+  the 12-input Poseidon of the transaction's fields, or a SWAP action's order) with ``forge_key(chain, index)`` of
+  the debit's leaf index, so a forged slot fails only at the rule it breaks, never at its signature (unless told to:
+  ``sign_with``). Accounts get their keys from ``with_keys``;
+- a credit to an empty leaf creates the account with the slot's named key (balance ``amount``, nonce 0).
+
 ``Forge.cheat`` writes a whole slot from arbitrary field values (the semantic differential and the audit's
 forgeries use it); ``transfer`` / ``burn`` / ``mint`` / ``noop`` write the usual slots with a single twist each.
 """
@@ -21,8 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from zksvs.eddsa import Signature, private_key_from_seed, private_to_public, sign_poseidon
 from zksvs.field import FR_MODULUS
 from zksvs.merkle import SparseMerkleTree
+from zksvs.poseidon import poseidon
 from zksvs.rollup_state import (
     AccountState,
     Message,
@@ -36,6 +44,45 @@ from zksvs.statement import SlotData, SlotKind
 from zksvs.trace import AccountUpdate, BatchShape, BatchTrace, BridgeAppend, SlotTrace
 
 R = FR_MODULUS
+#: The two message tags (docs/signatures.md, docs/protocol.md): ASCII "zksvs/tx/v2" and "zksvs/order/v2".
+TX_TAG = int.from_bytes(b"zksvs/tx/v2", "big")
+ORDER_TAG = int.from_bytes(b"zksvs/order/v2", "big")
+SWAP = 3
+
+
+def forge_key(chain: int, index: int) -> bytes:
+    """The seeded private key the forge signs account ``index`` of ``chain`` with."""
+    return private_key_from_seed(f"tests/forge/{chain}/{index}")
+
+
+_PUBLIC: dict[tuple[int, int], tuple[int, int]] = {}
+
+
+def forge_public_key(chain: int, index: int) -> tuple[int, int]:
+    """The public key of ``forge_key(chain, index)`` (cached)."""
+    if (chain, index) not in _PUBLIC:
+        _PUBLIC[chain, index] = private_to_public(forge_key(chain, index))
+    return _PUBLIC[chain, index]
+
+
+def with_keys(accounts: dict[int, AccountState], chain: int) -> dict[int, AccountState]:
+    """``accounts`` with ``forge_public_key(chain, index)`` as the key of every account that has none."""
+    return {
+        i: a if (a.pubkey_x, a.pubkey_y) != (0, 0) else AccountState(a.balance, a.nonce, *forge_public_key(chain, i))
+        for i, a in accounts.items()
+    }
+
+
+def slot_message(chain_id: int, d: SlotData) -> int:
+    """The message the verifier of slot ``d`` checks, from the fields (mod r), as docs/protocol.md states it: a
+    transaction's Poseidon(TAG, chain, kind, program, from, to, to_chain, amount, nonce, payload, to_pubkey), or a
+    SWAP action's order Poseidon(ORDER_TAG, chain, 3, 3, Z, W, A, b, z_nonce, X, Y, a)."""
+    swap_action = d.kind == SlotKind.ACTION and d.program == SWAP
+    to_chain = chain_id if d.kind == SlotKind.TRANSFER else d.peer_chain
+    tail = (d.msg_sender, d.msg_target, d.msg_value) if swap_action else (d.payload, d.pubkey_x, d.pubkey_y)
+    fields = (ORDER_TAG if swap_action else TX_TAG, chain_id, int(d.kind), d.program, d.account_a, d.account_b,
+              to_chain, d.amount, d.nonce, *tail)  # fmt: skip
+    return poseidon([v % R for v in fields])
 
 
 def field_edges(n_rollups: int) -> list[int]:
@@ -95,11 +142,15 @@ class Forge:
         """Where the forge opens a claimed account index (an index outside the tree is opened modulo 2^D)."""
         return index % (1 << self.shape.account_depth)
 
-    def account(self, index: int, after: AccountState, *, leaf_after: int | None = None) -> AccountUpdate:
-        """An active update of account ``index`` to ``after`` (``leaf_after`` forces another leaf)."""
+    def account(
+        self, index: int, after: AccountState, *, leaf_after: int | None = None, before: AccountState | None = None
+    ) -> AccountUpdate:
+        """An active update of account ``index`` to ``after`` (``leaf_after`` forces another leaf; ``before`` the
+        account fields recorded before, e.g. a created account's (0, 0, named key))."""
         at = self._leaf_index(index)
         opening = self.accounts.opening(at)
-        before = self.states.get(at, AccountState(0))  # no account: the cheater claims an all-zero one
+        if before is None:
+            before = self.states.get(at, AccountState(0))  # no account: the cheater claims an all-zero one
         new_leaf = after.leaf() if leaf_after is None else leaf_after
         self.accounts.set(at, new_leaf)
         self.states[at] = after
@@ -144,14 +195,31 @@ class Forge:
         debit: Callable[[], AccountUpdate],
         credit: Callable[[], AccountUpdate],
         append: Callable[[], BridgeAppend],
+        *,
+        sign_with: bytes | None = None,
+        signature: Signature | None = None,
     ) -> None:
-        """Record one slot from its three parts (thunks run in order: debit, credit, append)."""
+        """Record one slot from its three parts (thunks run in order: debit, credit, append). A slot whose debit is
+        active is signed: ``signature`` if given, else the slot's message signed by ``sign_with`` (default: the
+        forge's key of the debit's leaf index)."""
         d = debit()
         acc_debit = self.accounts.root
         c = credit()
         acc_credit = self.accounts.root
         a = append()
-        self.slots.append(SlotTrace(data, d, c, a, acc_debit, acc_credit, bridge_root(self.slot_values)))
+        if signature is None and d.active:
+            key = sign_with or forge_key(self.chain_id, self._leaf_index(data.account_a))
+            signature = sign_poseidon(key, slot_message(self.chain_id, data))
+        self.slots.append(SlotTrace(data, d, c, a, acc_debit, acc_credit, bridge_root(self.slot_values), signature))
+
+    def credit_update(self, index: int, amount: int, named: tuple[int, int]) -> AccountUpdate:
+        """The credit rule computed in the field: an empty leaf with a key named is created as (amount, 0, key)."""
+        at = self._leaf_index(index)
+        s = self.states.get(at)
+        if s is None and named != (0, 0):
+            return self.account(index, AccountState(amount % R, 0, *named), before=AccountState(0, 0, *named))
+        s = s or AccountState(0)
+        return self.account(index, AccountState((s.balance + amount) % R, s.nonce, s.pubkey_x, s.pubkey_y))
 
     # --- whole slots -----------------------------------------------------------------------------------------------
 
@@ -165,29 +233,48 @@ class Forge:
         *,
         nonce: int | None = None,
         index: int | None = None,
+        program: int | None = None,
+        payload: int = 0,
+        pubkey: tuple[int, int] = (0, 0),
+        msg: tuple[int, int, int] = (0, 0, 0),
+        sign_with: bytes | None = None,
     ) -> None:
         """A slot of ``kind`` from arbitrary field values, every dependent value computed in the field.
 
-        The debit (TRANSFER, BURN) writes balance − amount and nonce + 1 mod r to ``account_a``; the credit
-        (TRANSFER, MINT) balance + amount to ``account_b``; the append (BURN, MINT) writes Message(src, dst,
-        account_a, account_b, amount, index) with (src, dst) = (chain, peer) for a burn, (peer, chain) for a mint, at
-        bridge slot (2·peer + [mint]) mod r (taken mod 2^S when it is no slot: the circuit must then refuse it).
-        ``nonce`` defaults to what the slot's rule says (the sender's nonce, the mint's index); ``index`` to the
-        tree's message count.
+        The debit (TRANSFER, BURN, CALL, a SWAP ACTION) writes balance − amount and nonce + 1 mod r to
+        ``account_a``; the credit (TRANSFER, ACTION, a SWAP CALL) balance + amount to ``account_b`` (creating it with
+        ``pubkey`` when its leaf is empty; a SWAP action names no key); the append (BURN, CALL, ACTION) writes
+        Message(src, dst, sender, target, value, index, program, payload, pubkey) with (src, dst) = (chain, peer)
+        for a trigger, (peer, chain) for an action, (sender, target, value) = ``msg`` for a SWAP action and
+        (account_a, account_b, amount) otherwise, at bridge slot (2·peer + [action]) mod r (taken mod 2^S when it
+        is no slot: the circuit must then refuse it). ``program`` defaults to MINT on a message slot, 0 elsewhere;
+        ``nonce`` to what the slot's rule says (the payer's nonce, a MINT or COND action's index); ``index`` to the
+        tree's message count. A SWAP action's payload defaults to its order (``slot_message``).
         """
-        debit_on = kind in (SlotKind.TRANSFER, SlotKind.BURN)
-        credit_on = kind in (SlotKind.TRANSFER, SlotKind.MINT)
-        append_on = kind in (SlotKind.BURN, SlotKind.MINT)
-        is_mint = int(kind == SlotKind.MINT)
-        slot = (2 * peer + is_mint) % R
+        has_msg = kind in (SlotKind.BURN, SlotKind.CALL, SlotKind.ACTION)
+        program = (1 if has_msg else 0) if program is None else program
+        swap = program == SWAP
+        is_action = kind == SlotKind.ACTION
+        debit_on = kind in (SlotKind.TRANSFER, SlotKind.BURN, SlotKind.CALL) or (is_action and swap)
+        credit_on = kind in (SlotKind.TRANSFER, SlotKind.ACTION) or (kind in (SlotKind.BURN, SlotKind.CALL) and swap)
+        slot = (2 * peer + int(is_action)) % R
         slot = slot if slot < len(self.trees) else slot % len(self.trees)
-        i = (self.counts[slot] if index is None else index) if append_on else 0
+        i = (self.counts[slot] if index is None else index) if has_msg else 0
         if nonce is None:
             sender = self.states.get(self._leaf_index(account_a), AccountState(0))
-            nonce = sender.nonce if debit_on else (i if is_mint else 0)
+            nonce = sender.nonce if debit_on else (i if is_action else 0)
         c = self.chain_id
-        src, dst = (peer, c) if is_mint else (c, peer)
-        message = Message(src % R, dst % R, account_a, account_b, amount, i) if append_on else None
+        src, dst = (peer, c) if is_action else (c, peer)
+        if not (is_action and swap):
+            msg = (0, 0, 0)
+        data = SlotData(kind, account_a, account_b, amount, nonce, peer, program, payload, *pubkey, *msg)
+        if is_action and swap and payload == 0:
+            data = SlotData(kind, account_a, account_b, amount, nonce, peer, program, slot_message(c, data), *pubkey,
+                            *msg)  # fmt: skip
+        sender, target, value = msg if is_action and swap else (account_a, account_b, amount)
+        message = (
+            Message(src % R, dst % R, sender, target, value, i, program, data.payload, pubkey) if has_msg else None
+        )
 
         def debit() -> AccountUpdate:
             if not debit_on:
@@ -200,38 +287,45 @@ class Forge:
         def credit() -> AccountUpdate:
             if not credit_on:
                 return self.idle_account(account_b)
-            s = self.states.get(self._leaf_index(account_b), AccountState(0))
-            return self.account(account_b, AccountState((s.balance + amount) % R, s.nonce, s.pubkey_x, s.pubkey_y))
-
-        data = SlotData(kind, account_a, account_b, amount, nonce, peer)
-        self.slot(data, debit, credit, lambda: self.append(slot, message, index=i) if append_on else self.idle_append())
-
-    def transfer(self, a: int, b: int, amount: int, *, nonce: int | None = None, debit_after=None, debit_index=None):
-        """A transfer a → b; ``debit_after`` forces the sender's new state, ``debit_index`` the leaf it writes."""
-        sa = self.states[a]
-        after_a = debit_after or AccountState((sa.balance - amount) % R, sa.nonce + 1, sa.pubkey_x, sa.pubkey_y)
-        data = SlotData(SlotKind.TRANSFER, a, b, amount, sa.nonce if nonce is None else nonce)
-
-        def credit() -> AccountUpdate:
-            sb = self.states[b]
-            return self.account(b, AccountState((sb.balance + amount) % R, sb.nonce, sb.pubkey_x, sb.pubkey_y))
+            return self.credit_update(account_b, amount, (0, 0) if is_action and swap else pubkey)
 
         self.slot(
-            data, lambda: self.account(a if debit_index is None else debit_index, after_a), credit, self.idle_append
-        )
+            data, debit, credit, lambda: self.append(slot, message, index=i) if has_msg else self.idle_append(),
+            sign_with=sign_with,
+        )  # fmt: skip
+
+    def transfer(
+        self, a: int, b: int, amount: int, *, nonce: int | None = None, debit_after=None, debit_index=None,
+        pubkey: tuple[int, int] = (0, 0), sign_with: bytes | None = None, credit_before=None, credit_after=None,
+    ) -> None:  # fmt: skip
+        """A transfer a → b; ``debit_after`` forces the sender's new state, ``debit_index`` the leaf it writes;
+        ``pubkey`` is the named recipient key; ``credit_before``/``credit_after`` force the recipient's states."""
+        sa = self.states[a]
+        after_a = debit_after or AccountState((sa.balance - amount) % R, sa.nonce + 1, sa.pubkey_x, sa.pubkey_y)
+        data = SlotData(SlotKind.TRANSFER, a, b, amount, sa.nonce if nonce is None else nonce, 0, 0, 0, *pubkey)
+
+        def credit() -> AccountUpdate:
+            if credit_after is not None:
+                return self.account(b, credit_after, before=credit_before)
+            return self.credit_update(b, amount, pubkey)
+
+        self.slot(
+            data, lambda: self.account(a if debit_index is None else debit_index, after_a), credit, self.idle_append,
+            sign_with=sign_with,
+        )  # fmt: skip
 
     def burn(self, a: int, dst: int, b: int, amount: int, *, index: int | None = None) -> None:
         """A burn a → (dst, b) at message ``index`` (default: the tree's count)."""
         self.cheat(SlotKind.BURN, a, b, amount, dst, index=index)
 
     def mint(self, src: int, sender: int, b: int, amount: int, *, message: Message | None = None, inactive_debit=None):
-        """A mint (src, sender) → b; ``message`` forces the appended message, ``inactive_debit`` a leaf that the
-        unused debit writes."""
+        """A mint (src, sender) → b (the ACTION of program MINT); ``message`` forces the appended message,
+        ``inactive_debit`` a leaf that the unused debit writes."""
         i = self.counts[2 * src + 1]
         msg = message or Message(src, self.chain_id, sender, b, amount, i)
         sb = self.states[b]
         after_b = AccountState(sb.balance + amount, sb.nonce, sb.pubkey_x, sb.pubkey_y)
-        data = SlotData(SlotKind.MINT, sender, b, amount, i, src)
+        data = SlotData(SlotKind.ACTION, sender, b, amount, i, src, 1)
         self.slot(
             data, lambda: self.idle_account(sender, leaf_after=inactive_debit), lambda: self.account(b, after_b),
             lambda: self.append(2 * src + 1, msg),
