@@ -529,7 +529,7 @@ def cond_cap(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars, bala
     Constrains: cond·payload < 2^64 (``cond/cap_range/…``: a COND trigger or action carries a u64 cap);
                 action·cond·(payload − balance_after) ∈ [0, 2^64) (``cond/under_cap/…``); both balance_after and
                 the cap are u64, so this is balance_after ≤ cap exactly
-    Cost:       2 + 2·65 = 132 constraints
+    Cost:       3 + 2·65 = 133 constraints
     Assumes:    ``balance_after`` is the credit's, range-checked to 64 bits
     Rejects:    a COND action past its cap; a COND call with a cap of 2^64 (tested in
                 tests/circuits/test_batch_soundness.py)

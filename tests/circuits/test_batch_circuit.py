@@ -16,23 +16,27 @@ import pytest
 from circuits.batch import BatchCircuit, assign_batch_witness, batch_inputs, build_batch_circuit, define_batch
 from circuits.batch.circuit import PUBLIC_INPUTS
 from circuits.builder import ConstraintBuilder
+from circuits.gadgets.eddsa import eddsa_poseidon_cost
 from circuits.gadgets.poseidon import poseidon_cost
-from sequencer import Burn, Receipt, Rejection, Sequencer, Transfer
-from sequencer.genesis import demo_genesis, find_whale
+from sequencer import Burn, Call, Receipt, Rejection, Sequencer, Transfer, swap_call
+from sequencer.genesis import demo_genesis, demo_public_key, find_whale
 from tests.helpers.circuit_check import assert_same_shape
+from tests.helpers.signing import demo_signer
 from tests.oracles.node import snarkjs
 from zksvs.field import FR_MODULUS
 from zksvs.formats.r1cs_file import write_r1cs
 from zksvs.formats.wtns_file import write_wtns
 from zksvs.statement import N_BATCH_PUBLIC, SlotKind
 from zksvs.trace import BatchShape
+from zksvs.tx_message import Program
 
 SMALL = BatchShape(n_rollups=2, capacity=2, account_depth=3, bridge_depth=2)
 DEMO = BatchShape(n_rollups=4, capacity=4, account_depth=8, bridge_depth=4)
 
 
-def _run(seq: Sequencer, txs) -> list[Receipt | Rejection]:
-    return [seq.submit(tx) for tx in txs]
+def _run(seq: Sequencer, txs, seed: int) -> list[Receipt | Rejection]:
+    signed = demo_signer(seed)
+    return [seq.submit(signed(tx)) for tx in txs]
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +46,11 @@ def small_circuit() -> BatchCircuit:
 
 @pytest.fixture(scope="module")
 def scenario():
-    """Transfers, burns both ways (two messages on 0→1, so a prev-leaf opening at index 1), a self-transfer, rejected
-    txs (overdraft, bad nonce, a burn whose mint overflows the whale), no-op padding and a batch where chain 1 has
-    only no-ops. Returns (sequencer, results, shared batches)."""
+    """Transfers, burns both ways (two messages on 0→1, so a prev-leaf opening at index 1), a self-transfer, calls
+    of every program (COND, a SWAP with both legs, MINT creating its target), a transfer that creates its recipient,
+    rejected txs (overdraft, bad nonce, a burn whose mint overflows the whale, a COND past its cap, a forged
+    signature), no-op padding and a batch where chain 1 has only no-ops. Returns (sequencer, results, shared
+    batches)."""
     g = demo_genesis(2, accounts_per_rollup=4, account_depth=3, bridge_depth=2, capacity=2, seed=7, whale=True)
     whale_chain, whale = find_whale(g)
     seq = Sequencer(g)
@@ -59,11 +65,25 @@ def scenario():
             Burn(0, whale_chain, 2, whale, 5_000, 0),  # mint would pass 2^64 − 1
             Transfer(1, 2, 2, 3, 0),  # self-transfer
         ],
+        7,
     )
     seq.close_batch()
-    results += _run(seq, [Transfer(0, 0, 3, 1, 1)])  # chain 1: only no-ops
+    results += _run(seq, [Transfer(0, 0, 3, 1, 1)], 7)  # chain 1: only no-ops
     seq.close_batch()
-    results += _run(seq, [Burn(0, 1, 0, 0, 11, 2), Burn(1, 0, 1, 3, 4, 0)])
+    results += _run(seq, [Burn(0, 1, 0, 0, 11, 2), Burn(1, 0, 1, 3, 4, 0)], 7)
+    seq.close_batch()
+    results += _run(
+        seq,
+        [
+            Call(0, 1, 3, 2, 6, 0, Program.COND, 10**9),
+            Call(0, 1, 3, 2, 6, 1, Program.COND, 10),  # past its cap: action_failed
+            swap_call(1, 0, 2, 1, 9, 0, order_sender=1, order_recipient=0, order_amount=4, order_nonce=0),
+            Call(1, 0, 0, 7, 5, 1, Program.MINT, 0, demo_public_key(1, 0, 7)),  # creates account 7 on chain 0
+        ],
+        7,
+    )
+    results.append(seq.submit(Transfer(0, 2, 1, 1, 1, signature=demo_signer(7)(Transfer(0, 2, 1, 2, 1)).signature)))
+    results += _run(seq, [Transfer(0, 2, 6, 1, 1, to_pubkey=demo_public_key(2, 0, 6))], 7)  # creates account 6
     seq.close_batch()
     return seq, results, seq.pop_closed()
 
@@ -71,7 +91,7 @@ def scenario():
 def test_scenario_covers_every_kind_and_rejections(scenario):
     _, results, batches = scenario
     reasons = {r.reason.value for r in results if isinstance(r, Rejection)}
-    assert {"overdraft", "bad_nonce", "mint_overflow"} <= reasons
+    assert {"overdraft", "bad_nonce", "action_failed", "bad_signature"} <= reasons
     kinds = {s.kind for b in batches for t in b.traces for s in t.slots}
     assert kinds == set(SlotKind)
     assert any(all(s.kind is SlotKind.NOOP for s in t.slots) for b in batches for t in b.traces)
@@ -140,14 +160,17 @@ def test_batch_constraint_counts_follow_the_gadget_costs(small_circuit):
     """Every slot costs the same, and each part costs what its docstring says in terms of the gadget costs."""
     c = small_circuit
     shape = c.shape
-    p2, p4, p6 = poseidon_cost(2), poseidon_cost(4), poseidon_cost(6)
+    p2, p4, p10, p12, p13 = (poseidon_cost(n) for n in (2, 4, 10, 12, 13))
     d, m, s = shape.account_depth, shape.bridge_depth, shape.slot_tree_depth
     first, parts = c.constraints_by_part(0), c.constraints_by_part(1)
-    assert parts["data"] == 2 * (d + 1) + 65 + s  # accounts, amount, peer < K = 2 (one bit + recomposition)
+    # four D-bit indices, amount and msg_value (u64), peer < K = 2 (one bit + recomposition)
+    assert parts["data"] == 4 * (d + 1) + 2 * 65 + 2
+    assert parts["kind"] == 13 and parts["noop"] == 9 and parts["nonce"] == 2 and parts["cond"] == 3 + 2 * 65
     assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + 141
-    assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75
-    assert parts["append"] == 3 * m * (p2 + 1) + 2 * s * (p2 + 1) + p6 + 2 * m + s + 17
-    assert parts["commitment"] == p6 + p2
+    assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75 + 40  # + account creation (mul8: 18)
+    assert parts["append"] == 3 * m * (p2 + 1) + 2 * s * (p2 + 1) + p10 + 2 * m + s + 20
+    assert parts["signature"] == p12 + 5 + eddsa_poseidon_cost() + 3
+    assert parts["commitment"] == p13 + p2
     # Slot 0 folds onto the constant h_0 = 0, so its fold hash has one constant input; nothing else differs.
     assert first["commitment"] < parts["commitment"]
     assert {k: v for k, v in first.items() if k not in ("commitment", "slot", "batch")} == {
@@ -171,7 +194,10 @@ def test_batch_at_demo_shape():
             Burn(3, 1, 4, 2, 70, 0),
             Transfer(1, 3, 3, 1, 0),
             Burn(1, 0, 6, 6, 80, 0),
+            Call(3, 2, 1, 2, 5, 0, Program.COND, 10**9),
+            swap_call(2, 0, 3, 4, 10, 0, order_sender=5, order_recipient=6, order_amount=20, order_nonce=0),
         ],
+        3,
     )
     seq.close_batch()
     (batch,) = seq.pop_closed()
@@ -181,8 +207,9 @@ def test_batch_at_demo_shape():
         assert circuit.r1cs.first_unsatisfied(w.values) is None, t.chain_id
         assert w.public_inputs(N_BATCH_PUBLIC) == t.statement().public_inputs()
     assert batch.new_state_roots() == seq.state_roots()
-    # Under 2^16 constraints (plus snarkjs's nPublic + 1 input rows): one 2^16 domain per rollup proof.
-    assert circuit.n_constraints + N_BATCH_PUBLIC + 1 <= 1 << 16
+    # Under 2^17 constraints (plus snarkjs's nPublic + 1 input rows): one 2^17 domain per rollup proof (protocol v2's
+    # signature verifier per slot took it past 2^16).
+    assert 1 << 16 < circuit.n_constraints + N_BATCH_PUBLIC + 1 <= 1 << 17
 
 
 @pytest.mark.node
@@ -210,20 +237,31 @@ def test_batch_witness_satisfies_for_a_random_workload_with_three_rollups():
     circuit = build_batch_circuit(shape)
     g = demo_genesis(3, accounts_per_rollup=4, account_depth=3, bridge_depth=2, capacity=2, seed=21, whale=False)
     seq = Sequencer(g)
+    signed = demo_signer(21)
     rnd = random.Random(2024)
     results = []
-    for _ in range(14):
+    for _ in range(24):
         chain, sender, recipient = rnd.randrange(3), rnd.randrange(4), rnd.randrange(4)
         nonce = seq.account(chain, sender).nonce + (rnd.random() < 0.15)  # sometimes a bad nonce
-        amount = rnd.choice([rnd.randrange(1, 500), 10**7])  # sometimes an overdraft
-        if rnd.random() < 0.5:
-            results.append(seq.submit(Transfer(chain, sender, recipient, amount, nonce)))
+        amount = 10**7 if rnd.random() < 0.1 else rnd.randrange(1, 500)  # sometimes an overdraft
+        dst = (chain + rnd.randrange(1, 3)) % 3
+        roll = rnd.random()
+        if roll < 0.4:
+            tx = Transfer(chain, sender, recipient, amount, nonce)
+        elif roll < 0.7:
+            tx = Burn(chain, dst, sender, recipient, amount, nonce)
+        elif roll < 0.85:
+            tx = Call(chain, dst, sender, recipient, amount, nonce, Program.COND, rnd.choice([10**7, 2000]))
         else:
-            results.append(seq.submit(Burn(chain, (chain + rnd.randrange(1, 3)) % 3, sender, recipient, amount, nonce)))
+            z = rnd.randrange(4)
+            tx = swap_call(chain, dst, sender, recipient, amount, nonce, z, rnd.randrange(4), rnd.randrange(1, 300),
+                           seq.account(dst, z).nonce)  # fmt: skip
+        results.append(seq.submit(signed(tx)))
     seq.close_batch()
     batches = seq.pop_closed()
     assert len(batches) >= 3
     assert any(isinstance(r, Rejection) for r in results)
+    assert any(isinstance(r, Receipt) and isinstance(r.tx, Call) and r.tx.program == Program.SWAP for r in results)
     kinds = {s.kind for b in batches for t in b.traces for s in t.slots}
     assert kinds == set(SlotKind)
     for b in batches:
