@@ -15,29 +15,33 @@ import pytest
 
 from circuits.cross import CrossCircuit, assign_cross_witness, build_cross_circuit, cross_statement
 from circuits.gadgets.poseidon import poseidon_cost
-from sequencer import Burn, Receipt, Sequencer, Transfer
+from sequencer import Burn, Call, Receipt, Sequencer, Transfer
 from sequencer.genesis import demo_genesis
 from tests.helpers.circuit_check import perturbation_probe
+from tests.helpers.signing import demo_signer
 from tests.oracles.node import snarkjs
 from zksvs.formats.r1cs_file import write_r1cs
 from zksvs.formats.wtns_file import write_wtns
 from zksvs.merkle import SparseMerkleTree
 from zksvs.rollup_state import Message, bridge_root, bridge_slot_depth, state_root
 from zksvs.trace import BatchTrace
+from zksvs.tx_message import Program
 
 M = 2  # bridge depth of every shared batch here
 
 
 def _shared_batch(n_rollups: int):
-    """Burns 0→1, 1→0, 1→2 (K ≥ 3), a transfer, padding: one closed shared batch of K rollups (B=4, D=3, M=2)."""
+    """A COND call 1→0 and burns 0→1, 1→2 (K ≥ 3), a transfer, padding: one closed shared batch of K rollups (B=4,
+    D=3, M=2)."""
     g = demo_genesis(n_rollups, accounts_per_rollup=4, account_depth=3, bridge_depth=2, capacity=4, seed=5, whale=False)
     seq = Sequencer(g)
-    txs = [Burn(0, 1, 0, 2, 30, 0), Burn(1, 0, 1, 3, 20, 0), Transfer(0, 2, 1, 5, 0)]
+    txs = [Burn(0, 1, 0, 2, 30, 0), Call(1, 0, 1, 3, 20, 0, Program.COND, 10**9), Transfer(0, 2, 1, 5, 0)]
     if n_rollups >= 3:
         txs.append(Burn(1, 2, 2, 0, 9, 0))
     txs.append(Burn(0, 1, 0, 1, 3, 1))  # fills chain 0: the shared batch closes
+    signed = demo_signer(5)
     for tx in txs:
-        assert isinstance(seq.submit(tx), Receipt), tx
+        assert isinstance(seq.submit(signed(tx)), Receipt), tx
     (batch,) = seq.pop_closed()
     assert not batch.burn_mint_mismatches()
     return batch
@@ -106,15 +110,29 @@ def test_cross_rejects_a_burn_without_its_mint(setup):
     assert circuit.r1cs.first_unsatisfied(w.values)[1] == "pair[0->1]"
 
 
-def test_cross_rejects_a_mint_whose_message_differs_from_the_burn(setup):
-    """Rollup 0's mint tree 1→0 holds the burn's message with amount + 1: mint root 1→0 ≠ burn root 1→0."""
+@pytest.mark.parametrize(
+    "change",
+    [{"amount": 21}, {"sender": 2}, {"recipient": 2}, {"program": Program.MINT}, {"payload": 10**9 + 1},
+     {"target_pubkey": (1, 2)}, {"src_chain": 2}, {"message_nonce": 1}],
+    ids=lambda c: next(iter(c)),
+)  # fmt: skip
+def test_cross_rejects_an_action_whose_message_differs_from_the_trigger(setup, change):
+    """Rollup 0's inbound tree 1→0 holds the trigger's message with one field changed (the value, the sender, the
+    target, the program, the payload, the target's key, the source chain, the index): the action root 1→0 ≠ the
+    trigger root 1→0. (The trigger on 1 was Call(1 → 0, from 1 to 3, value 20, COND, cap 10^9).)"""
     circuit, batch = setup
     traces = list(batch.traces)
-    tree = SparseMerkleTree(2)
-    tree.set(0, Message(1, 0, 1, 3, 21, 0).leaf())  # the burn on 1 was Burn(1 → 0, from 1 to 3, amount 20)
-    traces[0] = _with_slot(traces[0], 2 * 1 + 1, tree.root)
+    honest = Message(1, 0, 1, 3, 20, 0, Program.COND, 10**9)
+    assert traces[1].final_bridge_slots[0] == _tree_of(honest).root  # the trigger tree 1→0 on rollup 1
+    traces[0] = _with_slot(traces[0], 2 * 1 + 1, _tree_of(replace(honest, **change)).root)
     w = assign_cross_witness(circuit, traces)
     assert circuit.r1cs.first_unsatisfied(w.values)[1] == "pair[1->0]"
+
+
+def _tree_of(message: Message) -> SparseMerkleTree:
+    tree = SparseMerkleTree(M)
+    tree.set(message.message_nonce, message.leaf())
+    return tree
 
 
 def test_cross_rejects_a_wrong_accounts_root(setup):
