@@ -103,6 +103,7 @@ def tx_message_hash(
     cb: ConstraintBuilder,
     chain: Var | int,
     kind: Var | int,
+    program: Var | int,
     sender: Var | int,
     recipient: Var | int,
     to_chain: Var | int,
@@ -115,13 +116,14 @@ def tx_message_hash(
     """The signed message of a transaction in the circuit: ``zksvs.tx_message``'s Poseidon over the domain tag and
     the fields, in that module's order (the native definition; this gadget only restates its input order).
 
-    Constrains: the Poseidon(11) S-boxes (labels ``name/…``); the tag is a constant
-    Cost:       462 constraints when the 10 fields are wires (``poseidon_cost(11)`` = 465, less the constant tag's
-                round-0 S-box); fewer with constant fields
+    Constrains: the Poseidon(12) S-boxes (labels ``name/…``); the tag is a constant
+    Cost:       501 constraints when the 11 fields are wires (``poseidon_cost(12)`` = 504, less the constant tag's
+                round-0 S-box); fewer with constant fields (the batch circuit hashes the same inputs with a
+                muxed tag, ``circuits.batch.slots.signature``)
     Assumes:    nothing (range checks of the fields are the caller's rules, as in the native transaction)
     Rejects:    a wrong digest (tested in tests/circuits/test_eddsa_gadget.py against ``TxFields.message()``)
     """
-    inputs = [TX_DOMAIN_TAG, chain, kind, sender, recipient, to_chain, amount, nonce, payload, *to_pubkey]
+    inputs = [TX_DOMAIN_TAG, chain, kind, program, sender, recipient, to_chain, amount, nonce, payload, *to_pubkey]
     assert len(inputs) == TX_MESSAGE_INPUTS
     return poseidon_hash(cb, inputs, name)
 

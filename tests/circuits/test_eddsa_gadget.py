@@ -263,8 +263,8 @@ def test_eddsa_gadget_replay_builds_the_same_r1cs_and_witness_as_a_direct_build(
 
 def _tx_hash(cb, inp, mode):
     t, want = inp
-    f = [cb.alloc(n, v, mode) for n, v in zip(("chain", "kind", "from", "to", "to_chain", "amount", "nonce"),
-         (t.chain, int(t.kind), t.sender, t.recipient, t.to_chain, t.amount, t.nonce))]  # fmt: skip
+    f = [cb.alloc(n, v, mode) for n, v in zip(("chain", "kind", "program", "from", "to", "to_chain", "amount", "nonce"),
+         (t.chain, int(t.kind), int(t.program), t.sender, t.recipient, t.to_chain, t.amount, t.nonce))]  # fmt: skip
     pk = (cb.alloc("pk_x", t.recipient_pubkey[0], mode), cb.alloc("pk_y", t.recipient_pubkey[1], mode))
     h = tx_message_hash(cb, *f, payload=cb.alloc("payload", t.payload, mode), to_pubkey=pk)
     cb.assert_equal(h, cb.alloc("want", want, mode), "want")
@@ -279,4 +279,4 @@ def test_tx_message_hash_equals_the_native_message():
         invalid=[Case((SAMPLES[0], SAMPLES[1].message()), rejects_at="want")],
         modes=ALL_MODES,
     )
-    assert {o.n_constraints for o in outs if o.mode is not Mode.CONSTANT and o.label is None} == {462 + 1}
+    assert {o.n_constraints for o in outs if o.mode is not Mode.CONSTANT and o.label is None} == {501 + 1}

@@ -23,9 +23,10 @@ import verifier.settlement as settlement
 from circuits.batch import BatchCircuit, assign_batch_witness, build_batch_circuit
 from circuits.cross import CrossCircuit, assign_cross_witness, build_cross_circuit
 from sequencer import Receipt, Sequencer, SharedBatch, Transfer
-from sequencer.genesis import Genesis, demo_genesis
+from sequencer.genesis import Genesis, demo_genesis, demo_private_key
 from tests.helpers.forge import Forge
 from tests.helpers.r1cs_l1 import R1csKey, submission, use_r1cs_proofs
+from tests.helpers.signing import demo_signer
 from verifier.settlement import ROOT_CHECKS, SettlementContract, SharedBatchSubmission
 from zksvs.field import FR_MODULUS
 from zksvs.statement import SlotKind
@@ -55,7 +56,7 @@ def honest(k: int) -> tuple[Genesis, SharedBatch]:
     """One honest shared batch of K rollups: a transfer on chain 0 fills it (capacity 1); every other chain pads."""
     g = demo_genesis(k, accounts_per_rollup=2, account_depth=2, bridge_depth=2, capacity=1, seed=8, whale=False)
     seq = Sequencer(g)
-    assert isinstance(seq.submit(Transfer(0, 0, 1, 1, 0)), Receipt)
+    assert isinstance(seq.submit(demo_signer(8)(Transfer(0, 0, 1, 1, 0))), Receipt)
     (batch,) = seq.pop_closed()
     return g, batch
 
@@ -71,7 +72,9 @@ def forged_trace(k: int, kind: SlotKind) -> BatchTrace:
         forge.cheat(SlotKind.MINT, 0, 1, MINTED, (2 * c - 1) * HALF % R)
         assert forge.slots[0].append.slot == 2 * c
     else:
-        forge.cheat(SlotKind.BURN, 0, 0, accounts[0].balance, (2 * c + 1) * HALF % R)
+        forge.cheat(
+            SlotKind.BURN, 0, 0, accounts[0].balance, (2 * c + 1) * HALF % R, sign_with=demo_private_key(8, c, 0)
+        )
         assert forge.slots[0].append.slot == 2 * c + 1
     return forge.trace()
 

@@ -18,6 +18,7 @@ import pytest
 from circuits.batch import assign_batch_witness, batch_inputs, build_batch_circuit
 from sequencer import Burn, Receipt, Sequencer, Transfer
 from sequencer.genesis import demo_genesis
+from tests.helpers.signing import demo_signer
 from zksvs.merkle import zero_hashes
 from zksvs.rollup_state import AccountState, bridge_opening
 from zksvs.statement import SlotKind
@@ -30,7 +31,7 @@ def _batch(k: int):
     g = demo_genesis(k, accounts_per_rollup=4, account_depth=3, bridge_depth=2, capacity=4, seed=12, whale=False)
     seq = Sequencer(g)
     for tx in (Transfer(1, 0, 2, 7, 0), Burn(1, 0, 1, 3, 9, 0), Burn(0, 1, 2, 1, 4, 0)):
-        assert isinstance(seq.submit(tx), Receipt), tx
+        assert isinstance(seq.submit(demo_signer(12)(tx)), Receipt), tx
     seq.close_batch()
     (batch,) = seq.pop_closed()
     return shape, batch

@@ -17,14 +17,16 @@ import pytest
 from circuits.batch import BatchCircuit, assign_batch_witness, batch_inputs, build_batch_circuit, define_batch
 from circuits.builder import ConstraintBuilder
 from circuits.gadgets.poseidon import _permute, poseidon_hash
-from sequencer import Burn, Sequencer, Transfer
+from sequencer import Burn, Call, Sequencer, Transfer, swap_call
 from sequencer.genesis import demo_genesis
+from tests.helpers.signing import demo_signer
 from zksvs.errors import UnsatisfiedConstraint
 from zksvs.field import FR_MODULUS
 from zksvs.poseidon import poseidon, poseidon_params
 from zksvs.r1cs import R1CS
 from zksvs.statement import SlotKind
 from zksvs.trace import BatchShape, BatchTrace
+from zksvs.tx_message import Program
 
 SMALL = BatchShape(n_rollups=2, capacity=2, account_depth=3, bridge_depth=2)
 K3 = BatchShape(n_rollups=3, capacity=2, account_depth=3, bridge_depth=2)
@@ -61,10 +63,12 @@ def small_traces() -> list[BatchTrace]:
         Burn(1, 0, 3, 1, 7, 0),
         Transfer(1, 0, 0, 1, 5),  # bad nonce
         Transfer(1, 2, 2, 3, 0),  # self-transfer
+        Call(1, 0, 3, 0, 2, 1, Program.COND, 10**9),
+        swap_call(0, 1, 2, 3, 4, 0, order_sender=0, order_recipient=1, order_amount=6, order_nonce=0),
     ):
-        seq.submit(tx)
+        seq.submit(demo_signer(7)(tx))
     seq.close_batch()
-    seq.submit(Burn(0, 1, 0, 0, 11, 2))
+    seq.submit(demo_signer(7)(Burn(0, 1, 0, 0, 11, 2)))
     seq.close_batch()
     traces = [t for b in seq.pop_closed() for t in b.traces]
     assert len(traces) >= 4
@@ -87,13 +91,17 @@ def test_witness_mode_gives_the_full_builds_witness_with_three_rollups():
     g = demo_genesis(3, accounts_per_rollup=4, account_depth=3, bridge_depth=2, capacity=2, seed=21, whale=False)
     seq = Sequencer(g)
     rnd = random.Random(99)
-    for _ in range(8):
+    signed = demo_signer(21)
+    for i in range(10):
         chain, a, b = rnd.randrange(3), rnd.randrange(4), rnd.randrange(4)
         nonce = seq.account(chain, a).nonce
-        if rnd.random() < 0.5:
-            seq.submit(Transfer(chain, a, b, rnd.randrange(1, 300), nonce))
+        dst = (chain + rnd.randrange(1, 3)) % 3
+        if i == 3:
+            seq.submit(signed(Call(chain, dst, a, b, rnd.randrange(1, 300), nonce, Program.MINT, 5)))
+        elif rnd.random() < 0.5:
+            seq.submit(signed(Transfer(chain, a, b, rnd.randrange(1, 300), nonce)))
         else:
-            seq.submit(Burn(chain, (chain + rnd.randrange(1, 3)) % 3, a, b, rnd.randrange(1, 300), nonce))
+            seq.submit(signed(Burn(chain, dst, a, b, rnd.randrange(1, 300), nonce)))
     seq.close_batch()
     batches = seq.pop_closed()
     assert len(batches) >= 2
