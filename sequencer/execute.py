@@ -227,7 +227,7 @@ def _inactive_append(r: RollupState) -> BridgeAppend:
 
 
 def _update(r: RollupState, index: int, before: AccountState, after: AccountState) -> AccountUpdate:
-    leaf = after.leaf()
+    leaf = r.account_leaf(after)
     op = r.put_account(index, after, leaf)
     return AccountUpdate(True, index, op.leaf, leaf, op.siblings, before, after)
 
@@ -295,7 +295,7 @@ def _burn(src: RollupState, tx: Burn) -> tuple[SlotTrace, Message, int]:
     root_debit = src.accounts.root
     credit = _inactive_account(src)
     message = Message(tx.chain, tx.to_chain, tx.sender, tx.recipient, tx.amount, tree.next_index)
-    leaf = message.leaf()
+    leaf = src.message_leaf(message)
     append = _append(src, burn_slot(tx.to_chain), tree, message, leaf)
     data = SlotData(SlotKind.BURN, tx.sender, tx.recipient, tx.amount, tx.nonce, tx.to_chain)
     return SlotTrace(data, debit, credit, append, root_debit, root_debit, src.slots.root), message, leaf
