@@ -270,10 +270,11 @@ class GroupCommitter:
     max_pending : int
         ``put`` blocks while this many writes wait for a commit (bounded memory under any load).
     on_commit : callable, optional
-        ``on_commit(payloads, t)`` runs on the committer thread after each group's COMMIT returned (the group is
-        already durable and its waiters released), with the payloads of the group's writes in order and
-        ``time.perf_counter()`` at that moment. Keep it short: the next group waits for it. An exception in it stops
-        the committer: later writes fail with ``StoreFailure``.
+        ``on_commit(payloads, t)`` runs on the committer thread after each group's COMMIT returned and before its
+        waiters are released (so whatever it prints comes before anything a waiter prints next), with the payloads
+        of the group's writes in order and ``time.perf_counter()`` at that moment. Keep it short: the next group
+        waits for it. An exception in it fails the group's waiters and every later write with ``StoreFailure``
+        (the rows are committed all the same: a restart replays them).
 
     Notes
     -----
@@ -386,6 +387,8 @@ class GroupCommitter:
                 cond.notify_all()  # producers blocked on max_pending may go on
             try:
                 self._commit(group)
+                if self._on_commit is not None:
+                    self._on_commit([p for _, _, p in group], time.perf_counter())
             except BaseException as e:
                 self._fail(e, "group commit failed")
                 return
@@ -394,12 +397,6 @@ class GroupCommitter:
                 self.groups += 1
                 self.committed += len(group)
                 cond.notify_all()
-            if self._on_commit is not None:
-                try:
-                    self._on_commit([p for _, _, p in group], time.perf_counter())
-                except BaseException as e:
-                    self._fail(e, "on_commit failed")
-                    return
 
     def _fail(self, e: BaseException, what: str) -> None:
         # any failure must reach every waiter (and every later put), then the thread stops
