@@ -29,6 +29,7 @@ import json
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -234,11 +235,15 @@ class Sequencer:
         self.rejected_elsewhere = 0
         self._store: SequencerStore | None = None
         self._committer: GroupCommitter | None = None
+        self._db_path = None if db_path is None else os.fspath(db_path)
         if db_path is not None:
             self._store = SequencerStore(db_path)
             self._store.bind_genesis(genesis.digest(), json.dumps(genesis.to_obj(), sort_keys=True))
             self._replay()
-            self._committer = GroupCommitter(db_path, max_pending=max_pending, on_commit=self._committed)
+            # the committer thread holds only a weak reference to this sequencer, so one that is dropped without
+            # close() is collected, and its finalizer commits what is pending and stops the thread
+            self._committer = GroupCommitter(db_path, max_pending=max_pending, on_commit=_weak_call(self._committed))
+            weakref.finalize(self, _shutdown, self._committer, self._store)
 
     @classmethod
     def open(cls, db_path: str | os.PathLike, genesis: Genesis | None = None) -> Sequencer:
@@ -270,14 +275,9 @@ class Sequencer:
         StoreFailure
             A pending commit failed (the database is closed all the same).
         """
-        committer, self._committer = self._committer, None
-        try:
-            if committer is not None:
-                committer.close()
-        finally:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        committer, store = self._committer, self._store
+        self._committer = self._store = None
+        _shutdown(committer, store)
 
     def __enter__(self) -> Sequencer:
         return self
@@ -331,25 +331,30 @@ class Sequencer:
         Raises
         ------
         StoreFailure
-            An earlier commit failed (nothing is executed).
+            An earlier commit failed, or the sequencer was closed (nothing is executed).
         """
         with self._lock:
-            committer = self._committer
-            if committer is not None and committer.error is not None:
-                raise committer.error
+            committer = self._writable()
             result, closes = self._execute(tx, arrival)
             ticket = 0
             if committer is not None:
                 batch_rows = [_batch_row(b, trigger, after) for b, trigger, after in closes]
                 ticket = committer.put(self._row(result), batch_rows, result)
-            elif self._store is not None:
-                raise StoreFailure(f"{self._store.path}: the sequencer is closed")
             self._account(result, self._rejected_chain(result) if isinstance(result, Rejection) else None)
             self._closed.extend(b for b, _, _ in closes)
             self._next_seq = result.seq + 1
         if committer is None and self._on_durable is not None:
             self._on_durable([result], time.perf_counter())
         return PendingResult(result, committer, ticket)
+
+    def _writable(self) -> GroupCommitter | None:
+        """The committer (None without a database); raises if the database failed or was closed."""
+        committer = self._committer
+        if committer is None and self._db_path is not None:
+            raise StoreFailure(f"{self._db_path}: the sequencer is closed")
+        if committer is not None and committer.error is not None:
+            raise committer.error
+        return committer
 
     def _execute(
         self, tx: UserTx | dict | MalformedTransaction, arrival: int | None
@@ -400,17 +405,24 @@ class Sequencer:
         return [p.result() for p in pending]
 
     def close_batch(self) -> SharedBatch | None:
-        """Close the open shared batch now (None when no transaction is pending); committed before it returns."""
+        """Close the open shared batch now (None when no transaction is pending); committed before it returns.
+
+        Raises
+        ------
+        StoreFailure
+            The database failed or the sequencer was closed.
+        """
         with self._lock:
+            committer = self._writable()
             batch = self._builder.close()
             if batch is None:
                 return None
             ticket = 0
-            if self._committer is not None:
-                ticket = self._committer.put(None, [_batch_row(batch, "demand", self._next_seq - 1)])
+            if committer is not None:
+                ticket = committer.put(None, [_batch_row(batch, "demand", self._next_seq - 1)])
             self._closed.append(batch)
-        if self._committer is not None:
-            self._committer.wait(ticket)
+        if committer is not None:
+            committer.wait(ticket)
         return batch
 
     def _committed(self, payloads: list[object], t: float) -> None:
@@ -598,6 +610,26 @@ class Sequencer:
         if batch.new_state_roots() != row.new_state_roots or batch.old_state_roots() != row.old_state_roots:
             raise StoreMismatch(f"{self._store.path}: shared batch {row.batch_number} replays to other state roots")
         self._closed.append(batch)
+
+
+def _weak_call(method):
+    ref = weakref.WeakMethod(method)
+
+    def call(*args) -> None:
+        m = ref()
+        if m is not None:
+            m(*args)
+
+    return call
+
+
+def _shutdown(committer: GroupCommitter | None, store: SequencerStore | None) -> None:
+    try:
+        if committer is not None:
+            committer.close()
+    finally:
+        if store is not None:
+            store.close()
 
 
 def _batch_row(batch: SharedBatch, trigger: str, after_seq: int) -> BatchRow:

@@ -361,8 +361,12 @@ class GroupCommitter:
     def close(self) -> None:
         """Commit what is queued, stop the thread, close the connection (a failure is raised after the stop)."""
         with self._cond:
+            if self._stopping:
+                return
             self._stopping = True
             self._cond.notify_all()
+        if threading.current_thread() is self._thread:
+            return  # a finalizer run by the garbage collector on this very thread: it stops after this group
         self._thread.join()
         self._db.close()
         if self._error is not None:
@@ -382,7 +386,7 @@ class GroupCommitter:
                 while not self._queue and not self._stopping:
                     cond.wait()
                 if not self._queue:
-                    return
+                    break
                 group, self._queue = self._queue, []
                 cond.notify_all()  # producers blocked on max_pending may go on
             try:
