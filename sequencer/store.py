@@ -139,7 +139,7 @@ def _batch_params(row: BatchRow) -> tuple:
     )
 
 
-def _connect(path: str, check_same_thread: bool = True) -> sqlite3.Connection:
+def _connect(path: str, check_same_thread: bool) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
@@ -157,7 +157,8 @@ class SequencerStore:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = os.fspath(path)
-        self._db = _connect(self.path)
+        # any thread may close it (a dropped Sequencer's finalizer runs wherever the garbage collector does)
+        self._db = _connect(self.path, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         self._in_tx = False
 
