@@ -59,6 +59,17 @@ class MalformedVerifyingKey(MalformedPoint):
     """A verifying-key point (α, β, γ, δ or an IC point) is not a valid group element, or the key is degenerate."""
 
 
+class MalformedSlotData(InputError):
+    """A batch slot's committed data breaks the native rules of its kind (zksvs.statement.check_slot_data): a field
+    that is not an exact int, an unknown kind, a u64 field out of range, a peer chain outside [0, K) or equal to the
+    slot's own chain, or a non-zero field where the kind has none."""
+
+
+class MalformedOpening(InputError):
+    """A Merkle opening is not well formed: wrong type, a slot outside its tree, a wrong number of siblings (the tree's
+    depth), or a value that is not a canonical field element."""
+
+
 class PublicInputCountMismatch(InputError):
     """The number of public inputs is not the one the verifying key expects (``len(vk.ic) - 1``).
 
