@@ -61,20 +61,26 @@ def test_workload_then_sequence_reports_what_the_sequencer_decides(tmp_path):
     assert replay.next_seq == 400
     replay.close()
     # the table form names the same figures
-    text = _zksvs("sequence", w / "txs.jsonl", "--genesis", w / "genesis.json", "--out", tmp_path / "o2")
-    shown = text.stdout + text.stderr
-    assert "tx/s" in shown and "p50 / p99" in shown and out["state_roots"][0] in shown
+    text = _zksvs("sequence", w / "txs.jsonl", "--genesis", w / "genesis.json", "--out", tmp_path / "o2").stdout
+    assert "tx/s" in text and "p50 / p99" in text and out["state_roots"][0] in text
 
 
-def test_sequence_refuses_an_existing_database_in_one_line(tmp_path):
+def test_sequence_and_workload_refuse_a_used_folder_in_one_line_unless_forced(tmp_path):
     w = tmp_path / "w"
     _zksvs("workload", "--rollups", 2, "--txs", 20, "--out", w, "--accounts", 4)
+    again = _zksvs("workload", "--rollups", 2, "--txs", 20, "--out", w, check=False)
+    assert again.returncode == 2 and "folder is not empty" in again.stderr
     args = ("sequence", w / "txs.jsonl", "--genesis", w / "genesis.json", "--out", tmp_path / "o", "--json")
-    _zksvs(*args)
+    first = json.loads(_zksvs(*args).stdout)
     again = _zksvs(*args, check=False)
-    assert again.returncode == 2
-    assert again.stderr.strip().count("\n") == 0 and "sequencer.sqlite exists" in again.stderr
+    assert again.returncode == 2 and again.stdout == ""
+    assert again.stderr.strip().count("\n") == 0 and "folder is not empty" in again.stderr
     assert "Traceback" not in again.stderr
+    forced = json.loads(_zksvs(*args, "--force").stdout)
+    assert forced["state_roots"] == first["state_roots"]
+    # the inputs may live in --out: --force never removes a file the command reads
+    inside = _zksvs("sequence", w / "txs.jsonl", "--genesis", w / "genesis.json", "--out", w, "--force", "--json")
+    assert json.loads(inside.stdout)["state_roots"] == first["state_roots"] and (w / "txs.jsonl").exists()
 
 
 def test_workload_is_seeded_and_gives_every_burn_room(tmp_path):
