@@ -160,7 +160,7 @@ def test_sequencer_throughput(benchmark, tmp_path, impl):
     load0 = os.getloadavg()[0]
     accepted, batches = benchmark.pedantic(run, setup=setup, rounds=1, iterations=1)
     _check(seqs[-1], genesis, accepted, n_ok, batches)
-    groups, writes = seqs[-1].commit_stats
+    groups, writes, store_cpu_s, _ = seqs[-1].commit_stats
     seqs[-1].close()
     transfer, burn = _count_hashes(genesis)
     s = genesis.shape.slot_tree_depth
@@ -178,5 +178,6 @@ def test_sequencer_throughput(benchmark, tmp_path, impl):
         store=store,
         commit_groups=groups,
         commit_writes=writes,
+        store_cpu_us_per_tx=round(store_cpu_s / max(1, writes) * 1e6, 1),
         load_avg=(round(load0, 2), round(os.getloadavg()[0], 2)),
     )

@@ -9,7 +9,9 @@ size (``/proc/self/statm``) every 0.2 s, so a run shows whether memory grows wit
 
 Figures: ``txs_per_s`` (lines / wall seconds from the first submission to the last commit), ``txs_per_cpu_s``
 (lines / CPU seconds of the whole process, every thread: the figure that is stable on a shared machine),
-``p50_ms``/``p99_ms``/``max_ms`` (receipt latency), ``load_avg`` (the machine's 1-minute load at start and end).
+``p50_ms``/``p99_ms``/``max_ms`` (receipt latency), ``store_cpu_us_per_tx`` (the group committer thread's CPU per
+line: row encoding and sqlite) and ``store_busy_share`` (the share of the wall time it was committing, fsync
+included), ``load_avg`` (the machine's 1-minute load at start and end).
 """
 
 from __future__ import annotations
@@ -117,6 +119,8 @@ class SequenceReport:
     p99_ms: float
     max_ms: float
     commit_groups: int
+    store_cpu_s: float
+    store_busy_s: float
     state_roots: tuple[int, ...]
     db_path: str
     load_avg: tuple[float, float]
@@ -155,6 +159,8 @@ class SequenceReport:
             "cpu_s": round(self.cpu_s, 3),
             "commit_groups": self.commit_groups,
             "mean_group": round(self.mean_group, 1),
+            "store_cpu_us_per_tx": round(self.store_cpu_s / self.txs * 1e6, 1) if self.txs else 0.0,
+            "store_busy_share": round(self.store_busy_s / self.wall_s, 3) if self.wall_s > 0 else 0.0,
             "load_avg": list(self.load_avg),
             "rss_mib": {"first": mib[0][1], "last": mib[-1][1], "peak": max(r for _, r in mib)} if mib else None,
             "rss_samples_mib": mib,
@@ -243,7 +249,7 @@ def sequence_workload(
             seq.close_batch()
             seq.flush()
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        groups, _ = seq.commit_stats
+        stats = seq.commit_stats
         roots = seq.state_roots()
         n_batches = seq.batch_number
         n_txs = seq.next_seq
@@ -260,7 +266,9 @@ def sequence_workload(
         p50_ms=hist.quantile(0.5) * 1e3,
         p99_ms=hist.quantile(0.99) * 1e3,
         max_ms=hist.max * 1e3,
-        commit_groups=groups,
+        commit_groups=stats.groups,
+        store_cpu_s=stats.cpu_s,
+        store_busy_s=stats.busy_s,
         state_roots=roots,
         db_path=str(db),
         load_avg=(load0, os.getloadavg()[0]),

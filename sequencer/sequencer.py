@@ -38,7 +38,15 @@ from sequencer.execute import check_tx, reason_of
 from sequencer.genesis import Genesis, genesis_from_obj
 from sequencer.ordering import in_arrival_order
 from sequencer.rollup import RollupState
-from sequencer.store import BatchRow, GroupCommitter, SequencerStore, StoreFailure, StoreMismatch, SubmissionRow
+from sequencer.store import (
+    BatchRow,
+    CommitStats,
+    GroupCommitter,
+    SequencerStore,
+    StoreFailure,
+    StoreMismatch,
+    SubmissionRow,
+)
 from sequencer.tx import RejectReason, UserTx, parse_tx
 from zksvs.errors import MalformedTransaction, ZksvsError
 from zksvs.merkle import Hasher
@@ -291,10 +299,11 @@ class Sequencer:
             self._committer.flush()
 
     @property
-    def commit_stats(self) -> tuple[int, int]:
-        """``(groups, writes)`` committed since this sequencer opened its database (writes / groups = group size)."""
+    def commit_stats(self) -> CommitStats:
+        """``(groups, writes, cpu_s, busy_s)`` of the group committer since this sequencer opened its database
+        (all zero without one): writes / groups is the mean group, cpu_s / writes the store's CPU per write."""
         c = self._committer
-        return (0, 0) if c is None else (c.groups, c.committed)
+        return CommitStats(0, 0, 0.0, 0.0) if c is None else c.stats()
 
     # --- submitting ------------------------------------------------------------------------------------------------
 

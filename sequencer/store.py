@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from zksvs.errors import FormatError, ZksvsError
 
@@ -256,6 +257,16 @@ class SequencerStore:
         return [(r.seq, r.tx) for r in self.submissions("accepted")]
 
 
+class CommitStats(NamedTuple):
+    """What a ``GroupCommitter`` did: ``groups`` COMMITs holding ``writes`` writes; its thread spent ``cpu_s`` CPU
+    seconds (row encoding, sqlite) and was busy ``busy_s`` wall seconds (COMMIT and fsync included)."""
+
+    groups: int
+    writes: int
+    cpu_s: float
+    busy_s: float
+
+
 #: One queued write: the submission row (or None for a batch close alone), the batch rows it closed, and an opaque
 #: payload handed back to ``on_commit`` once durable.
 QueuedWrite = tuple[SubmissionRow | None, Sequence[BatchRow], object]
@@ -280,8 +291,8 @@ class GroupCommitter:
     Notes
     -----
     Tickets count writes: ``put`` returns n for the n-th write (1-based); ``wait(n)`` returns once writes 1..n are
-    durable. ``groups`` and ``committed`` count the groups and writes committed so far (group size =
-    committed / groups).
+    durable. ``stats()`` counts the groups and writes committed so far and the committer thread's CPU and busy
+    (COMMIT + fsync + ``on_commit``) seconds: the store's cost, measured where it is paid.
     """
 
     def __init__(
@@ -304,6 +315,8 @@ class GroupCommitter:
         self._stopping = False
         self.groups = 0
         self.committed = 0
+        self._cpu_s = 0.0
+        self._busy_s = 0.0
         self._thread = threading.Thread(target=self._run, name="zksvs-group-commit", daemon=True)
         self._thread.start()
 
@@ -373,6 +386,11 @@ class GroupCommitter:
         if self._error is not None:
             raise self._error
 
+    def stats(self) -> CommitStats:
+        """Groups and writes committed so far, and the committer thread's CPU and busy seconds."""
+        with self._cond:
+            return CommitStats(self.groups, self.committed, self._cpu_s, self._busy_s)
+
     @property
     def error(self) -> StoreFailure | None:
         """The failure that stopped the committer, or None."""
@@ -390,6 +408,7 @@ class GroupCommitter:
                     break
                 group, self._queue = self._queue, []
                 cond.notify_all()  # producers blocked on max_pending may go on
+            t0, c0 = time.perf_counter(), time.thread_time()
             try:
                 self._commit(group)
                 if self._on_commit is not None:
@@ -401,6 +420,8 @@ class GroupCommitter:
                 self._durable += len(group)
                 self.groups += 1
                 self.committed += len(group)
+                self._busy_s += time.perf_counter() - t0
+                self._cpu_s += time.thread_time() - c0
                 cond.notify_all()
 
     def _fail(self, e: BaseException, what: str) -> None:

@@ -46,8 +46,9 @@ def test_nowait_results_equal_submit_and_come_in_groups(tmp_path):
     assert all(isinstance(p, PendingResult) for p in pending)
     assert [p.result() for p in pending] == want
     assert all(p.done() for p in pending) and [p.seq for p in pending] == list(range(300))
-    groups, writes = seq.commit_stats
+    groups, writes, cpu_s, busy_s = seq.commit_stats
     assert writes == 300 and groups < writes  # submissions that arrived during a flush shared its successor
+    assert cpu_s > 0 and busy_s > 0
     assert _state(seq) == _state(ref)
     seq.close()
     assert _state(Sequencer.open(tmp_path / "s.sqlite")) == _state(ref)
