@@ -1,6 +1,7 @@
 """Sequencer load test (issue 13): 10^5 transactions through ``zksvs sequence`` with the durable store.
 
-Run: ``python bench/bench_sequencer_load.py [--txs N] [--profile] [--json OUT.json]`` (a table on stdout), or
+Run: ``python bench/bench_sequencer_load.py [--txs N] [--profile] [--py-spy] [--json OUT.json]`` (tables on
+stdout), or
 ``python -m pytest bench/bench_sequencer_load.py --benchmark-only --bench-full`` (``ZKSVS_LOAD_TXS``, default
 100,000; 10,000 without ``--bench-full``; figures in ``extra_info``).
 
@@ -175,6 +176,120 @@ def _peers(genesis_path: Path, txs_path: Path, work: Path) -> dict:
     }
 
 
+# --- where the CPU goes, measured by instrumentation (in-process, on a prefix) ----------------------------------------
+
+BREAKDOWN_TXS = 3000
+
+
+class _FakeHasher:
+    """Cheap stand-in for Poseidon (not a hash): what is left of the CPU without hashing is everything else."""
+
+    def hash2(self, a, b):
+        return (a * 31 + b + 7) % 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+    def poseidon(self, xs):
+        return (sum(xs) * 17 + 3) % 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+    def path(self, leaf, index, siblings):
+        nodes = [leaf]
+        for k, sib in enumerate(siblings):
+            a, b = (sib, nodes[-1]) if (index >> k) & 1 else (nodes[-1], sib)
+            nodes.append(self.hash2(a, b))
+        return tuple(nodes)
+
+
+def cpu_breakdown(genesis_path: Path, txs_path: Path, work: Path) -> dict:
+    """CPU µs per transaction of the in-memory sequencer on the first ``BREAKDOWN_TXS`` lines, split by measuring.
+
+    ``total``: submitting the parsed lines with the native hasher (thread CPU); ``hash kernels``: CPU inside the
+    numba calls (their dispatchers wrapped with a thread-CPU timer); ``hash glue``: total − execution − kernels (int
+    ↔ limbs, dispatch, the path memo); ``execution``: the same run with a trivial stand-in hasher (the rules, trace
+    recording, trees, receipts, queueing the rows) less the stand-in's own share (cProfile), split by cProfile in
+    ``execution_split_pct``; ``parsing``:
+    ``read_jsonl`` of the lines (not in total); ``store``: the committer thread's CPU per line in a group-commit run
+    (on the other core, not in total). Each figure is the smaller of two rounds.
+    """
+    import cProfile
+    import pstats
+
+    import accel.poseidon as ap
+    from accel.merkle import NativeHasher
+
+    g = load_genesis(genesis_path)
+    lines = txs_path.read_text().splitlines()[:BREAKDOWN_TXS]
+    n = len(lines)
+    kernel = [0.0]
+
+    def timed(f):
+        def call(*a):
+            c0 = time.thread_time()
+            try:
+                return f(*a)
+            finally:
+                kernel[0] += time.thread_time() - c0
+
+        return call
+
+    def run(hasher, db=None):
+        seq = Sequencer(g, db, hasher=hasher)
+        items = read_jsonl(lines)
+        c0 = time.thread_time()
+        pending = [seq.submit_nowait(tx, a) for a, tx in items]
+        cpu = time.thread_time() - c0
+        pending[-1].result()
+        stats = seq.commit_stats
+        seq.close()
+        return cpu, stats
+
+    Sequencer(g).submit(read_jsonl(lines[:1])[0][1])
+    real = (ap._path, ap._hash_rows)
+    best: dict[str, float] = {}
+    for _ in range(2):
+        c0 = time.thread_time()
+        read_jsonl(lines)
+        best["parsing"] = min(best.get("parsing", 1e9), time.thread_time() - c0)
+        best["total"] = min(best.get("total", 1e9), run(NativeHasher())[0])
+        kernel[0] = 0.0
+        ap._path, ap._hash_rows = (timed(f) for f in real)
+        try:
+            run(NativeHasher())
+        finally:
+            ap._path, ap._hash_rows = real
+        best["kernels"] = min(best.get("kernels", 1e9), kernel[0])
+        best["rest"] = min(best.get("rest", 1e9), run(_FakeHasher())[0])
+        _, st = run(NativeHasher(), work / f"breakdown-{_}.sqlite")
+        best["store"] = min(best.get("store", 1e9), st.cpu_s)
+    prof = cProfile.Profile()
+    prof.enable()
+    run(_FakeHasher())
+    prof.disable()
+    by_file: dict[str, float] = collections.Counter()
+    for (file, _, _), (_, _, tottime, _, _) in pstats.Stats(prof).stats.items():  # type: ignore[attr-defined]
+        key = next((k for k in ("sequencer/execute.py", "sequencer/batch.py", "sequencer/rollup.py",
+                                "zksvs/merkle.py", "sequencer/sequencer.py", "sequencer/tx.py", "zksvs/",
+                                Path(__file__).name)
+                    if k in file), "other (dataclasses, builtins, threading)")  # fmt: skip
+        by_file[key] += tottime
+    stand_in = by_file.pop(Path(__file__).name, 0.0)  # the stand-in hasher's own Python: not execution
+    prof_total = sum(by_file.values())
+    execution = best["rest"] * prof_total / (prof_total + stand_in)
+
+    def us(x: float) -> float:
+        return round(x / n * 1e6, 1)
+
+    out = {
+        "txs": n,
+        "total_us_per_tx": us(best["total"]),
+        "hash_kernels_us_per_tx": us(best["kernels"]),
+        "hash_glue_us_per_tx": us(max(0.0, best["total"] - execution - best["kernels"])),
+        "parsing_us_per_tx": us(best["parsing"]),
+        "execution_us_per_tx": us(execution),
+        "store_committer_us_per_tx": us(best["store"]),
+    }
+    out["execution_split_pct"] = {k: round(100 * v / prof_total, 1) for k, v in by_file.most_common()}
+    return out
+
+
 # --- py-spy breakdown -------------------------------------------------------------------------------------------------
 
 _EXECUTION = ("sequencer/execute.py", "sequencer/batch.py", "sequencer/rollup.py", "zksvs/", "<string>", "dataclasses")
@@ -227,19 +342,19 @@ def profile_breakdown(raw: Path) -> dict[str, dict[str, float]]:
 # --- the run ----------------------------------------------------------------------------------------------------------
 
 
-def run_load(n_txs: int, work: Path, profile: bool = False) -> dict:
-    """Every part of the module docstring; returns the figures (JSON-ready)."""
+def run_load(n_txs: int, work: Path, profile: bool = False, py_spy: bool = False) -> dict:
+    """Every part of the module docstring (``profile``: add ``cpu_breakdown``; ``py_spy``: sample the run too)."""
     res: dict = {"txs": n_txs, "cpus": os.cpu_count(), "load_avg": {"start": _load()}}
     files = write_workload(work / "w", K, n_txs, SEED, accounts_per_rollup=32, account_depth=8, capacity=32)
     res["workload"] = {"burns": files.n_burns, "bridge_depth": files.bridge_depth, "lines": files.n_txs}
-    raw = work / "profile.raw" if profile else None
+    raw = work / "profile.raw" if py_spy else None
     res["load_avg"]["before_sequence"] = _load()
     seq = _zksvs_sequence(files.txs, files.genesis, work / "o", raw)
     res["load_avg"]["after_sequence"] = _load()
     res["sequence"] = {k: v for k, v in seq.items() if k != "rss_samples_mib"}
     res["rss_slope_bytes_per_tx"] = round(_slope(seq["rss_samples_mib"]), 1)
     if raw is not None:
-        res["profile"] = profile_breakdown(raw)
+        res["py_spy"] = profile_breakdown(raw)
     wall, _, replayed = _timed(lambda: Sequencer.open(work / "o" / "sequencer.sqlite"))
     assert [str(r) for r in replayed.state_roots()] == seq["state_roots"], "replay must give the run's roots"
     assert replayed.next_seq == seq["txs"]
@@ -260,6 +375,8 @@ def run_load(n_txs: int, work: Path, profile: bool = False) -> dict:
     }
     res["load_avg"]["before_peers"] = _load()
     res["peers"] = _peers(files.genesis, files.txs, work)
+    if profile:
+        res["cpu_breakdown"] = cpu_breakdown(files.genesis, files.txs, work)
     res["load_avg"]["end"] = _load()
     return res
 
@@ -308,12 +425,23 @@ def _table(res: dict) -> None:
     for r in rows:
         t.add_row(*r)
     Console().print(t)
-    if "profile" in res:
-        pt = Table(title="where the time goes (py-spy samples in the timed loop, % of all threads)")
+    if "cpu_breakdown" in res:
+        b = res["cpu_breakdown"]
+        bt = Table(title=f"where the CPU goes (µs per transaction, in memory, first {b['txs']:,} lines)")
+        bt.add_column("part")
+        bt.add_column("µs/tx", justify="right")
+        for k, v in b.items():
+            if k.endswith("_us_per_tx"):
+                bt.add_row(k.removesuffix("_us_per_tx").replace("_", " "), f"{v}")
+        for k, v in b["execution_split_pct"].items():
+            bt.add_row(f"  execution: {k}", f"{v} %")
+        Console().print(bt)
+    if "py_spy" in res:
+        pt = Table(title="py-spy samples in the timed loop (% of all threads; GIL waits count where they wait)")
         pt.add_column("thread")
         pt.add_column("category")
         pt.add_column("%", justify="right")
-        for thread, cats in res["profile"].items():
+        for thread, cats in res["py_spy"].items():
             if thread != "samples":
                 for c, v in cats.items():
                     pt.add_row(thread, c, f"{v}")
@@ -324,14 +452,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the load test, print the table, optionally write the JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--txs", type=int, default=N_TXS)
-    ap.add_argument("--profile", action="store_true", help="run zksvs sequence under py-spy and break the time down")
+    ap.add_argument("--profile", action="store_true", help="break the CPU per transaction down by instrumentation")
+    ap.add_argument("--py-spy", action="store_true", help="also sample the zksvs sequence run with py-spy")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = ap.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="zksvs-load-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        res = run_load(args.txs, work, args.profile)
+        res = run_load(args.txs, work, args.profile, args.py_spy)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
