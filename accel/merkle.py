@@ -7,7 +7,8 @@ Poseidon-6 messages) and state roots go through the same kernels.
 Path memo: the hasher remembers its last few paths. In the shared sequencer a burn appends message m at index n of
 burn tree src→dst on rollup src, and its mint appends the same m at the same n of mint tree src→dst on rollup dst,
 a tree with the same leaves (the SVS invariant): the same (leaf, index, siblings), so the mint's M hashes are a memo
-hit. The memo is keyed by every input of the pure function, so a hit is always the right answer.
+hit. A hit needs every input of the pure function to match (leaf and index are the key, the siblings are compared),
+so it is always the right answer.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class NativeHasher:
     __slots__ = ("_memo", "_memo_size", "memo_hits")
 
     def __init__(self, memo_paths: int = 4) -> None:
-        self._memo: dict[tuple, tuple[int, ...]] = {}
+        self._memo: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._memo_size = memo_paths
         self.memo_hits = 0
 
@@ -53,16 +54,17 @@ class NativeHasher:
         """The D + 1 nodes from ``leaf`` to the root (one kernel call, or none on a memo hit)."""
         if not self._memo_size:
             return merkle_path_unchecked(leaf, index, siblings)
-        key = (leaf, index, tuple(siblings))
-        nodes = self._memo.get(key)
-        if nodes is not None:
+        sibs = tuple(siblings)
+        key = (leaf, index)  # cheap to hash; the siblings are compared only when leaf and index match
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == sibs:
             self.memo_hits += 1
-            return nodes
-        nodes = merkle_path_unchecked(leaf, index, siblings)
+            return hit[1]
+        nodes = merkle_path_unchecked(leaf, index, sibs)
         memo = self._memo
-        if len(memo) >= self._memo_size:
+        if key not in memo and len(memo) >= self._memo_size:
             del memo[next(iter(memo))]  # oldest first: dicts keep insertion order
-        memo[key] = nodes
+        memo[key] = (sibs, nodes)
         return nodes
 
     def __repr__(self) -> str:

@@ -47,15 +47,17 @@ def test_append_only_tree_and_root_from_opening():
 
 def test_memo_returns_the_same_nodes_and_forgets_the_oldest():
     h = NativeHasher(memo_paths=2)
-    sibs = [(1, 2, 3), (4, 5, 6), (7, 8, 9)]
-    first = [h.path(10, 5, s) for s in sibs]
-    assert first == [tuple(PYTHON_HASHER.path(10, 5, s)) for s in sibs]
+    sibs = (1, 2, 3)
+    first = [h.path(leaf, 5, sibs) for leaf in (10, 11, 12)]
+    assert first == [tuple(PYTHON_HASHER.path(leaf, 5, sibs)) for leaf in (10, 11, 12)]
     assert h.memo_hits == 0
-    assert h.path(10, 5, sibs[2]) == first[2] and h.memo_hits == 1
-    assert h.path(10, 5, sibs[0]) == first[0] and h.memo_hits == 1  # evicted: hashed again
-    assert h.path(10, 4, sibs[0]) == tuple(PYTHON_HASHER.path(10, 4, sibs[0]))  # another index is another path
+    assert h.path(12, 5, sibs) == first[2] and h.memo_hits == 1
+    assert h.path(10, 5, sibs) == first[0] and h.memo_hits == 1  # evicted (oldest): hashed again
+    # the same leaf and index with other siblings is another path: never answered from the memo
+    assert h.path(12, 5, (4, 5, 6)) == tuple(PYTHON_HASHER.path(12, 5, (4, 5, 6))) and h.memo_hits == 1
+    assert h.path(12, 4, sibs) == tuple(PYTHON_HASHER.path(12, 4, sibs)) and h.memo_hits == 1
     off = NativeHasher(memo_paths=0)
-    assert off.path(10, 5, sibs[0]) == first[0] and off.memo_hits == 0
+    assert off.path(10, 5, sibs) == first[0] and off.memo_hits == 0
 
 
 def test_leaf_and_node_hashes_equal_python():
