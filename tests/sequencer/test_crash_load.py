@@ -51,11 +51,18 @@ class _Server:
     def __init__(self, gpath: Path, db: Path, lines: list[str], final: bool = False) -> None:
         env = os.environ | {"PYTHONPATH": str(ROOT)}
         cmd = [sys.executable, "-m", "sequencer", "serve", "--genesis", str(gpath), "--db", str(db)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.ready = json.loads(self.proc.stdout.readline())
+        self.err_path = db.with_name(f"{db.name}.{os.urandom(4).hex()}.stderr")
+        with open(self.err_path, "w") as err:
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True
+            )
+        first = self.proc.stdout.readline()
+        assert first, f"the server did not start: {self.stderr()}"
+        self.ready = json.loads(first)
         assert self.ready["ready"]
         self.acks: list[dict] = []
         self.done: dict | None = None
+        self.ended = False
         self.got = threading.Condition()
         todo = lines[self.ready["next_arrival"] - 1 :]
         self._writer = threading.Thread(target=self._write, args=(todo, final), daemon=True)
@@ -73,20 +80,34 @@ class _Server:
         except (BrokenPipeError, ValueError, OSError):
             pass  # killed while we were writing
 
+    def stderr(self) -> str:
+        """What the server wrote on stderr (nothing, unless it failed)."""
+        return self.err_path.read_text()
+
     def _read(self) -> None:
-        for line in self.proc.stdout:
-            obj = json.loads(line)
+        try:
+            for line in self.proc.stdout:
+                if not line.endswith("\n"):
+                    break  # the last line, cut by the kill: never acknowledged
+                obj = json.loads(line)
+                with self.got:
+                    if obj.get("done"):
+                        self.done = obj
+                    else:
+                        self.acks.append(obj)
+                    self.got.notify_all()
+        finally:
             with self.got:
-                if obj.get("done"):
-                    self.done = obj
-                else:
-                    self.acks.append(obj)
+                self.ended = True
                 self.got.notify_all()
 
     def kill_after(self, n_acks: int, rnd: random.Random) -> None:
         """SIGKILL once ``n_acks`` acknowledgements arrived, after a random sub-millisecond to 20 ms pause."""
         with self.got:
-            assert self.got.wait_for(lambda: len(self.acks) >= n_acks, timeout=600)
+            got = self.got.wait_for(lambda: len(self.acks) >= n_acks or self.ended, timeout=600)
+        assert got and self.proc.poll() is None, (
+            f"{len(self.acks)} of {n_acks} acknowledgements, exit status {self.proc.poll()}: {self.stderr()}"
+        )
         threading.Event().wait(rnd.random() * 0.02)
         os.kill(self.proc.pid, signal.SIGKILL)
         self.wait()
@@ -117,19 +138,27 @@ def _crash_run(tmp_path: Path, n_lines: int, n_kills: int, seed: int) -> None:
     lines = _lines(genesis, n_lines, seed)
     db = tmp_path / "seq.sqlite"
     acked: dict[int, dict] = {}
+    kills = 0
     for kill in range(n_kills):
         server = _Server(gpath, db, lines)
         # the file holds a prefix that includes every acknowledgement so far, and resumes right after it
         assert all(a["arrival"] < server.ready["next_arrival"] for a in acked.values())
         left = len(lines) - server.ready["next_arrival"] + 1
-        server.kill_after(rnd.randrange(1, max(2, min(left // 2, 4 * len(lines) // n_kills))), rnd)
+        if left < 20:  # a late kill let an earlier server take every line: nothing left to cut
+            server.proc.kill()
+            server.wait()
+            break
+        # kill within the first quarter of what is left, so a slow reaction on a busy machine still cuts mid-stream
+        server.kill_after(rnd.randrange(1, min(left // 4, 4 * len(lines) // n_kills)), rnd)
+        kills += 1
         for a in server.acks:
             assert a["seq"] not in acked, f"seq {a['seq']} acknowledged twice (kill {kill})"
             acked[a["seq"]] = a
+    assert kills >= max(1, n_kills // 2)
     server = _Server(gpath, db, lines, final=True)
     assert all(a["arrival"] < server.ready["next_arrival"] for a in acked.values())
     server.wait()
-    assert server.proc.returncode == 0 and server.done is not None
+    assert server.proc.returncode == 0 and server.done is not None, server.stderr()
     for a in server.acks:
         acked[a["seq"]] = a
 
