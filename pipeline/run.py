@@ -28,7 +28,7 @@ from pipeline.progress import StageTimer, write_json
 from pipeline.report import RUN_FORMAT
 from pipeline.state import state_document
 from prover import prove_with_timings, setup, warmup
-from sequencer import Genesis, Receipt, Rejection, Sequencer
+from sequencer import Genesis, Receipt, Rejection, Sequencer, parse_tx
 from verifier.groth16 import PreparedVerifyingKey, prepare_verifying_key, verify_proof
 from verifier.settlement import (
     ROOT_CHECKS,
@@ -38,7 +38,7 @@ from verifier.settlement import (
     SharedBatchSubmission,
     bridge_openings_for,
 )
-from zksvs.errors import ZksvsError
+from zksvs.errors import InputError, MalformedTransaction, ZksvsError
 from zksvs.formats.binfile import to_bytes
 from zksvs.formats.r1cs_file import write_r1cs
 from zksvs.formats.snarkjs_json import verifying_key_to_json, write_proof, write_public_inputs
@@ -50,6 +50,27 @@ from zksvs.witness import Witness
 
 #: Progress callback: ``stage(name, level)``; level 1 names a step of the run, level 2 a detail (a prover stage).
 Stage = Callable[..., None]
+
+
+class UnsignedGenesis(InputError):
+    """The genesis lists no public keys (protocol v1): the batch circuit verifies a signature in every user slot, so
+    its batches have no proof; ``run_pipeline`` refuses it (the ``Sequencer`` alone runs it, unsigned)."""
+
+
+def require_signed(genesis: Genesis, where: str = "genesis") -> None:
+    """Refuse an unsigned genesis (``UnsignedGenesis``, one line naming ``where``).
+
+    Raises
+    ------
+    UnsignedGenesis
+        ``genesis.signed`` is False.
+    """
+    if not genesis.signed:
+        raise UnsignedGenesis(
+            f"{where}: the genesis lists no public keys (protocol v1); the batch circuit checks a signature in every "
+            "user slot, so give every account a key ('pubkey', from zksvs keys new) and sign the transactions "
+            "(zksvs sign)"
+        )
 
 
 class RejectedTransactions(ZksvsError):
@@ -241,11 +262,14 @@ def run_pipeline(
 
     Raises
     ------
+    UnsignedGenesis
+        ``genesis`` lists no public keys (protocol v1: no proof exists for its batches).
     RejectedTransactions
         ``strict`` and a transaction was rejected (the folder then holds only the sequencer's log).
     """
     if root_check not in ROOT_CHECKS:
         raise ValueError(f"Argument 'root_check' must be one of {ROOT_CHECKS}, not {root_check!r}")
+    require_signed(genesis)
     t_start = time.perf_counter()
     say = stage or (lambda _name, _level=1: None)
     out = Path(out_dir)
@@ -264,6 +288,8 @@ def run_pipeline(
         results: list[Receipt | Rejection] = []
         #: the shared batch open when each rejected line was processed (the batch "during which it arrived")
         rejected_during: list[int] = []
+        txs = [(arrival, _parsed(tx)) for arrival, tx in txs]
+        seq.prefetch_signatures(tx for _, tx in txs)  # every signature in one batch (accel.babyjub)
         for arrival, tx in txs:
             r = seq.submit(tx, arrival)
             results.append(r)
@@ -304,6 +330,17 @@ def run_pipeline(
     run.wall_s = time.perf_counter() - t_start
     write_json(run.to_json(), out / "run.json")
     return run
+
+
+def _parsed(tx: object) -> object:
+    """A JSONL-form dict parsed (``sequencer.parse_tx``; a malformed one becomes its error, which ``submit`` records
+    as a rejection), anything else as is."""
+    if not isinstance(tx, dict):
+        return tx
+    try:
+        return parse_tx(tx)
+    except MalformedTransaction as e:
+        return e
 
 
 def _prove_and_settle(

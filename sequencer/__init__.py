@@ -14,9 +14,10 @@ Modules: ``tx`` (transaction kinds, JSONL parsing), ``genesis`` (the shared set'
 (arrival order and its tie-break), ``batch`` (shared batches), ``signatures`` (batch verification ahead of
 execution), ``store`` (sqlite3), ``sequencer`` (the facade).
 
-Boundary: may import the standard library, the zksvs core and ``accel`` (the batch signature verifier,
-``accel.babyjub``, loaded by the first batch of signatures, so ``import sequencer`` does not load numba). Must not
-import circuits, prover, verifier or pipeline.
+Boundary: may import the standard library, the zksvs core and ``accel`` (the native hasher, ``accel.merkle``,
+loaded when the first ``Sequencer`` is made, and the batch signature verifier, ``accel.babyjub``, loaded by the first
+batch of signatures; so ``import sequencer`` does not load numba). Must not import circuits, prover, verifier or
+pipeline.
 """
 
 from sequencer.batch import SharedBatch, SharedBatchBuilder

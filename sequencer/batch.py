@@ -26,7 +26,7 @@ from sequencer.execute import (
 from sequencer.rollup import RollupState
 from sequencer.tx import Transfer, UserTx
 from zksvs.eddsa import verify_poseidon
-from zksvs.rollup_state import Message, state_root
+from zksvs.rollup_state import Message
 from zksvs.statement import BatchStatement
 from zksvs.trace import BatchShape, BatchTrace, SlotTrace
 
@@ -172,7 +172,10 @@ class SharedBatchBuilder:
         if self.needs_room(tx):
             raise RuntimeError(f"no free slot for {tx}: close the shared batch first")
         if self.signed:
-            check_signature(self.rollups[tx.chain], tx, self.verify, message)
+            r = self.rollups[tx.chain]
+            if message is None:
+                message = r.hasher.poseidon(tx.fields().inputs())  # = tx.fields().message(), by the native hasher
+            check_signature(r, tx, self.verify, message)
         if isinstance(tx, Transfer):
             r = self.rollups[tx.chain]
             slot = apply_transfer(r, tx)
@@ -211,7 +214,7 @@ class SharedBatchBuilder:
                 pad = noop_slot(r)
                 slots = slots + [pad] * (b - len(slots))
             acc_root, bridge_root = r.roots()
-            new_root = state_root(acc_root, bridge_root)
+            new_root = r.state_root()
             old_root, old_acc, old_bridge = self._old[c]
             traces.append(
                 BatchTrace(

@@ -427,7 +427,7 @@ def _inactive_append(r: RollupState) -> BridgeAppend:
 
 
 def _update(r: RollupState, index: int, before: AccountState, after: AccountState) -> AccountUpdate:
-    leaf = after.leaf()
+    leaf = r.account_leaf(after)
     op = r.put_account(index, after, leaf)
     return AccountUpdate(True, index, op.leaf, leaf, op.siblings, before, after)
 
@@ -538,7 +538,7 @@ def apply_trigger(src: RollupState, tx: Burn | Call) -> tuple[SlotTrace, Message
         tx.chain, tx.to_chain, tx.sender, tx.recipient, tx.amount, tree.next_index, int(tx.program), tx.payload,
         tx.to_pubkey,
     )  # fmt: skip
-    leaf = message.leaf()
+    leaf = src.message_leaf(message)
     append = _append(src, burn_slot(tx.to_chain), tree, message, leaf)
     slot = SlotTrace(data, debit, credit, append, root_debit, src.accounts.root, src.slots.root, tx.signature)
     return slot, message, leaf

@@ -417,7 +417,11 @@ def parse_tx(obj: object) -> UserTx:
         if program is not Program.SWAP:
             raise MalformedTransaction(f"unknown field 'order' in a {name} call (only a swap carries one)")
         try:
-            order, order_sig, _ = parse_signed_order(obj["order"])
+            o = obj["order"]
+            if isinstance(o, dict) and "signature" not in o:  # unsigned: the action refuses it in a signed set
+                order, order_sig = SwapOrder.from_obj(o, ignore=frozenset({"pubkey"})), None
+            else:
+                order, order_sig, _ = parse_signed_order(o)
         except (MalformedSignature, MalformedKey) as e:
             raise MalformedTransaction(f"field 'order': {e}") from None
         if payload is None:

@@ -8,19 +8,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers.signing import keyed_genesis
+
 ROOT = Path(__file__).resolve().parents[2]
 
-#: A genesis of the smallest shape the circuits allow for two batches (K = 2, B = 1, D = 2, M = 1).
-TINY_GENESIS = {
-    "n_rollups": 2,
-    "account_depth": 2,
-    "bridge_depth": 1,
-    "capacity": 1,
-    "rollups": [
-        {"chain_id": 0, "accounts": [{"index": 0, "balance": 100}, {"index": 1, "balance": 0}]},
-        {"chain_id": 1, "accounts": [{"index": 0, "balance": 50}, {"index": 3, "balance": 1}]},
-    ],
-}
+#: A genesis of the smallest shape the circuits allow for two batches (K = 2, B = 1, D = 2, M = 1), keyed with the
+#: test keys of tests.helpers.signing (sign its lines with ``signed_line``).
+TINY_GENESIS = keyed_genesis(
+    {
+        "n_rollups": 2,
+        "account_depth": 2,
+        "bridge_depth": 1,
+        "capacity": 1,
+        "rollups": [
+            {"chain_id": 0, "accounts": [{"index": 0, "balance": 100}, {"index": 1, "balance": 0}]},
+            {"chain_id": 1, "accounts": [{"index": 0, "balance": 50}, {"index": 3, "balance": 1}]},
+        ],
+    }
+)
 
 
 def zksvs(*args: object, cwd: Path | None = None, timeout: float = 1200) -> subprocess.CompletedProcess:

@@ -30,27 +30,30 @@ from pipeline.run import RunResult, run_pipeline
 from prover import InsecureSetupWarning, prove, setup
 from sequencer import Sequencer
 from sequencer.genesis import Genesis, genesis_from_obj
+from tests.helpers.signing import keyed_genesis, signed_obj
 from verifier.settlement import RollupSubmission, bridge_openings_for
 
-#: The genesis of every small run (JSON form of sequencer.genesis).
-SMALL_GENESIS = {
-    "n_rollups": 2,
-    "account_depth": 3,
-    "bridge_depth": 2,
-    "capacity": 2,
-    "rollups": [
-        {"chain_id": 0, "accounts": [{"index": 0, "balance": 1000}, {"index": 1, "balance": 500}]},
-        {"chain_id": 1, "accounts": [{"index": 0, "balance": 700}, {"index": 2, "balance": 300}]},
-    ],
-}
+#: The genesis of every small run (JSON form of sequencer.genesis; keyed with the test keys of tests.helpers.signing).
+SMALL_GENESIS = keyed_genesis(
+    {
+        "n_rollups": 2,
+        "account_depth": 3,
+        "bridge_depth": 2,
+        "capacity": 2,
+        "rollups": [
+            {"chain_id": 0, "accounts": [{"index": 0, "balance": 1000}, {"index": 1, "balance": 500}]},
+            {"chain_id": 1, "accounts": [{"index": 0, "balance": 700}, {"index": 2, "balance": 300}]},
+        ],
+    }
+)
 
-BURN_0_TO_1 = {"kind": "burn", "chain": 0, "to_chain": 1, "from": 0, "to": 2, "amount": 100, "nonce": 0}
-TRANSFER_ON_0 = {"kind": "transfer", "chain": 0, "from": 1, "to": 0, "amount": 50, "nonce": 0}
+BURN_0_TO_1 = signed_obj({"kind": "burn", "chain": 0, "to_chain": 1, "from": 0, "to": 2, "amount": 100, "nonce": 0})
+TRANSFER_ON_0 = signed_obj({"kind": "transfer", "chain": 0, "from": 1, "to": 0, "amount": 50, "nonce": 0})
 SMALL_TXS = [
     BURN_0_TO_1,
     TRANSFER_ON_0,
-    {"kind": "transfer", "chain": 1, "from": 0, "to": 2, "amount": 10, "nonce": 0},
-    {"kind": "burn", "chain": 1, "to_chain": 0, "from": 2, "to": 1, "amount": 20, "nonce": 0},
+    signed_obj({"kind": "transfer", "chain": 1, "from": 0, "to": 2, "amount": 10, "nonce": 0}),
+    signed_obj({"kind": "burn", "chain": 1, "to_chain": 0, "from": 2, "to": 1, "amount": 20, "nonce": 0}),
 ]
 
 SETUP_SEED = "tests/e2e small run"

@@ -15,8 +15,9 @@ import pytest
 
 from tests.e2e.cli_helpers import TINY_GENESIS, error_line, zksvs
 from tests.helpers.readonly import read_only_dir
+from tests.helpers.signing import signed_line
 
-GOOD_LINE = '{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 5, "nonce": 0}'
+GOOD_LINE = signed_line('{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 5, "nonce": 0}')
 
 
 @pytest.fixture

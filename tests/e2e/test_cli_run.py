@@ -19,6 +19,7 @@ import sys
 import pytest
 
 from tests.e2e.cli_helpers import ROOT, TINY_GENESIS, error_line, zksvs
+from tests.helpers.signing import signed_line
 from tests.oracles.node import snarkjs
 from zksvs.field import FR_MODULUS
 from zksvs.formats.wtns_file import read_wtns, write_wtns
@@ -26,8 +27,8 @@ from zksvs.formats.wtns_file import read_wtns, write_wtns
 pytestmark = [pytest.mark.prover]
 
 LINES = [
-    '{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": "5", "nonce": 0}',  # included: 100 → 95, 0 → 5
-    '{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 1, "nonce": 0}',  # bad_nonce
+    signed_line('{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": "5", "nonce": 0}'),  # 100 → 95, 0 → 5
+    signed_line('{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 1, "nonce": 0}'),  # bad_nonce
 ]
 
 

@@ -22,31 +22,38 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.signing import keyed_genesis, signed_line
+
 pytestmark = [pytest.mark.prover]
 
 ROOT = Path(__file__).resolve().parents[2]
 
-GENESIS = {
-    "n_rollups": 2,
-    "account_depth": 2,
-    "bridge_depth": 1,
-    "capacity": 1,
-    "rollups": [
-        {"chain_id": 0, "accounts": [{"index": 0, "balance": 100}, {"index": 1, "balance": 0}]},
-        {"chain_id": 1, "accounts": [{"index": 0, "balance": 50}, {"index": 3, "balance": 1}]},
-    ],
-}
+GENESIS = keyed_genesis(
+    {
+        "n_rollups": 2,
+        "account_depth": 2,
+        "bridge_depth": 1,
+        "capacity": 1,
+        "rollups": [
+            {"chain_id": 0, "accounts": [{"index": 0, "balance": 100}, {"index": 1, "balance": 0}]},
+            {"chain_id": 1, "accounts": [{"index": 0, "balance": 50}, {"index": 3, "balance": 1}]},
+        ],
+    }
+)
 
 TXS_LINES = [
-    '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": 60, "nonce": 0}',  # 1: overdraft (50), batch 0
-    '{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 5, "nonce": 0}',  # 2: included; fills batch 0
-    '{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount"',  # 3: not JSON
-    '{"kind": "transfer", "chain": 5, "from": 0, "to": 1, "amount": 1, "nonce": 1}',  # 4: unknown chain
-    '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": -3, "nonce": 0}',  # 5: negative amount
-    '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": 1, "nonce": 5}',  # 6: bad nonce
-    '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": "7", "nonce": 0}',  # 7: included; fills batch 1
-    '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": 44, "nonce": 1}',  # 8: overdraft (43 left)
-    "",  # 9: blank, skipped
+    signed_line(line)
+    for line in [
+        '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": 60, "nonce": 0}',  # 1: overdraft (50), batch 0
+        '{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 5, "nonce": 0}',  # 2: included; fills batch 0
+        '{"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount"',  # 3: not JSON
+        '{"kind": "transfer", "chain": 5, "from": 0, "to": 1, "amount": 1, "nonce": 1}',  # 4: unknown chain
+        '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": -3, "nonce": 0}',  # 5: negative amount
+        '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": 1, "nonce": 5}',  # 6: bad nonce
+        '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": "7", "nonce": 0}',  # 7: included; fills batch 1
+        '{"kind": "transfer", "chain": 1, "from": 0, "to": 3, "amount": 44, "nonce": 1}',  # 8: overdraft (43 left)
+        "",  # 9: blank, skipped
+    ]
 ]
 
 EXPECTED = {
