@@ -34,6 +34,11 @@ PAGES_OF_OTHERS = {
 
 T = {"kind": "transfer", "chain": 0, "from": 3, "to": 5, "amount": 10, "nonce": 0}
 B = {"kind": "burn", "chain": 0, "to_chain": 2, "from": 3, "to": 7, "amount": 5, "nonce": 1}
+C = {"kind": "call", "chain": 0, "to_chain": 2, "from": 3, "to": 7, "amount": 5, "nonce": 1, "program": "cond",
+     "payload": "100"}  # fmt: skip
+SIG = {"r8": ["1", "2"], "s": "3"}
+ORDER = {"kind": "swap_order", "chain": 2, "to_chain": 0, "from": 4, "to": 5, "amount": 9, "nonce": 0,
+         "counter_from": 3, "counter_to": 7, "counter_amount": 5, "signature": SIG}  # fmt: skip
 
 
 def _valid(schema: dict, obj: object) -> bool:
@@ -64,6 +69,19 @@ def _valid(schema: dict, obj: object) -> bool:
         T | {"kind": "mint"},
         B | {"to_chain": "2"},
         {k: v for k, v in B.items() if k != "to_chain"},
+        C,
+        C | {"program": "mint", "payload": "0"},
+        C | {"program": "burn"},
+        {k: v for k, v in C.items() if k != "program"},
+        {k: v for k, v in C.items() if k != "payload"},
+        C | {"payload": "1e3"},
+        C | {"signature": SIG},
+        C | {"signature": {"r8": ["1"], "s": "3"}},
+        T | {"to_pubkey": ["5", "6"]},
+        T | {"to_pubkey": ["5"]},
+        T | {"signature": SIG, "pubkey": ["7", "8"]},
+        B | {"program": "mint"},
+        C | {"order": ORDER},
     ],
 )
 def test_the_transaction_schema_accepts_what_the_parser_accepts(obj):
@@ -99,9 +117,10 @@ def test_the_examples_do_what_formats_md_says():
         assert _valid(TX_SCHEMA, tx.to_obj())
     seq = Sequencer(genesis)
     results = [seq.submit(tx, n).to_obj() for n, tx in lines]
-    assert [r["status"] for r in results] == ["accepted", "accepted", "accepted", "rejected"]
-    assert [r.get("batch_number") for r in results[:3]] == [0, 0, 1]
-    assert results[3]["reason"] == "mint_overflow"
+    assert [r["status"] for r in results] == ["accepted"] * 3 + ["rejected"] + ["accepted"] * 2
+    assert [r.get("batch_number") for r in results] == [0, 0, 1, None, 1, 2]
+    assert results[3]["reason"] == "action_failed" and "MINT action on chain 1" in results[3]["message"]
+    assert seq.account(0, 3) is not None and seq.account(0, 3).balance == 7  # line 6 created it
     text = (DOCS / "formats.md").read_text()
     for line in (DOCS / "examples" / "txs.jsonl").read_text().splitlines():
         assert line in text  # the page shows the file as it is

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.sequence import LatencyHistogram
-from pipeline.workload import demo_workload, iter_workload, write_workload
+from pipeline.workload import DemoSigner, demo_workload, iter_workload, write_workload
 from sequencer import Receipt, Sequencer, load_genesis, read_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def test_workload_then_sequence_reports_what_the_sequencer_decides(tmp_path):
     ref.close_batch()
     accepted = sum(isinstance(r, Receipt) for r in results)
     assert (out["txs"], out["accepted"], out["rejected"]) == (400, accepted, 400 - accepted)
-    assert set(out["rejected_by_reason"]) == {"overdraft", "bad_nonce", "mint_overflow"}
+    assert set(out["rejected_by_reason"]) == {"overdraft", "bad_nonce", "action_failed", "bad_signature"}
     assert out["state_roots"] == [str(r) for r in ref.state_roots()]
     assert out["shared_batches"] == ref.batch_number
     replay = Sequencer.open(tmp_path / "o" / "sequencer.sqlite")
@@ -90,7 +90,7 @@ def test_workload_is_seeded_and_gives_every_burn_room(tmp_path):
     txs = [json.loads(x) for x in a.txs.read_text().splitlines()]
     pairs: dict[tuple[int, int], int] = {}
     for t in txs:
-        if t["kind"] == "burn":
+        if t["kind"] in ("burn", "call"):
             pairs[t["chain"], t["to_chain"]] = pairs.get((t["chain"], t["to_chain"]), 0) + 1
     assert a.n_burns == sum(pairs.values()) > 0 and len(pairs) == 12  # every ordered pair of K = 4
     m = load_genesis(a.genesis).shape.bridge_depth
@@ -105,27 +105,29 @@ def test_the_streamed_generator_is_the_demo_workload():
     assert list(iter_workload(g, 50, 3, whale=(1, 1))) == demo_workload(g, 50, 3, whale=(1, 1))
 
 
-class _MarkSigner:
-    """A stand-in signer (signatures do not exist yet): keys from the account, a mark on each transaction."""
+class _OtherSeedSigner(DemoSigner):
+    """A signer with other keys than the genesis seed's (the hook is not tied to ``demo_genesis``'s keys)."""
 
-    def public_key(self, chain: int, index: int) -> tuple[int, int]:
-        return 1000 + chain, index + 1
-
-    def sign(self, tx: dict) -> dict:
-        return tx | {"signed_by": [tx["chain"], tx["from"]]}
+    def __init__(self) -> None:
+        super().__init__(seed=777)
 
 
-def test_the_signer_hook_keys_the_genesis_and_signs_every_line(tmp_path):
-    files = write_workload(tmp_path, 2, 30, seed=1, accounts_per_rollup=4, signer=_MarkSigner())
+def test_the_signer_keys_the_genesis_and_signs_every_line(tmp_path):
+    signer = _OtherSeedSigner()
+    files = write_workload(tmp_path, 2, 40, seed=1, accounts_per_rollup=4, signer=signer)
     genesis = load_genesis(files.genesis)
-    assert all(
-        (a.pubkey_x, a.pubkey_y) == (1000 + c, i + 1) for c, accs in enumerate(genesis.accounts) for i, a in accs
+    assert genesis.signed and all(
+        (a.pubkey_x, a.pubkey_y) == signer.public_key(c, i) for c, accs in enumerate(genesis.accounts) for i, a in accs
     )
     txs = [json.loads(x) for x in files.txs.read_text().splitlines()]
-    assert txs and all(t["signed_by"] == [t["chain"], t["from"]] for t in txs)
-    plain = write_workload(tmp_path / "plain", 2, 30, seed=1, accounts_per_rollup=4)
-    stripped = [{k: v for k, v in t.items() if k != "signed_by"} for t in txs]
-    assert stripped == [json.loads(x) for x in plain.txs.read_text().splitlines()]
+    assert txs and all("signature" in t for t in txs)
+    seq = Sequencer(genesis)
+    results = [seq.submit(tx, n) for n, tx in read_jsonl(files.txs)]
+    bad = [r for r in results if not isinstance(r, Receipt) and r.reason.value == "bad_signature"]
+    assert len(bad) == 1 and "does not verify" in bad[0].message  # the one forged on purpose
+    plain = write_workload(tmp_path / "plain", 2, 40, seed=1, accounts_per_rollup=4, signed=False)
+    assert not load_genesis(plain.genesis).signed
+    assert not any("signature" in json.loads(x) for x in plain.txs.read_text().splitlines())
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -11,7 +11,7 @@ from rich.console import Console
 from pipeline.plot import write_plot
 from pipeline.report import prove_stage_table, report_tables, summary_line
 from pipeline.state import StateFileError, read_state, state_document, state_tables
-from pipeline.workload import demo_workload
+from pipeline.workload import DemoSigner, demo_workload
 from sequencer import Sequencer, demo_genesis
 from sequencer.genesis import find_whale
 
@@ -22,7 +22,8 @@ def sequenced():
     g = demo_genesis(3, accounts_per_rollup=4, account_depth=3, bridge_depth=3, capacity=2, seed=5)
     seq = Sequencer(g)
     roots = seq.state_roots()
-    for i, tx in enumerate(demo_workload(g.balances(), 16, 5, whale=find_whale(g)), start=1):
+    txs = demo_workload(g.balances(), 16, 5, whale=find_whale(g), signer=DemoSigner(5), account_depth=3)
+    for i, tx in enumerate(txs, start=1):
         seq.submit(tx, i)
     seq.close_batch()
     return g, roots, seq, seq.pop_closed()
