@@ -132,7 +132,9 @@ def _reference(genesis, lines: list[str]) -> tuple[dict[int, dict], list[str]]:
 
 def _crash_run(tmp_path: Path, n_lines: int, n_kills: int, seed: int) -> None:
     rnd = random.Random(seed)
-    genesis = demo_genesis(3, accounts_per_rollup=8, account_depth=4, bridge_depth=10, capacity=4, seed=seed, signed=False)
+    genesis = demo_genesis(
+        3, accounts_per_rollup=8, account_depth=4, bridge_depth=10, capacity=4, seed=seed, signed=False
+    )
     gpath = tmp_path / "genesis.json"
     dump_genesis(genesis, gpath)
     lines = _lines(genesis, n_lines, seed)
