@@ -52,8 +52,9 @@ class GadgetCircuit:
         Named outputs as combinations.
     domains : list[tuple[str, list[Terms], Domain, dict[int, Domain]]]
         (what, targets, domain, assumptions) per domain query.
-    mutant : bool
-        A weakened copy (expects counterexamples).
+    breaks : frozenset[str]
+        For a mutant, the queries that must give a counterexample (``unique`` and domain names); the others must
+        still pass.
     """
 
     name: str
@@ -63,7 +64,7 @@ class GadgetCircuit:
     inputs: list[int]
     outputs: dict[str, Terms]
     domains: list[tuple[str, list[Terms], Domain, dict[int, Domain]]] = field(default_factory=list)
-    mutant: bool = False
+    breaks: frozenset[str] = frozenset()
 
 
 def build(
@@ -73,7 +74,7 @@ def build(
     body: Body,
     *,
     domains: Callable[[list[int], dict[str, Terms]], list] | None = None,
-    mutant: bool = False,
+    breaks: Sequence[str] = (),
     bool_inputs: Sequence[int] = (),
 ) -> GadgetCircuit:
     """Run ``body`` on private inputs ``in[i]`` = ``values[i]`` (``bool_inputs``: allocated with ``alloc_bool``)."""
@@ -87,7 +88,7 @@ def build(
     witness = cb.witness().values
     outputs = {k: dict((v if isinstance(v, Var) else Var.constant(v)).lc.terms) for k, v in outs.items()}
     wires = [next(iter(x.lc.terms)) for x in ins]
-    g = GadgetCircuit(name, shape, r1cs, list(witness), wires, outputs, mutant=mutant)
+    g = GadgetCircuit(name, shape, r1cs, list(witness), wires, outputs, breaks=frozenset(breaks))
     if domains is not None:
         g.domains = domains(wires, outputs)
     return g
@@ -361,7 +362,7 @@ def nonce_step(cb: ConstraintBuilder, ins: list[Var], *, checked: bool) -> dict[
     return {"nonce_after": nonce_after}
 
 
-def peer_slot_circuit(n_rollups: int, *, shortcut: bool, mutant: bool) -> GadgetCircuit:
+def peer_slot_circuit(n_rollups: int, *, shortcut: bool) -> GadgetCircuit:
     """``peer_slot`` on an honest MINT on chain 1 from chain 0, with the domain query peer ∈ [0, K)."""
     k = n_rollups
     return build(
@@ -370,7 +371,7 @@ def peer_slot_circuit(n_rollups: int, *, shortcut: bool, mutant: bool) -> Gadget
         [1, 0, 0, 1],
         lambda cb, ins: peer_slot(cb, ins, k, shortcut=shortcut),
         bool_inputs=(2, 3),
-        mutant=mutant,
+        breaks=("peer",) if shortcut and not k & (k - 1) else (),
         domains=lambda w, o: [
             ("peer", [o["peer"]], in_range(0, k, f"∈ [0, {k})"), {w[0]: in_range(0, k, "chain id")}),
             ("slot", [o["slot"]], in_range(0, 2 * k, f"∈ [0, {2 * k})"), {w[0]: in_range(0, k, "chain id")}),
@@ -386,7 +387,7 @@ def nonce_circuit(*, checked: bool) -> GadgetCircuit:
         [(1 << 64) - 2, 1],
         lambda cb, ins: nonce_step(cb, ins, checked=checked),
         bool_inputs=(1,),
-        mutant=not checked,
+        breaks=() if checked else ("nonce_after",),
         domains=lambda w, o: [("nonce_after", [o["nonce_after"]], _below(64), {w[0]: _below(64)})],
     )
 
@@ -400,14 +401,14 @@ def mutants() -> list[GadgetCircuit]:
             [0x5A],
             lambda cb, ins: {f"bit[{i}]": b for i, b in enumerate(_decompose_without_bool(cb, ins[0], 8, 3))},
             domains=lambda w, o: [("x", [{w[0]: 1}], _below(8), {})],
-            mutant=True,
+            breaks=("unique", "x"),
         ),
         build(
             "mutant: to_bits(254) without reducedness",
             "x=5",
             [5],
             lambda cb, ins: {f"bit[{i}]": b for i, b in enumerate(_to_bits_254_without_reducedness(cb, ins[0]))},
-            mutant=True,
+            breaks=("unique",),
         ),
         build(
             "mutant: is_zero without x·out = 0",
@@ -415,17 +416,17 @@ def mutants() -> list[GadgetCircuit]:
             [7],
             lambda cb, ins: {"out": _is_zero_without_out_row(cb, ins[0])},
             domains=lambda w, o: [("out", [o["out"]], BIT, {})],
-            mutant=True,
+            breaks=("unique", "out"),
         ),
         build(
             "mutant: merkle_root with free direction bits",
             "depth=3",
             [_tree(3)[0].opening(5).leaf, 5, *_tree(3)[0].opening(5).siblings],
             lambda cb, ins: {"root": _merkle_free_bits(cb, ins, 3)},
-            mutant=True,
+            breaks=("unique",),
         ),
-        peer_slot_circuit(2, shortcut=True, mutant=True),
-        peer_slot_circuit(4, shortcut=True, mutant=True),
+        peer_slot_circuit(2, shortcut=True),
+        peer_slot_circuit(4, shortcut=True),
         nonce_circuit(checked=False),
     ]
 
@@ -433,8 +434,8 @@ def mutants() -> list[GadgetCircuit]:
 def mutant_controls() -> list[GadgetCircuit]:
     """The mutants' sound versions that are not gadgets of their own (they must pass)."""
     return [
-        peer_slot_circuit(2, shortcut=False, mutant=False),
-        peer_slot_circuit(3, shortcut=True, mutant=False),  # K = 3 is not a power of two: the check stays
-        peer_slot_circuit(4, shortcut=False, mutant=False),
+        peer_slot_circuit(2, shortcut=False),
+        peer_slot_circuit(3, shortcut=True),  # K = 3 is not a power of two: the check stays
+        peer_slot_circuit(4, shortcut=False),
         nonce_circuit(checked=True),
     ]

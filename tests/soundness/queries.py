@@ -35,7 +35,7 @@ from zksvs.r1cs import R1CS
 
 _R = FR_MODULUS
 SAFE = ("unique", "in domain")
-BRANCH_MAX = 8  # unknown booleans enumerated before the solver in domain searches
+HUBS = 4  # booleans (the busiest: kind selectors) a domain search splits on before the solver
 _FRESH = 1 << 40  # atom ids for solver-only variables (assumption bits)
 
 
@@ -51,6 +51,20 @@ class InSet:
 
     def holds(self, xs: Sequence[int]) -> bool:
         return xs[0] % _R in self.values
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class NotIn:
+    """The value is none of ``values`` (an active append's slot − 2·chain_id ∉ {0, 1}: not a c→c tree)."""
+
+    values: frozenset[int]
+    text: str
+
+    def holds(self, xs: Sequence[int]) -> bool:
+        return xs[0] % _R not in self.values
 
     def __str__(self) -> str:
         return self.text
@@ -83,7 +97,7 @@ class OneHot:
         return self.text
 
 
-Domain = InSet | Below | OneHot
+Domain = InSet | NotIn | Below | OneHot
 
 
 def in_range(lo: int, hi: int, text: str) -> InSet:
@@ -130,6 +144,7 @@ class Result:
     solver_calls: int = 0
     counterexample: dict[int, int] | None = None
     detail: str = ""
+    exact: bool = False  # domain search on the whole circuit: no over-approximation, models are checked
 
     @property
     def safe(self) -> bool:
@@ -204,7 +219,7 @@ def check_uniqueness(
     for w in fixed:
         p.fix(w, ref[w])
     p.run()
-    res.by_rule = Counter(p.rule.values())
+    res.by_rule = Counter(rule for atom, rule in p.rule.items() if atom < r1cs.n_wires)
     open_targets = {k: t for k, t in targets.items() if any(w not in p.known for w in t if w)}
     if open_targets:
         _solve_uniqueness(r1cs, ix, ref, p, open_targets, timeout_s, res)
@@ -377,7 +392,7 @@ def check_domain(
     *,
     assumptions: Mapping[int, Domain] | None = None,
     when: Terms | None = None,
-    depths: Sequence[int | None] = (1, 2, 3),
+    depths: Sequence[int | None] = (1, 2, 3, 4),
     index: R1CSIndex | None = None,
     timeout_s: float = 20.0,
     name: str = "",
@@ -397,7 +412,8 @@ def check_domain(
     when : Terms | None
         Ask only about assignments where this combination is 1 (e.g. the debit is active).
     depths : Sequence[int | None]
-        Slice depths tried in turn (None: every row reachable, Poseidon rows left out); stops at the first proof.
+        Slice depths tried in turn (None: every row reachable, Poseidon rows left out); stops at the first proof, or
+        at the first unknown (deeper slices are harder): a violation found on a shallower slice is then reported.
     index : R1CSIndex | None
         A prebuilt index.
     timeout_s : float
@@ -412,6 +428,7 @@ def check_domain(
     seeds = {w for t in targets for w in t if w} | {w for w in (when or {}) if w}
     full = slice_rows(ix, seeds, None)
     complete = not ix.block_of_row and len(full) == r1cs.n_constraints
+    res.exact = complete
     lo_hi = _interval(ix, full, targets[0], assumptions) if len(targets) == 1 else None
     if isinstance(domain, Below) and lo_hi is not None and lo_hi[0] >= 0 and lo_hi[1] < domain.bound:
         res.status, res.detail = "in domain", f"interval [{lo_hi[0]}, {lo_hi[1]}] from bit decompositions"
@@ -419,38 +436,39 @@ def check_domain(
         res.seconds = time.perf_counter() - t0
         return res
     probes = _probes(domain, lo_hi)
-    last = None
+    found = None  # (depth, rows, model) of the deepest slice with a violation
+    why = ""
     for depth in depths:
         rows = full if depth is None else slice_rows(ix, seeds, depth)
         verdict = _search(ix, rows, targets, domain, probes, assumptions, when, timeout_s, res)
-        last = (depth, rows, verdict)
         if verdict[0] == "unsat":
             res.status = "in domain"
             res.detail = f"no violation on the slice of depth {depth} ({len(rows)} rows)"
+            found = None
             break
+        if verdict[0] == "unknown":  # a deeper slice only gets harder
+            why = str(verdict[1])
+            break
+        found = (depth, rows, verdict[1])
         if depth is None or len(rows) == len(full):
             break
-    assert last is not None
-    depth, rows, verdict = last
-    if verdict[0] == "sat":
-        model = verdict[1]
+    if found is not None:
+        depth, rows, model = found
+        assert isinstance(model, dict)
         labels = {w: ix.label(w) for w in model if w < r1cs.n_wires}
         shown = {w: v for w, v in model.items() if w in labels}
         res.counterexample = shown
         vals = ", ".join(field_repr(evaluate(t, _dense(model, r1cs.n_wires))) for t in targets)
-        if complete and len(rows) == r1cs.n_constraints:
-            full_w = _dense(model, r1cs.n_wires)
-            bad = r1cs.first_unsatisfied(full_w)
-            res.status = "counterexample" if bad is None else "candidate"
-        else:
-            res.status = "candidate"
+        res.status = "candidate"
+        if complete and len(rows) == r1cs.n_constraints and r1cs.is_satisfied(_dense(model, r1cs.n_wires)):
+            res.status = "counterexample"
         res.detail = (
             f"target = {vals} on the slice of depth {depth} ({len(rows)} rows, Poseidon rows dropped):\n"
             + trace(labels, None, _interesting(ix, shown, targets, when))
         )
-    elif verdict[0] == "unknown":
+    elif res.status != "in domain":
         res.status = "unknown"
-        res.detail = verdict[1]
+        res.detail = why
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -490,6 +508,8 @@ def _probes(domain: Domain, lo_hi: tuple[int, int] | None) -> list[int] | None:
 def _negation(prob: Problem, targets: Sequence[Terms], domain: Domain) -> Formula:
     if isinstance(domain, InSet):
         return Problem.all_of([prob.ne(targets[0], v) for v in sorted(domain.values)])
+    if isinstance(domain, NotIn):
+        return Problem.any_of([prob.eq(targets[0], v) for v in sorted(domain.values)])
     if isinstance(domain, OneHot):
         nonbool = [Problem.negate(prob.rel(t, _one_minus(t), {})) for t in targets]
         total: Terms = {}
@@ -508,12 +528,12 @@ def _one_minus(t: Terms) -> Terms:
 
 
 def _assumption_formula(prob: Problem, w: int, dom: Domain, fresh: list[int]) -> Formula | None:
-    """The assumption as a formula over ``w`` (None when it cannot be encoded compactly: ``Below`` over 16 bits)."""
+    """The assumption as a formula over ``w`` (None when it cannot be encoded: ``Below`` other than 2^n, n ≤ 64)."""
     if isinstance(dom, InSet):
         return Problem.any_of([prob.eq({w: 1}, v) for v in sorted(dom.values)])
     if isinstance(dom, Below):
         n = (dom.bound - 1).bit_length()
-        if dom.bound != 1 << n or n > 16:
+        if dom.bound != 1 << n or n > 64:
             return None
         bits = [fresh[0] + i for i in range(n)]
         fresh[0] += n
@@ -549,12 +569,11 @@ def _search(
             p.run()
         except Contradiction:
             continue
-        for branch in _branches(p, rows):
-            verdict = _solve_branch(ix, branch, rows, targets, domain, v, assumptions, when, timeout_s, res)
-            if verdict[0] == "sat":
-                return verdict
-            if verdict[0] == "unknown":
-                unknown.append(str(verdict[1]))
+        verdict = _solve_slice(ix, p, rows, targets, domain, v, assumptions, when, timeout_s, res)
+        if verdict[0] == "sat":
+            return verdict
+        if verdict[0] == "unknown":
+            unknown.append(str(verdict[1]))
     if unknown:
         return ("unknown", "; ".join(unknown[:3]))
     if probes is not None:
@@ -562,25 +581,35 @@ def _search(
     return ("unsat", None)
 
 
-def _branches(p: Propagator, rows: set[int]) -> list[Propagator]:
-    """Case split on the slice's unknown booleans when there are at most BRANCH_MAX of them."""
-    free = sorted({w for w in p.unknown_wires() if w in p.ix.booleans})
-    if not free or len(free) > BRANCH_MAX:
-        return [p]
-    out = []
-    for bits in product((0, 1), repeat=len(free)):
-        q = p.copy(rows)
-        try:
-            for w, b in zip(free, bits):
-                q.fix(w, b)
-            q.run()
-        except Contradiction:
-            continue
-        out.append(q)
-    return out
+def _violates(p: Propagator, targets: Sequence[Terms], domain: Domain, probe: int | None) -> bool | None:
+    """Whether the known values break the domain (None while a target wire is unknown)."""
+    if not all(w in p.known for t in targets for w in t):
+        return None
+    vals = [sum(c * p.known[w] for w, c in t.items()) % _R for t in targets]
+    return probe is not None or not domain.holds(vals)
 
 
-def _solve_branch(
+def _assumptions_hold(p: Propagator, assumptions: Mapping[int, Domain]) -> bool:
+    return all(dom.holds([p.known[w]]) for w, dom in assumptions.items() if w in p.known)
+
+
+Item = tuple[Terms, Terms, Terms]
+
+
+def _residual(p: Propagator, rows: set[int]) -> list[Item]:
+    """What still constrains the unknown atoms: rows with an unknown on both sides (known values folded in, full
+    digests of dropped hashes folded into one atom) and the pending linear facts (as ``fact · 1 = 0``)."""
+    items: list[Item] = []
+    for i in rows:
+        if p._ua[i] and p._ub[i]:
+            a, b, c = (p._reduce(lc) for lc in p.ix.rows[i])
+            items.append((a, b, c))
+    for t in p._facts.values():
+        items.append((dict(t), {0: 1}, {}))
+    return items
+
+
+def _solve_slice(
     ix: R1CSIndex,
     p: Propagator,
     rows: set[int],
@@ -591,51 +620,135 @@ def _solve_branch(
     when: Terms | None,
     timeout_s: float,
     res: Result,
+    *,
+    split: bool = True,
 ) -> tuple[str, object]:
-    known = p.known
-    for w, dom in assumptions.items():
-        if w in known and not dom.holds([known[w]]):
-            return ("unsat", None)
+    """One propagated slice: case split on its busiest booleans (selectors), then one cvc5 call per case on the
+    pruned residual."""
+    if not _assumptions_hold(p, assumptions) or _violates(p, targets, domain, probe) is False:
+        return ("unsat", None)
     unknown = set(p.unknown_wires())
-    target_known = all(w in known for t in targets for w in t)
-    if target_known and probe is None:
-        vals = [sum(c * known[w] for w, c in t.items()) % _R for t in targets]
-        if domain.holds(vals):
-            return ("unsat", None)
     if not unknown:
-        return ("sat", {w: v for w, v in known.items() if w < ix.n_wires})
-    prob = Problem(known)
-    for i in rows:
-        if any(w in unknown for lc in ix.rows[i] for w in lc):
-            prob.add(prob.rel(*ix.rows[i]))
+        return ("sat", {w: v for w, v in p.known.items() if w < ix.n_wires})
+    keep = {w for t in targets for w in t} | set(when or {}) | set(assumptions)
+    live, pruned = _prune(_residual(p, rows), keep)
+    if not res.exact:
+        live = _component(live, {w for t in targets for w in t if w} | {w for w in when or {} if w})
+    if split:
+        degree: Counter[int] = Counter(w for it in live for w in {w for lc in it for w in lc} if w in ix.booleans)
+        hubs = [w for w, n in degree.most_common(HUBS) if n > 1]
+        if hubs:
+            why = []
+            for bits in product((0, 1), repeat=len(hubs)):
+                q = p.copy(rows)
+                try:
+                    for w, b in zip(hubs, bits):
+                        q.fix(w, b)
+                    q.run()
+                except Contradiction:
+                    continue
+                verdict = _solve_slice(
+                    ix, q, rows, targets, domain, probe, assumptions, when, timeout_s, res, split=False
+                )
+                if verdict[0] == "sat":
+                    return verdict
+                if verdict[0] == "unknown":
+                    why.append(verdict[1])
+            return ("unknown", why[0]) if why else ("unsat", None)
+    prob = Problem(p.known)
+    for a, b, c in live:
+        prob.add(prob.rel(a, b, c))
     fresh = [_FRESH]
-    skipped = []
     for w, dom in assumptions.items():
-        if w in unknown:
+        if w in prob.var_of:  # only wires the live rows still mention
             f = _assumption_formula(prob, w, dom, fresh)
             if f is None:
-                skipped.append(w)
-            else:
-                prob.add(f)
+                return ("unknown", f"assumption {dom} on {ix.label(w)} not encodable")
+            prob.add(f)
     if when is not None:
         prob.add(prob.eq(when, 1))
-    if probe is None:
-        prob.add(_negation(prob, targets, domain))
-    else:
-        prob.add(prob.eq(targets[0], probe))
+    prob.add(_negation(prob, targets, domain) if probe is None else prob.eq(targets[0], probe))
     res.solver_calls += 1
-    res.solver_wires = max(res.solver_wires, len(unknown))
+    res.solver_wires = max(res.solver_wires, len(prob.var_of))
     ans = prob.solve(timeout_s)
     if ans.status == "unsat":
         return ("unsat", None)
     if ans.status == "unknown":
         return ("unknown", ans.reason)
     assert ans.model is not None
-    model = {w: v for w, v in known.items() if w < ix.n_wires}
-    model.update({w: v for w, v in ans.model.items() if w < ix.n_wires})
-    if any(not assumptions[w].holds([model[w]]) for w in skipped):
-        return ("unknown", "a model broke an assumption the solver was not given")
-    return ("sat", model)
+    model = dict(p.known)
+    model.update(ans.model)
+    _back_solve(model, pruned)
+    return ("sat", {w: v for w, v in model.items() if w < ix.n_wires})
+
+
+def _prune(items: list[Item], keep: set[int]) -> tuple[list[Item], list[tuple[Item, int]]]:
+    """Drop the items that any values of their other atoms satisfy: those with an atom found in no other item, linear
+    in it (in C only, or the other side constant) and not in ``keep``. Exact, not an over-approximation: the dropped
+    atom is solved back from its item (``_back_solve``). Returns the items left and the (item, atom) pairs dropped,
+    in order. Known values are already folded into the constant (key 0) of every item."""
+    live = list(items)
+    count: Counter[int] = Counter(w for it in live for w in {w for lc in it for w in lc if w})
+    pruned: list[tuple[Item, int]] = []
+    changed = True
+    while changed:
+        changed = False
+        for it in list(live):
+            a, b, c = it
+            for u in {w for lc in it for w in lc if w}:
+                if count[u] != 1 or u in keep or not _solvable_for(a, b, c, u):
+                    continue
+                live.remove(it)
+                pruned.append((it, u))
+                count.subtract({w for lc in it for w in lc if w})
+                changed = True
+                break
+    return live, pruned
+
+
+def _component(items: list[Item], seeds: set[int]) -> list[Item]:
+    """The items connected to ``seeds`` through shared atoms. The others constrain atoms no target depends on:
+    dropping them is an over-approximation (a proof stays a proof; a violation stays a candidate)."""
+    reach = set(seeds)
+    todo = list(items)
+    changed = True
+    while changed:
+        changed = False
+        rest = []
+        for it in todo:
+            atoms = {w for lc in it for w in lc if w}
+            if atoms & reach:
+                reach |= atoms
+                changed = True
+            else:
+                rest.append(it)
+        todo = rest
+    return [it for it in items if {w for lc in it for w in lc if w} & reach]
+
+
+def _solvable_for(a: Terms, b: Terms, c: Terms, u: int) -> bool:
+    """True when a·b = c can be solved for ``u`` whatever the other atoms are (a side without atoms is constant)."""
+    if u not in a and u not in b:
+        return bool(c.get(u, 0) % _R)
+    for x, y in ((a, b), (b, a)):
+        if set(x) <= {0}:
+            return (x.get(0, 0) * y.get(u, 0) - c.get(u, 0)) % _R != 0
+    return False
+
+
+def _back_solve(model: dict[int, int], pruned: list[tuple[Item, int]]) -> None:
+    """Give the pruned atoms the values their items force (latest pruned first); atoms never assigned read 0."""
+    for item, u in reversed(pruned):
+        model[u] = 0
+        f0 = _item_residual(item, model)
+        model[u] = 1
+        f1 = _item_residual(item, model)  # a·b − c is affine in u
+        model[u] = -f0 * pow((f1 - f0) % _R, -1, _R) % _R
+
+
+def _item_residual(item: Item, model: Mapping[int, int]) -> int:
+    va, vb, vc = (sum(k * (1 if w == 0 else model.get(w, 0)) for w, k in lc.items()) % _R for lc in item)
+    return (va * vb - vc) % _R
 
 
 def _interval(
