@@ -90,7 +90,6 @@ class DomainQuery:
     domain: Domain
     assumptions: dict[int, Domain] = field(default_factory=dict)
     when: Terms | None = None
-    finding: str | None = None  # why it fails on main, if it does (the test's xfail reason)
 
 
 def _wire(labels: dict[str, int], name: str) -> Terms:
@@ -118,12 +117,6 @@ def _weighted(bits: list[Terms]) -> Terms:
     return out
 
 
-FINDING_1 = "finding 1 (peer < K skipped for a power-of-two K), fixed on branch circ8"
-FINDING_3 = "finding 3 (nonce_after not range-checked), fixed on branch circ8"
-ACCOUNTS = "account_a of a MINT / account_b of a BURN not range-checked (circ8's index audit), fixed on branch circ8"
-CROSS_PIN = "the cross circuit does not pin the c→c slots (finding 1), fixed on branch circ8"
-
-
 def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
     """The domain queries of slot ``slot`` (see the module docstring for the assumptions)."""
     r1cs = batch_circuit(shape).r1cs
@@ -137,20 +130,15 @@ def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
                 assume[labels[f"{s}/{part}/{fld}"]] = U64
     sel = {n: _wire(labels, f"{s}/kind/{n}") for n in ("noop", "transfer", "burn", "mint")}
     active = {**sel["burn"], **sel["mint"]}
-    power_of_two = not k & (k - 1)
-    f1 = FINDING_1 if power_of_two else None
     out = [
         DomainQuery("kind selectors", list(sel.values()), OneHot(), assume),
-        DomainQuery("peer_chain", [_wire(labels, f"{s}/data/peer_chain")], in_range(0, k, f"∈ [0, {k})"), assume,
-                    finding=f1),
+        DomainQuery("peer_chain", [_wire(labels, f"{s}/data/peer_chain")], in_range(0, k, f"∈ [0, {k})"), assume),
         DomainQuery("amount", [_wire(labels, f"{s}/data/amount")], U64, assume),
         DomainQuery("debit balance_after", [_wire(labels, f"{s}/debit/balance_after")], U64, assume),
         DomainQuery("credit balance_after", [_wire(labels, f"{s}/credit/balance_after")], U64, assume),
-        DomainQuery("debit nonce_after", [_wire(labels, f"{s}/debit/nonce_after")], U64, assume, finding=FINDING_3),
-        DomainQuery("account_a", [_wire(labels, f"{s}/data/account_a")], Below(1 << d, f"< 2^{d}"), assume,
-                    finding=ACCOUNTS),
-        DomainQuery("account_b", [_wire(labels, f"{s}/data/account_b")], Below(1 << d, f"< 2^{d}"), assume,
-                    finding=ACCOUNTS),
+        DomainQuery("debit nonce_after", [_wire(labels, f"{s}/debit/nonce_after")], U64, assume),
+        DomainQuery("account_a", [_wire(labels, f"{s}/data/account_a")], Below(1 << d, f"< 2^{d}"), assume),
+        DomainQuery("account_b", [_wire(labels, f"{s}/data/account_b")], Below(1 << d, f"< 2^{d}"), assume),
     ]  # fmt: skip
     slot_bits = _path_bits(r1cs, f"{s}/append/slot_path_before")
     if slot_bits is not None:
@@ -160,7 +148,7 @@ def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
         own[labels["chain_id"]] = own.get(labels["chain_id"], 0) - 2
         out.append(
             DomainQuery("append slot − 2·chain_id", [own], NotIn(frozenset({0, 1}), "∉ {0, 1} (not a c→c tree)"),
-                        assume, when=active, finding=f1)
+                        assume, when=active)
         )  # fmt: skip
     index_bits = _path_bits(r1cs, f"{s}/append/path_leaf")
     if index_bits is not None:
@@ -199,7 +187,7 @@ def cross_domain_queries(shape: BatchShape) -> list[DomainQuery]:
         for s in (2 * c, 2 * c + 1):
             out.append(
                 DomainQuery(f"rollup[{c}] slot {s} (c→c)", [_wire(labels, f"rollup[{c}]/slots[{s}]")],
-                            InSet(frozenset({empty}), "= empty root"), finding=CROSS_PIN)
+                            InSet(frozenset({empty}), "= empty root"))
             )  # fmt: skip
         for s in range(2 * k, 1 << shape.slot_tree_depth):
             out.append(

@@ -42,9 +42,12 @@ class Problem:
     ----------
     known : Mapping[int, int]
         Atom → value (wire 0 → 1 is implied).
+    modulus : int
+        The field's prime (r; another prime only to test the solver itself).
     """
 
-    def __init__(self, known: Mapping[int, int] | None = None) -> None:
+    def __init__(self, known: Mapping[int, int] | None = None, modulus: int = _R) -> None:
+        self.modulus = modulus
         self.known = dict(known or {})
         self.known[0] = 1
         self.var_of: dict[int, int] = {}
@@ -57,10 +60,11 @@ class Problem:
 
     def lc(self, terms: Terms) -> list:
         """The encoded combination: known atoms folded into the constant."""
+        p = self.modulus
         const = 0
         out = []
         for w, c in terms.items():
-            c %= _R
+            c %= p
             if not c:
                 continue
             v = self.known.get(w)
@@ -68,8 +72,8 @@ class Problem:
                 const += c * v
             else:
                 out.append([self.var_of.setdefault(w, len(self.var_of)), str(c)])
-        if const % _R:
-            out.append([-1, str(const % _R)])
+        if const % p:
+            out.append([-1, str(const % p)])
         return out
 
     def rel(self, a: Terms, b: Terms, c: Terms) -> Formula:
@@ -78,7 +82,7 @@ class Problem:
 
     def eq(self, terms: Terms, value: int = 0) -> Formula:
         """Σ terms = value."""
-        return ["eq", self.lc(terms), [[-1, str(value % _R)]]]
+        return ["eq", self.lc(terms), [[-1, str(value % self.modulus)]]]
 
     def ne(self, terms: Terms, value: int = 0) -> Formula:
         """Σ terms ≠ value."""
@@ -112,7 +116,7 @@ class Problem:
             Wall-clock deadline of the child process in seconds (cvc5's own limit is set to the same).
         """
         problem = {
-            "modulus": str(_R),
+            "modulus": str(self.modulus),
             "n_vars": len(self.var_of),
             "assertions": self.assertions,
             "tlimit_ms": int(timeout_s * 1000),
@@ -137,5 +141,5 @@ class Problem:
         model = None
         if out["status"] == "sat":
             atoms = self.atoms
-            model = {atoms[i]: int(v) % _R for i, v in enumerate(out["model"])}
+            model = {atoms[i]: int(v) % self.modulus for i, v in enumerate(out["model"])}
         return Answer(out["status"], out.get("reason", ""), model, dt)

@@ -43,6 +43,27 @@ BATCH_DOMAINS = (
     "message index",
 )
 
+#: Queries that fail on today's main because of the audit's findings (issue 8), as strict xfails with the reason.
+#: The fixes are on branch circ8: when it is merged these cases pass, the xfails turn XPASS(strict), and the
+#: entries below are to be deleted (``xfail_reason`` then returns None everywhere).
+XFAIL_ON_MAIN: dict[str, str] = {
+    "batch peer_chain": "finding 1 (peer < K skipped for a power-of-two K), fixed on branch circ8",
+    "batch append slot − 2·chain_id": "finding 1 (an append can reach the c→c trees), fixed on branch circ8",
+    "batch debit nonce_after": "finding 3 (nonce_after not range-checked), fixed on branch circ8",
+    "batch account_a": "account_a of a MINT not range-checked (circ8's index audit), fixed on branch circ8",
+    "batch account_b": "account_b of a BURN not range-checked (circ8's index audit), fixed on branch circ8",
+    "cross c→c": "the cross circuit does not pin the c→c slots (finding 1), fixed on branch circ8",
+}
+_POWER_OF_TWO_ONLY = {"batch peer_chain", "batch append slot − 2·chain_id"}
+
+
+def xfail_reason(circuit: str, query: str, n_rollups: int) -> str | None:
+    """The ``XFAIL_ON_MAIN`` reason of a batch or cross query, if any (finding 1 needs a power-of-two K)."""
+    key = f"{circuit} {query}"
+    if key in _POWER_OF_TWO_ONLY and n_rollups & (n_rollups - 1):
+        return None
+    return XFAIL_ON_MAIN.get(key)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -114,16 +135,9 @@ def batch_cases(shape: BatchShape, tier: str, slots: range | None = None) -> lis
             )
 
         out.append(Case("batch", text, f"unique witness, {cc.trace_text(trace)} (#{i})", tier, True, None, uniq))
-    k = shape.n_rollups
     for slot in slots or range(1):
         for name in BATCH_DOMAINS:
-            finding = {
-                "peer_chain": cc.FINDING_1 if not k & (k - 1) else None,
-                "append slot − 2·chain_id": cc.FINDING_1 if not k & (k - 1) else None,
-                "debit nonce_after": cc.FINDING_3,
-                "account_a": cc.ACCOUNTS,
-                "account_b": cc.ACCOUNTS,
-            }.get(name)
+            finding = xfail_reason("batch", name, shape.n_rollups)
 
             def dom(timeout_s: float, slot: int = slot, name: str = name) -> Result:
                 return _batch_domain(shape, slot, name, timeout_s)
@@ -175,7 +189,7 @@ def cross_cases(shape: BatchShape, tier: str) -> list[Case]:
             q = {q.what: q for q in cc.cross_domain_queries(shape)}[f"rollup[{c}] slot {s} ({kind})"]
             return check_domain(r1cs, q.targets, q.domain, index=ix, timeout_s=timeout_s, name=f"{q.what} {q.domain}")
 
-        finding = cc.CROSS_PIN if kind == "c→c" else None
+        finding = xfail_reason("cross", kind, k)
         out.append(Case("cross", text, f"rollup[{c}] slot {s} ({kind})", tier, True, finding, dom))
     return out
 
