@@ -280,15 +280,16 @@ def _solve_uniqueness(
         diff = {w: second[w] for w in range(1, r1cs.n_wires) if second[w] != ref[w]}
         bad = r1cs.first_unsatisfied(second)
         res.counterexample = diff
-        labels = {w: r1cs.label_of_wire(w) for w in diff}
+        shown = {w: v for w, v in diff.items() if w not in ix.block_of_wire}
+        body = trace({w: r1cs.label_of_wire(w) for w in shown}, ref, shown)
+        if len(shown) < len(diff):
+            body += f"\n  (and {len(diff) - len(shown)} Poseidon S-box wires recomputed)"
         if bad is None:
             res.status = "counterexample"
-            res.detail = "second witness (reference → second):\n" + trace(labels, ref, diff)
+            res.detail = "second witness (reference → second):\n" + body
         else:
             res.status = "candidate"
-            res.detail = f"model of the abstraction fails row {bad[0]} ({bad[1]!r}) of the full R1CS:\n" + trace(
-                labels, ref, diff
-            )
+            res.detail = f"model of the abstraction fails row {bad[0]} ({bad[1]!r}) of the full R1CS:\n" + body
         return
     if unknown_reasons:
         res.status = "unknown"
@@ -633,7 +634,7 @@ def _solve_slice(
     keep = {w for t in targets for w in t} | set(when or {}) | set(assumptions)
     live, pruned = _prune(_residual(p, rows), keep)
     if not res.exact:
-        live = _component(live, {w for t in targets for w in t if w} | {w for w in when or {} if w})
+        live = _component(live, _reach(ix, p, rows, {w for t in targets for w in t if w} | set(when or {}) - {0}))
     if split:
         degree: Counter[int] = Counter(w for it in live for w in {w for lc in it for w in lc} if w in ix.booleans)
         hubs = [w for w, n in degree.most_common(HUBS) if n > 1]
@@ -704,6 +705,24 @@ def _prune(items: list[Item], keep: set[int]) -> tuple[list[Item], list[tuple[It
                 changed = True
                 break
     return live, pruned
+
+
+def _reach(ix: R1CSIndex, p: Propagator, rows: set[int], seeds: set[int]) -> set[int]:
+    """The unknown atoms connected to ``seeds`` through the slice's rows (known seeds still connect: a target fixed
+    by a probe value keeps the rows around it), with the digest atoms of reached digest wires."""
+    reach = set(seeds)
+    todo = set(rows)
+    changed = True
+    while changed:
+        changed = False
+        for i in list(todo):
+            ws = {w for lc in ix.rows[i] for w in lc if w}
+            if ws & reach:
+                reach |= {w for w in ws if w not in p.known}
+                todo.discard(i)
+                changed = True
+    reach |= {ix.digest_wires[w].atom for w in reach if w in ix.digest_wires}
+    return reach
 
 
 def _component(items: list[Item], seeds: set[int]) -> list[Item]:
