@@ -634,7 +634,8 @@ def _solve_slice(
     keep = {w for t in targets for w in t} | set(when or {}) | set(assumptions)
     live, pruned = _prune(_residual(p, rows), keep)
     if not res.exact:
-        live = _component(live, _reach(ix, p, rows, {w for t in targets for w in t if w} | set(when or {}) - {0}))
+        seeds = {w for t in targets for w in t if w} | {w for w in when or {} if w and w not in p.known}
+        live = _component(live, _reach(ix, p, rows, seeds))
     if split:
         degree: Counter[int] = Counter(w for it in live for w in {w for lc in it for w in lc} if w in ix.booleans)
         hubs = [w for w, n in degree.most_common(HUBS) if n > 1]
