@@ -238,3 +238,22 @@ def test_only_proofs_are_safe():
     assert Result("unique", "q").safe and Result("in domain", "q").safe
     for status in ("counterexample", "candidate", "unknown"):
         assert not Result(status, "q").safe
+
+
+def test_product_never_imports_cvc5():
+    """cvc5 (GPL) is a test dependency: no product package may import it, and only the worker does here."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for path in root.glob("*/**/*.py"):
+        if path.parts[len(root.parts)] in {"node_modules", "build"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "cvc5" or n.startswith("cvc5.") for n in names):
+                found.add(str(path.relative_to(root)))
+    assert found == {"tests/soundness/cvc5_worker.py"}
