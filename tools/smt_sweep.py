@@ -33,6 +33,19 @@ from tests.soundness.sweep import all_cases, row  # noqa: E402
 _STYLE = {"unique": "green", "in domain": "green", "counterexample": "red", "candidate": "yellow", "unknown": "magenta"}
 
 
+def markdown(rows: list[dict]) -> str:
+    """The table as Markdown (for docs/uniqueness.md)."""
+    head = "| circuit / gadget | shape | query | verdict | s | propagation | solver | calls | expected |"
+    lines = [head, "|" + " --- |" * 9]
+    for r in rows:
+        expected = "yes" if r["as_expected"] else ("finding on main" if r["finding"] else "**NO**")
+        lines.append(
+            f"| {r['circuit']} | {r['shape']} | {r['query']} | {r['status']} | {r['seconds']:.2f} | "
+            f"{r['fixed_by_propagation']} | {r['fixed_by_solver']} | {r['solver_calls']} | {expected} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--full", action="store_true", help="every shape (default: the fast tier)")
@@ -40,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds per solver call (default 20)")
     ap.add_argument("--json", dest="json_path", default="build/smt_sweep.json", help="where to write the rows")
     ap.add_argument("--details", action="store_true", help="print every counterexample trace after the table")
+    ap.add_argument("--markdown", default=None, help="also write the table as Markdown to this file")
     args = ap.parse_args(argv)
 
     console = Console()
@@ -84,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"tier": "full" if args.full else "fast", "seconds": round(total, 1), "load": load, "timeout": args.timeout}
     out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1, ensure_ascii=False))
     console.print(f"wrote {out}")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(rows))
+        console.print(f"wrote {args.markdown}")
     return 0 if not unexpected else 1
 
 

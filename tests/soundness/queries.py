@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import product
 
 from tests.soundness.fmt import field_repr, signed, trace
 from tests.soundness.propagate import Contradiction, Propagator
@@ -35,7 +34,8 @@ from zksvs.r1cs import R1CS
 
 _R = FR_MODULUS
 SAFE = ("unique", "in domain")
-HUBS = 4  # booleans (the busiest: kind selectors) a domain search splits on before the solver
+HUBS = 8  # booleans (the busiest: kind selectors) a domain search splits on before the solver
+TRUST_DEPTH = 3  # a model of a shallower slice is reported only if no deeper slice could be decided either
 _FRESH = 1 << 40  # atom ids for solver-only variables (assumption bits)
 
 
@@ -414,7 +414,8 @@ def check_domain(
         Ask only about assignments where this combination is 1 (e.g. the debit is active).
     depths : Sequence[int | None]
         Slice depths tried in turn (None: every row reachable, Poseidon rows left out); stops at the first proof, or
-        at the first unknown (deeper slices are harder): a violation found on a shallower slice is then reported.
+        at the first unknown (deeper slices are harder): a violation found on a slice of depth ≥ 3 is then reported
+        as a candidate, a shallower one is not (the answer is unknown).
     index : R1CSIndex | None
         A prebuilt index.
     timeout_s : float
@@ -449,6 +450,9 @@ def check_domain(
             break
         if verdict[0] == "unknown":  # a deeper slice only gets harder
             why = str(verdict[1])
+            if found is not None and found[0] is not None and found[0] < TRUST_DEPTH:
+                why += f" (the slice of depth {found[0]} had a model: too shallow to report)"
+                found = None
             break
         found = (depth, rows, verdict[1])
         if depth is None or len(rows) == len(full):
@@ -632,30 +636,27 @@ def _solve_slice(
     if not unknown:
         return ("sat", {w: v for w, v in p.known.items() if w < ix.n_wires})
     keep = {w for t in targets for w in t} | set(when or {}) | set(assumptions)
-    live, pruned = _prune(_residual(p, rows), keep)
+    zero_ok = {w for w, dom in assumptions.items() if dom.holds([0])}
+    everything, pruned = _prune(_residual(p, rows), keep, zero_ok)
+    live = everything
     if not res.exact:
-        seeds = {w for t in targets for w in t if w} | {w for w in when or {} if w and w not in p.known}
-        live = _component(live, _reach(ix, p, rows, seeds))
+        seeds = {w for t in targets for w in t if w} | {w for w in when or {} if w}
+        live = _component(live, _reach(ix, p, rows, seeds, probed=probe is not None))
     if split:
-        degree: Counter[int] = Counter(w for it in live for w in {w for lc in it for w in lc} if w in ix.booleans)
-        hubs = [w for w, n in degree.most_common(HUBS) if n > 1]
+        # the busiest booleans of the whole residual (the kind selectors) that the target's component holds
+        degree: Counter[int] = Counter(w for it in everything for w in {w for lc in it for w in lc} if w in ix.booleans)
+        mine = {w for it in live for lc in it for w in lc}
+        hubs = [w for w, n in degree.most_common() if n > 1 and w in mine][:HUBS]
         if hubs:
-            why = []
-            for bits in product((0, 1), repeat=len(hubs)):
-                q = p.copy(rows)
-                try:
-                    for w, b in zip(hubs, bits):
-                        q.fix(w, b)
-                    q.run()
-                except Contradiction:
-                    continue
+            why: list[str] = []
+            for q in _cases(p, rows, hubs):
                 verdict = _solve_slice(
                     ix, q, rows, targets, domain, probe, assumptions, when, timeout_s, res, split=False
                 )
                 if verdict[0] == "sat":
                     return verdict
                 if verdict[0] == "unknown":
-                    why.append(verdict[1])
+                    why.append(str(verdict[1]))
             return ("unknown", why[0]) if why else ("unsat", None)
     prob = Problem(p.known)
     for a, b, c in live:
@@ -684,11 +685,34 @@ def _solve_slice(
     return ("sat", {w: v for w, v in model.items() if w < ix.n_wires})
 
 
-def _prune(items: list[Item], keep: set[int]) -> tuple[list[Item], list[tuple[Item, int]]]:
+def _cases(p: Propagator, rows: set[int], hubs: list[int]) -> Iterator[Propagator]:
+    """Every consistent assignment of ``hubs``, depth first: a hub that propagation has already fixed is not split
+    again (one-hot selectors give 4 cases, not 16), and a contradiction cuts its whole subtree."""
+    if not hubs:
+        yield p
+        return
+    w, rest = hubs[0], hubs[1:]
+    if w in p.known:
+        yield from _cases(p, rows, rest)
+        return
+    for b in (0, 1):
+        q = p.copy(rows)
+        try:
+            q.fix(w, b)
+            q.run()
+        except Contradiction:
+            continue
+        yield from _cases(q, rows, rest)
+
+
+def _prune(
+    items: list[Item], keep: set[int], zero_ok: set[int] = frozenset()
+) -> tuple[list[Item], list[tuple[Item, int]]]:
     """Drop the items that any values of their other atoms satisfy: those with an atom found in no other item, linear
-    in it (in C only, or the other side constant) and not in ``keep``. Exact, not an over-approximation: the dropped
-    atom is solved back from its item (``_back_solve``). Returns the items left and the (item, atom) pairs dropped,
-    in order. Known values are already folded into the constant (key 0) of every item."""
+    in it (in C only, or the other side constant) and not in ``keep``; or, for an atom of ``zero_ok`` (its assumed
+    domain holds 0), an item that u = 0 satisfies identically (``(1 − active)·balance = 0``). Exact, not an
+    over-approximation: the dropped atom is solved back from its item (``_back_solve``). Returns the items left and
+    the (item, atom) pairs dropped, in order. Known values are already folded into the constant (key 0)."""
     live = list(items)
     count: Counter[int] = Counter(w for it in live for w in {w for lc in it for w in lc if w})
     pruned: list[tuple[Item, int]] = []
@@ -698,7 +722,11 @@ def _prune(items: list[Item], keep: set[int]) -> tuple[list[Item], list[tuple[It
         for it in list(live):
             a, b, c = it
             for u in {w for lc in it for w in lc if w}:
-                if count[u] != 1 or u in keep or not _solvable_for(a, b, c, u):
+                if count[u] != 1:
+                    continue
+                if u in keep and not (u in zero_ok and _zero_satisfies(a, b, c, u)):
+                    continue
+                if u not in keep and not _solvable_for(a, b, c, u):
                     continue
                 live.remove(it)
                 pruned.append((it, u))
@@ -708,20 +736,17 @@ def _prune(items: list[Item], keep: set[int]) -> tuple[list[Item], list[tuple[It
     return live, pruned
 
 
-def _reach(ix: R1CSIndex, p: Propagator, rows: set[int], seeds: set[int]) -> set[int]:
-    """The unknown atoms connected to ``seeds`` through the slice's rows (known seeds still connect: a target fixed
-    by a probe value keeps the rows around it), with the digest atoms of reached digest wires."""
-    reach = set(seeds)
-    todo = set(rows)
-    changed = True
-    while changed:
-        changed = False
-        for i in list(todo):
-            ws = {w for lc in ix.rows[i] for w in lc if w}
-            if ws & reach:
-                reach |= {w for w in ws if w not in p.known}
-                todo.discard(i)
-                changed = True
+def _reach(ix: R1CSIndex, p: Propagator, rows: set[int], seeds: set[int], *, probed: bool) -> set[int]:
+    """The unknown seeds and, when the target was fixed by a probe value, the unknown atoms of the slice rows that
+    hold it (the nonce rule beside a probed nonce_after). The rest connects through the residual items
+    (``_component``), never through rows the propagation has already resolved, nor through a seed that a case
+    split fixed (a kind selector would reach every part of the slot)."""
+    reach = {w for w in seeds if w not in p.known}
+    if probed:
+        for w in seeds:
+            for i in ix.occurs[w]:
+                if i in rows:
+                    reach |= {x for lc in ix.rows[i] for x in lc if x and x not in p.known}
     reach |= {ix.digest_wires[w].atom for w in reach if w in ix.digest_wires}
     return reach
 
@@ -746,6 +771,11 @@ def _component(items: list[Item], seeds: set[int]) -> list[Item]:
     return [it for it in items if {w for lc in it for w in lc if w} & reach]
 
 
+def _zero_satisfies(a: Terms, b: Terms, c: Terms, u: int) -> bool:
+    """True when u = 0 satisfies a·b = c whatever the other atoms are: c is u alone (or empty) and a or b is u."""
+    return set(c) <= {u} and (set(a) == {u} or set(b) == {u})
+
+
 def _solvable_for(a: Terms, b: Terms, c: Terms, u: int) -> bool:
     """True when a·b = c can be solved for ``u`` whatever the other atoms are (a side without atoms is constant)."""
     if u not in a and u not in b:
@@ -761,6 +791,8 @@ def _back_solve(model: dict[int, int], pruned: list[tuple[Item, int]]) -> None:
     for item, u in reversed(pruned):
         model[u] = 0
         f0 = _item_residual(item, model)
+        if f0 == 0:
+            continue  # u = 0 satisfies it (always so for a zero-satisfiable item)
         model[u] = 1
         f1 = _item_residual(item, model)  # a·b − c is affine in u
         model[u] = -f0 * pow((f1 - f0) % _R, -1, _R) % _R
