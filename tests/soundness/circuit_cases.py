@@ -26,7 +26,7 @@ from circuits.batch import BatchCircuit, assign_batch_witness, build_batch_circu
 from circuits.cross import assign_cross_witness, build_cross_circuit
 from sequencer import Burn, Sequencer, Transfer
 from sequencer.genesis import demo_genesis
-from tests.soundness.queries import Below, Domain, InSet, NotIn, OneHot, in_range
+from tests.soundness.domains import Below, Domain, InSet, NotIn, OneHot, in_range
 from tests.soundness.structure import R1CSIndex, Terms
 from zksvs.merkle import zero_hashes
 from zksvs.r1cs import R1CS

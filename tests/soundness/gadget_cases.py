@@ -22,7 +22,7 @@ from circuits.gadgets.compare import assert_le, is_equal, is_lt, is_lt_unchecked
 from circuits.gadgets.merkle import assert_opening, merkle_root, update_leaf
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2, poseidon_permutation
 from circuits.gadgets.range import add_in_range, assert_range, sub_in_range
-from tests.soundness.queries import Below, Domain, InSet, in_range
+from tests.soundness.domains import Below, Domain, InSet, in_range
 from tests.soundness.structure import Terms
 from zksvs.field import FR_MODULUS
 from zksvs.merkle import SparseMerkleTree

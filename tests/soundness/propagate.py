@@ -132,6 +132,18 @@ class Propagator:
                 out.update(w for w in lc if w not in self.known)
         return sorted(out)
 
+    def open_rows(self, rows: Iterable[int]) -> list[int]:
+        """Those of ``rows`` still unknown on both sides (not yet a linear fact)."""
+        return [i for i in rows if self._ua[i] and self._ub[i]]
+
+    def pending_facts(self) -> list[Terms]:
+        """The linear facts with two or more unknown atoms (Σ terms·atom = 0, key 0 the constant), as copies."""
+        return [dict(t) for t in self._facts.values()]
+
+    def reduce(self, terms: Terms) -> Terms:
+        """``terms`` with the known atoms folded into the constant (key 0) and full digests into their atom."""
+        return self._reduce(terms)
+
     def copy(self, rows: Iterable[int] | None = None, *, verify: bool = False) -> Propagator:
         """A copy with the same knowledge, restricted to ``rows`` (pending facts on those rows' atoms kept)."""
         out = Propagator(self.ix, reference=self.ref, assume_collision_resistance=self.cr, rows=rows, verify=verify)

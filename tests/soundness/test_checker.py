@@ -13,19 +13,11 @@ from circuits.gadgets.bits import to_bits
 from circuits.gadgets.boolean import alloc_bool
 from circuits.gadgets.compare import is_zero
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_permutation, sbox
+from tests.soundness.domains import InSet, NotIn, OneHot
 from tests.soundness.fmt import field_repr
 from tests.soundness.propagate import Contradiction, Propagator
-from tests.soundness.queries import (
-    InSet,
-    NotIn,
-    OneHot,
-    Result,
-    _back_solve,
-    _item_residual,
-    _prune,
-    check_domain,
-    check_uniqueness,
-)
+from tests.soundness.queries import Result, check_domain, check_uniqueness
+from tests.soundness.slices import _back_solve, _item_residual, _prune
 from tests.soundness.smt import Problem
 from tests.soundness.structure import R1CSIndex
 from zksvs.field import FR_MODULUS
