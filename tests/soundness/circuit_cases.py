@@ -159,18 +159,10 @@ def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
 # --- cross-rollup ---------------------------------------------------------------------------------------------------
 
 
-def build_cross(n_rollups: int, bridge_depth: int):
-    """``build_cross_circuit`` for K rollups with depth-M bridge trees (main takes K only; circ8 adds M)."""
-    try:
-        return build_cross_circuit(n_rollups, bridge_depth)  # type: ignore[call-arg]
-    except TypeError:
-        return build_cross_circuit(n_rollups)
-
-
 @lru_cache(maxsize=8)
 def cross_reference(shape: BatchShape) -> tuple[R1CS, list[int], R1CSIndex]:
     """The cross circuit for ``shape`` with the witness of the first shared batch of ``batch_traces(shape)``."""
-    circuit = build_cross(shape.n_rollups, shape.bridge_depth)
+    circuit = build_cross_circuit(shape.n_rollups, shape.bridge_depth)
     traces = batch_traces(shape)[: shape.n_rollups]
     w = list(assign_cross_witness(circuit, traces).values)
     return circuit.r1cs, w, R1CSIndex(circuit.r1cs, w)
@@ -178,7 +170,7 @@ def cross_reference(shape: BatchShape) -> tuple[R1CS, list[int], R1CSIndex]:
 
 def cross_domain_queries(shape: BatchShape) -> list[DomainQuery]:
     """c→c slots hold the empty tree's root; padding slots hold 0."""
-    r1cs = build_cross(shape.n_rollups, shape.bridge_depth).r1cs
+    r1cs = build_cross_circuit(shape.n_rollups, shape.bridge_depth).r1cs
     labels = {lab: w for w, lab in enumerate(r1cs.wire_labels or [])}
     k, m = shape.n_rollups, shape.bridge_depth
     empty = zero_hashes(m)[m]

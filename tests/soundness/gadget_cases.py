@@ -16,14 +16,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from circuits.builder import Bool, ConstraintBuilder, Var
+from circuits.gadgets.babyjub import (
+    EdwardsPoint,
+    base8_scalar_mul,
+    edwards_add,
+    edwards_double,
+    mul8,
+    subgroup_scalar_mul,
+)
 from circuits.gadgets.bits import FR_BITS, decompose, from_bits, to_bits
 from circuits.gadgets.boolean import alloc_bool, and_, assert_bool, not_, or_, select, xor
 from circuits.gadgets.compare import assert_le, is_equal, is_lt, is_lt_unchecked, is_zero
+from circuits.gadgets.eddsa import eddsa_poseidon_verify, tx_message_hash
 from circuits.gadgets.merkle import assert_opening, merkle_root, update_leaf
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2, poseidon_permutation
 from circuits.gadgets.range import add_in_range, assert_range, sub_in_range
 from tests.soundness.domains import Below, Domain, InSet, in_range
 from tests.soundness.structure import Terms
+from zksvs import babyjub as bj
+from zksvs.eddsa import private_to_public, sign_poseidon
 from zksvs.field import FR_MODULUS
 from zksvs.merkle import SparseMerkleTree
 from zksvs.r1cs import R1CS
@@ -278,6 +289,62 @@ def merkle_gadgets(depth: int = 3) -> list[GadgetCircuit]:
     ]
 
 
+def babyjub_gadgets() -> list[GadgetCircuit]:
+    """edwards_add, edwards_double, mul8 with its two scalar multiplications (Baby Jubjub, points from
+    ``zksvs.babyjub``)."""
+    p, q = bj.base8_mul(5), bj.base8_mul(11)
+
+    def pt(ins: list[Var], i: int) -> EdwardsPoint:
+        return EdwardsPoint(ins[i], ins[i + 1])
+
+    def xy(point) -> dict[str, Var | int]:
+        return {"x": point.x, "y": point.y}
+
+    def scalar(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
+        bits = to_bits(cb, ins[2], 8, "k")
+        k_a8 = xy(subgroup_scalar_mul(cb, mul8(cb, pt(ins, 0)), bits))
+        k_b8 = xy(base8_scalar_mul(cb, bits))
+        return {"kA8.x": k_a8["x"], "kA8.y": k_a8["y"], "kB8.x": k_b8["x"], "kB8.y": k_b8["y"]}
+
+    def add(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
+        return xy(edwards_add(cb, pt(ins, 0), pt(ins, 2)))
+
+    return [
+        build("babyjub.edwards_add", "5·B8 + 11·B8", [*p, *q], add),
+        build("babyjub.edwards_double", "5·B8", [*p], lambda cb, ins: xy(edwards_double(cb, pt(ins, 0)))),
+        build("babyjub.mul8, scalar muls", "k=0xA7, 8 bits", [*p, 0xA7], scalar),
+    ]
+
+
+def eddsa_gadgets() -> list[GadgetCircuit]:
+    """eddsa_poseidon_verify on a valid signature (enabled) and on junk (disabled); tx_message_hash."""
+    key = bytes(range(32))
+    pub = private_to_public(key)
+    msg = 123456789
+    sig = sign_poseidon(key, msg)
+
+    def verify(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
+        e = Bool._trusted(ins[0])
+        eddsa_poseidon_verify(cb, e, EdwardsPoint(ins[1], ins[2]), EdwardsPoint(ins[3], ins[4]), ins[5], ins[6])
+        return {}
+
+    def message(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
+        return {"h": tx_message_hash(cb, *ins[:8], to_pubkey=(ins[8], ins[9]))}
+
+    valid = [1, *pub, *sig.r8, sig.s, msg]
+    junk = [0, 1, 2, 3, 4, 5, 6]
+    return [
+        build("eddsa.eddsa_poseidon_verify", "enabled, valid", valid, verify, bool_inputs=(0,)),
+        build("eddsa.eddsa_poseidon_verify", "disabled, junk", junk, verify, bool_inputs=(0,)),
+        build(
+            "eddsa.tx_message_hash",
+            "10 fields",
+            list(range(1, 11)),
+            lambda cb, ins: {"h": tx_message_hash(cb, *ins[:7], ins[7], (ins[8], ins[9]))},
+        ),
+    ]
+
+
 def all_gadgets() -> list[GadgetCircuit]:
     """Every gadget case."""
     return [
@@ -287,6 +354,8 @@ def all_gadgets() -> list[GadgetCircuit]:
         *compare_gadgets(),
         *poseidon_gadgets(),
         *merkle_gadgets(),
+        *babyjub_gadgets(),
+        *eddsa_gadgets(),
     ]
 
 

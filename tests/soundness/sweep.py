@@ -43,17 +43,11 @@ BATCH_DOMAINS = (
     "message index",
 )
 
-#: Queries that fail on today's main because of the audit's findings (issue 8), as strict xfails with the reason.
-#: The fixes are on branch circ8: when it is merged these cases pass, the xfails turn XPASS(strict), and the
-#: entries below are to be deleted (``xfail_reason`` then returns None everywhere).
-XFAIL_ON_MAIN: dict[str, str] = {
-    "batch peer_chain": "finding 1 (peer < K skipped for a power-of-two K), fixed on branch circ8",
-    "batch append slot − 2·chain_id": "finding 1 (an append can reach the c→c trees), fixed on branch circ8",
-    "batch debit nonce_after": "finding 3 (nonce_after not range-checked), fixed on branch circ8",
-    "batch account_a": "account_a of a MINT not range-checked (circ8's index audit), fixed on branch circ8",
-    "batch account_b": "account_b of a BURN not range-checked (circ8's index audit), fixed on branch circ8",
-    "cross c→c": "the cross circuit does not pin the c→c slots (finding 1), fixed on branch circ8",
-}
+#: Queries known to fail on main, as strict xfails with the reason (issue 8's audit findings were here until circ8's
+#: fixes were merged: peer < K for a power-of-two K, an append reaching the c→c trees, nonce_after, account_a/b,
+#: the cross circuit's c→c pin; docs/uniqueness.md keeps the table they gave). A new known finding goes here, keyed
+#: "batch <query>" or "cross <kind>", and is deleted when its fix lands (the xfail then turns XPASS).
+XFAIL_ON_MAIN: dict[str, str] = {}
 _POWER_OF_TWO_ONLY = {"batch peer_chain", "batch append slot − 2·chain_id"}
 
 
@@ -100,10 +94,14 @@ class Case:
 def _gadget(g: gc.GadgetCircuit, tier: str = "fast") -> list[Case]:
     """The uniqueness case and the domain cases of one gadget circuit (built already: gadgets are small)."""
 
-    def uniq(timeout_s: float) -> Result:
-        return check_uniqueness(g.r1cs, g.witness, g.inputs, g.outputs, timeout_s=timeout_s, name="unique outputs")
+    # a gadget without outputs (a verifier, assert_le) must have every wire unique
+    query = "unique outputs" if g.outputs else "unique witness"
 
-    cases = [Case(g.name, g.shape, "unique outputs", tier, "unique" not in g.breaks, None, uniq)]
+    def uniq(timeout_s: float) -> Result:
+        targets = g.outputs or None
+        return check_uniqueness(g.r1cs, g.witness, g.inputs, targets, timeout_s=timeout_s, name=query)
+
+    cases = [Case(g.name, g.shape, query, tier, "unique" not in g.breaks, None, uniq)]
     for what, targets, domain, assume in g.domains:
 
         def dom(timeout_s: float, targets=targets, domain=domain, assume=assume, what=what) -> Result:
