@@ -507,6 +507,20 @@ def _run_options(f):
 @click.option(
     "--seed", default=1, show_default=True, type=int, help="Seed of the workload and genesis (same seed, same run)."
 )
+@click.option(
+    "--censor",
+    metavar="CHAIN:ACCOUNT",
+    default=None,
+    help="Enqueue the demo's forced transaction from this account and make the sequencer censor it: the L1 "
+    "refuses the shared batch past its deadline (forced_inclusion; exit status 1).",
+)
+@click.option(
+    "--forced-deadline",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="T: shared batches within which the sequencer must process a transaction queued on the L1.",
+)
 @_run_options
 def demo(
     n_rollups: int,
@@ -515,6 +529,8 @@ def demo(
     account_depth: int,
     bridge_depth: int,
     seed: int,
+    censor: str | None,
+    forced_deadline: int,
     out: str,
     force: bool,
     root_check: str,
@@ -526,24 +542,35 @@ def demo(
 
     The workload is signed with the genesis's seeded keys (INSECURE: demo keys); it has transfers, burns, calls of
     every program (MINT, COND, SWAP), payments that create accounts, and lines rejected on purpose (overdraft, bad
-    nonce, failed actions, a forged signature). Writes the genesis and the transactions it made (OUT/genesis.json,
+    nonce, failed actions, a forced signature). One more transfer is enqueued on the L1's forced-inclusion queue
+    before the first batch (from the last account of rollup 0, or the --censor account) and must be processed within
+    --forced-deadline shared batches. Writes the genesis and the transactions it made (OUT/genesis.json,
     OUT/txs.jsonl) beside the run's files.
     """
-    from pipeline.workload import DemoSigner, demo_workload
+    from pipeline.workload import DemoSigner, demo_forced_tx, demo_workload
     from sequencer import demo_genesis, dump_genesis
     from sequencer.genesis import find_whale
+    from verifier.forced_queue import ForcedQueue
 
+    n_accounts = min(8, 1 << account_depth)
+    forced_from = _parse_censor(censor, n_rollups, n_accounts) if censor else (0, n_accounts - 1)
     genesis = demo_genesis(
         n_rollups,
-        accounts_per_rollup=min(8, 1 << account_depth),
+        accounts_per_rollup=n_accounts,
         account_depth=account_depth,
         bridge_depth=bridge_depth,
         capacity=capacity,
         seed=seed,
     )
+    balances = {c: dict(accs) for c, accs in genesis.balances().items()}
+    balances[forced_from[0]].pop(forced_from[1])  # the workload leaves the forced sender alone: its nonce is known
     txs = demo_workload(
-        genesis.balances(), n_txs, seed, whale=find_whale(genesis), signer=DemoSigner(seed), account_depth=account_depth
+        balances, n_txs, seed, whale=find_whale(genesis), signer=DemoSigner(seed), account_depth=account_depth
     )
+    signer = DemoSigner(seed)
+    forced_tx = demo_forced_tx(genesis.balances(), *forced_from, signer=signer)
+    queue = ForcedQueue(n_rollups, account_depth, forced_deadline)
+    _enqueue_obj(queue, forced_tx, 0, "the demo's forced transaction")
 
     def write_inputs() -> None:
         dump_genesis(genesis, Path(out) / "genesis.json")
@@ -562,7 +589,42 @@ def demo(
         source=str(Path(out) / "txs.jsonl"),
         inputs=(),
         before=write_inputs,
+        queue=queue,
+        censor=[forced_from] if censor else [],
     )
+
+
+def _parse_censor(text: str, n_rollups: int, n_accounts: int) -> tuple[int, int]:
+    """``CHAIN:ACCOUNT`` → (chain, account), both in range (``click.BadParameter`` otherwise: exit 2)."""
+    try:
+        chain, account = (int(v) for v in text.split(":"))
+    except ValueError:
+        raise click.BadParameter(f"expected CHAIN:ACCOUNT (integers), not {text!r}", param_hint="--censor") from None
+    if not (0 <= chain < n_rollups and 0 <= account < n_accounts):
+        raise click.BadParameter(
+            f"{text}: the demo has chains [0, {n_rollups}) and accounts [0, {n_accounts})", param_hint="--censor"
+        )
+    return chain, account
+
+
+def _enqueue_obj(queue, obj: dict, batch_number: int, what: str) -> object:
+    """Parse a signed transaction's JSON object and enqueue it on ``queue`` at ``batch_number``.
+
+    Raises
+    ------
+    MalformedTransaction
+        ``obj`` is not a transaction ``parse_tx`` accepts.
+    InputError
+        The L1 refuses it (the rule it breaks is named).
+    """
+    from sequencer import parse_tx
+    from zksvs.errors import InputError
+
+    tx = parse_tx(obj)
+    result = queue.enqueue(tx.chain, tx.fields(), tx.signature, batch_number, tx.to_obj())
+    if not result.accepted:
+        raise InputError(f"{what}: the L1 refuses to enqueue it ({result.failed_check}): {result.detail}")
+    return result
 
 
 @main.command()
@@ -591,12 +653,24 @@ def run(
     A bad line is reported with its number and reason and the others go on (--strict refuses the run instead).
     Formats: docs/formats.md.
     """
+    from pipeline.l1state import L1_FILE, load_l1_state
     from pipeline.run import require_signed
     from sequencer import load_genesis, read_jsonl
+    from zksvs.errors import InputError
 
     genesis = load_genesis(genesis_path)
     require_signed(genesis, genesis_path)
     items = read_jsonl(txs_path)
+    l1_path = Path(out) / L1_FILE
+    queue, inputs = None, (txs_path, genesis_path)
+    if l1_path.is_file():
+        l1 = load_l1_state(l1_path)
+        if l1.batch_number != 0:
+            raise InputError(
+                f"{l1_path}: the L1 state after a run (shared batch {l1.batch_number}); a run starts from the "
+                "genesis: choose a new --out (and 'zksvs enqueue … --run' it) or remove the file"
+            )
+        queue, inputs = l1.queue, (*inputs, str(l1_path))
     _run_and_report(
         genesis,
         items,
@@ -608,7 +682,8 @@ def run(
         as_json=as_json,
         title=f"zksvs run {txs_path}",
         source=txs_path,
-        inputs=(txs_path, genesis_path),
+        inputs=inputs,
+        queue=queue,
     )
 
 
@@ -633,6 +708,19 @@ def _report_rejections(rejections: list[dict], source: str) -> None:
         click.echo(f"{source}:{r['arrival']}: rejected ({r['reason']}): {r['message']}", err=True)
 
 
+def _report_forced(forced: list[dict]) -> None:
+    for f in forced:
+        where = f"L1 queue of rollup {f['chain']}, entry {f['forced']}"
+        if f["status"] == "accepted":
+            click.echo(f"{where}: forced, included in shared batch {f['batch_number']} slot {f['slot']}", err=True)
+        else:
+            click.echo(
+                f"{where}: forced, rejected ({f['reason']}) in shared batch {f['batch_number']} slot {f['slot']}: "
+                f"{f['message']}",
+                err=True,
+            )
+
+
 def _run_and_report(
     genesis,
     items,
@@ -647,6 +735,8 @@ def _run_and_report(
     source: str,
     inputs: tuple[str, ...],
     before=None,
+    queue=None,
+    censor=(),
 ) -> None:
     """Claim the folder, run the pipeline with progress on stderr, print the results; the exit status says how it went.
 
@@ -672,7 +762,9 @@ def _run_and_report(
                 if not progress.is_terminal and level <= verbosity:
                     progress.print(f"  {time.perf_counter() - t0:7.1f} s  {name}", markup=False, highlight=False)
 
-            result = run_pipeline(genesis, items, out, root_check=root_check, stage=stage, strict=strict)
+            result = run_pipeline(
+                genesis, items, out, root_check=root_check, stage=stage, strict=strict, queue=queue, censor=censor
+            )
         report = result.to_json()
         if plot:
             from pipeline.plot import write_plot
@@ -686,6 +778,7 @@ def _run_and_report(
         folder.discard()
         raise
     _report_rejections(report["rejections"], source)
+    _report_forced(report["forced"])
     if as_json:
         write_json(report, None)
     else:
@@ -965,6 +1058,76 @@ def keys_new(seed: str | None, as_json: bool) -> None:
         click.echo(json.dumps({"private_key": prv.hex(), "public_key": pub}))
     else:
         click.echo(f"private key  {prv.hex()}\npublic key   x {pub[0]}\n             y {pub[1]}")
+
+
+@main.command()
+@click.argument("tx_path", metavar="TX.json", type=_input_file())
+@click.option(
+    "--run",
+    "run_dir",
+    metavar="DIR",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The run folder whose L1 state (DIR/l1.json) gets the transaction.",
+)
+@click.option(
+    "--genesis",
+    "genesis_path",
+    metavar="GENESIS.json",
+    type=_input_file(),
+    help="Start DIR/l1.json from this genesis when the folder has none yet (batch 0, the genesis roots).",
+)
+@click.option(
+    "--forced-deadline",
+    default=None,
+    type=click.IntRange(1),
+    help="T of a new DIR/l1.json (default 2); an existing file keeps its own.",
+)
+def enqueue(tx_path: str, run_dir: str, genesis_path: str | None, forced_deadline: int | None) -> None:
+    """Put the signed transaction of TX.json on the L1's forced-inclusion queue of its rollup, in DIR/l1.json.
+
+    Anyone can enqueue; the sequencer must process the transaction (include it, or reject it with its reason)
+    within T shared batches, or the L1 refuses its shared batch (check forced_inclusion). 'zksvs run … --out DIR'
+    starts from the queue prepared here. Exit status 2 when the file is not a signed transaction or the L1 refuses
+    it (the rule is named).
+    """
+    import json
+
+    from pipeline.l1state import L1_FILE, L1State, load_l1_state
+    from pipeline.outdir import check_output_file
+    from sequencer import load_genesis
+    from verifier.forced_queue import ForcedQueue
+    from zksvs.errors import InputError, MalformedTransaction
+    from zksvs.forced import DEFAULT_FORCED_DEADLINE
+
+    folder = Path(run_dir)
+    path = folder / L1_FILE
+    if path.is_file():
+        l1 = load_l1_state(path)
+    elif genesis_path is None:
+        raise InputError(f"{path} does not exist: give --genesis GENESIS.json to start the L1 state of a new run")
+    else:
+        from sequencer import Sequencer
+        from zksvs.merkle import PYTHON_HASHER
+
+        genesis = load_genesis(genesis_path)
+        roots = list(Sequencer(genesis, hasher=PYTHON_HASHER).state_roots())
+        shape = genesis.shape
+        queue = ForcedQueue(shape.n_rollups, shape.account_depth, forced_deadline or DEFAULT_FORCED_DEADLINE)
+        l1 = L1State(0, roots, queue)
+        folder.mkdir(parents=True, exist_ok=True)
+    try:
+        obj = json.loads(Path(tx_path).read_text())
+    except ValueError as e:
+        raise MalformedTransaction(f"{tx_path}: not JSON ({e})") from None
+    result = _enqueue_obj(l1.queue, obj, l1.batch_number, tx_path)
+    check_output_file(path, "--run")
+    l1.write(path)
+    due = l1.batch_number + l1.queue.deadline
+    click.echo(
+        f"queued: rollup {result.chain_id}, entry {result.index}, at shared batch {l1.batch_number}; the sequencer "
+        f"must process it by shared batch {due} ({path})"
+    )
 
 
 @main.command()

@@ -29,6 +29,8 @@ OWNED = (
     "sequencer.sqlite-journal",
     "genesis.json",
     "txs.jsonl",
+    "l1.json",
+    "l1.json.tmp",
 )
 
 
@@ -132,7 +134,8 @@ class RunFolder:
             raise OutputPathError(f"{what}: cannot create it: {base} is a file, not a folder")
         check_writable_dir(base, what)
         if p.exists():
-            entries = sorted(os.listdir(p))
+            # the command's own inputs may live there (e.g. the l1.json 'zksvs enqueue' prepared)
+            entries = sorted(e for e in os.listdir(p) if (p / e).resolve() not in self._inputs)
             if entries and not force:
                 shown = ", ".join(e + ("/" if (p / e).is_dir() else "") for e in entries[:4])
                 more = f" and {len(entries) - 4} more" if len(entries) > 4 else ""

@@ -7,6 +7,7 @@
     DIR/settlement.json               the verdict of every shared batch (accepted or first failed check) and gas
     DIR/state.json                    every rollup's roots after each shared batch, its accounts at the end
     DIR/run.json                      the whole report (what ``--json`` prints; ``zksvs report`` reads it)
+    DIR/l1.json                       the L1 model's state after the run: batch number, roots, forced queue
     DIR/sequencer.sqlite              the sequencer's durable log (accepted txs, rejections, closed batches)
 
 All rollups of a shape share one batch circuit, so one (development, INSECURE) setup serves them all; the keys are
@@ -24,11 +25,14 @@ from pathlib import Path
 
 from circuits.batch import assign_batch_witness, build_batch_circuit
 from circuits.cross import assign_cross_witness, build_cross_circuit, cross_statement
+from pipeline.l1state import L1_FILE, L1State
 from pipeline.progress import StageTimer, write_json
 from pipeline.report import RUN_FORMAT
 from pipeline.state import state_document
 from prover import prove_with_timings, setup, warmup
 from sequencer import Genesis, Receipt, Rejection, Sequencer, parse_tx
+from sequencer.forced import ForcedTx
+from verifier.forced_queue import ForcedQueue
 from verifier.groth16 import PreparedVerifyingKey, prepare_verifying_key, verify_proof
 from verifier.settlement import (
     ROOT_CHECKS,
@@ -126,6 +130,8 @@ class RunResult:
     final_state_roots: list[int] = field(default_factory=list)
     out_dir: str = ""
     wall_s: float = 0.0
+    #: The forced transactions the sequencer processed (``Receipt``/``Rejection.to_obj()`` with their queue index).
+    forced: list[dict] = field(default_factory=list)
     #: What was handed to the L1, with the keys and genesis roots to rebuild a contract (for tests and tools).
     submissions: list[SharedBatchSubmission] = field(default_factory=list, repr=False)
     batch_vk: VerifyingKey | None = field(default=None, repr=False)
@@ -147,6 +153,7 @@ class RunResult:
             "transactions": self.receipts + len(self.rejections),
             "receipts": self.receipts,
             "rejections": self.rejections,
+            "forced": self.forced,
             "all_settled": self.all_settled,
             "jit_first_call_s": round(self.jit_first_call_s, 3),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
@@ -230,6 +237,8 @@ def run_pipeline(
     setup_seed: str = "zksvs-demo-setup",
     stage: Stage | None = None,
     strict: bool = False,
+    queue: ForcedQueue | None = None,
+    censor: Sequence[tuple[int, int]] = (),
 ) -> RunResult:
     """Sequence ``txs`` on ``genesis``, prove every rollup batch and the cross-rollup statement, settle on the L1 model.
 
@@ -252,6 +261,13 @@ def run_pipeline(
         starts (the CLI's progress display).
     strict : bool
         Stop after sequencing when any transaction was rejected (``RejectedTransactions``), before any proving.
+    queue : ForcedQueue, optional
+        The L1's forced-inclusion queue at the start (``verifier.forced_queue``; from ``l1.json`` or the demo):
+        its unprocessed entries are handed to the sequencer, and the L1 model settles against it. Default: empty.
+    censor : sequence of (chain, account)
+        Make the sequencer censor these senders' queued transactions (``Sequencer(censor=…)``). Once the input is
+        sequenced, the sequencer keeps closing shared batches (of no-ops if need be) until every pending queue entry
+        is past its deadline, so the L1's ``forced_inclusion`` check has a batch to refuse.
 
     Returns
     -------
@@ -264,6 +280,8 @@ def run_pipeline(
     ------
     UnsignedGenesis
         ``genesis`` lists no public keys (protocol v1: no proof exists for its batches).
+    InputError
+        ``queue`` is for another shape (K, D), or one of its entries is not a transaction the sequencer parses.
     RejectedTransactions
         ``strict`` and a transaction was rejected (the folder then holds only the sequencer's log).
     """
@@ -278,10 +296,14 @@ def run_pipeline(
     shape = genesis.shape
     k = shape.n_rollups
 
+    if queue is None:
+        queue = ForcedQueue(k, shape.account_depth)
+    forced = _forced_entries(queue, k, shape.account_depth)
     db = out / "sequencer.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
-    seq = Sequencer(genesis, db_path=db)
+    seq = Sequencer(genesis, db_path=db, censor=censor)
+    seq.enqueue_forced(forced)
     genesis_roots = seq.state_roots()
     say(f"sequencing {len(txs)} transactions over {k} rollups")
     with clock.stage("sequence"):
@@ -295,9 +317,16 @@ def run_pipeline(
             results.append(r)
             if isinstance(r, Rejection):
                 rejected_during.append(seq.batch_number)
-        seq.close_batch()
+        while seq.close_batch() is not None:  # queue entries that fall due as batches close
+            pass
+        # a censoring sequencer keeps producing batches: the L1 must refuse the one past the deadline
+        pending = [f for f in forced if f.index >= seq.forced_heads[f.chain]]
+        last_chance = max((f.enqueued_at + queue.deadline for f in pending), default=-1)
+        while pending and seq.batch_number <= last_chance:
+            seq.close_batch(allow_empty=True)
     batches = seq.pop_closed()
     final_roots = list(seq.state_roots())
+    forced_results = [f.to_obj() for f in seq.forced_results]
     seq.close()
 
     rejections = []
@@ -319,11 +348,14 @@ def run_pipeline(
         final_state_roots=final_roots,
         out_dir=str(out),
         genesis_state_roots=list(genesis_roots),
+        forced=forced_results,
     )
     if strict and rejections:
         raise RejectedTransactions(rejections, len(results))
+    l1 = L1State(0, list(genesis_roots), queue)
     if batches:
-        _prove_and_settle(run, genesis, batches, out, root_check, setup_seed, clock, say)
+        _prove_and_settle(run, genesis, batches, out, root_check, setup_seed, clock, say, l1)
+    l1.write(out / L1_FILE)
     run.stage_seconds = clock.seconds
     write_json({"settlements": [s.to_json() for s in run.settlements]}, out / "settlement.json")
     write_json(state_document(genesis, genesis_roots, batches), out / "state.json")
@@ -352,8 +384,10 @@ def _prove_and_settle(
     setup_seed: str,
     clock: StageTimer,
     say: Stage,
+    l1: L1State,
 ) -> None:
-    """Compile, set up, prove every rollup batch and cross statement of ``batches``, settle each on the L1 model."""
+    """Compile, set up, prove every rollup batch and cross statement of ``batches``, settle each on the L1 model
+    (whose queue is ``l1.queue``; ``l1`` is updated to the L1's state after each accepted batch)."""
     shape = genesis.shape
     k = shape.n_rollups
     genesis_roots = run.genesis_state_roots
@@ -374,7 +408,7 @@ def _prove_and_settle(
         cross = _Prepared.make(cross_circuit.r1cs, f"{setup_seed}/cross")
     run.batch_vk, run.cross_vk = batch.pk.vk, cross.pk.vk
 
-    contract = SettlementContract(root_check=root_check, cross_vk=cross.pk.vk)
+    contract = SettlementContract(root_check=root_check, cross_vk=cross.pk.vk, queue=l1.queue)
     for c in range(k):
         contract.register(c, batch.pk.vk, genesis_roots[c])
 
@@ -422,5 +456,33 @@ def _prove_and_settle(
         say(f"batch {n}: settlement on L1 (root check: {root_check})")
         submission = SharedBatchSubmission(n, subs, cross_proof, cross_public)
         with clock.stage("settle"):
-            run.settlements.append(contract.settle(submission))
+            result = contract.settle(submission)
+        run.settlements.append(result)
         run.submissions.append(submission)
+        if result.accepted:
+            l1.batch_number = contract.batch_number
+            l1.state_roots = [contract.state_root(c) for c in range(k)]
+
+
+def _forced_entries(queue: ForcedQueue, n_rollups: int, account_depth: int) -> list[ForcedTx]:
+    """The unprocessed entries of ``queue`` as the sequencer takes them (their calldata parsed).
+
+    Raises
+    ------
+    InputError
+        The queue is for another shape, or an entry's calldata is not a transaction ``parse_tx`` accepts.
+    """
+    if (queue.n_rollups, queue.account_depth) != (n_rollups, account_depth):
+        raise InputError(
+            f"the L1 queue is for K = {queue.n_rollups}, D = {queue.account_depth}; the genesis has K = {n_rollups}, "
+            f"D = {account_depth}"
+        )
+    out = []
+    for c in range(n_rollups):
+        for i, e in queue.unprocessed(c):
+            try:
+                tx = parse_tx(e.calldata)
+            except MalformedTransaction as err:
+                raise InputError(f"L1 queue entry {i} of rollup {c}: {err}") from None
+            out.append(ForcedTx(c, i, tx, e.enqueued_at))
+    return out

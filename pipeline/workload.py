@@ -384,3 +384,12 @@ def write_workload(
     genesis_path = folder / "genesis.json"
     dump_genesis(genesis if m == genesis.shape.bridge_depth else genesis_for(m), genesis_path)
     return WorkloadFiles(genesis_path, txs_path, n_written, sum(burns.values()), m)
+
+
+def demo_forced_tx(balances: Mapping[int, Mapping[int, int]], chain: int, sender: int, *, signer: TxSigner) -> dict:
+    """The transaction the demo enqueues on the L1's forced-inclusion queue: ``sender`` on ``chain`` pays a tenth of
+    its balance to another account of ``chain`` (nonce 0: the workload never spends from ``sender``), signed."""
+    to = next(i for i in sorted(balances[chain]) if i != sender)
+    amount = max(1, balances[chain][sender] // 10)
+    tx = {"kind": "transfer", "chain": chain, "from": sender, "to": to, "amount": amount, "nonce": 0}
+    return signer.sign(tx)

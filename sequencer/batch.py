@@ -13,7 +13,7 @@ When to close is the caller's policy (``sequencer.Sequencer``: as soon as any ro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sequencer.execute import (
     Verifier,
@@ -21,11 +21,13 @@ from sequencer.execute import (
     apply_trigger_with_action,
     check_signature,
     check_tx,
+    forced_rejection_slot,
     noop_slot,
 )
 from sequencer.rollup import RollupState
 from sequencer.tx import Transfer, UserTx
 from zksvs.eddsa import verify_poseidon
+from zksvs.forced import ForcedReason
 from zksvs.rollup_state import Message
 from zksvs.statement import BatchStatement
 from zksvs.trace import BatchShape, BatchTrace, SlotTrace
@@ -155,10 +157,11 @@ class SharedBatchBuilder:
             return self.room(tx.chain) < 1
         return self.room(tx.chain) < 1 or self.room(tx.to_chain) < 1
 
-    def execute(self, tx: UserTx, message: int | None = None) -> Placement:
+    def execute(self, tx: UserTx, message: int | None = None, *, forced: bool = False) -> Placement:
         """Execute ``tx`` into the open batches; on failure nothing changes and the typed error is raised.
 
         ``message`` is ``tx.fields().message()`` when the caller has computed it (saves a Poseidon hash).
+        ``forced`` marks the slot on ``tx.chain`` as processing an L1 queue entry (``SlotData.forced``).
 
         Raises
         ------
@@ -178,13 +181,14 @@ class SharedBatchBuilder:
             check_signature(r, tx, self.verify, message)
         if isinstance(tx, Transfer):
             r = self.rollups[tx.chain]
-            slot = apply_transfer(r, tx)
+            slot = _mark_forced(apply_transfer(r, tx), forced)
             r.forget_history()
             self._slots[tx.chain].append(slot)
             self._txs.append(tx)
             return Placement(self.batch_number, tx.chain, len(self._slots[tx.chain]) - 1)
         src, dst = self.rollups[tx.chain], self.rollups[tx.to_chain]
         burn, mint, message = apply_trigger_with_action(src, dst, tx, self.verify if self.signed else None)
+        burn = _mark_forced(burn, forced)
         src.forget_history()
         dst.forget_history()
         self._slots[tx.chain].append(burn)
@@ -199,12 +203,31 @@ class SharedBatchBuilder:
             message,
         )
 
-    def close(self) -> SharedBatch | None:
-        """Close the open shared batch (None when nothing was executed since the last close).
+    def reject_forced(self, tx: UserTx, reason: ForcedReason) -> Placement:
+        """Record a forced rejection of ``tx`` (a queued transaction that failed with ``reason``) on ``tx.chain``.
+
+        The slot keeps the transaction's fields (``forced_rejection_slot``) and changes no root; it takes one slot of
+        ``tx.chain`` only (no action runs).
+
+        Raises
+        ------
+        RuntimeError
+            ``tx.chain``'s batch is full: the caller must close first.
+        """
+        r = self.rollups[tx.chain]
+        if self.room(tx.chain) < 1:
+            raise RuntimeError(f"no free slot for {tx}: close the shared batch first")
+        self._slots[tx.chain].append(forced_rejection_slot(r, tx, reason))
+        self._txs.append(tx)
+        return Placement(self.batch_number, tx.chain, len(self._slots[tx.chain]) - 1)
+
+    def close(self, *, allow_empty: bool = False) -> SharedBatch | None:
+        """Close the open shared batch (None when nothing was executed since the last close, unless
+        ``allow_empty``: then a batch of no-ops, which a sequencer makes to keep the L1 moving).
 
         Every rollup's batch is padded with no-op slots to exactly B; the new state roots cost one Poseidon each.
         """
-        if self.is_empty:
+        if self.is_empty and not allow_empty:
             return None
         b = self.shape.capacity
         traces = []
@@ -237,3 +260,8 @@ class SharedBatchBuilder:
         self._slots = [[] for _ in self.rollups]
         self._txs = []
         return batch
+
+
+def _mark_forced(slot: SlotTrace, forced: bool) -> SlotTrace:
+    """``slot`` with ``data.forced = 1`` when ``forced`` (an included queue entry), else unchanged."""
+    return replace(slot, data=replace(slot.data, forced=1)) if forced else slot

@@ -41,6 +41,7 @@ none (an inactive part reads stored nodes only); a signature check a Poseidon-12
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from sequencer.rollup import RollupState
@@ -92,6 +93,7 @@ __all__ = [
     "apply_trigger_with_action",
     "check_signature",
     "check_tx",
+    "forced_rejection_slot",
     "noop_slot",
     "reason_of",
     "usable_pubkey",
@@ -451,6 +453,27 @@ def noop_slot(r: RollupState) -> SlotTrace:
     debit, credit = _inactive_account(r, debit_index), _inactive_account(r, credit_index)
     root = r.accounts.root
     return SlotTrace(data, debit, credit, _inactive_append(r), root, root, r.slots.root)
+
+
+def forced_rejection_slot(r: RollupState, tx: Transfer | Burn | Call, reason: int) -> SlotTrace:
+    """The slot of a queued transaction that failed (docs/protocol.md, "Forced inclusion"): the committed data of
+    ``tx`` as if included (kind, accounts, amount, nonce, peer, program, payload, named key) with ``forced = 1`` and
+    ``reason``; every part inactive (the debit opens the sender, the credit the recipient, unchanged), so no root
+    changes; the signature it carries is recorded (the circuit's verifier reads it). No hashing but the openings.
+    """
+    if isinstance(tx, Transfer):
+        data = SlotData(SlotKind.TRANSFER, tx.sender, tx.recipient, tx.amount, tx.nonce, 0, 0, 0, *tx.to_pubkey)
+    else:
+        kind = SlotKind.BURN if isinstance(tx, Burn) else SlotKind.CALL
+        data = SlotData(
+            kind, tx.sender, tx.recipient, tx.amount, tx.nonce, tx.to_chain, int(tx.program), tx.payload,
+            *tx.to_pubkey,
+        )  # fmt: skip
+    data = replace(data, forced=1, reason=int(reason))
+    debit_index, credit_index = part_indices(data)
+    debit, credit = _inactive_account(r, debit_index), _inactive_account(r, credit_index)
+    root = r.accounts.root
+    return SlotTrace(data, debit, credit, _inactive_append(r), root, root, r.slots.root, tx.signature)
 
 
 # --- kinds ----------------------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from sequencer.batch import Placement, SharedBatch, SharedBatchBuilder
 from sequencer.execute import check_tx, reason_of
+from sequencer.forced import ForcedTx, forced_reason
 from sequencer.genesis import Genesis, genesis_from_obj
 from sequencer.ordering import in_arrival_order
 from sequencer.rollup import RollupState
@@ -73,6 +74,8 @@ class Receipt:
     mint_chain, mint_slot, message_nonce : int | None
         For a burn or call: its action's rollup and slot (a burn's action is its mint), and the message's index in
         the trees chain→mint_chain.
+    forced : int | None
+        The L1 queue index of a forced transaction (``sequencer.forced``), None otherwise.
     """
 
     seq: int
@@ -84,6 +87,7 @@ class Receipt:
     mint_chain: int | None = None
     mint_slot: int | None = None
     message_nonce: int | None = None
+    forced: int | None = None
 
     @property
     def chains(self) -> tuple[int, ...]:
@@ -103,6 +107,8 @@ class Receipt:
         }
         if self.mint_chain is not None:
             d.update(mint_chain=self.mint_chain, mint_slot=self.mint_slot, message_nonce=self.message_nonce)
+        if self.forced is not None:
+            d["forced"] = self.forced
         return d
 
 
@@ -124,6 +130,11 @@ class Rejection:
         ``bridge_full``, ``action_failed``).
     message : str
         The typed error's message.
+    forced : int | None
+        The L1 queue index of a forced transaction, None otherwise. A forced transaction that fails still takes a
+        slot (a forced rejection, ``sequencer.forced``): ``placement`` is then its (batch_number, chain, slot).
+    placement : tuple[int, int, int] | None
+        See ``forced``.
     """
 
     seq: int
@@ -131,10 +142,12 @@ class Rejection:
     tx: UserTx | None
     reason: RejectReason
     message: str
+    forced: int | None = None
+    placement: tuple[int, int, int] | None = None
 
     def to_obj(self) -> dict:
         """JSON form."""
-        return {
+        d = {
             "status": "rejected",
             "seq": self.seq,
             "arrival": self.arrival,
@@ -142,6 +155,10 @@ class Rejection:
             "message": self.message,
             "tx": None if self.tx is None else self.tx.to_obj(),
         }
+        if self.forced is not None:
+            d["forced"] = self.forced
+            d["batch_number"], d["chain"], d["slot"] = self.placement
+        return d
 
 
 class PendingResult:
@@ -206,6 +223,9 @@ class Sequencer:
     on_durable : callable, optional
         ``on_durable(results, t)`` after each commit, on the committer thread (module docstring), or at once on the
         submitting thread without a database; e.g. to stream acknowledgements or measure receipt latency.
+    censor : iterable of (chain, account)
+        A **censoring** sequencer (a demonstration of what the L1's ``forced_inclusion`` check catches): it never
+        processes a queued transaction from these senders, nor any after it in that rollup's queue.
 
     Raises
     ------
@@ -222,6 +242,7 @@ class Sequencer:
         history: bool = True,
         max_pending: int = 8192,
         on_durable: OnDurable | None = None,
+        censor: Iterable[tuple[int, int]] = (),
     ) -> None:
         if hasher is None:
             from accel.merkle import NativeHasher  # numba loads with the first sequencer, not with the package
@@ -251,6 +272,13 @@ class Sequencer:
         #: count in ``rejected_elsewhere``).
         self.rejected = [0] * k
         self.rejected_elsewhere = 0
+        #: (chain, account) pairs whose queued transactions this sequencer censors.
+        self.censor = frozenset((int(c), int(a)) for c, a in censor)
+        #: Per rollup: queue entries processed so far (the sequencer's view of the L1 queue head).
+        self.forced_heads = [0] * k
+        #: Results of the forced transactions processed, in order (replayed ones included).
+        self.forced_results: list[Receipt | Rejection] = []
+        self._forced: list[list[ForcedTx]] = [[] for _ in range(k)]
         self._store: SequencerStore | None = None
         self._committer: GroupCommitter | None = None
         self._db_path = None if db_path is None else os.fspath(db_path)
@@ -354,7 +382,8 @@ class Sequencer:
         """
         with self._lock:
             committer = self._writable()
-            result, closes = self._execute(tx, arrival)
+            self._run_forced(committer)
+            result, closes = self._execute(tx, arrival, committer)
             ticket = 0
             if committer is not None:
                 batch_rows = [_batch_row(b, trigger, after) for b, trigger, after in closes]
@@ -376,7 +405,7 @@ class Sequencer:
         return committer
 
     def _execute(
-        self, tx: UserTx | dict | MalformedTransaction, arrival: int | None
+        self, tx: UserTx | dict | MalformedTransaction, arrival: int | None, committer: GroupCommitter | None = None
     ) -> tuple[Receipt | Rejection, list[tuple[SharedBatch, str, int]]]:
         seq = self._next_seq
         error: ZksvsError | None = None
@@ -393,7 +422,9 @@ class Sequencer:
             try:
                 check_tx(tx, self.shape)
                 if self._builder.needs_room(tx):
-                    closes.append((self._builder.close(), "room", seq - 1))
+                    self._close_now(committer, "room")
+                    self._run_forced(committer)  # the new batch starts with its due queue entries
+                    seq = self._next_seq
                 placement = self._builder.execute(tx, self._messages.pop(id(tx), None))
             except ZksvsError as e:
                 error = e
@@ -455,8 +486,9 @@ class Sequencer:
             items.append((msg, tx.signature, (acc.pubkey_x, acc.pubkey_y)))
         self.signatures.prefetch(items)
 
-    def close_batch(self) -> SharedBatch | None:
-        """Close the open shared batch now (None when no transaction is pending); committed before it returns.
+    def close_batch(self, *, allow_empty: bool = False) -> SharedBatch | None:
+        """Close the open shared batch now (None when no transaction is pending, unless ``allow_empty``: then a
+        batch of no-ops); due queue entries are processed first. Committed before it returns.
 
         Raises
         ------
@@ -465,7 +497,8 @@ class Sequencer:
         """
         with self._lock:
             committer = self._writable()
-            batch = self._builder.close()
+            self._run_forced(committer)
+            batch = self._builder.close(allow_empty=allow_empty)
             if batch is None:
                 return None
             ticket = 0
@@ -481,6 +514,104 @@ class Sequencer:
             results = [p for p in payloads if p is not None]
             if results:
                 self._on_durable(results, t)
+
+    # --- forced inclusion ------------------------------------------------------------------------------------------
+
+    def enqueue_forced(self, entries: Iterable[ForcedTx]) -> None:
+        """Hand over entries of the rollups' L1 forced-inclusion queues (``sequencer.forced``).
+
+        Entries already processed (index below ``forced_heads``) or already handed over are ignored, so the whole
+        queue may be handed over again after a restart. Each due entry (``enqueued_at`` ≤ the open shared batch's
+        number) is executed first in the next batch of its rollup, in queue order: at the next submission that finds
+        the open batch empty, at the close that made room, or at ``close_batch``.
+
+        Raises
+        ------
+        MalformedTransaction, UnknownChain, UnknownAccount
+            An entry's transaction fails the shape checks (``check_tx``), or its ``chain`` is not ``tx.chain`` (the
+            L1 refuses such entries at enqueue; nothing is queued).
+        """
+        entries = list(entries)
+        for e in entries:
+            check_tx(e.tx, self.shape)
+            if e.chain != e.tx.chain or type(e.index) is not int or e.index < 0:
+                raise MalformedTransaction(
+                    f"queue entry {e.index} of rollup {e.chain} holds a tx of chain {e.tx.chain}"
+                )
+        with self._lock:
+            for e in entries:
+                pending = self._forced[e.chain]
+                if e.index >= self.forced_heads[e.chain] and all(p.index != e.index for p in pending):
+                    pending.append(e)
+                    pending.sort(key=lambda p: p.index)
+
+    @property
+    def forced_pending(self) -> int:
+        """Queue entries handed over and not processed yet (censored ones included)."""
+        return sum(len(p) for p in self._forced)
+
+    def process_forced(self, *, all_due: bool = False) -> None:
+        """Execute the due queue entries now (``all_due``: every entry handed over, whatever its ``enqueued_at``),
+        closing shared batches as they fill; the last batch stays open. Censored entries stay pending."""
+        with self._lock:
+            self._run_forced(self._writable(), all_due=all_due)
+
+    def _run_forced(self, committer: GroupCommitter | None, *, all_due: bool = False) -> None:
+        """Process due queue entries, each first in its rollup's batch, in queue order (lock held)."""
+        if not any(self._forced):
+            return
+        progress = True
+        while progress:
+            progress = False
+            for c, pending in enumerate(self._forced):
+                while pending:
+                    e = pending[0]
+                    b = self._builder
+                    due = all_due or e.enqueued_at <= b.batch_number
+                    if not due or e.index != self.forced_heads[c] or (c, e.tx.sender) in self.censor:
+                        break
+                    if b.needs_room(e.tx):
+                        if b.is_empty:  # cannot happen with capacity ≥ 1; guards an endless loop
+                            raise RuntimeError(f"queue entry {e.index} of rollup {c} does not fit an empty batch")
+                        self._close_now(committer, "full")
+                        progress = True
+                        break
+                    self._forced_one(e, committer)
+                    pending.pop(0)
+                    progress = True
+                    if self._builder.is_full:
+                        self._close_now(committer, "full")
+
+    def _forced_one(self, e: ForcedTx, committer: GroupCommitter | None) -> Receipt | Rejection:
+        seq = self._next_seq
+        tx = e.tx
+        try:
+            p = self._builder.execute(tx, forced=True)
+        except ZksvsError as err:
+            p = self._builder.reject_forced(tx, forced_reason(err, tx))
+            result: Receipt | Rejection = Rejection(
+                seq, None, tx, reason_of(err), str(err), e.index, (p.batch_number, p.chain, p.slot)
+            )
+        else:
+            m = p.message
+            result = Receipt(
+                seq, None, tx, p.batch_number, p.chain, p.slot, p.mint_chain, p.mint_slot,
+                None if m is None else m.message_nonce, e.index,
+            )  # fmt: skip
+        if committer is not None:
+            committer.put(self._row(result), [], result)
+        self._account(result, tx.chain if isinstance(result, Rejection) else None)
+        self.forced_heads[e.chain] = e.index + 1
+        self.forced_results.append(result)
+        self._next_seq = seq + 1
+        return result
+
+    def _close_now(self, committer: GroupCommitter | None, trigger: str) -> None:
+        """Close the open shared batch (not empty) after the last submission, queueing its row (lock held)."""
+        batch = self._builder.close()
+        if committer is not None:
+            committer.put(None, [_batch_row(batch, trigger, self._next_seq - 1)])
+        self._closed.append(batch)
 
     # --- reading ---------------------------------------------------------------------------------------------------
 
@@ -571,6 +702,7 @@ class Sequencer:
     def _row(self, result: Receipt | Rejection) -> SubmissionRow:
         tx = None if result.tx is None else result.tx.to_obj()
         if isinstance(result, Rejection):
+            batch_number, slot = (result.placement[0], result.placement[2]) if result.placement else (None, None)
             return SubmissionRow(
                 result.seq,
                 result.arrival,
@@ -578,12 +710,13 @@ class Sequencer:
                 tx,
                 result.reason.value,
                 result.message,
-                None,
+                batch_number,
                 self._rejected_chain(result),
+                slot,
                 None,
                 None,
                 None,
-                None,
+                result.forced,
             )
         roots = {c: self.rollups[c].roots() for c in result.chains}
         return SubmissionRow(
@@ -599,6 +732,7 @@ class Sequencer:
             result.mint_chain,
             result.mint_slot,
             roots,
+            result.forced,
         )
 
     def _replay(self) -> None:
@@ -609,7 +743,9 @@ class Sequencer:
             while b < len(batches) and batches[b].after_seq < row.seq:
                 self._replay_close(batches[b])
                 b += 1
-            if row.status == "accepted":
+            if row.forced is not None:
+                self._replay_forced(row)
+            elif row.status == "accepted":
                 tx = parse_tx(row.tx)
                 try:
                     placement = self._builder.execute(tx)
@@ -655,8 +791,25 @@ class Sequencer:
         else:
             self._closed.clear()
 
+    def _replay_forced(self, row: SubmissionRow) -> None:
+        """Re-execute a processed queue entry: it must give the recorded status, placement and roots."""
+        tx = parse_tx(row.tx)
+        result = self._forced_one(ForcedTx(tx.chain, row.forced, tx), None)
+        if isinstance(result, Receipt):
+            got = ("accepted", result.batch_number, result.chain, result.slot)
+        else:
+            got = ("rejected", *result.placement)
+        want = (row.status, row.batch_number, row.chain, row.slot)
+        if got != want:
+            raise StoreMismatch(f"{self._store.path}: forced submission {row.seq} replays to {got}, recorded {want}")
+        if isinstance(result, Receipt):
+            for c, roots in row.roots.items():
+                if self.rollups[c].roots() != roots:
+                    raise StoreMismatch(f"{self._store.path}: submission {row.seq} replays to other roots on chain {c}")
+        self._forced[tx.chain] = [p for p in self._forced[tx.chain] if p.index > row.forced]
+
     def _replay_close(self, row: BatchRow) -> None:
-        batch = self._builder.close()
+        batch = self._builder.close(allow_empty=True)
         if batch is None or batch.batch_number != row.batch_number:
             raise StoreMismatch(f"{self._store.path}: shared batch {row.batch_number} does not close on replay")
         if batch.new_state_roots() != row.new_state_roots or batch.old_state_roots() != row.old_state_roots:

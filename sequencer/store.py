@@ -13,8 +13,10 @@ every released result among them. Tables:
 - ``meta(key, value)``: ``schema``, ``genesis_digest`` and ``genesis`` (the JSON), so a restart can refuse a file
   made from another genesis and can rebuild without the genesis file;
 - ``submissions(seq, arrival, status, tx, reason, message, batch_number, chain, slot, mint_chain, mint_slot,
-  roots)``: ``tx`` is the JSONL object (NULL for an unparseable line); ``roots`` (accepted only) maps each touched
-  chain to its ``[accounts_root, bridge_root]`` after the transaction, checked during replay;
+  roots, forced)``: ``tx`` is the JSONL object (NULL for an unparseable line); ``roots`` (accepted only) maps each
+  touched chain to its ``[accounts_root, bridge_root]`` after the transaction, checked during replay; ``forced`` is
+  the queue index of an L1 forced-inclusion entry (NULL otherwise; a rejected one also has its batch, chain and
+  slot: it took a slot);
 - ``batches(batch_number, after_seq, trigger, old_state_roots, new_state_roots)``: the shared batch closed after
   submission ``after_seq`` (before ``after_seq + 1``); ``trigger`` is ``full``, ``room`` or ``demand``.
 
@@ -35,7 +37,7 @@ from typing import NamedTuple
 
 from zksvs.errors import FormatError, ZksvsError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,7 +53,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     slot INTEGER,
     mint_chain INTEGER,
     mint_slot INTEGER,
-    roots TEXT
+    roots TEXT,
+    forced INTEGER
 );
 CREATE TABLE IF NOT EXISTS batches (
     batch_number INTEGER PRIMARY KEY,
@@ -91,6 +94,7 @@ class SubmissionRow:
     mint_chain: int | None
     mint_slot: int | None
     roots: dict[int, tuple[int, int]] | None
+    forced: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def _roots_json(roots: Sequence[int]) -> str:
     return json.dumps([str(r) for r in roots])
 
 
-_INSERT_SUBMISSION = "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_SUBMISSION = "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_BATCH = "INSERT INTO batches VALUES (?, ?, ?, ?, ?)"
 
 
@@ -127,6 +131,7 @@ def _submission_params(row: SubmissionRow) -> tuple:
         row.mint_chain,
         row.mint_slot,
         roots,
+        row.forced,
     )
 
 
@@ -234,7 +239,7 @@ class SequencerStore:
         q = "SELECT * FROM submissions" + (" WHERE status = ?" if status else "") + " ORDER BY seq"
         for r in self._db.execute(q, (status,) if status else ()):
             roots = None if r[11] is None else {int(c): (int(a), int(b)) for c, (a, b) in json.loads(r[11]).items()}
-            yield SubmissionRow(r[0], r[1], r[2], None if r[3] is None else json.loads(r[3]), *r[4:11], roots)
+            yield SubmissionRow(r[0], r[1], r[2], None if r[3] is None else json.loads(r[3]), *r[4:11], roots, r[12])
 
     def batches(self) -> list[BatchRow]:
         """Closed shared batches in order."""

@@ -13,13 +13,15 @@ Checks (the names ``SettlementResult.failed_check`` reports):
 5. ``batch_data``     — each slot of the batch data follows the native rules of its kind, with exact integers
                         (``zksvs.statement.check_slot_data``: known kind, u64 fields, a burn's or mint's peer chain
                         in [0, K) and not its own chain);
-6. ``batch_commitment`` — each batch_commitment equals Poseidon over the batch data the L1 received;
-7. ``proof``          — every batch proof verifies (all K at once with random weights; one by one only to name
+6. ``forced_inclusion`` — the forced slots of each batch are the next entries of its rollup's L1 queue, in order,
+                        and no queue entry is left unprocessed past its deadline (``verifier.forced_queue``);
+7. ``batch_commitment`` — each batch_commitment equals Poseidon over the batch data the L1 received;
+8. ``proof``          — every batch proof verifies (all K at once with random weights; one by one only to name
                         the failed rollup);
-8. ``bridge_opening`` — (root check ``openings``/``both``) each burn/mint root opening has exactly the slot tree's
+9. ``bridge_opening`` — (root check ``openings``/``both``) each burn/mint root opening has exactly the slot tree's
                         depth and a slot in [0, 2K), and verifies against its rollup's new_state_root;
-9. ``burn_mint_equality`` — (``openings``/``both``) for every pair i≠j, burn root i→j == mint root i→j;
-10. ``cross_proof``   — (``proof``/``both``) the cross-rollup proof verifies on the same K new state roots.
+10. ``burn_mint_equality`` — (``openings``/``both``) for every pair i≠j, burn root i→j == mint root i→j;
+11. ``cross_proof``   — (``proof``/``both``) the cross-rollup proof verifies on the same K new state roots.
 
 ``settle`` never raises on a submission: whatever it is given (wrong types, ``None``, floats, values ≥ r, openings of
 the wrong depth), it returns a rejection naming the check and the rollup, as a contract reverts with a named error.
@@ -35,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from verifier.forced_queue import EnqueueResult, ForcedQueue
 from verifier.gas import (
     GasReport,
     batched_verify_gas,
@@ -225,7 +228,9 @@ class SettlementContract:
         Verifying key of the cross-rollup circuit; required unless ``root_check == "openings"``.
     """
 
-    def __init__(self, root_check: str = "both", cross_vk: VerifyingKey | None = None) -> None:
+    def __init__(
+        self, root_check: str = "both", cross_vk: VerifyingKey | None = None, *, queue: ForcedQueue | None = None
+    ) -> None:
         if root_check not in ROOT_CHECKS:
             raise ValueError(f"Argument 'root_check' must be one of {ROOT_CHECKS}, not {root_check!r}")
         if root_check != "openings" and cross_vk is None:
@@ -236,6 +241,22 @@ class SettlementContract:
         self._cross_vk = prepare_verifying_key(cross_vk) if cross_vk is not None else None
         self._rollups: dict[int, _Registered] = {}
         self.batch_number = 0
+        self._queue = queue
+
+    @property
+    def queue(self) -> ForcedQueue:
+        """The forced-inclusion queues (``verifier.forced_queue``): the one given, else one made for the registered
+        rollups at first use (account depth 32, the widest the slot data allows; T = the default)."""
+        if self._queue is None:
+            self._queue = ForcedQueue(len(self._rollups), 32)
+        return self._queue
+
+    def enqueue(
+        self, chain_id: object, fields: object, signature: object, calldata: dict | None = None
+    ) -> EnqueueResult:
+        """Queue a signed transaction for ``chain_id`` now (``ForcedQueue.enqueue`` at this contract's batch number).
+        Never raises on its input: a refusal names the rule."""
+        return self.queue.enqueue(chain_id, fields, signature, self.batch_number, calldata)
 
     def register(self, chain_id: int, vk: VerifyingKey, genesis_state_root: int) -> None:
         """Register a rollup with its batch-circuit verifying key and genesis state root.
@@ -285,6 +306,8 @@ class SettlementContract:
             roots = self._check(submission)
         except SettlementRejected as e:
             return SettlementResult(False, number, e.check, e.chain_id, e.detail, gas)
+        roots, heads = roots
+        self.queue.advance(heads)
         for chain_id, root in roots.items():
             reg = self._rollups[chain_id]
             reg.state_root = root
@@ -292,8 +315,9 @@ class SettlementContract:
         self.batch_number += 1
         return SettlementResult(True, number, gas=gas, new_state_roots=roots)
 
-    def _check(self, sub: object) -> dict[int, int]:
-        """Every check in order (module docstring); returns the new state roots or raises ``SettlementRejected``."""
+    def _check(self, sub: object) -> tuple[dict[int, int], dict[int, int]]:
+        """Every check in order (module docstring); returns the new state roots and queue heads, or raises
+        ``SettlementRejected``."""
         if not isinstance(sub, SharedBatchSubmission):
             raise SettlementRejected("batch_number", None, f"not a shared batch submission: {type(sub).__name__}")
         if type(sub.batch_number) is not int or sub.batch_number != self.batch_number:
@@ -310,6 +334,7 @@ class SettlementContract:
                 )
         for r in rollups:
             self._check_batch_data(r)
+        heads = {r.chain_id: self.queue.check_batch(r.chain_id, r.batch_data, sub.batch_number) for r in rollups}
         for r in rollups:
             if batch_commitment(r.batch_data) != statements[r.chain_id].batch_commitment:
                 raise SettlementRejected("batch_commitment", r.chain_id, "batch data does not match the commitment")
@@ -319,7 +344,7 @@ class SettlementContract:
             self._check_openings(rollups, new_roots)
         if self.root_check in ("proof", "both"):
             self._check_cross_proof(sub, new_roots)
-        return new_roots
+        return new_roots, heads
 
     def _check_rollup_set(self, sub: SharedBatchSubmission) -> list[RollupSubmission]:
         """``rollup_set``: a list of ``RollupSubmission``, every registered chain exactly once, no other."""

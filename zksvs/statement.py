@@ -4,7 +4,7 @@ Batch circuit public inputs, in this order (DESIGN.md §6): ``chain_id, old_stat
 batch_commitment``. The commitment binds the proof to the batch data the L1 receives: every slot (no-ops too) is
 reduced to a ``SlotData`` digest, and the digests are folded with Poseidon:
 
-    digest_k = Poseidon(SlotData.fields())        (13 inputs)
+    digest_k = Poseidon(SlotData.fields())        (15 inputs)
     h_0 = 0,  h_{k+1} = Poseidon(h_k, digest_k),  batch_commitment = h_B
 
 The slot fields of each kind are in docs/protocol.md ("The slot layout").
@@ -73,6 +73,11 @@ class SlotData:
         Field elements: the message's payload and the key named for the recipient (0 when none).
     msg_sender, msg_target, msg_value : int
         A SWAP action's message sender, target and value (the counter leg on the source chain); 0 otherwise.
+    forced : int
+        1 when the slot processes an entry of the rollup's L1 forced-inclusion queue (``zksvs.forced``), else 0.
+    reason : int
+        A forced slot's ``zksvs.forced.ForcedReason``: 0 when the transaction was included, else the code of why it
+        was rejected (the slot then changes nothing); 0 on every slot that is not forced.
     """
 
     kind: SlotKind
@@ -88,10 +93,12 @@ class SlotData:
     msg_sender: int = 0
     msg_target: int = 0
     msg_value: int = 0
+    forced: int = 0
+    reason: int = 0
 
     def fields(self) -> tuple[int, ...]:
         """The digest inputs in order: kind, account_a, account_b, amount, nonce, peer_chain, program, payload,
-        pubkey_x, pubkey_y, msg_sender, msg_target, msg_value."""
+        pubkey_x, pubkey_y, msg_sender, msg_target, msg_value, forced, reason."""
         return (
             int(self.kind),
             self.account_a,
@@ -106,10 +113,12 @@ class SlotData:
             self.msg_sender,
             self.msg_target,
             self.msg_value,
+            self.forced,
+            self.reason,
         )
 
     def digest(self) -> int:
-        """Poseidon of ``fields()`` (13 inputs)."""
+        """Poseidon of ``fields()`` (15 inputs)."""
         return poseidon(list(self.fields()))
 
     @classmethod
@@ -128,11 +137,15 @@ _FIELDS = (
     "msg_sender",
     "msg_target",
     "msg_value",
+    "forced",
+    "reason",
 )
 _FR_FIELDS = ("payload", "pubkey_x", "pubkey_y")
 _MSG_FIELDS = ("msg_sender", "msg_target", "msg_value")
 #: Program codes (``zksvs.tx_message.Program``; restated here to keep the statement free of the message layer).
 _MINT, _COND, _SWAP = 1, 2, 3
+#: Forced-slot reason codes (``zksvs.forced.ForcedReason``: 0 included, 1..10 rejected).
+_MAX_REASON = 10
 
 
 def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
@@ -147,7 +160,9 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
     - BURN, CALL, ACTION: ``peer_chain`` is in [0, K) and is not ``chain_id`` — a peer such as (2c − 1)/2 mod r
       would pick the bridge slot of a c→c tree that no pair check compares (issue 8, finding 1); the program is
       MINT, COND or SWAP (a BURN: MINT with payload 0); a COND's payload (its cap) is a u64; msg_sender,
-      msg_target, msg_value are 0 except in a SWAP ACTION.
+      msg_target, msg_value are 0 except in a SWAP ACTION;
+    - forced is 0 or 1, and 1 only on a TRANSFER, BURN or CALL (a user transaction from the L1 queue); reason is 0
+      unless forced, else in [0, 10] (``zksvs.forced.ForcedReason``).
 
     Raises
     ------
@@ -168,6 +183,12 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
         v = getattr(slot, name)
         if type(v) is not int or not 0 <= v < FR_MODULUS:
             raise MalformedSlotData(f"{name} must be an int in [0, r), not {v!r}")
+    if slot.forced not in (0, 1) or (slot.forced and kind not in (SlotKind.TRANSFER, SlotKind.BURN, SlotKind.CALL)):
+        raise MalformedSlotData(
+            f"forced is 1 only on a TRANSFER, BURN or CALL, else 0, not {slot.forced} on {kind.name}"
+        )
+    if slot.reason > _MAX_REASON or (slot.reason and not slot.forced):
+        raise MalformedSlotData(f"reason is a forced slot's code in [0, {_MAX_REASON}], else 0, not {slot.reason}")
     if kind == SlotKind.NOOP:
         if any(getattr(slot, n) for n in _FIELDS + _FR_FIELDS):
             raise MalformedSlotData(f"a NOOP slot has only zero fields, not {slot}")

@@ -103,6 +103,7 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
             sel = slots.kind_selectors(cb, None if si is None else si.kind, None if si is None else si.program)
             data = slots.slot_data(cb, si, n_rollups=shape.n_rollups, account_depth=shape.account_depth)
             slots.noop(cb, sel, data)
+            slots.forced_slot(cb, sel, data)
             paid = slots.debit(cb, None if si is None else si.debit, sel.debit_active, data, accounts_root)
             accounts_root, balance_after = slots.credit(
                 cb, None if si is None else si.credit, sel, data, paid.root_after
@@ -133,7 +134,7 @@ _INPUT_LEAVES = {
     "kind": {"noop", "transfer", "burn", "action", "call", "program_mint", "program_cond", "program_swap"},
     "data": {
         "account_a", "account_b", "amount", "nonce", "peer_chain", "payload", "pubkey_x", "pubkey_y", "msg_sender",
-        "msg_target", "msg_value",
+        "msg_target", "msg_value", "forced", "reason",
     },
     "debit": {
         "siblings", "leaf_before", "pubkey_x", "pubkey_y", "balance_before", "nonce_before", "balance_after",

@@ -93,6 +93,8 @@ class DecodedSlot:
     append : DecodedAppend
     r8, s : tuple[int, int], int
         The signature the slot's verifier checked (0s when its debit is off).
+    forced, reason : int
+        The forced-inclusion flag and reason code (``zksvs.forced``).
     """
 
     selectors: tuple[int, int, int, int, int]
@@ -113,6 +115,8 @@ class DecodedSlot:
     append: DecodedAppend
     r8: tuple[int, int] = (0, 0)
     s: int = 0
+    forced: int = 0
+    reason: int = 0
 
     @property
     def kind(self) -> SlotKind | None:
@@ -221,6 +225,8 @@ def decode_batch_witness(circuit: BatchCircuit, values: Sequence[int]) -> Decode
                 credit=_account(read, f"{p}/credit", f"{p}/data/account_b_range/bit", d, is_debit=False),
                 r8=(read(f"{p}/signature/r8x"), read(f"{p}/signature/r8y")),
                 s=read(f"{p}/signature/s"),
+                forced=read(f"{p}/data/forced"),
+                reason=read(f"{p}/data/reason"),
                 append=DecodedAppend(
                     slot=read(f"{p}/kind/action") + sum(b << (i + 1) for i, b in enumerate(high)),
                     index=read.bits(f"{app}/index_bits", shape.bridge_depth),

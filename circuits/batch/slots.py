@@ -71,6 +71,7 @@ __all__ = [
     "cond_cap",
     "credit",
     "debit",
+    "forced_slot",
     "kind_selectors",
     "noop",
     "signature",
@@ -166,6 +167,8 @@ class SlotInputs:
     msg_sender: int
     msg_target: int
     msg_value: int
+    forced: int
+    reason: int
     debit: AccountPartInputs
     credit: AccountPartInputs
     append: AppendPartInputs
@@ -301,6 +304,8 @@ class SlotDataVars:
     msg_sender: Var
     msg_target: Var
     msg_value: Var
+    forced: Bool
+    reason: Var
     account_a_bits: list[Bool]
     account_b_bits: list[Bool]
     peer_bits: list[Bool]
@@ -331,7 +336,11 @@ def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: in
         assert_range(cb, v["msg_sender"], account_depth, "msg_sender_range")
         assert_range(cb, v["msg_target"], account_depth, "msg_target_range")
         assert_range(cb, v["msg_value"], U64_BITS, "msg_value_range")
-    return SlotDataVars(**v, account_a_bits=a_bits, account_b_bits=b_bits, peer_bits=peer_bits)
+        forced = alloc_bool(cb, "forced", _get(inputs, "forced"))
+        reason = cb.private("reason", _get(inputs, "reason"))
+    return SlotDataVars(
+        **v, forced=forced, reason=reason, account_a_bits=a_bits, account_b_bits=b_bits, peer_bits=peer_bits
+    )
 
 
 def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
@@ -355,6 +364,24 @@ def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
         cb.enforce(sel.noop + sel.transfer + sel.burn, data.payload, 0, "payload")
         for name in ("msg_sender", "msg_target", "msg_value"):
             cb.enforce(1 - sel.swap_action, getattr(data, name), 0, name)
+
+
+def forced_slot(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
+    """The forced-inclusion fields of a slot (namespace ``forced``; docs/protocol.md "Forced inclusion").
+
+    ``forced`` (boolean, allocated by ``slot_data``) marks a slot that processes an entry of the rollup's L1 queue;
+    the L1 recomputes its transaction message from the committed fields and matches it to the queue. This circuit
+    proves forced slots that were included (reason 0): they are ordinary user slots.
+
+    Constrains: forced·(noop + action) = 0 (``forced/user_kind``: only a user transaction is forced);
+                reason = 0 (``forced/included``)
+    Cost:       2 constraints
+    Assumes:    ``sel`` one-hot
+    Rejects:    a forced no-op or action, a reason code (tested in tests/circuits/test_forced.py)
+    """
+    with cb.namespace("forced"):
+        cb.enforce(data.forced, sel.noop + sel.action, 0, "user_kind")
+        cb.assert_equal(data.reason, 0, "included")
 
 
 # --- account updates -------------------------------------------------------------------------------------------------
@@ -705,12 +732,13 @@ def commitment_step(cb: ConstraintBuilder, h: Var | int, sel: KindSelectors, dat
     """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(SlotData.fields())).
 
     Constrains: the two Poseidon evaluations (namespaces ``digest``, ``fold``)
-    Cost:       P13 + P2 = 783 constraints (780 for the first slot, whose h = 0 is a constant)
+    Cost:       P15 + P2 constraints
     Assumes:    nothing
     Rejects:    a slot whose fields differ from the committed ones (tested in tests/circuits/test_batch_soundness.py)
     """
     fields = [sel.kind, data.account_a, data.account_b, data.amount, data.nonce, data.peer_chain, sel.program,
-              data.payload, data.pubkey_x, data.pubkey_y, data.msg_sender, data.msg_target, data.msg_value]  # fmt: skip
+              data.payload, data.pubkey_x, data.pubkey_y, data.msg_sender, data.msg_target, data.msg_value,
+              data.forced, data.reason]  # fmt: skip
     with cb.namespace("digest"):
         digest = poseidon_hash(cb, fields)
     with cb.namespace("fold"):

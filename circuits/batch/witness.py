@@ -87,6 +87,8 @@ def batch_inputs(trace: BatchTrace) -> BatchInputs:
                 msg_sender=d.msg_sender,
                 msg_target=d.msg_target,
                 msg_value=d.msg_value,
+                forced=d.forced,
+                reason=d.reason,
                 debit=_account_inputs(s.debit, s.accounts_root_after_debit),
                 credit=_account_inputs(s.credit, s.accounts_root_after_credit),
                 append=_append_inputs(s.append, s.bridge_root_after),

@@ -41,14 +41,15 @@ def demo(tmp_path_factory):
     return proc, json.loads(proc.stdout), out
 
 
-def model_rejections(genesis: dict, txs: list[dict]) -> dict[int, str]:
+def model_rejections(genesis: dict, txs: list[dict], first: list[dict] = ()) -> dict[int, str]:
     """Line number → reason for every transaction the rules reject (plain ints; SVS: a burn whose mint fails is
-    rejected whole). Checks in the order the sequencer documents: accounts, nonce, balance, then the credit/mint."""
+    rejected whole). Checks in the order the sequencer documents: accounts, nonce, balance, then the credit/mint.
+    ``first`` (the forced transactions the L1 queue had processed before line 1) run first, unnumbered."""
     bal = {r["chain_id"]: {a["index"]: a["balance"] for a in r["accounts"]} for r in genesis["rollups"]}
     nonce = {r["chain_id"]: {a["index"]: a.get("nonce", 0) for a in r["accounts"]} for r in genesis["rollups"]}
     messages = {}
     rejected = {}
-    for line, tx in enumerate(txs, start=1):
+    for line, tx in enumerate([*first, *txs], start=1 - len(first)):
         c, frm, to, amount = tx["chain"], tx["from"], tx["to"], tx["amount"]
         dst = tx.get("to_chain", c)
         if c not in bal or dst not in bal:
@@ -75,7 +76,7 @@ def model_rejections(genesis: dict, txs: list[dict]) -> dict[int, str]:
         bal[c][frm] -= amount
         bal[dst][to] += amount
         nonce[c][frm] += 1
-    return rejected
+    return {line: why for line, why in rejected.items() if line >= 1}
 
 
 def test_demo_settles_every_shared_batch(demo):
@@ -93,7 +94,9 @@ def test_demo_rejects_what_the_rules_reject(demo):
     genesis = json.loads((out / "genesis.json").read_text())
     txs = [json.loads(line) for line in (out / "txs.jsonl").read_text().splitlines()]
     assert len(txs) == 10
-    expected = model_rejections(genesis, txs)
+    # the demo's forced transaction is due at once: it runs before line 1
+    forced = [f["tx"] for f in report["forced"] if f["status"] == "accepted"]
+    expected = model_rejections(genesis, txs, forced)
     got = {r["arrival"]: r["reason"] for r in report["rejections"]}
     assert got == expected
     assert {"overdraft", "bad_nonce", "mint_overflow"} <= set(got.values())
@@ -101,6 +104,15 @@ def test_demo_rejects_what_the_rules_reject(demo):
     # every rejection names its transaction and says why
     for r in report["rejections"]:
         assert r["tx"] == txs[r["arrival"] - 1] and r["message"]
+
+
+def test_demo_settles_its_forced_transaction(demo):
+    _, report, out = demo
+    (forced,) = report["forced"]
+    assert forced["status"] == "accepted" and forced["forced"] == 0 and forced["batch_number"] == 0
+    l1 = json.loads((out / "l1.json").read_text())
+    assert l1["batch_number"] == len(report["settlements"])
+    assert l1["forced_queue"]["queues"][forced["chain"]]["head"] == 1
 
 
 def test_demo_writes_the_output_folder(demo):

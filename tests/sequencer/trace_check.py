@@ -69,6 +69,10 @@ def check_slot(chain: int, s: SlotTrace, acc_before: int, bridge_before: int, wh
     _check_append(chain, s.append, bridge_before, s.bridge_root_after, f"{where}/append")
     kind = s.kind
     active = (s.debit.active, s.credit.active, s.append.active)
+    assert d.forced in (0, 1) and (d.reason == 0 or d.forced), f"{where}: a reason code on a slot that is not forced"
+    if d.reason:  # a forced rejection: the transaction's fields, nothing changed
+        assert kind in (SlotKind.TRANSFER, SlotKind.BURN, SlotKind.CALL) and active == (False, False, False), where
+        return s.accounts_root_after_credit, s.bridge_root_after
     assert (s.signature is not None) == s.debit.active or s.signature is None, f"{where}: a signature without a debit"
     swap = d.program == 3
     if kind == SlotKind.NOOP:

@@ -1,0 +1,303 @@
+"""The L1's forced-inclusion queue (issue 10 §3; docs/protocol.md, "Forced inclusion").
+
+Anyone can ``enqueue`` a signed user transaction for a rollup. Per rollup the L1 keeps the queued transactions'
+messages h_i (``zksvs.tx_message``: the hash the signature signs), the batch number at which each was enqueued, the
+running hash chain Q_0 = 0, Q_i = Poseidon(Q_{i−1}, h_i) (``zksvs.forced.queue_step``; every Q_i is kept, so the
+accumulator at any processed boundary is known), the transaction itself as calldata (what the sequencer reads), and
+the head: how many entries settled batches have processed.
+
+At settlement (``check_batch``, the check named ``forced_inclusion``), the slots of a rollup's batch marked
+``forced`` are the queue entries it claims to process, in order, from the head. Their transaction messages are
+recomputed from the committed slot fields (``zksvs.forced.slot_message``) and chained from Q_head: the result must
+be Q_{head+n}, so a batch that claims an entry it did not process, skips one, or reorders them is refused; then every
+entry still unprocessed after this batch must not be overdue: enqueued at batch e, it is overdue at batch n when
+e + T ≤ n (T = ``deadline``, a registered parameter). Nothing changes unless the whole shared batch is accepted
+(``advance``).
+
+``enqueue`` never raises on its input: it returns an ``EnqueueResult`` naming the rule a transaction breaks, as a
+contract reverts with a named error. It refuses what no batch could process: a transaction of another rollup or of
+an unknown kind, fields outside their ranges (account indices ≥ 2^D, amounts ≥ 2^64, a peer chain outside [0, K)
+or equal to its own, a program of the wrong kind, a COND cap ≥ 2^64, a non-canonical payload or key), and a
+signature that is missing or malformed (R8 not on Baby Jubjub, S ≥ the subgroup order: cheap to check on L1, and
+never valid, so a batch would have to prove a rejection the verifier gadget cannot express).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from zksvs import babyjub as bj
+from zksvs.eddsa import Signature
+from zksvs.errors import InputError, SettlementRejected
+from zksvs.field import FR_MODULUS
+from zksvs.forced import DEFAULT_FORCED_DEADLINE, queue_step, slot_message
+from zksvs.rollup_state import U64_MAX
+from zksvs.statement import SlotData
+from zksvs.tx_message import Program, TxFields, TxKind
+
+__all__ = ["EnqueueResult", "ForcedQueue", "QueueEntry"]
+
+#: The check name of every refusal at settlement.
+CHECK = "forced_inclusion"
+
+
+class _Refused(Exception):
+    """An enqueue refusal: the rule (``check``) and a detail."""
+
+    def __init__(self, check: str, detail: str) -> None:
+        super().__init__(detail)
+        self.check, self.detail = check, detail
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One queued transaction: its message, the L1 batch number at enqueue, and its calldata (the signed
+    transaction's JSON object, what the sequencer reads)."""
+
+    message: int
+    enqueued_at: int
+    calldata: dict | None = None
+
+
+@dataclass(frozen=True)
+class EnqueueResult:
+    """``accepted`` with the entry's queue ``index``, or the rule broken (``failed_check``) and a detail."""
+
+    accepted: bool
+    chain_id: int | None
+    index: int | None = None
+    failed_check: str | None = None
+    detail: str = ""
+
+    def to_json(self) -> dict:
+        """JSON form."""
+        return {
+            "accepted": self.accepted,
+            "chain_id": self.chain_id,
+            "index": self.index,
+            "failed_check": self.failed_check,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class ForcedQueue:
+    """The forced-inclusion queues of a shared set of ``n_rollups`` rollups of account depth ``account_depth``.
+
+    Attributes
+    ----------
+    n_rollups, account_depth : int
+        K and D (what ``enqueue`` checks a transaction against).
+    deadline : int
+        T: an entry enqueued at batch e must be processed by shared batch e + T.
+    entries : list[list[QueueEntry]]
+        Per rollup, in queue order.
+    accumulators : list[list[int]]
+        Per rollup, ``[Q_0, Q_1, …]`` (one more than its entries).
+    heads : list[int]
+        Per rollup, entries processed by settled batches.
+    """
+
+    n_rollups: int
+    account_depth: int
+    deadline: int = DEFAULT_FORCED_DEADLINE
+    entries: list[list[QueueEntry]] = field(default_factory=list)
+    accumulators: list[list[int]] = field(default_factory=list)
+    heads: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        k = self.n_rollups
+        if not self.entries:
+            self.entries = [[] for _ in range(k)]
+            self.accumulators = [[0] for _ in range(k)]
+            self.heads = [0] * k
+        if type(self.deadline) is not int or self.deadline < 1:
+            raise ValueError(f"the forced-inclusion deadline T is a positive int, not {self.deadline!r}")
+
+    # --- enqueue ---------------------------------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        chain_id: object,
+        fields: object,
+        signature: object,
+        batch_number: int,
+        calldata: dict | None = None,
+    ) -> EnqueueResult:
+        """Queue a signed user transaction for rollup ``chain_id`` at L1 batch number ``batch_number``.
+
+        Parameters
+        ----------
+        chain_id : int
+            The rollup.
+        fields : TxFields
+            The transaction's signed fields (``zksvs.tx_message``).
+        signature : Signature
+            Its signature (well formed: checked here; valid or not: the sequencer's business, and a batch may
+            reject it as ``bad_signature``).
+        batch_number : int
+            The L1's shared-batch number now (the entry is due from it).
+        calldata : dict, optional
+            The signed transaction's JSON object, kept with the entry.
+
+        Returns
+        -------
+        EnqueueResult
+            Accepted with its index, or refused naming the rule (``rollup``, ``transaction``, ``signature``).
+        """
+        c = chain_id if type(chain_id) is int else None
+        if c is None or not 0 <= c < self.n_rollups:
+            detail = f"no rollup {chain_id!r} in [0, {self.n_rollups})"
+            return EnqueueResult(False, c, failed_check="rollup", detail=detail)
+        try:
+            message = self._check_tx(c, fields)
+            self._check_signature(signature)
+        except _Refused as e:
+            return EnqueueResult(False, c, failed_check=e.check, detail=e.detail)
+        index = len(self.entries[c])
+        self.entries[c].append(QueueEntry(message, batch_number, calldata))
+        self.accumulators[c].append(queue_step(self.accumulators[c][-1], message))
+        return EnqueueResult(True, c, index)
+
+    def _check_tx(self, c: int, f: object) -> int:
+        """The transaction's message, or ``_Refused``."""
+        if not isinstance(f, TxFields):
+            raise _Refused("transaction", f"not a transaction's signed fields: {type(f).__name__}")
+        n_accounts = 1 << self.account_depth
+        rules = [
+            (f.chain == c, f"the transaction runs on chain {f.chain!r}, not on rollup {c}"),
+            (f.kind in tuple(TxKind), f"kind {f.kind!r} is not a user transaction's"),
+            (type(f.sender) is int and 0 <= f.sender < n_accounts, f"from {f.sender!r} is not in [0, {n_accounts})"),
+            (
+                type(f.recipient) is int and 0 <= f.recipient < n_accounts,
+                f"to {f.recipient!r} is not in [0, {n_accounts})",
+            ),
+            (type(f.amount) is int and 0 <= f.amount <= U64_MAX, f"amount {f.amount!r} is not a u64"),
+            (type(f.nonce) is int and 0 <= f.nonce <= U64_MAX, f"nonce {f.nonce!r} is not a u64"),
+            (
+                all(type(v) is int and 0 <= v < FR_MODULUS for v in (f.payload, *f.recipient_pubkey)),
+                "payload and to_pubkey must be field elements",
+            ),
+        ]
+        if f.kind == TxKind.TRANSFER:
+            rules.append((f.to_chain == c and f.payload == 0, "a transfer stays on its chain and has no payload"))
+        else:
+            rules.append(
+                (
+                    type(f.to_chain) is int and 0 <= f.to_chain < self.n_rollups and f.to_chain != c,
+                    f"to_chain {f.to_chain!r} must be another rollup of [0, {self.n_rollups})",
+                )
+            )
+            if f.kind == TxKind.BURN:
+                rules.append((f.payload == 0, "a burn has payload 0"))
+            if f.program == Program.COND:
+                rules.append((f.payload <= U64_MAX, f"a COND's cap {f.payload} is not a u64"))
+        for ok, detail in rules:
+            if not ok:
+                raise _Refused("transaction", detail)
+        return f.message()
+
+    @staticmethod
+    def _check_signature(sig: object) -> None:
+        if not isinstance(sig, Signature):
+            raise _Refused("signature", f"a queued transaction must be signed (not {type(sig).__name__})")
+        if not bj.is_on_curve(sig.r8):
+            raise _Refused("signature", f"signature R8 {sig.r8} is not on Baby Jubjub")
+        if sig.s >= bj.SUBORDER:
+            raise _Refused("signature", "signature S is not below the subgroup order")
+
+    # --- settlement --------------------------------------------------------------------------------------------------
+
+    def check_batch(self, chain_id: int, batch_data: Sequence[SlotData], batch_number: int) -> int:
+        """The ``forced_inclusion`` check of one rollup's batch (module docstring); returns the head after it.
+
+        ``batch_data`` has passed ``zksvs.statement.check_slot_data`` (the ``batch_data`` check runs first).
+
+        Raises
+        ------
+        SettlementRejected
+            check ``forced_inclusion``: more forced slots than unprocessed entries, a forced slot that is not the
+            next entry (its message chained from Q_head is not the queue's accumulator), or an overdue entry left
+            unprocessed.
+        """
+        c = chain_id
+        head, entries, acc = self.heads[c], self.entries[c], self.accumulators[c]
+        forced = [(k, s) for k, s in enumerate(batch_data) if s.forced]
+        if head + len(forced) > len(entries):
+            raise SettlementRejected(
+                CHECK, c, f"the batch claims {len(forced)} queue entries; only {len(entries) - head} are unprocessed"
+            )
+        q = acc[head]
+        for i, (k, slot) in enumerate(forced):
+            q = queue_step(q, slot_message(slot, c))
+            if q != acc[head + i + 1]:
+                raise SettlementRejected(
+                    CHECK, c, f"slot {k} claims queue entry {head + i}, but its transaction is not that entry"
+                )
+        new_head = head + len(forced)
+        if new_head < len(entries):
+            e = entries[new_head].enqueued_at
+            if e + self.deadline <= batch_number:
+                raise SettlementRejected(
+                    CHECK,
+                    c,
+                    f"queue entry {new_head} (enqueued at batch {e}) is still unprocessed after batch {batch_number}; "
+                    f"its deadline was batch {e + self.deadline} (T = {self.deadline})",
+                )
+        return new_head
+
+    def advance(self, heads: dict[int, int]) -> None:
+        """Move the heads after an accepted shared batch."""
+        for c, h in heads.items():
+            self.heads[c] = h
+
+    def unprocessed(self, chain_id: int) -> list[tuple[int, QueueEntry]]:
+        """``(index, entry)`` of every entry of ``chain_id`` not processed by a settled batch."""
+        return list(enumerate(self.entries[chain_id]))[self.heads[chain_id] :]
+
+    # --- persistence -------------------------------------------------------------------------------------------------
+
+    def to_obj(self) -> dict:
+        """JSON form (field elements as decimal strings); ``from_obj`` reads it back."""
+        return {
+            "n_rollups": self.n_rollups,
+            "account_depth": self.account_depth,
+            "deadline": self.deadline,
+            "queues": [
+                {
+                    "head": self.heads[c],
+                    "entries": [
+                        {"message": str(e.message), "enqueued_at": e.enqueued_at, "tx": e.calldata}
+                        for e in self.entries[c]
+                    ],
+                }
+                for c in range(self.n_rollups)
+            ],
+        }
+
+    @classmethod
+    def from_obj(cls, obj: dict) -> ForcedQueue:
+        """Inverse of ``to_obj``; the accumulators are recomputed from the messages.
+
+        Raises
+        ------
+        InputError
+            ``obj`` is not that form.
+        """
+        try:
+            q = cls(int(obj["n_rollups"]), int(obj["account_depth"]), int(obj["deadline"]))
+            if len(obj["queues"]) != q.n_rollups:
+                raise ValueError(f"{len(obj['queues'])} queues for {q.n_rollups} rollups")
+            for c, qc in enumerate(obj["queues"]):
+                for e in qc["entries"]:
+                    entry = QueueEntry(int(e["message"]), int(e["enqueued_at"]), e.get("tx"))
+                    q.entries[c].append(entry)
+                    q.accumulators[c].append(queue_step(q.accumulators[c][-1], entry.message))
+                head = int(qc["head"])
+                if not 0 <= head <= len(q.entries[c]):
+                    raise ValueError(f"head {head} outside the queue of rollup {c}")
+                q.heads[c] = head
+        except (KeyError, TypeError, ValueError) as e:
+            raise InputError(f"not a forced-inclusion queue: {e}") from None
+        return q
