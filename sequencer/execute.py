@@ -459,7 +459,10 @@ def forced_rejection_slot(r: RollupState, tx: Transfer | Burn | Call, reason: in
     """The slot of a queued transaction that failed (docs/protocol.md, "Forced inclusion"): the committed data of
     ``tx`` as if included (kind, accounts, amount, nonce, peer, program, payload, named key) with ``forced = 1`` and
     ``reason``; every part inactive (the debit opens the sender, the credit the recipient, unchanged), so no root
-    changes; the signature it carries is recorded (the circuit's verifier reads it). No hashing but the openings.
+    changes. The debit *reads* the sender (and a transfer's credit the recipient): when it exists, its ``before``
+    and ``after`` are its state (the leaf's preimage the circuit proves the reason from), and the signature is
+    recorded (the circuit checks it, and proves
+    it invalid for ``bad_signature``); an unknown sender records neither. No hashing but the openings.
     """
     if isinstance(tx, Transfer):
         data = SlotData(SlotKind.TRANSFER, tx.sender, tx.recipient, tx.amount, tx.nonce, 0, 0, 0, *tx.to_pubkey)
@@ -472,8 +475,16 @@ def forced_rejection_slot(r: RollupState, tx: Transfer | Burn | Call, reason: in
     data = replace(data, forced=1, reason=int(reason))
     debit_index, credit_index = part_indices(data)
     debit, credit = _inactive_account(r, debit_index), _inactive_account(r, credit_index)
+    sender = r.account(tx.sender)
+    if sender is not None:  # the debit reads the sender's leaf (before = after = its state): the reason's proof
+        debit = replace(debit, before=sender, after=sender)
+    recipient = r.account(tx.recipient) if isinstance(tx, Transfer) else None
+    if recipient is not None:  # a transfer's credit reads the recipient's leaf the same way
+        credit = replace(credit, before=recipient, after=recipient)
     root = r.accounts.root
-    return SlotTrace(data, debit, credit, _inactive_append(r), root, root, r.slots.root, tx.signature)
+    # an unknown sender has no key to check a signature against: none is recorded (the circuit pins it to 0)
+    signature = tx.signature if sender is not None else None
+    return SlotTrace(data, debit, credit, _inactive_append(r), root, root, r.slots.root, signature)
 
 
 # --- kinds ----------------------------------------------------------------------------------------------------------

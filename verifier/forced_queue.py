@@ -15,8 +15,10 @@ e + T ≤ n (T = ``deadline``, a registered parameter). Nothing changes unless t
 (``advance``).
 
 ``enqueue`` never raises on its input: it returns an ``EnqueueResult`` naming the rule a transaction breaks, as a
-contract reverts with a named error. It refuses what no batch could process: a transaction of another rollup or of
-an unknown kind, fields outside their ranges (account indices ≥ 2^D, amounts ≥ 2^64, a peer chain outside [0, K)
+contract reverts with a named error. It refuses what no batch could process or prove rejected: a transaction of
+another rollup, of an unknown kind, or that is not a transfer (a burn's or call's action runs on another rollup: if
+it failed there, this rollup's batch proof could not show why; ``TRANSFERS_ONLY``), a named recipient key that
+cannot sign, fields outside their ranges (account indices ≥ 2^D, amounts ≥ 2^64, a peer chain outside [0, K)
 or equal to its own, a program of the wrong kind, a COND cap ≥ 2^64, a non-canonical payload or key), and a
 signature that is missing or malformed (R8 not on Baby Jubjub, S ≥ the subgroup order: cheap to check on L1, and
 never valid, so a batch would have to prove a rejection the verifier gadget cannot express).
@@ -40,6 +42,15 @@ __all__ = ["EnqueueResult", "ForcedQueue", "QueueEntry"]
 
 #: The check name of every refusal at settlement.
 CHECK = "forced_inclusion"
+
+
+#: Only transfers are queued (module docstring): every way a queued transfer can fail on its own rollup is a fact
+#: about leaves its batch reads.
+TRANSFERS_ONLY = True
+
+
+def _usable(key: tuple[int, int]) -> bool:
+    return all(type(v) is int for v in key) and bj.is_on_curve(key) and bj.mul_cofactor(key) != bj.IDENTITY
 
 
 class _Refused(Exception):
@@ -168,6 +179,15 @@ class ForcedQueue:
         rules = [
             (f.chain == c, f"the transaction runs on chain {f.chain!r}, not on rollup {c}"),
             (f.kind in tuple(TxKind), f"kind {f.kind!r} is not a user transaction's"),
+            (
+                f.kind == TxKind.TRANSFER or not TRANSFERS_ONLY,
+                "only transfers can be forced: a burn's or call's action runs on another rollup, whose failure "
+                "this rollup's batch proof cannot show (docs/protocol.md, 'Forced inclusion')",
+            ),
+            (
+                f.recipient_pubkey == (0, 0) or _usable(f.recipient_pubkey),
+                "to_pubkey must be a key that can sign (on Baby Jubjub, not of small order)",
+            ),
             (type(f.sender) is int and 0 <= f.sender < n_accounts, f"from {f.sender!r} is not in [0, {n_accounts})"),
             (
                 type(f.recipient) is int and 0 <= f.recipient < n_accounts,

@@ -47,8 +47,9 @@ class ForcedReason(IntEnum):
     """The reason code a forced slot commits to (``SlotData.reason``): 0 = included, else why it was rejected.
 
     The names are the sequencer's ``RejectReason`` values, the sender's and the recipient's ``unknown_account``
-    apart. Codes 1–4 are about the sender's leaf and the signature, which the batch circuit can read; the others
-    depend on the recipient's leaf, a bridge tree, or (``ACTION_FAILED``) the destination chain's state.
+    apart. Codes 1–4 are about the sender's leaf and the signature, 5, 7 and 8 about the recipient's leaf: the
+    batch circuit proves them (``PROVABLE_REASONS``); 6 cannot happen to a queued transaction, and 9 and 10 depend
+    on a bridge tree or the destination chain's state (burns and calls, which the L1 does not queue).
     """
 
     INCLUDED = 0
@@ -64,9 +65,19 @@ class ForcedReason(IntEnum):
     ACTION_FAILED = 10
 
 
-#: The rejections the batch circuit proves from the slot (docs/protocol.md, "Forced inclusion").
+#: The rejections the batch circuit proves from the slot (docs/protocol.md, "Forced inclusion"): every way a queued
+#: transfer can fail (a named key that cannot sign, 6, is refused by the L1 at enqueue; 9 and 10 are a burn's or
+#: call's, which the L1 does not queue).
 PROVABLE_REASONS = frozenset(
-    {ForcedReason.UNKNOWN_ACCOUNT, ForcedReason.BAD_SIGNATURE, ForcedReason.BAD_NONCE, ForcedReason.OVERDRAFT}
+    {
+        ForcedReason.UNKNOWN_ACCOUNT,
+        ForcedReason.BAD_SIGNATURE,
+        ForcedReason.BAD_NONCE,
+        ForcedReason.OVERDRAFT,
+        ForcedReason.UNKNOWN_RECIPIENT,
+        ForcedReason.RECIPIENT_KEY_MISMATCH,
+        ForcedReason.BALANCE_OVERFLOW,
+    }
 )
 
 #: Slot kinds a user signs (a forced slot is one of them).

@@ -38,7 +38,7 @@ class SlotKind(IntEnum):
 
     BURN and CALL are the user's trigger of a message (a burn is a call of program MINT with payload 0); ACTION is
     the sequencer-made half on the destination chain (a burn's mint is the ACTION of program MINT; ``MINT`` is kept
-    as another name of code 3). Code 5 is reserved for forced inclusion (issue 10 §3).
+    as another name of code 3). A forced transaction (issue 10 §3) keeps its kind: ``SlotData.forced`` marks it.
     """
 
     NOOP = 0
@@ -144,8 +144,8 @@ _FR_FIELDS = ("payload", "pubkey_x", "pubkey_y")
 _MSG_FIELDS = ("msg_sender", "msg_target", "msg_value")
 #: Program codes (``zksvs.tx_message.Program``; restated here to keep the statement free of the message layer).
 _MINT, _COND, _SWAP = 1, 2, 3
-#: Forced-slot reason codes (``zksvs.forced.ForcedReason``: 0 included, 1..10 rejected).
-_MAX_REASON = 10
+#: Forced-slot reason codes a batch can carry (``zksvs.forced.PROVABLE_REASONS``; 0: included).
+_REASONS = (0, 1, 2, 3, 4, 5, 7, 8)
 
 
 def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
@@ -162,7 +162,7 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
       MINT, COND or SWAP (a BURN: MINT with payload 0); a COND's payload (its cap) is a u64; msg_sender,
       msg_target, msg_value are 0 except in a SWAP ACTION;
     - forced is 0 or 1, and 1 only on a TRANSFER, BURN or CALL (a user transaction from the L1 queue); reason is 0
-      unless forced, else in [0, 10] (``zksvs.forced.ForcedReason``).
+      unless forced, else a code the circuit proves (``zksvs.forced.PROVABLE_REASONS``).
 
     Raises
     ------
@@ -187,8 +187,8 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
         raise MalformedSlotData(
             f"forced is 1 only on a TRANSFER, BURN or CALL, else 0, not {slot.forced} on {kind.name}"
         )
-    if slot.reason > _MAX_REASON or (slot.reason and not slot.forced):
-        raise MalformedSlotData(f"reason is a forced slot's code in [0, {_MAX_REASON}], else 0, not {slot.reason}")
+    if slot.reason not in _REASONS or (slot.reason and not slot.forced):
+        raise MalformedSlotData(f"reason is a forced slot's code in {_REASONS}, else 0, not {slot.reason}")
     if kind == SlotKind.NOOP:
         if any(getattr(slot, n) for n in _FIELDS + _FR_FIELDS):
             raise MalformedSlotData(f"a NOOP slot has only zero fields, not {slot}")

@@ -16,7 +16,11 @@ Every slot has the same three parts and one signature, whatever its kind, so the
    the inbound tree src→c at slot 2·src + 1), then the bridge slot tree updated;
 4. ``signature``: the EdDSA-Poseidon signature (R8, S) the circuit verifies against the debit leaf's key (a user
    transaction's over its message, a SWAP action's over Z's order); None where the debit is off (the circuit pins
-   its wires to 0 there). Forced inclusion (issue 10 §3) will record its queue position beside it.
+   its wires to 0 there).
+
+A forced rejection (issue 10 §3, ``SlotData.reason`` ≠ 0) changes nothing: every part is inactive, but its debit
+(and a transfer's credit) *reads* its leaf: ``before`` = ``after`` = the account's state when the leaf is not empty
+(the preimage the circuit proves the reason from); the signature is recorded when the sender exists.
 
 Every part is recorded, active or not, with the openings the circuit consumes, taken at the moment of the part
 (the witness builder copies them; it never reconstructs one). A part the kind does not use is *inactive*: it still

@@ -39,7 +39,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from circuits.batch import slots
-from circuits.builder import ConstraintBuilder, gc_paused
+from circuits.builder import Bool, ConstraintBuilder, gc_paused
 from circuits.gadgets.poseidon import poseidon_hash
 from circuits.gadgets.range import assert_below
 from zksvs.r1cs import R1CS
@@ -103,22 +103,26 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
             sel = slots.kind_selectors(cb, None if si is None else si.kind, None if si is None else si.program)
             data = slots.slot_data(cb, si, n_rollups=shape.n_rollups, account_depth=shape.account_depth)
             slots.noop(cb, sel, data)
-            slots.forced_slot(cb, sel, data)
-            paid = slots.debit(cb, None if si is None else si.debit, sel.debit_active, data, accounts_root)
-            accounts_root, balance_after = slots.credit(
-                cb, None if si is None else si.credit, sel, data, paid.root_after
-            )
-            slots.cond_cap(cb, sel, data, balance_after)
+            sel = slots.forced_slot(cb, sel, data)
+            read = Bool._trusted(sel.debit_active + sel.rejected)  # a forced rejection reads its sender's leaf
+            paid = slots.debit(cb, None if si is None else si.debit, sel.debit_active, data, accounts_root, read)
+            # a forced rejection of a transfer reads its recipient's leaf
+            read_b = Bool._trusted(sel.credit_active + cb.mul(sel.rejected, sel.transfer, "credit_read"))
+            got = slots.credit(cb, None if si is None else si.credit, sel, data, paid.root_after, read_b)
+            accounts_root = got.root_after
+            slots.cond_cap(cb, sel, data, got.balance_after)
             bridge_root, index = slots.append(
                 cb, None if si is None else si.append, sel, chain_id, chain_bits, data, bridge_root,
                 bridge_depth=shape.bridge_depth,
             )  # fmt: skip
             # The committed nonce: the payer's nonce before (transfer, burn, call, a SWAP action's Z; 0 when the
-            # debit is off) or the message index (a MINT or COND action); 0 for a no-op.
+            # debit is off) or the message index (a MINT or COND action); 0 for a no-op; a forced rejection's is
+            # its transaction's (range-checked by forced_slot, compared with the leaf's by forced_reasons).
             with cb.namespace("nonce"):
                 index_used = cb.mul(sel.action - sel.swap_action, index, "action_index")
-                cb.assert_equal(data.nonce, paid.nonce_before + index_used, "binding")
-            slots.signature(cb, si, sel, chain_id, data, paid)
+                cb.enforce(1 - sel.rejected, data.nonce - paid.nonce_before - index_used, 0, "binding")
+            valid = slots.signature(cb, si, sel, chain_id, data, paid)
+            slots.forced_reasons(cb, sel, data, paid, got, valid)
             with cb.namespace("commitment"):
                 h = slots.commitment_step(cb, h, sel, data)
     cb.assert_equal(h, batch_commitment, "batch_commitment")
@@ -134,7 +138,7 @@ _INPUT_LEAVES = {
     "kind": {"noop", "transfer", "burn", "action", "call", "program_mint", "program_cond", "program_swap"},
     "data": {
         "account_a", "account_b", "amount", "nonce", "peer_chain", "payload", "pubkey_x", "pubkey_y", "msg_sender",
-        "msg_target", "msg_value", "forced", "reason",
+        "msg_target", "msg_value", "forced", "reason_bit",
     },
     "debit": {
         "siblings", "leaf_before", "pubkey_x", "pubkey_y", "balance_before", "nonce_before", "balance_after",
@@ -150,6 +154,7 @@ _INPUT_LEAVES = {
         "bridge_root_after",
     },
     "nonce": {"action_index"},
+    "forced_reason": {"nonce_inv"},
     "signature": {"r8x", "r8y", "s"},
 }  # fmt: skip
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from circuits.batch.circuit import PUBLIC_INPUTS, BatchCircuit
+from circuits.batch.slots import PROVABLE_CODES
 from zksvs.field import FR_MODULUS
 from zksvs.statement import SlotKind
 
@@ -226,7 +227,7 @@ def decode_batch_witness(circuit: BatchCircuit, values: Sequence[int]) -> Decode
                 r8=(read(f"{p}/signature/r8x"), read(f"{p}/signature/r8y")),
                 s=read(f"{p}/signature/s"),
                 forced=read(f"{p}/data/forced"),
-                reason=read(f"{p}/data/reason"),
+                reason=sum(k * read(f"{p}/data/reason_bit[{k}]") for k in PROVABLE_CODES) % FR_MODULUS,
                 append=DecodedAppend(
                     slot=read(f"{p}/kind/action") + sum(b << (i + 1) for i, b in enumerate(high)),
                     index=read.bits(f"{app}/index_bits", shape.bridge_depth),

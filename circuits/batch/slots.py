@@ -44,20 +44,23 @@ circomlib 2.0.5 ``circuits/comparators.circom`` ``IsZero`` (the zero tests, with
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from circuits.builder import Bool, ConstraintBuilder, Var
 from circuits.gadgets.babyjub import EdwardsPoint, mul8
 from circuits.gadgets.bits import from_bits
 from circuits.gadgets.boolean import alloc_bool, select
-from circuits.gadgets.eddsa import disabled_signature, eddsa_poseidon_verify
+from circuits.gadgets.eddsa import disabled_signature, eddsa_poseidon_valid
 from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
 from circuits.gadgets.range import U64_BITS, assert_below, assert_range
 from zksvs.field import FR_MODULUS
+from zksvs.forced import PROVABLE_REASONS
 from zksvs.tx_message import ORDER_DOMAIN_TAG, TX_DOMAIN_TAG
 
 _R = FR_MODULUS
+#: The reason codes a slot can prove, one boolean each (``zksvs.forced.ForcedReason`` 1–4).
+PROVABLE_CODES = tuple(sorted(int(r) for r in PROVABLE_REASONS))
 
 __all__ = [
     "AccountPartInputs",
@@ -71,6 +74,7 @@ __all__ = [
     "cond_cap",
     "credit",
     "debit",
+    "forced_reasons",
     "forced_slot",
     "kind_selectors",
     "noop",
@@ -217,6 +221,11 @@ class KindSelectors:
     swap: Bool
     swap_trigger: Bool
     swap_action: Bool
+    #: A forced rejection (``forced_slot``): every part off; None before ``forced_slot`` ran (read as 0).
+    rejected: Bool | None = None
+    debit_on: Bool | None = None
+    credit_on: Bool | None = None
+    append_on: Bool | None = None
 
     @property
     def kind(self) -> Var:
@@ -234,19 +243,34 @@ class KindSelectors:
         return Bool._trusted(self.burn + self.call)
 
     @property
-    def debit_active(self) -> Bool:
-        """TRANSFER, BURN, CALL, or a SWAP ACTION (Z pays); also the signature verifier's ``enabled``."""
+    def debit_kind(self) -> Bool:
+        """TRANSFER, BURN, CALL, or a SWAP ACTION (Z pays): the kinds with a payer and a signature."""
         return Bool._trusted(self.transfer + self.burn + self.call + self.swap_action)
 
     @property
-    def credit_active(self) -> Bool:
+    def credit_kind(self) -> Bool:
         """TRANSFER, ACTION, or a SWAP CALL (Y is paid on this chain)."""
         return Bool._trusted(self.transfer + self.action + self.swap_trigger)
 
     @property
-    def append_active(self) -> Bool:
-        """BURN, CALL or ACTION."""
+    def append_kind(self) -> Bool:
+        """BURN, CALL or ACTION: the kinds with a message (and a peer)."""
         return Bool._trusted(self.burn + self.call + self.action)
+
+    @property
+    def debit_active(self) -> Bool:
+        """The debit writes: ``debit_kind`` and not a forced rejection."""
+        return self.debit_kind if self.debit_on is None else self.debit_on
+
+    @property
+    def credit_active(self) -> Bool:
+        """The credit writes: ``credit_kind`` and not a forced rejection."""
+        return self.credit_kind if self.credit_on is None else self.credit_on
+
+    @property
+    def append_active(self) -> Bool:
+        """The append writes: ``append_kind`` and not a forced rejection."""
+        return self.append_kind if self.append_on is None else self.append_on
 
 
 def kind_selectors(cb: ConstraintBuilder, kind: int | None, program: int | None = None) -> KindSelectors:
@@ -306,6 +330,7 @@ class SlotDataVars:
     msg_value: Var
     forced: Bool
     reason: Var
+    reason_bits: list[Bool]
     account_a_bits: list[Bool]
     account_b_bits: list[Bool]
     peer_bits: list[Bool]
@@ -337,9 +362,19 @@ def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: in
         assert_range(cb, v["msg_target"], account_depth, "msg_target_range")
         assert_range(cb, v["msg_value"], U64_BITS, "msg_value_range")
         forced = alloc_bool(cb, "forced", _get(inputs, "forced"))
-        reason = cb.private("reason", _get(inputs, "reason"))
+        code = _get(inputs, "reason")
+        reason_bits = [
+            alloc_bool(cb, f"reason_bit[{k}]", None if code is None else int(code == k)) for k in PROVABLE_CODES
+        ]
+        reason = sum((k * b for k, b in zip(PROVABLE_CODES, reason_bits)), Var.constant(0))
     return SlotDataVars(
-        **v, forced=forced, reason=reason, account_a_bits=a_bits, account_b_bits=b_bits, peer_bits=peer_bits
+        **v,
+        forced=forced,
+        reason=reason,
+        reason_bits=reason_bits,
+        account_a_bits=a_bits,
+        account_b_bits=b_bits,
+        peer_bits=peer_bits,
     )
 
 
@@ -366,22 +401,101 @@ def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
             cb.enforce(1 - sel.swap_action, getattr(data, name), 0, name)
 
 
-def forced_slot(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
-    """The forced-inclusion fields of a slot (namespace ``forced``; docs/protocol.md "Forced inclusion").
+def forced_slot(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> KindSelectors:
+    """The forced-inclusion switches of a slot (namespace ``forced``; docs/protocol.md "Forced inclusion").
 
-    ``forced`` (boolean, allocated by ``slot_data``) marks a slot that processes an entry of the rollup's L1 queue;
-    the L1 recomputes its transaction message from the committed fields and matches it to the queue. This circuit
-    proves forced slots that were included (reason 0): they are ordinary user slots.
+    ``forced`` (boolean, from ``slot_data``) marks a slot that processes an entry of the rollup's L1 queue; the L1
+    recomputes its transaction message from the committed fields and matches it to the queue. The reason code is
+    the weighted sum of one boolean per code the circuit can prove (1 unknown sender, 2 bad signature, 3 bad nonce,
+    4 overdraft; ``zksvs.forced.PROVABLE_REASONS``), at most one set: ``rejected``. A rejected slot keeps the
+    transaction's kind and fields (its message) but every part is off; ``forced_reasons`` proves the code.
 
     Constrains: forced·(noop + action) = 0 (``forced/user_kind``: only a user transaction is forced);
-                reason = 0 (``forced/included``)
-    Cost:       2 constraints
-    Assumes:    ``sel`` one-hot
-    Rejects:    a forced no-op or action, a reason code (tested in tests/circuits/test_forced.py)
+                rejected = Σ reason bits with rejected·(rejected − 1) = 0 (``forced/one_reason``);
+                rejected·(1 − forced) = 0 (``forced/rejected_is_forced``); debit_on = debit_kind·(1 − rejected),
+                credit_on, append_on alike (``forced/debit_on`` …); rejected·nonce < 2^64 (``forced/nonce_range/…``:
+                a rejected slot's nonce is the transaction's, tied to no leaf)
+    Cost:       7 + 65 = 72 constraints (and 4 reason bits in ``slot_data``)
+    Assumes:    ``sel`` one-hot; ``data`` from ``slot_data``
+    Rejects:    a forced no-op or action, two reason codes, a reason on a slot that is not forced, a code the
+                circuit cannot prove (5–10: no bit), a rejected slot that changes a root (tested in
+                tests/circuits/test_forced_circuit.py)
+
+    Returns
+    -------
+    KindSelectors
+        ``sel`` with ``rejected`` and the gated part switches.
     """
     with cb.namespace("forced"):
         cb.enforce(data.forced, sel.noop + sel.action, 0, "user_kind")
-        cb.assert_equal(data.reason, 0, "included")
+        rejected = sum(data.reason_bits[1:], data.reason_bits[0])
+        cb.enforce(rejected, rejected - 1, 0, "one_reason")
+        cb.enforce(rejected, 1 - data.forced, 0, "rejected_is_forced")
+        keep = 1 - rejected
+        on = {
+            f"{part}_on": Bool._trusted(cb.mul(getattr(sel, f"{part}_kind"), keep, f"{part}_on"))
+            for part in ("debit", "credit", "append")
+        }
+        assert_range(cb, cb.mul(rejected, data.nonce, "rejected_nonce"), U64_BITS, "nonce_range")
+    return replace(sel, rejected=Bool._trusted(rejected), **on)
+
+
+def forced_reasons(
+    cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars, paid: DebitOut, got: CreditOut, valid: Var
+) -> None:
+    """Prove a forced rejection's reason from the leaves the debit and the credit read and the signature check
+    (namespace ``forced_reason``). Each code is a fact that makes the transaction invalid under the native rules, so a
+    sequencer can reject a queued transaction only for a reason that holds.
+
+    Constrains: r1 (unknown sender): r1·(1 − empty) = 0 (``forced_reason/unknown``);
+                r2, r3, r4 need the sender: (r2 + r3 + r4)·empty = 0 (``forced_reason/sender``);
+                r2 (bad signature): r2·valid = 0 (``forced_reason/bad_signature``);
+                r3 (bad nonce): inv·(nonce − leaf nonce) = r3, (1 − r3)·inv = 0 (``forced_reason/bad_nonce``,
+                ``forced_reason/nonce_inv_off``);
+                r4 (overdraft): r4·(amount − balance − 1) ∈ [0, 2^64) (``forced_reason/overdraft/…``): with both
+                u64, balance < amount exactly;
+                every slot not rejected: (1 − rejected)·(1 − valid) = 0 (``forced_reason/signed``: the signature
+                of an active debit is valid; a disabled verifier outputs 1)
+                r5, r7, r8 only for a transfer (``forced_reason/recipient_of_transfer``), from the recipient's leaf its
+                credit read: r5 (unknown recipient): the leaf is empty and no key is named
+                (``forced_reason/unknown_recipient``); r7 (key mismatch): the leaf exists, a key is named and it is
+                not the leaf's (``forced_reason/key_mismatch``, two pinned zero tests); r8 (overflow): the leaf exists,
+                the transfer is not to the sender itself, balance + amount − 2^64 ∈ [0, 2^64)
+                (``forced_reason/overflow/…``)
+    Cost:       7 + 65 + 16 + 65 = 153 constraints
+    Assumes:    ``sel`` from ``forced_slot``; ``paid`` from ``debit`` and ``got`` from ``credit`` (in read mode
+                for a rejected slot: the leaves' fields, 0 when empty); ``valid`` from ``signature``
+    Rejects:    unknown sender with a leaf, bad signature with a valid one, bad nonce with the right nonce,
+                overdraft when the balance covers the amount, an unknown recipient that exists or when a key is
+                named, a key mismatch with the right key, an overflow that does not overflow or to oneself
+                (tested in tests/circuits/test_forced_circuit.py)
+    """
+    r1, r2, r3, r4, r5, r7, r8 = data.reason_bits
+    with cb.namespace("forced_reason"):
+        # the recipient's reasons are a transfer's (its credit reads the recipient here); 6 has no bit: the L1
+        # queues no transfer naming a key that cannot sign
+        cb.enforce(r5 + r7 + r8, 1 - sel.transfer, 0, "recipient_of_transfer")
+        cb.enforce(r5, 2 - got.empty - got.named_none, 0, "unknown_recipient")  # both booleans: both 1
+        cb.enforce(r7 + r8, got.empty, 0, "recipient_exists")
+        same_key = cb.mul(
+            _is_zero(cb, got.pubkey_x - got.named[0], "key_x_same"),
+            _is_zero(cb, got.pubkey_y - got.named[1], "key_y_same"),
+            "key_same",
+        )
+        cb.enforce(r7, same_key + got.named_none, 0, "key_mismatch")
+        # overflow: balance + amount ≥ 2^64, natively counted after the debit, so never for a self-transfer
+        cb.enforce(r8, _is_zero(cb, data.account_a - data.account_b, "self"), 0, "not_self")
+        over = cb.mul(r8, got.balance_before + data.amount - (1 << U64_BITS), "over")
+        assert_range(cb, over, U64_BITS, "overflow")
+        cb.enforce(r1, 1 - paid.empty, 0, "unknown")
+        cb.enforce(r2 + r3 + r4, paid.empty, 0, "sender")
+        cb.enforce(r2, valid, 0, "bad_signature")
+        d = data.nonce - paid.nonce_before
+        inv = cb.hint("nonce_inv", lambda x, on: pow(x, -1, _R) if x and on else 0, d, r3)
+        cb.enforce(inv, d, r3, "bad_nonce")
+        cb.enforce(1 - r3, inv, 0, "nonce_inv_off")
+        assert_range(cb, cb.mul(r4, data.amount - paid.balance_before - 1, "short"), U64_BITS, "overdraft")
+        cb.enforce(1 - sel.rejected, 1 - valid, 0, "signed")
 
 
 # --- account updates -------------------------------------------------------------------------------------------------
@@ -403,13 +517,15 @@ def _is_zero(cb: ConstraintBuilder, x: Var, name: str) -> Bool:
 
 @dataclass(frozen=True)
 class DebitOut:
-    """What ``debit`` hands on: the accounts root after it, the nonce before (0 when off) and the leaf's key (the
-    signature verifier's public key; 0, 0 when off)."""
+    """What ``debit`` hands on: the accounts root after it, the nonce and balance before and the leaf's key (the
+    signature verifier's public key), all 0 when the debit neither writes nor reads; ``empty`` = [leaf = 0]."""
 
     root_after: Var
     nonce_before: Var
     pubkey_x: Var
     pubkey_y: Var
+    balance_before: Var
+    empty: Bool
 
 
 def _account_update(
@@ -421,10 +537,14 @@ def _account_update(
     root_before: Var,
     *,
     named: tuple[Var, Var] | None = None,
-) -> tuple[Var, list[Var], Var]:
-    """Shared body of ``debit`` (``named`` None) and ``credit``; returns (root_after, preimage before, balance
-    after)."""
+    read: Bool | None = None,
+) -> tuple[Var, list[Var], Var, dict[str, Var]]:
+    """Shared body of ``debit`` (``named`` None) and ``credit``; ``read`` (≥ ``active``): the leaf is read (its
+    preimage, or zeros when empty), written only when ``active``. Returns (root_after, preimage before, balance
+    after, {"empty": [leaf_before = 0], and for the credit "named_none": [no key named]})."""
     is_debit = named is None
+    if read is None:
+        read = active
     depth = len(bits)
     siblings = [cb.private(f"siblings[{i}]", _get(inputs, "siblings", i)) for i in range(depth)]
     leaf_before = cb.private("leaf_before", _get(inputs, "leaf_before"))
@@ -433,19 +553,32 @@ def _account_update(
     names = ("pubkey_x", "pubkey_y", "balance_before", "nonce_before")
     pre = [cb.private(n, _get(inputs, n)) for n in names]
     for n, v in zip(names, pre):
-        cb.enforce(1 - active, v, 0, f"off_zero/{n}")
+        cb.enforce(1 - read, v, 0, f"off_zero/{n}")
     pkx, pky, bal, nonce = pre
     with cb.namespace("leaf_hash_before"):
         h_before = poseidon_hash(cb, [pkx, pky, bal, nonce])
+    empty_debit: Bool | None = None
     if is_debit:
-        cb.enforce(active, leaf_before - h_before, 0, "leaf_before")
+        # A forced rejection reads the sender's leaf to prove its reason: the preimage when the leaf is not empty,
+        # zeros when it is (an unknown sender); a debit that writes needs an account.
+        empty_debit = _is_zero(cb, leaf_before, "empty")
+        read_empty = cb.mul(read, empty_debit, "read_empty")
+        cb.enforce(read - read_empty, leaf_before - h_before, 0, "leaf_before")
+        for n, v in zip(names, pre):
+            cb.enforce(read_empty, v, 0, f"empty_zero/{n}")
+        cb.enforce(active, empty_debit, 0, "exists")
     else:
         # A credit to an empty leaf creates the account with the named key (docs/protocol.md "Account creation").
+        # A forced rejection of a transfer reads the recipient's leaf (read − active = 1) to prove its reason.
         nx, ny = named
         empty = _is_zero(cb, leaf_before, "empty")
         create = cb.mul(active, empty, "create")
         keep = active - create  # an existing account is credited
-        cb.enforce(keep, leaf_before - h_before, 0, "leaf_before")
+        only_read = read - active
+        read_empty = cb.mul(only_read, empty, "read_empty")
+        cb.enforce(keep + only_read - read_empty, leaf_before - h_before, 0, "leaf_before")
+        for n, v in zip(names, pre):
+            cb.enforce(read_empty, v, 0, f"empty_zero/{n}")
         named_none = cb.mul(_is_zero(cb, nx, "named_x_zero"), _is_zero(cb, ny, "named_y_zero"), "named_none")
         check = cb.mul(keep, 1 - named_none, "named_check")  # an existing account, a key named: it must match
         cb.enforce(check, pkx - nx, 0, "named_match_x")
@@ -477,7 +610,8 @@ def _account_update(
     cb.enforce(active, h_after - leaf_before, leaf_after - leaf_before, "leaf_after")
     root_after = cb.private("root_after", _get(inputs, "root_after"))
     cb.assert_equal(_path(cb, leaf_after, bits, siblings, "path_after"), root_after, "root_after")
-    return root_after, pre, balance_after
+    info = {"empty": empty_debit} if is_debit else {"empty": Bool._trusted(empty), "named_none": named_none}
+    return root_after, pre, balance_after, info
 
 
 def debit(
@@ -486,23 +620,26 @@ def debit(
     active: Bool,
     data: SlotDataVars,
     root_before: Var,
+    read: Bool | None = None,
 ) -> DebitOut:
     """The payer's update (TRANSFER, BURN, CALL: the sender; a SWAP ACTION: Z): balance − amount, nonce + 1
-    (namespace ``debit``).
+    (namespace ``debit``). With ``read`` (≥ ``active``; a forced rejection: read = 1, active = 0) the leaf is read
+    without being written: its fields are the preimage, or zeros when it is empty.
 
     Opens account_a (its range-checked bits are the path), active or not. Returns the root after, the nonce before
     (the caller ties it to the committed nonce) and the leaf's key (the signature verifier's).
 
     Constrains: opening of leaf_before at account_a's bits under root_before (``debit/root_before``);
-                off ⇒ pubkey, balance, nonce = 0 (``debit/off_zero/…``);
-                active ⇒ leaf_before = Poseidon(pkx, pky, balance, nonce) (``debit/leaf_before``: an empty leaf has
-                no preimage, so a debit needs an existing account);
+                ¬read ⇒ pubkey, balance, nonce = 0 (``debit/off_zero/…``); empty = [leaf_before = 0] (``debit/empty``,
+                inverse pinned); read ∧ ¬empty ⇒ leaf_before = Poseidon(pkx, pky, balance, nonce)
+                (``debit/leaf_before``); read ∧ empty ⇒ pubkey, balance, nonce = 0 (``debit/empty_zero/…``);
+                active ⇒ ¬empty (``debit/exists``: a debit needs an existing account);
                 balance_after = balance − active·amount, 0 ≤ balance_after < 2^64 (``debit/balance``,
                 ``debit/balance_range/…``); nonce_after = nonce + active, 0 ≤ nonce_after < 2^64 (``debit/nonce``,
                 ``debit/nonce_range/…``);
                 leaf_after = active ? Poseidon(pkx, pky, balance_after, nonce_after) : leaf_before
                 (``debit/leaf_after``); root_after = opening of leaf_after on the same path (``debit/root_after``)
-    Cost:       2·D·(P2 + 1) + 2·P4 + 141 constraints (4,591 for D = 8)
+    Cost:       2·D·(P2 + 1) + 2·P4 + 150 constraints
     Assumes:    ``active`` from ``KindSelectors``; ``data`` from ``slot_data`` (amount and account_a range-checked);
                 leaf balances and nonces < 2^64 (every leaf written by this circuit is range-checked; genesis
                 balances and nonces are u64)
@@ -510,10 +647,25 @@ def debit(
                 leaf_before when off (tested in tests/circuits/test_batch_soundness.py)
     """
     with cb.namespace("debit"):
-        root, (pkx, pky, _, nonce), _ = _account_update(
-            cb, inputs, active, data.account_a_bits, data.amount, root_before
+        root, (pkx, pky, bal, nonce), _, info = _account_update(
+            cb, inputs, active, data.account_a_bits, data.amount, root_before, read=read
         )
-    return DebitOut(root, nonce, pkx, pky)
+    return DebitOut(root, nonce, pkx, pky, bal, info["empty"])
+
+
+@dataclass(frozen=True)
+class CreditOut:
+    """What ``credit`` hands on: the accounts root and the balance after it, and what a forced rejection's reason
+    needs: the recipient's leaf fields read (0 unless read), [leaf = 0], [no key named] and the named key."""
+
+    root_after: Var
+    balance_after: Var
+    pubkey_x: Var
+    pubkey_y: Var
+    balance_before: Var
+    empty: Bool
+    named_none: Var
+    named: tuple[Var, Var]
 
 
 def credit(
@@ -522,7 +674,8 @@ def credit(
     sel: KindSelectors,
     data: SlotDataVars,
     root_before: Var,
-) -> tuple[Var, Var]:
+    read: Bool | None = None,
+) -> CreditOut:
     """The payee's update (TRANSFER, ACTION, a SWAP CALL): balance + amount, nonce unchanged, the account created
     when its leaf is empty (namespace ``credit``). Returns (accounts root after, balance after).
 
@@ -543,10 +696,10 @@ def credit(
     with cb.namespace("credit"):
         nx = cb.mul(1 - sel.swap_action, data.pubkey_x, "named_x")
         ny = cb.mul(1 - sel.swap_action, data.pubkey_y, "named_y")
-        root_after, _, balance_after = _account_update(
-            cb, inputs, sel.credit_active, data.account_b_bits, data.amount, root_before, named=(nx, ny)
+        root_after, (pkx, pky, bal, _), balance_after, info = _account_update(
+            cb, inputs, sel.credit_active, data.account_b_bits, data.amount, root_before, named=(nx, ny), read=read
         )
-    return root_after, balance_after
+    return CreditOut(root_after, balance_after, pkx, pky, bal, info["empty"], info["named_none"], (nx, ny))
 
 
 def cond_cap(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars, balance_after: Var) -> None:
@@ -574,8 +727,10 @@ def signature(
     chain_id: Var,
     data: SlotDataVars,
     debit_out: DebitOut,
-) -> None:
-    """The slot's signature: the debit leaf's key signs the slot's message (namespace ``signature``).
+) -> Bool:
+    """The slot's signature: the debit leaf's key signs the slot's message (namespace ``signature``); returns the
+    verifier's ``valid`` bit, which ``forced_reasons`` requires to be 1 on every slot that is not a forced
+    rejection (and 0 for a rejection as ``bad_signature``).
 
     The message is the 12-input Poseidon of ``zksvs.tx_message``: a user transaction's
     (TAG, chain, kind, program, from, to, to_chain, amount, nonce, payload, to_pubkey) from the slot's fields
@@ -584,9 +739,10 @@ def signature(
 
     Constrains: the message's Poseidon(12) (``signature/message/…``) over inputs muxed by swap_action (4
                 products); swap_action ⇒ message = payload (``signature/order_is_payload``); the EdDSA-Poseidon
-                verifier with enabled = debit_active (``signature/eddsa/…``); enabled = 0 ⇒ R8 = (0, 0), S = 0
-                (``signature/off_zero/…``: the verifier ignores its inputs when disabled, so they are pinned)
-    Cost:       P12 + 5 + 3,901 + 3 = 4,413 constraints
+                check ``eddsa_poseidon_valid`` with enabled = debit_active + rejected·(1 − empty)
+                (``signature/eddsa/…``, one product); enabled = 0 ⇒ R8 = (0, 0), S = 0 (``signature/off_zero/…``:
+                the check ignores its inputs when disabled, so they are pinned)
+    Cost:       P12 + 5 + 3,908 + 1 + 3 = 4,421 constraints
     Assumes:    ``debit_out`` from ``debit`` (its key is 0 when off); the verifier's own assumptions (none)
     Rejects:    a wrong signature, a signature by another key, any changed signed field, a SWAP action whose order
                 is not its payload or is signed by another key than Z's (tested in
@@ -595,7 +751,9 @@ def signature(
     with cb.namespace("signature"):
         sw = sel.swap_action
         r8x, r8y, s_ = (cb.private(n, _get(inputs, n)) for n in ("r8x", "r8y", "s"))
-        enabled = sel.debit_active
+        # a debit that writes, or a forced rejection whose sender exists (its signature may be proven invalid)
+        rejected = sel.rejected if sel.rejected is not None else 0
+        enabled = Bool._trusted(sel.debit_active + rejected - cb.mul(rejected, debit_out.empty, "rejected_unknown"))
         for n, v in (("r8x", r8x), ("r8y", r8y), ("s", s_)):
             cb.enforce(1 - enabled, v, 0, f"off_zero/{n}")
         tag = TX_DOMAIN_TAG + sw * (ORDER_DOMAIN_TAG - TX_DOMAIN_TAG)
@@ -608,7 +766,7 @@ def signature(
         message = poseidon_hash(cb, fields, "message")
         cb.enforce(sw, message - data.payload, 0, "order_is_payload")
         pubkey = EdwardsPoint(debit_out.pubkey_x, debit_out.pubkey_y)
-        eddsa_poseidon_verify(cb, enabled, pubkey, EdwardsPoint(r8x, r8y), s_, message, "eddsa")
+        return eddsa_poseidon_valid(cb, enabled, pubkey, EdwardsPoint(r8x, r8y), s_, message, "eddsa")
 
 
 # --- bridge append ---------------------------------------------------------------------------------------------------
@@ -659,13 +817,14 @@ def append(
                 a message whose fields differ between trigger and action: tests/circuits/test_cross_circuit.py)
     """
     active = sel.append_active
+    has_peer = sel.append_kind  # a forced rejection of a burn or call keeps its peer, appends nothing
     with cb.namespace("append"):
         peer = data.peer_chain
-        cb.enforce(active, peer, peer, "peer_off")
+        cb.enforce(has_peer, peer, peer, "peer_off")
         d = peer - chain_id
-        peer_inv = cb.hint("peer_inv", lambda x, a: pow(x, -1, _R) if x and a else 0, d, active)
-        cb.enforce(peer_inv, d, active, "peer_ne_chain")
-        cb.enforce(1 - active, peer_inv, 0, "peer_inv_off")
+        peer_inv = cb.hint("peer_inv", lambda x, a: pow(x, -1, _R) if x and a else 0, d, has_peer)
+        cb.enforce(peer_inv, d, has_peer, "peer_ne_chain")
+        cb.enforce(1 - has_peer, peer_inv, 0, "peer_inv_off")
         # A selection of two booleans by a boolean is boolean: no booleanity constraint needed.
         slot_bits = [sel.action] + [
             Bool._trusted(select(cb, active, p, c, f"slot_sel[{i}]"))

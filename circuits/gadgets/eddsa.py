@@ -52,6 +52,7 @@ from circuits.gadgets.babyjub import (
     assert_on_curve,
     base8_scalar_mul,
     base8_scalar_mul_cost,
+    edwards_add,
     mul8,
     subgroup_scalar_mul,
     subgroup_scalar_mul_cost,
@@ -61,9 +62,18 @@ from circuits.gadgets.boolean import require_bool, select
 from circuits.gadgets.poseidon import poseidon_cost, poseidon_hash
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, private_key_from_seed, private_to_public, sign_poseidon
+from zksvs.field import FR_MODULUS
 from zksvs.tx_message import TX_DOMAIN_TAG, TX_MESSAGE_INPUTS
 
-__all__ = ["S_BITS", "disabled_signature", "eddsa_poseidon_cost", "eddsa_poseidon_verify", "tx_message_hash"]
+__all__ = [
+    "S_BITS",
+    "disabled_signature",
+    "eddsa_poseidon_cost",
+    "eddsa_poseidon_valid",
+    "eddsa_poseidon_valid_cost",
+    "eddsa_poseidon_verify",
+    "tx_message_hash",
+]
 
 #: Bits of S: l < 2^251, so S < l fits in 251 bits.
 S_BITS: int = bj.SUBORDER.bit_length()
@@ -210,3 +220,72 @@ def _post(cb: ConstraintBuilder, ins: list[Var]) -> list[Var]:
     left = base8_scalar_mul(cb, s_bits, "mul_s")
     assert_edwards_sum(cb, EdwardsPoint(rx, ry), right, left, "check")
     return []
+
+
+def eddsa_poseidon_valid_cost() -> int:
+    """Constraints of ``eddsa_poseidon_valid`` with non-constant inputs: the verifier's, with the 6-row equation
+    replaced by a 6-row addition and two pinned zero tests and their product (7 more)."""
+    return eddsa_poseidon_cost() + 7
+
+
+def eddsa_poseidon_valid(
+    cb: ConstraintBuilder,
+    enabled: Bool | int,
+    pubkey: EdwardsPoint,
+    r8: EdwardsPoint,
+    s: Var | int,
+    msg: Var | int,
+    name: str = "eddsa",
+) -> Bool:
+    """The bit [S·Base8 = R8 + h·(8·A)] of a well-formed signature: ``eddsa_poseidon_verify`` with its last
+    equation turned into an output, so a circuit can prove a signature *invalid* (a forced transaction rejected for
+    ``bad_signature``, docs/protocol.md "Forced inclusion") as well as require it valid (``valid`` = 1).
+
+    Constrains: with e = enabled and (A', R8', S', M') = e ? (A, R8, S, M) : ``disabled_signature()``, as
+                ``eddsa_poseidon_verify``: S' < l; A' on the curve and 8·A' ≠ O; R8' on the curve; h = Poseidon(R8',
+                A', M') in strict bits; then P = R8' + h·(8·A') (``name/sum``, 6 rows) and
+                valid = [P.x = (S'·Base8).x]·[P.y = (S'·Base8).y] (``name/valid_x``, ``name/valid_y``: zero tests
+                with the inverse pinned to 0 at 0, 3 rows each; ``name/valid``, 1 row)
+    Cost:       3,908 constraints for wire inputs (``eddsa_poseidon_valid_cost()``)
+    Assumes:    nothing (``enabled`` is a ``Bool``)
+    Rejects:    when enabled: S ≥ l, R8 off the curve, A off the curve or of small order (a malformed signature or
+                key has no witness: the L1 refuses such a queued transaction at enqueue, and every account key can
+                sign); valid = 1 for a wrong S, message or key, valid = 0 for a good signature; when disabled:
+                valid = 1, whatever the inputs (tested in tests/circuits/test_forced_circuit.py)
+
+    Returns
+    -------
+    Bool
+        valid (1 when disabled: the fixed signature is valid).
+    """
+    e = require_bool(enabled, "enabled")
+    ins = [x if isinstance(x, Var) else Var.constant(x) for x in (e, pubkey.x, pubkey.y, r8.x, r8.y, s, msg)]
+    with cb.namespace(name):
+        out = cb.repeat(("eddsa_poseidon_verify/pre",), _pre, ins)
+        ax, ay, rx, ry, m_, qu, qv = out[:7]
+        h = poseidon_hash(cb, [rx, ry, ax, ay, m_], "hash")
+        (valid,) = cb.repeat(("eddsa_poseidon_valid/post",), _post_valid, [h, qu, qv, rx, ry, *out[7:]])
+    return Bool._trusted(valid)
+
+
+def _is_zero_pinned(cb: ConstraintBuilder, x: Var, name: str) -> Var:
+    """[x = 0], its inverse pinned to 0 at x = 0 (3 rows: the witness is unique)."""
+    with cb.namespace(name):
+        inv = cb.hint("inv", lambda v: pow(v, -1, FR_MODULUS) if v else 0, x)
+        t = cb.mul(x, inv, "t")
+        cb.enforce(x, 1 - t, 0, "x_zero_or_t_one")
+        cb.enforce(1 - t, inv, 0, "inv_pinned")
+    return 1 - t
+
+
+def _post_valid(cb: ConstraintBuilder, ins: list[Var]) -> list[Var]:
+    """As ``_post``, the equation an output: [R8' + h·Q = S'·Base8] from [h, Q.u, Q.v, R8'.x, R8'.y, *S' bits]."""
+    h, qu, qv, rx, ry = ins[:5]
+    s_bits = [Bool._trusted(b) for b in ins[5:]]
+    h_bits = to_bits(cb, h, FR_BITS, "h_bits")
+    right = subgroup_scalar_mul(cb, SubgroupPoint(qu, qv), h_bits, "mul_h")
+    left = base8_scalar_mul(cb, s_bits, "mul_s")
+    p = edwards_add(cb, EdwardsPoint(rx, ry), right, "sum")
+    vx = _is_zero_pinned(cb, p.x - left.x, "valid_x")
+    vy = _is_zero_pinned(cb, p.y - left.y, "valid_y")
+    return [cb.mul(vx, vy, "valid")]

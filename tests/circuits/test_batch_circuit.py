@@ -16,7 +16,7 @@ import pytest
 from circuits.batch import BatchCircuit, assign_batch_witness, batch_inputs, build_batch_circuit, define_batch
 from circuits.batch.circuit import PUBLIC_INPUTS
 from circuits.builder import ConstraintBuilder
-from circuits.gadgets.eddsa import eddsa_poseidon_cost
+from circuits.gadgets.eddsa import eddsa_poseidon_valid_cost
 from circuits.gadgets.poseidon import poseidon_cost
 from sequencer import Burn, Call, Receipt, Rejection, Sequencer, Transfer, swap_call
 from sequencer.genesis import demo_genesis, demo_public_key, find_whale
@@ -163,14 +163,16 @@ def test_batch_constraint_counts_follow_the_gadget_costs(small_circuit):
     p2, p4, p10, p12, p15 = (poseidon_cost(n) for n in (2, 4, 10, 12, 15))
     d, m, s = shape.account_depth, shape.bridge_depth, shape.slot_tree_depth
     first, parts = c.constraints_by_part(0), c.constraints_by_part(1)
-    # four D-bit indices, amount and msg_value (u64), peer < K = 2 (one bit + recomposition), the forced bit
-    assert parts["data"] == 4 * (d + 1) + 2 * 65 + 2 + 1
-    assert parts["forced"] == 2
+    # four D-bit indices, amount and msg_value (u64), peer < K = 2 (one bit + recomposition), the forced bit and
+    # the four reason bits; forced inclusion: the part switches and a rejected nonce's range, then the reasons
+    assert parts["data"] == 4 * (d + 1) + 2 * 65 + 2 + 1 + 7
+    assert parts["forced"] == 7 + 65 and parts["forced_reason"] == 7 + 65 + 16 + 65
+    assert parts["credit_read"] == 1
     assert parts["kind"] == 13 and parts["noop"] == 9 and parts["nonce"] == 2 and parts["cond"] == 3 + 2 * 65
-    assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + 141
-    assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75 + 40  # + account creation (mul8: 18)
+    assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + 150  # + 9: the read of a forced rejection
+    assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75 + 40 + 5  # + account creation (mul8: 18), + the read
     assert parts["append"] == 3 * m * (p2 + 1) + 2 * s * (p2 + 1) + p10 + 2 * m + s + 20
-    assert parts["signature"] == p12 + 5 + eddsa_poseidon_cost() + 3
+    assert parts["signature"] == p12 + 5 + eddsa_poseidon_valid_cost() + 1 + 3
     assert parts["commitment"] == p15 + p2
     # Slot 0 folds onto the constant h_0 = 0, so its fold hash has one constant input; nothing else differs.
     assert first["commitment"] < parts["commitment"]

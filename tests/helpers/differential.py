@@ -8,6 +8,10 @@ witness's old_state_root), and replays every slot with the rules the sequencer a
   indices (and a SWAP action's message sender and target) in [0, 2^D), amounts, nonce and msg_value in [0, 2^64),
   a COND's cap in [0, 2^64), peer chain in [0, K) and ≠ chain_id for a message, 0 otherwise, the fields a kind
   does not use 0;
+- a forced rejection (reason ≠ 0) must be refused by the native rules for exactly its reason (unknown sender,
+  signature that does not verify, another nonce, a balance below the amount; a transfer's unknown recipient with no
+  key named, a named key that is not the recipient's, a credit past 2^64 − 1) and change nothing
+  (``forced_rejection_slot``); an included forced slot is its kind's;
 - a transfer is ``check_tx`` + ``check_signature`` (the decoded R8, S against the key in the sender's leaf) +
   ``apply_transfer``; a burn or call the same with ``apply_trigger``; an action checks its message as ``check_tx``
   checks the trigger that made it, then ``apply_action`` (a SWAP action with its order made from the slot and the
@@ -22,18 +26,30 @@ callers pass a fresh one.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from circuits.batch.decode import DecodedAccount, DecodedBatch, DecodedSlot
-from sequencer.execute import apply_action, apply_transfer, apply_trigger, check_signature, check_tx, noop_slot
+from sequencer.execute import (
+    apply_action,
+    apply_transfer,
+    apply_trigger,
+    check_signature,
+    check_tx,
+    forced_rejection_slot,
+    noop_slot,
+)
 from sequencer.rollup import RollupState
 from sequencer.tx import Burn, Call, Transfer
 from zksvs.eddsa import Signature, verify_poseidon
 from zksvs.errors import ZksvsError
+from zksvs.forced import ForcedReason
 from zksvs.rollup_state import U64_MAX, AccountState, Message
 from zksvs.statement import SlotData, SlotKind, batch_commitment
 from zksvs.trace import AccountUpdate, SlotTrace
 from zksvs.tx_message import Program, SwapOrder
 
 _MESSAGE_KINDS = (SlotKind.BURN, SlotKind.CALL, SlotKind.ACTION)
+_USER_KINDS = (SlotKind.TRANSFER, SlotKind.BURN, SlotKind.CALL)
 
 
 def domain_errors(s: DecodedSlot, chain_id: int, n_rollups: int, account_depth: int) -> list[str]:
@@ -70,6 +86,10 @@ def domain_errors(s: DecodedSlot, chain_id: int, n_rollups: int, account_depth: 
         out.append(f"peer_chain {s.peer_chain} of a {kind.name} is not 0")
     if kind == SlotKind.NOOP and (s.account_a, s.account_b, s.amount, s.nonce) != (0, 0, 0, 0):
         out.append("a no-op with non-zero fields")
+    if s.forced not in (0, 1) or (s.forced and kind not in _USER_KINDS):
+        out.append(f"forced {s.forced} on a {kind.name}")
+    if s.reason not in tuple(int(r) for r in ForcedReason) or (s.reason and not s.forced):
+        out.append(f"reason {s.reason} on a slot with forced {s.forced}")
     for part in ("debit", "credit"):
         u: DecodedAccount = getattr(s, part)
         for name in ("balance_before", "nonce_before", "balance_after", "nonce_after"):
@@ -95,12 +115,57 @@ def _account_errors(u: DecodedAccount, native: AccountUpdate, root_after: int, w
     return out
 
 
+def _native_rejection(s: DecodedSlot, r: RollupState, tx) -> tuple[SlotTrace, SlotData]:
+    """A forced rejection: the native rules must refuse ``tx`` for the slot's reason, and nothing changes."""
+    check_tx(tx, r.shape, with_order=False)
+    sender = r.account(tx.sender)
+    reason = ForcedReason(s.reason)
+    holds = {
+        ForcedReason.UNKNOWN_ACCOUNT: sender is None,
+        ForcedReason.BAD_SIGNATURE: sender is not None
+        and not (tx.signature is not None and verify_poseidon(tx.fields().message(), tx.signature,
+                                                              (sender.pubkey_x, sender.pubkey_y))),
+        ForcedReason.BAD_NONCE: sender is not None and sender.nonce != tx.nonce,
+        ForcedReason.OVERDRAFT: sender is not None and sender.balance < tx.amount,
+    }  # fmt: skip
+    if isinstance(tx, Transfer):
+        to, named = r.account(tx.recipient), tx.to_pubkey
+        holds[ForcedReason.UNKNOWN_RECIPIENT] = to is None and named == (0, 0)
+        holds[ForcedReason.RECIPIENT_KEY_MISMATCH] = to is not None and named not in (
+            (0, 0),
+            (to.pubkey_x, to.pubkey_y),
+        )
+        holds[ForcedReason.BALANCE_OVERFLOW] = (
+            to is not None and tx.recipient != tx.sender and to.balance + tx.amount > U64_MAX
+        )
+    if not holds.get(reason, False):
+        raise ValueError(f"the native rules do not reject the forced {s.kind.name} for {reason.name}")
+    slot = forced_rejection_slot(r, tx, reason)
+    return slot, slot.data
+
+
 def _native_slot(s: DecodedSlot, r: RollupState) -> tuple[SlotTrace, SlotData]:
     """Run slot ``s`` through the native rules on ``r``; raises the native rejection."""
+    trace, data = _native_slot_of_kind(s, r)
+    if s.forced and not s.reason:
+        data = replace(data, forced=1)
+    return trace, data
+
+
+def _native_slot_of_kind(s: DecodedSlot, r: RollupState) -> tuple[SlotTrace, SlotData]:
     c, shape = r.chain_id, r.shape
     kind = s.kind
     pk = (s.pubkey_x, s.pubkey_y)
     sig = None if s.r8 == (0, 0) and s.s == 0 else Signature(s.r8, s.s)
+    if s.reason:
+        if kind == SlotKind.TRANSFER:
+            tx = Transfer(c, s.account_a, s.account_b, s.amount, s.nonce, pk, sig)
+        elif kind == SlotKind.BURN:
+            tx = Burn(c, s.peer_chain, s.account_a, s.account_b, s.amount, s.nonce, pk, sig)
+        else:
+            tx = Call(c, s.peer_chain, s.account_a, s.account_b, s.amount, s.nonce, Program(s.program), s.payload, pk,
+                      sig)  # fmt: skip
+        return _native_rejection(s, r, tx)
     if kind == SlotKind.NOOP:
         if sig is not None:
             raise ValueError("a no-op carries a signature")
@@ -146,7 +211,7 @@ def tx_data(kind: SlotKind, s: DecodedSlot) -> SlotData:
 def _decoded_data(s: DecodedSlot) -> SlotData:
     return SlotData(
         s.kind, s.account_a, s.account_b, s.amount, s.nonce, s.peer_chain, s.program, s.payload, s.pubkey_x,
-        s.pubkey_y, s.msg_sender, s.msg_target, s.msg_value,
+        s.pubkey_y, s.msg_sender, s.msg_target, s.msg_value, s.forced, s.reason,
     )  # fmt: skip
 
 

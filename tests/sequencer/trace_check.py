@@ -20,11 +20,15 @@ from zksvs.statement import SlotKind, batch_commitment
 from zksvs.trace import AccountUpdate, BatchTrace, BridgeAppend, SlotTrace
 
 
-def _check_account(u: AccountUpdate, field: int, root_before: int, root_after: int, where: str) -> None:
+def _check_account(
+    u: AccountUpdate, field: int, root_before: int, root_after: int, where: str, read: bool = False
+) -> None:
     assert u.index == field, f"{where}: opens {u.index}, the slot's field is {field}"
     assert root_from_opening(u.leaf_before, u.index, u.siblings) == root_before, f"{where}: opening before"
     assert root_from_opening(u.leaf_after, u.index, u.siblings) == root_after, f"{where}: opening after"
-    if not u.active:
+    if not u.active and read and u.leaf_before:  # a forced rejection reads its sender: the leaf's preimage
+        assert u.leaf_before == u.leaf_after == u.before.leaf() and u.before == u.after, f"{where}: read"
+    elif not u.active:
         assert u.leaf_before == u.leaf_after and root_before == root_after, f"{where}: inactive"
         assert u.before is None and u.after is None, f"{where}: inactive fields"
     else:
@@ -64,8 +68,11 @@ def _check_append(chain: int, a: BridgeAppend, bridge_before: int, bridge_after:
 def check_slot(chain: int, s: SlotTrace, acc_before: int, bridge_before: int, where: str) -> tuple[int, int]:
     """Check one slot starting at (acc_before, bridge_before); return its end roots."""
     d = s.data
-    _check_account(s.debit, d.account_a, acc_before, s.accounts_root_after_debit, f"{where}/debit")
-    _check_account(s.credit, d.account_b, s.accounts_root_after_debit, s.accounts_root_after_credit, f"{where}/credit")
+    _check_account(s.debit, d.account_a, acc_before, s.accounts_root_after_debit, f"{where}/debit", d.reason != 0)
+    _check_account(
+        s.credit, d.account_b, s.accounts_root_after_debit, s.accounts_root_after_credit, f"{where}/credit",
+        d.reason != 0 and s.kind == SlotKind.TRANSFER,
+    )  # fmt: skip
     _check_append(chain, s.append, bridge_before, s.bridge_root_after, f"{where}/append")
     kind = s.kind
     active = (s.debit.active, s.credit.active, s.append.active)

@@ -27,7 +27,7 @@ from circuits.gadgets.babyjub import (
 from circuits.gadgets.bits import FR_BITS, decompose, from_bits, to_bits
 from circuits.gadgets.boolean import alloc_bool, and_, assert_bool, not_, or_, select, xor
 from circuits.gadgets.compare import assert_le, is_equal, is_lt, is_lt_unchecked, is_zero
-from circuits.gadgets.eddsa import eddsa_poseidon_verify, tx_message_hash
+from circuits.gadgets.eddsa import eddsa_poseidon_valid, eddsa_poseidon_verify, tx_message_hash
 from circuits.gadgets.merkle import assert_opening, merkle_root, update_leaf
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2, poseidon_permutation
 from circuits.gadgets.range import add_in_range, assert_range, sub_in_range
@@ -317,7 +317,9 @@ def babyjub_gadgets() -> list[GadgetCircuit]:
 
 
 def eddsa_gadgets() -> list[GadgetCircuit]:
-    """eddsa_poseidon_verify on a valid signature (enabled) and on junk (disabled); tx_message_hash."""
+    """eddsa_poseidon_verify on a valid signature (enabled) and on junk (disabled); eddsa_poseidon_valid (forced
+    inclusion's proven bad signature) on a valid and an invalid signature and on junk, its output a bit;
+    tx_message_hash."""
     key = bytes(range(32))
     pub = private_to_public(key)
     msg = 123456789
@@ -331,16 +333,28 @@ def eddsa_gadgets() -> list[GadgetCircuit]:
     def message(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
         return {"h": tx_message_hash(cb, *ins[:8], to_pubkey=(ins[8], ins[9]))}
 
+    def check(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
+        e = Bool._trusted(ins[0])
+        p, r8 = EdwardsPoint(ins[1], ins[2]), EdwardsPoint(ins[3], ins[4])
+        return {"valid": eddsa_poseidon_valid(cb, e, p, r8, ins[5], ins[6])}
+
+    def valid_bit(_wires: list[int], outs: dict[str, Terms]) -> list:
+        return [("valid", [outs["valid"]], BIT, {})]
+
     valid = [1, *pub, *sig.r8, sig.s, msg]
     junk = [0, 1, 2, 3, 4, 5, 6]
+    wrong = [1, *pub, *sig.r8, sig.s, msg + 1]  # a well-formed signature of another message: valid = 0
     return [
         build("eddsa.eddsa_poseidon_verify", "enabled, valid", valid, verify, bool_inputs=(0,)),
         build("eddsa.eddsa_poseidon_verify", "disabled, junk", junk, verify, bool_inputs=(0,)),
+        build("eddsa.eddsa_poseidon_valid", "enabled, valid", valid, check, bool_inputs=(0,), domains=valid_bit),
+        build("eddsa.eddsa_poseidon_valid", "enabled, invalid", wrong, check, bool_inputs=(0,), domains=valid_bit),
+        build("eddsa.eddsa_poseidon_valid", "disabled, junk", junk, check, bool_inputs=(0,), domains=valid_bit),
         build(
             "eddsa.tx_message_hash",
-            "10 fields",
-            list(range(1, 11)),
-            lambda cb, ins: {"h": tx_message_hash(cb, *ins[:7], ins[7], (ins[8], ins[9]))},
+            "11 fields",
+            list(range(1, 12)),
+            lambda cb, ins: {"h": tx_message_hash(cb, *ins[:9], (ins[9], ins[10]))},
         ),
     ]
 
