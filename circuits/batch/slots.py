@@ -507,7 +507,7 @@ def credit(
                 create ⇒ (pkx, pky, balance, nonce) = (named, 0, 0) and the key is on the curve and not of small
                 order (``credit/create_*``, ``credit/usable_key/…``); active ∧ ¬empty ⇒ leaf_before = Poseidon(pkx,
                 pky, balance, nonce), and if a key is named it is (pkx, pky) (``credit/named_match_*``)
-    Cost:       2·D·(P2 + 1) + 2·P4 + 75 + 41 constraints (4,566 for D = 8)
+    Cost:       2·D·(P2 + 1) + 2·P4 + 75 + 40 constraints (4,565 for D = 8)
     Assumes:    as ``debit``
     Rejects:    a credit past 2^64 − 1, a changed root when off, a created account with another key, balance or
                 nonce than (named, amount, 0), a created key off the curve or of small order, a named key other

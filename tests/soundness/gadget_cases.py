@@ -328,9 +328,6 @@ def eddsa_gadgets() -> list[GadgetCircuit]:
         eddsa_poseidon_verify(cb, e, EdwardsPoint(ins[1], ins[2]), EdwardsPoint(ins[3], ins[4]), ins[5], ins[6])
         return {}
 
-    def message(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
-        return {"h": tx_message_hash(cb, *ins[:8], to_pubkey=(ins[8], ins[9]))}
-
     valid = [1, *pub, *sig.r8, sig.s, msg]
     junk = [0, 1, 2, 3, 4, 5, 6]
     return [
@@ -338,11 +335,23 @@ def eddsa_gadgets() -> list[GadgetCircuit]:
         build("eddsa.eddsa_poseidon_verify", "disabled, junk", junk, verify, bool_inputs=(0,)),
         build(
             "eddsa.tx_message_hash",
-            "10 fields",
-            list(range(1, 11)),
-            lambda cb, ins: {"h": tx_message_hash(cb, *ins[:7], ins[7], (ins[8], ins[9]))},
+            "11 fields",
+            list(range(1, 12)),
+            lambda cb, ins: {"h": tx_message_hash(cb, *ins[:9], (ins[9], ins[10]))},
         ),
     ]
+
+
+def batch_slot_gadgets() -> list[GadgetCircuit]:
+    """The zero test of protocol v2's credit (``circuits.batch.slots._is_zero``: the account-creation switch and the
+    named-key test), at 0 (where its inverse must be pinned) and away from it."""
+    from circuits.batch.slots import _is_zero
+
+    def zero(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
+        _is_zero(cb, ins[0], "z")
+        return {}  # no outputs: every wire, the inverse included, must be unique
+
+    return [build("slots._is_zero", f"x = {x}", [x], zero) for x in (0, 5, _R - 1)]
 
 
 def all_gadgets() -> list[GadgetCircuit]:
@@ -356,6 +365,7 @@ def all_gadgets() -> list[GadgetCircuit]:
         *merkle_gadgets(),
         *babyjub_gadgets(),
         *eddsa_gadgets(),
+        *batch_slot_gadgets(),
     ]
 
 
