@@ -41,6 +41,7 @@ from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
 from circuits.gadgets.range import U64_BITS, assert_range
 from zksvs.field import FR_MODULUS
+from zksvs.statement import ACCOUNT_BITS
 
 _R = FR_MODULUS
 
@@ -51,7 +52,6 @@ __all__ = [
     "SlotDataVars",
     "SlotInputs",
     "append",
-    "commitment_step",
     "credit",
     "debit",
     "kind_selectors",
@@ -178,7 +178,7 @@ class KindSelectors:
 
     @property
     def kind(self) -> Var:
-        """The SlotKind value: transfer + 2·burn + 3·mint (what the slot digest commits to)."""
+        """The SlotKind value: transfer + 2·burn + 3·mint (what the slot word packs)."""
         return self.transfer + 2 * self.burn + 3 * self.mint
 
     @property
@@ -201,7 +201,7 @@ def kind_selectors(cb: ConstraintBuilder, kind: int | None) -> KindSelectors:
     """Allocate the four kind selectors of a slot whose SlotKind is ``kind`` (namespace ``kind``).
 
     Constrains: noop, transfer, burn, mint ∈ {0, 1} (labels ``kind/<name>``); noop + transfer + burn + mint = 1
-                (label ``kind/one_hot``). Their value is tied to SlotData.kind through the slot digest.
+                (label ``kind/one_hot``). Their value is tied to SlotData.kind through the slot word.
     Cost:       5 constraints
     Assumes:    nothing
     Rejects:    two selectors set, none set, a selector = 2 (tested in tests/circuits/test_batch_soundness.py)
@@ -226,18 +226,36 @@ class SlotDataVars:
     peer_chain: Var
 
 
-def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None) -> SlotDataVars:
-    """Allocate the slot's committed fields (namespace ``data``); range-check the amount to u64.
+def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, account_depth: int, n_rollups: int) -> SlotDataVars:
+    """Allocate the slot's committed fields (namespace ``data``) and range-check each to its width.
 
-    Constrains: 0 ≤ amount < 2^64 (labels ``data/amount_range/…``)
-    Cost:       65 constraints
-    Assumes:    nothing (the other fields are tied to the parts by ``debit``/``credit``/``append``/``noop``)
-    Rejects:    amount = 2^64 (tested in tests/circuits/test_batch_soundness.py)
+    The ranges make the slot word (``circuits.batch.binding.slot_word``) injective and hold whatever the kind: the
+    accounts to the tree depth D (≤ 32, the word's account width), amount and nonce to 64 bits, the peer chain to
+    the bits of K − 1 (so peer < K for K a power of two; ``append`` adds peer ≤ K − 1 otherwise).
+
+    Constrains: 0 ≤ account_a, account_b < 2^D; 0 ≤ amount, nonce < 2^64; 0 ≤ peer_chain < 2^bits(K − 1)
+                (labels ``data/<field>_range/…``)
+    Cost:       2·(D + 1) + 2·65 + bits(K − 1) + 1 constraints (151 for D = 8, K = 4)
+    Assumes:    nothing (the fields are tied to the parts by ``debit``/``credit``/``append``/``noop``)
+    Rejects:    amount = 2^64, nonce = 2^64, account_b = 2^D, peer_chain = K for K a power of two (tested in
+                tests/circuits/test_batch_soundness.py)
+
+    Raises
+    ------
+    ValueError
+        ``account_depth`` exceeds the slot word's 32-bit account fields.
     """
+    if account_depth > ACCOUNT_BITS:
+        raise ValueError(f"account_depth must be at most {ACCOUNT_BITS} (the slot word's account width)")
+    peer_bits = max(1, (n_rollups - 1).bit_length())
     with cb.namespace("data"):
         fields = [cb.private(n, _get(inputs, n)) for n in ("account_a", "account_b", "amount", "nonce", "peer_chain")]
         data = SlotDataVars(*fields)
+        assert_range(cb, data.account_a, account_depth, "account_a_range")
+        assert_range(cb, data.account_b, account_depth, "account_b_range")
         assert_range(cb, data.amount, U64_BITS, "amount_range")
+        assert_range(cb, data.nonce, U64_BITS, "nonce_range")
+        assert_range(cb, data.peer_chain, peer_bits, "peer_chain_range")
     return data
 
 
@@ -461,20 +479,3 @@ def append(
             "bridge_root_after",
         )
     return bridge_root_after, index
-
-
-# --- commitment ------------------------------------------------------------------------------------------------------
-
-
-def commitment_step(cb: ConstraintBuilder, h: Var | int, sel: KindSelectors, data: SlotDataVars) -> Var:
-    """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(kind, a, b, amount, nonce, peer)).
-
-    Constrains: the two Poseidon evaluations (namespaces ``digest``, ``fold``)
-    Cost:       P6 + P2 = 594 constraints (591 for the first slot, whose h = 0 is a constant)
-    Assumes:    nothing
-    Rejects:    a slot whose fields differ from the committed ones (tested in tests/circuits/test_batch_soundness.py)
-    """
-    with cb.namespace("digest"):
-        digest = poseidon_hash(cb, [sel.kind, data.account_a, data.account_b, data.amount, data.nonce, data.peer_chain])
-    with cb.namespace("fold"):
-        return poseidon_hash(cb, [h, digest])

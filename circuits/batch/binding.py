@@ -1,0 +1,76 @@
+"""The batch circuit's binding to its data (``zksvs.statement``): slot words, their Poseidon sponge, their evaluation.
+
+Each slot's committed fields pack into one slot word (a linear combination: free, injective because
+``slots.slot_data`` range-checks every field to its width); the words are absorbed by a Poseidon sponge into the
+public ``batch_commitment`` and evaluated as a polynomial at the public ``eval_point`` into the public
+``eval_value``, which the L1 recomputes from the words it received (``zksvs.statement`` says why that binds).
+
+References
+----------
+EIP-4844 (point evaluation of a commitment to published data); circomlib ``Poseidon(n)``, n ≤ 16.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from circuits.batch.slots import KindSelectors, SlotDataVars
+from circuits.builder import ConstraintBuilder, Var
+from circuits.gadgets.poseidon import poseidon_hash
+from zksvs.statement import SLOT_WORD_LAYOUT, sponge_chunks
+
+__all__ = ["batch_commitment", "eval_value", "slot_word"]
+
+
+def slot_word(sel: KindSelectors, data: SlotDataVars) -> Var:
+    """The slot word Σ field·2^offset (``zksvs.statement.pack_slot``), with kind = transfer + 2·burn + 3·mint.
+
+    Constrains: nothing (a linear combination)
+    Cost:       0 constraints
+    Assumes:    every field range-checked to its ``SLOT_WORD_LAYOUT`` width (``slots.slot_data``; kind < 4 from the
+                one-hot selectors), so distinct slots give distinct words
+    Rejects:    —
+    """
+    fields = {
+        "kind": sel.kind,
+        "peer_chain": data.peer_chain,
+        "account_a": data.account_a,
+        "account_b": data.account_b,
+        "amount": data.amount,
+        "nonce": data.nonce,
+    }
+    word = Var.constant(0)
+    for name, (offset, _) in SLOT_WORD_LAYOUT.items():
+        word = word + (1 << offset) * fields[name]
+    return word
+
+
+def batch_commitment(cb: ConstraintBuilder, words: Sequence[Var]) -> Var:
+    """The Poseidon sponge of ``zksvs.statement.batch_commitment``: Poseidon(w_0..w_15), then Poseidon(h, next 15).
+
+    Constrains: one ``poseidon_hash`` per chunk (namespaces ``sponge[i]``)
+    Cost:       Σ poseidon_cost(chunk inputs): 297 for B = 4 (one Poseidon(4)); ≈ 41 per slot for large B
+    Assumes:    ``words`` non-empty
+    Rejects:    a commitment of other words (tested in tests/circuits/test_batch_soundness.py)
+    """
+    h: Var | None = None
+    for i, (start, end) in enumerate(sponge_chunks(len(words))):
+        chunk = list(words[start:end])
+        h = poseidon_hash(cb, chunk if h is None else [h, *chunk], name=f"sponge[{i}]")
+    assert h is not None
+    return h
+
+
+def eval_value(cb: ConstraintBuilder, words: Sequence[Var], point: Var) -> Var:
+    """Σ_k words[k]·point^k by Horner from the last word (``zksvs.statement.eval_value``; namespace ``horner``).
+
+    Constrains: acc_k = acc_{k+1}·point + words[k] (labels ``horner[k]``)
+    Cost:       B − 1 constraints
+    Assumes:    nothing
+    Rejects:    a value at another point, or of other words (tested in tests/circuits/test_batch_soundness.py)
+    """
+    acc = words[-1]
+    with cb.namespace("horner"):
+        for k in range(len(words) - 2, -1, -1):
+            acc = cb.mul(acc, point, f"horner[{k}]") + words[k]
+    return acc
