@@ -360,6 +360,13 @@ def _run_options(f):
             help="How the L1 checks burn root == mint root: Merkle openings, the cross-rollup proof, or both.",
         ),
         click.option(
+            "--l1",
+            type=click.Choice(["evm", "model", "both"]),
+            default=None,
+            help="Where to settle: 'evm' (SharedSettlement.sol on an EVM, gas measured), 'model' (the Python "
+            "model), 'both' (and check they agree). Default: evm, or model where the EVM cannot run (said on stderr).",
+        ),
+        click.option(
             "--strict",
             is_flag=True,
             help="Refuse the run if any transaction is rejected: list them and exit 3 before proving anything.",
@@ -412,6 +419,7 @@ def demo(
     out: str,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
@@ -444,6 +452,7 @@ def demo(
         out,
         force=force,
         root_check=root_check,
+        l1=l1,
         strict=strict,
         plot=plot,
         as_json=as_json,
@@ -471,6 +480,7 @@ def run(
     out: str,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
@@ -490,6 +500,7 @@ def run(
         out,
         force=force,
         root_check=root_check,
+        l1=l1,
         strict=strict,
         plot=plot,
         as_json=as_json,
@@ -520,6 +531,21 @@ def _report_rejections(rejections: list[dict], source: str) -> None:
         click.echo(f"{source}:{r['arrival']}: rejected ({r['reason']}): {r['message']}", err=True)
 
 
+def _resolve_l1(l1: str | None) -> str:
+    """An explicit --l1 as given (a missing tool is then an error, exit 2); by default the EVM where it can run,
+    else the model, said in one line on stderr."""
+    from verifier.evm_settlement import evm_unavailable_reason
+    from zksvs.errors import ToolchainError
+
+    reason = evm_unavailable_reason() if l1 in (None, "evm", "both") else None
+    if reason is None:
+        return l1 or "evm"
+    if l1 is not None:
+        raise ToolchainError(reason)
+    click.echo(f"zksvs: settling on the Python model (--l1 model): {reason}", err=True)
+    return "model"
+
+
 def _run_and_report(
     genesis,
     items,
@@ -527,6 +553,7 @@ def _run_and_report(
     *,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
@@ -544,6 +571,7 @@ def _run_and_report(
     from pipeline.report import report_tables, summary_line
     from pipeline.run import RejectedTransactions, run_pipeline
 
+    l1 = _resolve_l1(l1)
     folder = RunFolder(out, inputs)
     folder.claim(force)
     verbosity = _verbosity()
@@ -559,7 +587,7 @@ def _run_and_report(
                 if not progress.is_terminal and level <= verbosity:
                     progress.print(f"  {time.perf_counter() - t0:7.1f} s  {name}", markup=False, highlight=False)
 
-            result = run_pipeline(genesis, items, out, root_check=root_check, stage=stage, strict=strict)
+            result = run_pipeline(genesis, items, out, root_check=root_check, stage=stage, strict=strict, l1=l1)
         report = result.to_json()
         if plot:
             from pipeline.plot import write_plot

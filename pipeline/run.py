@@ -4,14 +4,22 @@
 
     DIR/batch-<n>/rollup-<chain_id>/  circuit.r1cs witness.wtns verification_key.json proof.json public.json
     DIR/batch-<n>/cross/              the same for the cross-rollup circuit
-    DIR/settlement.json               the verdict of every shared batch (accepted or first failed check) and gas
+    DIR/keys/batch.zkey, cross.zkey   the circuits' proving keys (snarkjs .zkey: re-prove, export a verifier)
+    DIR/settlement.json               the verdict of every shared batch (accepted or first failed check), the model's
+                                      gas and, settled on the EVM, the EVM's verdict and measured gas ("evm")
     DIR/state.json                    every rollup's roots after each shared batch, its accounts at the end
     DIR/run.json                      the whole report (what ``--json`` prints; ``zksvs report`` reads it)
     DIR/sequencer.sqlite              the sequencer's durable log (accepted txs, rejections, closed batches)
 
 All rollups of a shape share one batch circuit, so one (development, INSECURE) setup serves them all; the keys are
-made once per run. When no transaction is included, nothing is compiled or proven: the folder then holds the log,
-``state.json`` (the genesis state), an empty ``settlement.json`` and ``run.json``.
+made once per run, both from one development phase 1 (τ, α, β, γ from ``<seed>/phase1``; δ per circuit), as keys
+made from one ptau are: the L1 then merges their α/β and γ terms into one pair each.
+
+The L1 (``l1``): ``evm`` settles on ``SharedSettlement.sol`` in an EVM (pyrevm; verdict and measured gas from the
+EVM), ``model`` on the Python model, ``both`` on both, raising if their verdicts differ.
+
+When no transaction is included, nothing is compiled or proven: the folder then holds the log, ``state.json`` (the
+genesis state), an empty ``settlement.json`` and ``run.json``.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from circuits.batch import assign_batch_witness, build_batch_circuit
@@ -27,7 +35,7 @@ from circuits.cross import assign_cross_witness, build_cross_circuit, cross_stat
 from pipeline.progress import StageTimer, write_json
 from pipeline.report import RUN_FORMAT
 from pipeline.state import state_document
-from prover import prove_with_timings, setup, warmup
+from prover import prove_with_timings, setup_with_toxic_waste, toxic_waste_from_seed, warmup
 from sequencer import Genesis, Receipt, Rejection, Sequencer
 from verifier.groth16 import PreparedVerifyingKey, prepare_verifying_key, verify_proof
 from verifier.settlement import (
@@ -36,13 +44,14 @@ from verifier.settlement import (
     SettlementContract,
     SettlementResult,
     SharedBatchSubmission,
-    bridge_openings_for,
+    bridge_slots_for,
 )
 from zksvs.errors import ZksvsError
 from zksvs.formats.binfile import to_bytes
 from zksvs.formats.r1cs_file import write_r1cs
 from zksvs.formats.snarkjs_json import verifying_key_to_json, write_proof, write_public_inputs
 from zksvs.formats.wtns_file import write_wtns
+from zksvs.formats.zkey_file import write_zkey
 from zksvs.groth16 import Proof, ProvingKey, VerifyingKey
 from zksvs.r1cs import R1CS, ConstraintMatrices
 from zksvs.statement import SlotKind
@@ -50,6 +59,16 @@ from zksvs.witness import Witness
 
 #: Progress callback: ``stage(name, level)``; level 1 names a step of the run, level 2 a detail (a prover stage).
 Stage = Callable[..., None]
+#: Where a run settles its shared batches.
+L1_CHOICES = ("evm", "model", "both")
+
+
+def dev_setup(r1cs: R1CS, setup_seed: str, circuit: str) -> ProvingKey:
+    """The run's development keys of ``circuit`` ("batch" or "cross"): τ, α, β, γ from ``<setup_seed>/phase1``
+    (shared by both circuits, as one ptau's are), δ from ``<setup_seed>/<circuit>``. INSECURE."""
+    phase1 = toxic_waste_from_seed(f"{setup_seed}/phase1")
+    own = toxic_waste_from_seed(f"{setup_seed}/{circuit}")
+    return setup_with_toxic_waste(r1cs, replace(phase1, delta=own.delta))
 
 
 class RejectedTransactions(ZksvsError):
@@ -163,8 +182,8 @@ class _Prepared:
     vk_json: str
 
     @classmethod
-    def make(cls, r1cs: R1CS, seed: str) -> _Prepared:
-        pk = setup(r1cs, seed=seed)
+    def make(cls, r1cs: R1CS, setup_seed: str, circuit: str) -> _Prepared:
+        pk = dev_setup(r1cs, setup_seed, circuit)
         return cls(
             r1cs,
             pk,
@@ -209,6 +228,7 @@ def run_pipeline(
     setup_seed: str = "zksvs-demo-setup",
     stage: Stage | None = None,
     strict: bool = False,
+    l1: str = "evm",
 ) -> RunResult:
     """Sequence ``txs`` on ``genesis``, prove every rollup batch and the cross-rollup statement, settle on the L1 model.
 
@@ -231,6 +251,8 @@ def run_pipeline(
         starts (the CLI's progress display).
     strict : bool
         Stop after sequencing when any transaction was rejected (``RejectedTransactions``), before any proving.
+    l1 : {"evm", "model", "both"}
+        Where to settle (module docstring).
 
     Returns
     -------
@@ -246,6 +268,8 @@ def run_pipeline(
     """
     if root_check not in ROOT_CHECKS:
         raise ValueError(f"Argument 'root_check' must be one of {ROOT_CHECKS}, not {root_check!r}")
+    if l1 not in L1_CHOICES:
+        raise ValueError(f"Argument 'l1' must be one of {L1_CHOICES}, not {l1!r}")
     t_start = time.perf_counter()
     say = stage or (lambda _name, _level=1: None)
     out = Path(out_dir)
@@ -297,7 +321,7 @@ def run_pipeline(
     if strict and rejections:
         raise RejectedTransactions(rejections, len(results))
     if batches:
-        _prove_and_settle(run, genesis, batches, out, root_check, setup_seed, clock, say)
+        _prove_and_settle(run, genesis, batches, out, root_check, setup_seed, clock, say, l1)
     run.stage_seconds = clock.seconds
     write_json({"settlements": [s.to_json() for s in run.settlements]}, out / "settlement.json")
     write_json(state_document(genesis, genesis_roots, batches), out / "state.json")
@@ -315,8 +339,9 @@ def _prove_and_settle(
     setup_seed: str,
     clock: StageTimer,
     say: Stage,
+    l1: str = "evm",
 ) -> None:
-    """Compile, set up, prove every rollup batch and cross statement of ``batches``, settle each on the L1 model."""
+    """Compile, set up, prove every rollup batch and cross statement of ``batches``, settle each on the L1."""
     shape = genesis.shape
     k = shape.n_rollups
     genesis_roots = run.genesis_state_roots
@@ -331,15 +356,17 @@ def _prove_and_settle(
         cross_circuit = build_cross_circuit(k)
     say(f"development setup of the batch circuit ({batch_circuit.n_constraints:,} constraints)")
     with clock.stage("setup"):
-        batch = _Prepared.make(batch_circuit.r1cs, f"{setup_seed}/batch")
+        batch = _Prepared.make(batch_circuit.r1cs, setup_seed, "batch")
     say(f"development setup of the cross-rollup circuit ({cross_circuit.n_constraints:,} constraints)")
     with clock.stage("setup"):
-        cross = _Prepared.make(cross_circuit.r1cs, f"{setup_seed}/cross")
+        cross = _Prepared.make(cross_circuit.r1cs, setup_seed, "cross")
     run.batch_vk, run.cross_vk = batch.pk.vk, cross.pk.vk
+    with clock.stage("write"):
+        (out / "keys").mkdir(exist_ok=True)
+        write_zkey(batch.pk, batch.r1cs.to_matrices(include_c=False), out / "keys" / "batch.zkey")
+        write_zkey(cross.pk, cross.r1cs.to_matrices(include_c=False), out / "keys" / "cross.zkey")
 
-    contract = SettlementContract(root_check=root_check, cross_vk=cross.pk.vk)
-    for c in range(k):
-        contract.register(c, batch.pk.vk, genesis_roots[c])
+    contracts = _l1_contracts(l1, root_check, batch.pk.vk, cross.pk.vk, genesis_roots, say)
 
     for shared in batches:
         n = shared.batch_number
@@ -365,7 +392,7 @@ def _prove_and_settle(
                     proof=proof,
                     public_inputs=public,
                     batch_data=trace.slot_data(),
-                    bridge_openings=bridge_openings_for(c, k, trace.final_bridge_slots, trace.new_accounts_root),
+                    bridge_slots=bridge_slots_for(trace.final_bridge_slots, trace.new_accounts_root),
                 )
             )
 
@@ -382,8 +409,40 @@ def _prove_and_settle(
         result.batch_number, result.witness_s = n, witness_s
         run.proofs.append(result)
 
-        say(f"batch {n}: settlement on L1 (root check: {root_check})")
+        say(f"batch {n}: settlement on L1 ({l1}, root check: {root_check})")
         submission = SharedBatchSubmission(n, subs, cross_proof, cross_public)
         with clock.stage("settle"):
-            run.settlements.append(contract.settle(submission))
+            run.settlements.append(_settle(contracts, submission))
         run.submissions.append(submission)
+
+
+def _l1_contracts(l1: str, root_check: str, batch_vk, cross_vk, genesis_roots, say: Stage) -> list:
+    """The settlement contracts of ``l1``, registered: the EVM's first (its verdict is the run's), the model's."""
+    out = []
+    if l1 in ("evm", "both"):
+        from verifier.evm_settlement import EvmSettlementContract
+
+        say("L1 on the EVM: compiling and deploying SharedSettlement (solc-js, cached)")
+        out.append(EvmSettlementContract(root_check=root_check, cross_vk=cross_vk, say=lambda line: say(line, 2)))
+    if l1 in ("model", "both"):
+        out.append(SettlementContract(root_check=root_check, cross_vk=cross_vk))
+    for contract in out:
+        for c, root in enumerate(genesis_roots):
+            contract.register(c, batch_vk, root)
+    return out
+
+
+def _settle(contracts: list, submission: SharedBatchSubmission) -> SettlementResult:
+    """Settle on every contract; with two (EVM and model), their verdicts must agree (else a bug: RuntimeError)."""
+    results = [c.settle(submission) for c in contracts]
+    first = results[0]
+    for other in results[1:]:
+        if (other.accepted, other.failed_check, other.chain_id) != (first.accepted, first.failed_check, first.chain_id):
+            raise RuntimeError(
+                f"shared batch {submission.batch_number}: the EVM and the model disagree: "
+                f"{(first.accepted, first.failed_check, first.chain_id)} vs "
+                f"{(other.accepted, other.failed_check, other.chain_id)}"
+            )
+    if len(results) == 2:  # the model's result with the EVM's verdict and measured gas beside it
+        return replace(results[1], evm=first.evm)
+    return first

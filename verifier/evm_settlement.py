@@ -25,38 +25,38 @@ EIP-197 (G2 words imaginary part first); ``shared/EVM_NOTES.md``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from verifier.evm import g1_to_evm, g2_to_evm, keccak256
+from verifier.evm import keccak256
+from verifier.evm_calldata import (
+    NOT_A_VALUE,
+    key_data_initcode,
+    settle_calldata,
+    submission_words,
+    verifying_key_words,
+)
 from verifier.evm_chain import Chain
 from verifier.evm_poseidon import CONTRACT_FILE as POSEIDON_FILE
 from verifier.evm_toolchain import CompiledContract, Say, compile_solidity, contract_source
-from zksvs.errors import MalformedSlotData
-from zksvs.field import FQ_MODULUS
-from zksvs.groth16 import Proof, VerifyingKey
-from zksvs.statement import N_BATCH_PUBLIC, pack_slot
+from verifier.gas import SettlementGas, settlement_gas
+from verifier.settlement import EvmVerdict, SettlementResult, capacity_of
+from zksvs.groth16 import VerifyingKey
+from zksvs.statement import N_BATCH_PUBLIC
 
 __all__ = [
-    "NOT_A_VALUE",
     "ROOT_CHECK_CODES",
     "EvmSettlementContract",
-    "EvmVerdict",
     "compile_settlement",
-    "key_data_initcode",
-    "settle_calldata",
-    "submission_words",
-    "verifying_key_words",
+    "decode_revert",
+    "evm_unavailable_reason",
 ]
 
-#: The word that stands for "not a value of this kind" in a submission (contract constant NOT_A_VALUE).
-NOT_A_VALUE = (1 << 256) - 1
-_UINT256 = 1 << 256
 _NO_CHAIN = NOT_A_VALUE
 #: rootCheck constructor argument of SharedSettlement.
 ROOT_CHECK_CODES = {"openings": 0, "proof": 1, "both": 2}
 SETTLEMENT_FILE = "SharedSettlement.sol"
-_SETTLE_SELECTOR = keccak256(b"settle(uint256[])")[:4]
+#: solc optimizer runs for SharedSettlement (compile_settlement says why).
+SETTLEMENT_OPTIMIZER_RUNS = 1_000_000
 # Custom error → (check name of verifier.settlement, index of the argument naming the rollup or None).
 _CHECKS = {
     "BatchNumber": ("batch_number", None),
@@ -73,178 +73,62 @@ _CHECKS = {
 }
 
 
+def evm_unavailable_reason() -> str | None:
+    """Why the EVM settlement cannot run here (no pyrevm wheel, or no node to compile with), or None if it can.
+
+    Compiling needs node only once: a source already compiled is read from the cache.
+    """
+    from zksvs.errors import ToolchainError
+
+    try:
+        from verifier.evm_chain import load_pyrevm
+
+        load_pyrevm()
+        compile_settlement_cached_or_node()
+    except ToolchainError as e:
+        return str(e)
+    return None
+
+
+def compile_settlement_cached_or_node() -> None:
+    """Raise ToolchainError unless the contracts are compiled already or node and npm are present to compile them."""
+    import shutil
+
+    from zksvs.errors import ToolchainError
+
+    if is_compiled():
+        return
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise ToolchainError(
+            "node and npm are needed once to compile the L1 contracts (solc-js): install Node.js ≥ 18, or settle on "
+            "the Python model with --l1 model"
+        )
+
+
+def is_compiled() -> bool:
+    """True when both contracts are in the compilation cache (no node needed)."""
+    from verifier.evm_toolchain import is_cached
+
+    return is_cached({SETTLEMENT_FILE: contract_source(SETTLEMENT_FILE)}, runs=SETTLEMENT_OPTIMIZER_RUNS) and is_cached(
+        {POSEIDON_FILE: contract_source(POSEIDON_FILE)}, optimize=False
+    )
+
+
 def compile_settlement(say: Say | None = None) -> dict[str, CompiledContract]:
-    """``SharedSettlement`` (optimizer on) and ``PoseidonT3`` (optimizer off: its hand-scheduled Yul keeps r on the
-    stack, which the optimizer would replace by a CODECOPY per use), compiled with the pinned solc-js (cached)."""
-    out = dict(compile_solidity({SETTLEMENT_FILE: contract_source(SETTLEMENT_FILE)}, say=say))
+    """``SharedSettlement`` and ``PoseidonT3``, compiled with the pinned solc-js (cached).
+
+    SharedSettlement: optimizer on with ``SETTLEMENT_OPTIMIZER_RUNS`` (it runs once per shared batch forever; at 200
+    runs solc copies r and q from the code at every use, ~30 gas each, instead of a 3-gas PUSH32). PoseidonT3:
+    optimizer off (its hand-scheduled Yul keeps r on the stack, which the optimizer would replace the same way).
+    """
+    out = dict(
+        compile_solidity({SETTLEMENT_FILE: contract_source(SETTLEMENT_FILE)}, runs=SETTLEMENT_OPTIMIZER_RUNS, say=say)
+    )
     out.update(compile_solidity({POSEIDON_FILE: contract_source(POSEIDON_FILE)}, optimize=False, say=say))
     return out
 
 
-# --- encodings -------------------------------------------------------------------------------------------------
-
-
-def _g2_words(p) -> list[int]:
-    return [int.from_bytes(g2_to_evm(p)[i : i + 32], "big") for i in range(0, 128, 32)]
-
-
-def _g1_words(p) -> list[int]:
-    return [int.from_bytes(g1_to_evm(p)[i : i + 32], "big") for i in range(0, 64, 32)]
-
-
-def verifying_key_words(vk: VerifyingKey) -> list[int]:
-    """α (2), β, γ, δ (4 each, EIP-197 order: imaginary part first), IC_0..IC_ℓ (2 each)."""
-    words = _g1_words(vk.alpha_g1)
-    for p in (vk.beta_g2, vk.gamma_g2, vk.delta_g2):
-        words += _g2_words(p)
-    for p in vk.ic:
-        words += _g1_words(p)
-    return words
-
-
-def key_data_initcode(words: Sequence[int]) -> bytes:
-    """Creation code of a data contract whose code is 0x00 (STOP: it cannot be called into) followed by ``words``.
-
-    PUSH2 n, DUP1, PUSH1 10, PUSH0, CODECOPY, PUSH0, RETURN (10 bytes), then the code to return.
-    """
-    runtime = b"\x00" + b"".join(w.to_bytes(32, "big") for w in words)
-    n = len(runtime)
-    if n >= 1 << 16:
-        raise ValueError(f"key data of {n} bytes does not fit PUSH2")
-    return bytes([0x61, n >> 8, n & 0xFF, 0x80, 0x60, 0x0A, 0x5F, 0x39, 0x5F, 0xF3]) + runtime
-
-
-def _word(v: object) -> int:
-    """An exact int in [0, 2^256) as itself; anything else (bool, float, None, out of range) as NOT_A_VALUE."""
-    return v if type(v) is int and 0 <= v < _UINT256 else NOT_A_VALUE
-
-
-def _coordinate(v: object) -> int:
-    """A point coordinate; a value that is no uint256 becomes q, an invalid coordinate the precompiles refuse."""
-    return v if type(v) is int and 0 <= v < _UINT256 else FQ_MODULUS
-
-
-def _proof_words(proof: object) -> list[int]:
-    """A, B (imaginary parts first), C; a non-Proof is NOT_A_VALUE then zeros; a malformed point invalid words."""
-    if not isinstance(proof, Proof):
-        return [NOT_A_VALUE] + [0] * 7
-    out: list[int] = []
-    for p, n in ((proof.a, 2), (proof.b, 4), (proof.c, 2)):
-        try:
-            if p is None:
-                vals = [0] * n
-            elif n == 2:
-                x, y = p
-                vals = [_coordinate(x), _coordinate(y)]
-            else:
-                (x0, x1), (y0, y1) = p
-                vals = [_coordinate(x1), _coordinate(x0), _coordinate(y1), _coordinate(y0)]
-        except (TypeError, ValueError):
-            vals = [FQ_MODULUS] * n
-        out += vals
-    # a coordinate that happens to equal the marker is an invalid point, not "no proof"
-    if out[0] == NOT_A_VALUE:
-        out[0] = FQ_MODULUS
-    return out
-
-
-def _list(v: object) -> list | None:
-    return list(v) if isinstance(v, list | tuple) else None
-
-
-def _slot_word(slot: object) -> int:
-    try:
-        return pack_slot(slot)  # type: ignore[arg-type]
-    except MalformedSlotData:
-        return NOT_A_VALUE
-
-
-def _bridge_words(r: object) -> list[int]:
-    """accounts_root then the slot values of the entry's ``bridge_slots``; [] if it has none or they are no list."""
-    bs = getattr(r, "bridge_slots", None)
-    slots = _list(getattr(bs, "slots", None))
-    if bs is None or slots is None:
-        return []
-    return [_word(getattr(bs, "accounts_root", None))] + [_word(v) for v in slots]
-
-
-def _entry_words(r: object) -> list[int]:
-    from verifier.settlement import RollupSubmission
-
-    if not isinstance(r, RollupSubmission):
-        return [NOT_A_VALUE] + [0] * 8 + [0, 0, 0]
-    pub = _list(r.public_inputs)
-    words = [_word(r.chain_id), *_proof_words(r.proof)]
-    words += [0] if pub is None else [len(pub), *map(_word, pub)]
-    data = _list(r.batch_data)
-    words += [1, NOT_A_VALUE] if data is None else [len(data), *map(_slot_word, data)]
-    bridge = _bridge_words(r)
-    return [*words, len(bridge), *bridge]
-
-
-def submission_words(sub: object) -> list[int]:
-    """The flat word array ``settle`` reads (contract dev comment); never raises (module docstring)."""
-    from verifier.settlement import SharedBatchSubmission
-
-    if not isinstance(sub, SharedBatchSubmission):
-        return [NOT_A_VALUE, 0, 0]
-    rollups = _list(sub.rollups)
-    entries = [_entry_words(r) for r in rollups] if rollups is not None else [_entry_words(None)]
-    words = [_word(sub.batch_number), len(entries)]
-    for e in entries:
-        words += e
-    if sub.cross_proof is None or sub.cross_public_inputs is None:
-        return [*words, 0]
-    cross_pub = _list(sub.cross_public_inputs)
-    words += [1, *_proof_words(sub.cross_proof)]
-    words += [0] if cross_pub is None else [len(cross_pub), *map(_word, cross_pub)]
-    return words
-
-
-def settle_calldata(words: Sequence[int]) -> bytes:
-    """ABI calldata of ``settle(uint256[] s)``: selector, offset 32, length, the words."""
-    head = (32).to_bytes(32, "big") + len(words).to_bytes(32, "big")
-    return _SETTLE_SELECTOR + head + b"".join(w.to_bytes(32, "big") for w in words)
-
-
 # --- verdicts --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EvmVerdict:
-    """What the EVM said about one settle transaction.
-
-    Attributes
-    ----------
-    accepted : bool
-    failed_check : str | None
-        The model's check name of the custom error it reverted with (``None`` when accepted).
-    chain_id : int | None
-        The rollup the error names.
-    gas_used : int
-        Gas of the transaction, measured cold (Cancun rules: 21,000 + calldata + execution).
-    calldata_bytes : int
-        Size of its calldata.
-    error : str
-        The decoded custom error, e.g. ``"Proof(1)"``; empty when accepted.
-    """
-
-    accepted: bool
-    failed_check: str | None
-    chain_id: int | None
-    gas_used: int
-    calldata_bytes: int
-    error: str = ""
-
-    def to_json(self) -> dict:
-        """The ``"evm"`` entry of settlement.json."""
-        return {
-            "accepted": self.accepted,
-            "failed_check": self.failed_check,
-            "chain_id": self.chain_id,
-            "gas_used": self.gas_used,
-            "calldata_bytes": self.calldata_bytes,
-        }
 
 
 def _error_table(abi: list[dict]) -> dict[bytes, tuple[str, list[str]]]:
@@ -311,6 +195,7 @@ class EvmSettlementContract:
     _batch_vk: VerifyingKey | None = None
     _genesis: dict[int, int] = field(default_factory=dict)
     _deployed: _Deployed | None = None
+    _roots: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.root_check not in ROOT_CHECK_CODES:
@@ -373,6 +258,8 @@ class EvmSettlementContract:
             raise RuntimeError(f"register reverted: {decode_revert(r.output, self._errors)[0]}")
         self.deployment_gas["register"] = r.gas_used
         self._deployed = _Deployed(settlement, poseidon, key_data)
+        self._roots = dict(self._genesis)
+        self._check_roots_hash()
         return self._deployed
 
     @property
@@ -398,8 +285,15 @@ class EvmSettlementContract:
         return sorted(self._genesis)
 
     def state_root(self, chain_id: int) -> int:
-        """The stored state root of ``chain_id``."""
-        return self._view("stateRoots(uint256)", chain_id)
+        """The current state root of ``chain_id``: the contract stores the hash of the K roots and logs the roots;
+        this follows the accepted submissions and is checked against that hash after each one."""
+        self._deploy()
+        return self._roots[chain_id]
+
+    def _check_roots_hash(self) -> None:
+        roots = b"".join(self._roots[c].to_bytes(32, "big") for c in self.chain_ids)
+        if keccak256(roots) != self._view("stateRootsHash()").to_bytes(32, "big"):
+            raise RuntimeError("the contract's stateRootsHash is not the hash of the roots it accepted")
 
     def storage(self) -> dict[int, int]:
         """Every non-zero storage slot of the settlement contract (what a rejection must leave unchanged)."""
@@ -407,13 +301,39 @@ class EvmSettlementContract:
 
     # --- settlement ----------------------------------------------------------------------------------------------
 
+    def settle(self, submission: object) -> SettlementResult:
+        """Settle ``submission`` on the EVM: the model's ``SettlementResult``, the verdict the EVM's (``evm`` holds
+        its measured gas; ``gas`` the model's estimate, for comparison). Never raises for a bad submission."""
+        verdict, roots = self.settle_on_evm(submission)
+        number = getattr(submission, "batch_number", None)
+        number = number if type(number) is int else -1
+        gas = self.gas_model(submission)
+        if verdict.accepted:
+            return SettlementResult(True, number, gas=gas, new_state_roots=roots, evm=verdict)
+        return SettlementResult(False, number, verdict.failed_check, verdict.chain_id, verdict.error, gas, evm=verdict)
+
+    def gas_model(self, submission: object | None = None) -> SettlementGas:
+        """The model's gas figures (``verifier.gas.settlement_gas``) for this contract's keys and ``submission``."""
+        k = len(self._genesis)
+        keys = [self._batch_vk, self.cross_vk] if self.cross_vk is not None else [self._batch_vk]
+        same = lambda name: len({getattr(vk, name) for vk in keys}) == 1  # noqa: E731
+        return settlement_gas(
+            k,
+            capacity_of(submission),
+            shared_alpha_beta=same("alpha_g1") and same("beta_g2"),
+            shared_gamma=same("gamma_g2"),
+            submission=submission,
+        )
+
     def settle_on_evm(self, submission: object) -> tuple[EvmVerdict, dict[int, int]]:
         """Send ``submission`` to ``settle``; the verdict and, if accepted, the new roots by chain."""
         words = submission_words(submission)
         data = settle_calldata(words)
         r = self.chain.transact(self._deploy().settlement, data)
         if r.success:
-            roots = {c: self.state_root(c) for c in self.chain_ids}
+            roots = {e.chain_id: e.public_inputs[2] for e in submission.rollups}  # accepted: well formed
+            self._roots.update(roots)
+            self._check_roots_hash()
             return EvmVerdict(True, None, None, r.gas_used, len(data)), roots
         if r.halt_reason is not None:
             return EvmVerdict(False, "out_of_gas", None, r.gas_used, len(data), r.halt_reason), {}

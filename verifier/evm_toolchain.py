@@ -49,6 +49,7 @@ __all__ = [
     "cache_dir",
     "compile_solidity",
     "contract_source",
+    "is_cached",
     "node_modules",
 ]
 
@@ -184,13 +185,13 @@ def contract_source(file_name: str) -> str:
     return resources.files("verifier").joinpath("contracts", file_name).read_text()
 
 
-def _standard_json(sources: Mapping[str, str], evm_version: str, optimize: bool) -> str:
+def _standard_json(sources: Mapping[str, str], evm_version: str, optimize: bool, runs: int) -> str:
     return json.dumps(
         {
             "language": "Solidity",
             "sources": {name: {"content": text} for name, text in sorted(sources.items())},
             "settings": {
-                "optimizer": {"enabled": optimize, "runs": OPTIMIZER_RUNS},
+                "optimizer": {"enabled": optimize, "runs": runs},
                 "evmVersion": evm_version,
                 "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
             },
@@ -199,8 +200,26 @@ def _standard_json(sources: Mapping[str, str], evm_version: str, optimize: bool)
     )
 
 
+def _cache_path(sources: Mapping[str, str], evm_version: str, optimize: bool, runs: int) -> tuple[str, Path]:
+    text = _standard_json(sources, evm_version, optimize, runs)
+    key = hashlib.sha256(f"solc-js {SOLC_VERSION}\n{text}".encode()).hexdigest()
+    return text, cache_dir() / "solc" / f"{key}.json"
+
+
+def is_cached(
+    sources: Mapping[str, str], *, evm_version: str = EVM_VERSION, optimize: bool = True, runs: int = OPTIMIZER_RUNS
+) -> bool:
+    """True when ``compile_solidity`` with these arguments would read the cache (and need no node)."""
+    return _cache_path(sources, evm_version, optimize, runs)[1].exists()
+
+
 def compile_solidity(
-    sources: Mapping[str, str], *, evm_version: str = EVM_VERSION, optimize: bool = True, say: Say | None = None
+    sources: Mapping[str, str],
+    *,
+    evm_version: str = EVM_VERSION,
+    optimize: bool = True,
+    runs: int = OPTIMIZER_RUNS,
+    say: Say | None = None,
 ) -> dict[str, CompiledContract]:
     """Compile Solidity ``sources`` (file name → text) with the pinned solc-js; cached by input hash.
 
@@ -210,6 +229,9 @@ def compile_solidity(
         File name → source text. The file name enters solc's metadata hash, so it changes the bytecode.
     evm_version : str
         solc's ``evmVersion`` (default the pinned ``EVM_VERSION``).
+    optimize, runs : bool, int
+        solc's optimizer and its ``runs`` (how often the code is expected to run: a high value prices runtime gas
+        over code size, e.g. it keeps 32-byte constants as PUSH32 instead of copying them from the code).
     say : callable, optional
         Progress lines (an install of the node tools, a compilation).
 
@@ -224,9 +246,7 @@ def compile_solidity(
         node/npm missing, the install failed, solc reported an error (messages included), or two contracts share
         a name.
     """
-    text = _standard_json(sources, evm_version, optimize)
-    key = hashlib.sha256(f"solc-js {SOLC_VERSION}\n{text}".encode()).hexdigest()
-    path = cache_dir() / "solc" / f"{key}.json"
+    text, path = _cache_path(sources, evm_version, optimize, runs)
     if not path.exists():
         nm = node_modules(say)
         if say is not None:

@@ -39,15 +39,15 @@ contract SharedSettlement {
     error AlreadyRegistered();
     error BadRegistration(uint256 what);
 
-    event Registered(uint256 nRollups, address verifyingKeys);
-    event SharedBatchSettled(uint256 indexed batchNumber);
+    event Registered(address verifyingKeys, uint256[] genesisStateRoots);
+    event SharedBatchSettled(uint256 indexed batchNumber, uint256[] newStateRoots);
 
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
-    uint256 internal constant NO_CHAIN = type(uint256).max;
+    uint256 internal constant NO_CHAIN = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     /// In a chain-id, proof or slot position: "not a value of this kind at all" (the encoder's marker for a Python
     /// object of the wrong type); it fails the check that reads it, as the model's type checks do.
-    uint256 internal constant NOT_A_VALUE = type(uint256).max;
+    uint256 internal constant NOT_A_VALUE = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     uint256 internal constant N_BATCH_PUBLIC = 6;
     uint256 internal constant MAX_ROLLUPS = 8;
     /// A slot word packs kind (byte 0), peer_chain (byte 1), account_a (bytes 2-5), account_b (6-9), amount
@@ -81,8 +81,10 @@ contract SharedSettlement {
     uint64 public batchNumber;
     uint8 public nRollups;
     address public verifyingKeys;
-    // slots 1..8: the current state root of each rollup, by chain id
-    uint256[MAX_ROLLUPS] public stateRoots;
+    /// slot 1: keccak256 of the K current state roots in chain order. The roots themselves are in the last
+    /// SharedBatchSettled event (or Registered): one storage word instead of K, and a submission carries the old
+    /// roots anyway (its public inputs), so checking them costs one hash.
+    bytes32 public stateRootsHash;
 
     /// A parsed submission: the entry table and where the cross-rollup proof is.
     struct Sub {
@@ -121,11 +123,11 @@ contract SharedSettlement {
         if (rootCheck != ROOT_CHECK_OPENINGS) _checkKey(vk, CROSS_VK, k + 1, 4);
         for (uint256 c = 0; c < k; c++) {
             if (genesisRoots[c] >= R) revert BadRegistration(5);
-            stateRoots[c] = genesisRoots[c];
         }
+        stateRootsHash = keccak256(abi.encodePacked(genesisRoots));
         nRollups = uint8(k);
         verifyingKeys = vkData;
-        emit Registered(k, vkData);
+        emit Registered(vkData, genesisRoots);
     }
 
     /// The key words copied from the data contract's code (after its leading STOP byte) to memory at `vk`.
@@ -190,12 +192,10 @@ contract SharedSettlement {
         _checkBatchData(x);
         _checkBatchCommitments(x);
         // 7. proof: every proof of the submission in one pairing check; on failure, one by one to name it
-        for (uint256 i = 0; i < x.n; i++) {
-            if (_cd(_e(x, i, E_PROOF)) == NOT_A_VALUE) revert Proof(_e(x, i, E_CHAIN));
-        }
+        _checkProofWords(x);
         (, x.vk, x.vkWords) = _loadKeys(verifyingKeys, x.k);
         bool withCross = rootCheck != ROOT_CHECK_OPENINGS && _crossWellFormed(x);
-        bool allOk = _batchedPairing(x, _seed(x, s), withCross);
+        bool allOk = _batchedPairing(x, _seed(s), withCross);
         if (!allOk) {
             for (uint256 i = 0; i < x.n; i++) {
                 if (!_verifyOne(x.vk, 0, _e(x, i, E_PROOF), _e(x, i, E_PUB), N_BATCH_PUBLIC)) {
@@ -216,11 +216,10 @@ contract SharedSettlement {
         // the combined check failed yet every proof verifies alone: no such submission exists
         if (!allOk) revert Proof(NO_CHAIN);
         // all passed: advance every rollup together
-        for (uint256 i = 0; i < x.n; i++) {
-            stateRoots[_e(x, i, E_CHAIN)] = _cd(_e(x, i, E_PUB) + 64);
-        }
+        uint256[] memory roots = _rootsByChain(x, 64);
+        stateRootsHash = keccak256(abi.encodePacked(roots));
         batchNumber = uint64(expected + 1);
-        emit SharedBatchSettled(expected);
+        emit SharedBatchSettled(expected, roots);
     }
 
     function _cd(uint256 off) internal pure returns (uint256 v) {
@@ -246,55 +245,55 @@ contract SharedSettlement {
         uint256 crossPub;
         uint256 nCrossPub;
         assembly ("memory-safe") {
-            function fail(sel, i) {
+            function fail(sel, at, base) {
                 mstore(0, sel)
-                mstore(4, i)
+                mstore(4, shr(5, sub(at, base)))
                 revert(0, 36)
             }
+            // byte offsets in calldata; `end` is the first byte after s
             let base := s.offset
-            let len := s.length
-            if lt(len, 2) { fail(malformed, 1) }
+            let end := add(base, mul(s.length, 32))
+            if lt(s.length, 2) { fail(malformed, add(base, 32), base) }
             n := calldataload(add(base, 32))
-            if gt(n, 64) { fail(malformed, 1) }
+            if gt(n, 64) { fail(malformed, add(base, 32), base) }
             tab := mload(0x40)
             mstore(0x40, add(tab, mul(n, E_SIZE)))
-            let i := 2
-            for { let j := 0 } lt(j, n) { j := add(j, 1) } {
-                let e := add(tab, mul(j, E_SIZE))
-                if gt(add(i, 10), len) { fail(malformed, i) }
-                mstore(e, calldataload(add(base, mul(i, 32))))
-                mstore(add(e, E_PROOF), add(base, mul(add(i, 1), 32)))
-                let m := calldataload(add(base, mul(add(i, 9), 32)))
-                if gt(m, len) { fail(malformed, add(i, 9)) }
-                mstore(add(e, E_PUB), add(base, mul(add(i, 10), 32)))
+            let at := add(base, 64)
+            for { let e := tab } lt(e, add(tab, mul(n, E_SIZE))) { e := add(e, E_SIZE) } {
+                if gt(add(at, 320), end) { fail(malformed, at, base) }
+                mstore(e, calldataload(at))
+                mstore(add(e, E_PROOF), add(at, 32))
+                let m := calldataload(add(at, 288))
+                if gt(m, s.length) { fail(malformed, add(at, 288), base) }
+                mstore(add(e, E_PUB), add(at, 320))
                 mstore(add(e, E_NPUB), m)
-                i := add(i, add(10, m))
-                if iszero(lt(i, len)) { fail(malformed, i) }
-                m := calldataload(add(base, mul(i, 32)))
-                if gt(m, len) { fail(malformed, i) }
-                mstore(add(e, E_SLOTS), add(base, mul(add(i, 1), 32)))
+                at := add(at, add(320, shl(5, m)))
+                if iszero(lt(at, end)) { fail(malformed, at, base) }
+                m := calldataload(at)
+                if gt(m, s.length) { fail(malformed, at, base) }
+                mstore(add(e, E_SLOTS), add(at, 32))
                 mstore(add(e, E_NSLOTS), m)
-                i := add(i, add(1, m))
-                if iszero(lt(i, len)) { fail(malformed, i) }
-                m := calldataload(add(base, mul(i, 32)))
-                if gt(m, len) { fail(malformed, i) }
-                mstore(add(e, E_BRIDGE), add(base, mul(add(i, 1), 32)))
+                at := add(at, add(32, shl(5, m)))
+                if iszero(lt(at, end)) { fail(malformed, at, base) }
+                m := calldataload(at)
+                if gt(m, s.length) { fail(malformed, at, base) }
+                mstore(add(e, E_BRIDGE), add(at, 32))
                 mstore(add(e, E_NBRIDGE), m)
-                i := add(i, add(1, m))
+                at := add(at, add(32, shl(5, m)))
             }
-            if iszero(lt(i, len)) { fail(malformed, i) }
-            switch calldataload(add(base, mul(i, 32)))
-            case 0 { i := add(i, 1) }
+            if iszero(lt(at, end)) { fail(malformed, at, base) }
+            switch calldataload(at)
+            case 0 { at := add(at, 32) }
             case 1 {
-                if gt(add(i, 10), len) { fail(malformed, i) }
-                cross := add(base, mul(add(i, 1), 32))
-                nCrossPub := calldataload(add(base, mul(add(i, 9), 32)))
-                if gt(nCrossPub, len) { fail(malformed, i) }
-                crossPub := add(base, mul(add(i, 10), 32))
-                i := add(i, add(10, nCrossPub))
+                if gt(add(at, 320), end) { fail(malformed, at, base) }
+                cross := add(at, 32)
+                nCrossPub := calldataload(add(at, 288))
+                if gt(nCrossPub, s.length) { fail(malformed, at, base) }
+                crossPub := add(at, 320)
+                at := add(at, add(320, shl(5, nCrossPub)))
             }
-            default { fail(malformed, i) }
-            if iszero(eq(i, len)) { fail(malformed, i) }
+            default { fail(malformed, at, base) }
+            if iszero(eq(at, end)) { fail(malformed, at, base) }
         }
         x.tab = tab;
         x.n = n;
@@ -303,24 +302,34 @@ contract SharedSettlement {
         x.nCrossPub = nCrossPub;
     }
 
+    uint256 internal constant NONE = type(uint256).max;
+
     /// Every registered chain exactly once, nothing else; names the least missing, else unknown, else repeated id.
     function _checkRollupSet(Sub memory x) internal pure {
-        if (x.k == 0) revert RollupSet(NO_CHAIN);
+        uint256 k = x.k;
+        if (k == 0) revert RollupSet(NO_CHAIN);
+        uint256 tab = x.tab;
+        uint256 n = x.n;
         uint256 seen;
         uint256 twice;
         uint256 unknown = NO_CHAIN;
-        for (uint256 i = 0; i < x.n; i++) {
-            uint256 c = _e(x, i, E_CHAIN);
-            if (c == NOT_A_VALUE) revert RollupSet(NO_CHAIN);
-            if (c >= x.k) {
-                if (c < unknown) unknown = c;
-            } else if (seen & (1 << c) != 0) {
-                twice |= 1 << c;
-            } else {
-                seen |= 1 << c;
+        bool typed = true;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let c := mload(add(tab, mul(i, E_SIZE)))
+                if eq(c, NOT_A_VALUE) { typed := 0 }
+                switch lt(c, k)
+                case 0 { if lt(c, unknown) { unknown := c } }
+                default {
+                    let bit := shl(c, 1)
+                    switch and(seen, bit)
+                    case 0 { seen := or(seen, bit) }
+                    default { twice := or(twice, bit) }
+                }
             }
         }
-        uint256 all = (1 << x.k) - 1;
+        if (!typed) revert RollupSet(NO_CHAIN);
+        uint256 all = (1 << k) - 1;
         if (seen != all) revert RollupSet(_lowestBit(all & ~seen));
         if (unknown != NO_CHAIN) revert RollupSet(unknown);
         if (twice != 0) revert RollupSet(_lowestBit(twice));
@@ -335,73 +344,124 @@ contract SharedSettlement {
 
     /// Six public inputs, each < r, the first naming the entry's own chain.
     function _checkPublicInputs(Sub memory x) internal pure {
-        for (uint256 i = 0; i < x.n; i++) {
-            uint256 pub = _e(x, i, E_PUB);
-            uint256 c = _e(x, i, E_CHAIN);
-            bool ok = _e(x, i, E_NPUB) == N_BATCH_PUBLIC && _cd(pub) == c;
-            assembly {
-                for { let j := 0 } lt(j, N_BATCH_PUBLIC) { j := add(j, 1) } {
-                    ok := and(ok, lt(calldataload(add(pub, mul(j, 32))), R))
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 bad = NONE;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let p := mload(add(e, E_PUB))
+                let ok := and(eq(mload(add(e, E_NPUB)), N_BATCH_PUBLIC), eq(calldataload(p), mload(e)))
+                ok := and(ok, and(lt(calldataload(p), R), lt(calldataload(add(p, 32)), R)))
+                ok := and(ok, and(lt(calldataload(add(p, 64)), R), lt(calldataload(add(p, 96)), R)))
+                ok := and(ok, and(lt(calldataload(add(p, 128)), R), lt(calldataload(add(p, 160)), R)))
+                if iszero(ok) {
+                    bad := i
+                    break
                 }
             }
-            if (!ok) revert PublicInputs(c);
         }
+        if (bad != NONE) revert PublicInputs(_e(x, bad, E_CHAIN));
     }
 
+    /// The K old state roots (public input 1 of each entry), in chain order, hash to the stored stateRootsHash. A
+    /// mismatch cannot say which root is stale: the contract holds only their hash.
     function _checkOldRoots(Sub memory x) internal view {
-        for (uint256 i = 0; i < x.n; i++) {
-            uint256 c = _e(x, i, E_CHAIN);
-            if (_cd(_e(x, i, E_PUB) + 32) != stateRoots[c]) revert OldRoot(c);
+        if (keccak256(abi.encodePacked(_rootsByChain(x, 32))) != stateRootsHash) revert OldRoot(NO_CHAIN);
+    }
+
+    /// The public input at byte offset `at` of every entry, ordered by chain id (rollup_set made the entries a
+    /// permutation of 0..K−1).
+    function _rootsByChain(Sub memory x, uint256 at) internal pure returns (uint256[] memory roots) {
+        roots = new uint256[](x.k);
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        assembly ("memory-safe") {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                mstore(add(roots, mul(add(mload(e), 1), 32)), calldataload(add(mload(add(e, E_PUB)), at)))
+            }
         }
     }
 
     /// Each slot word follows the native rules of its kind (zksvs.statement.check_slot_data): below 2^208, kind
     /// ≤ 3; a NOOP is all zero, a TRANSFER has peer 0, a BURN or MINT a peer in [0, K) other than its own chain.
     function _checkBatchData(Sub memory x) internal pure {
+        uint256 tab = x.tab;
+        uint256 n = x.n;
         uint256 k = x.k;
-        for (uint256 i = 0; i < x.n; i++) {
-            uint256 off = _e(x, i, E_SLOTS);
-            uint256 n = _e(x, i, E_NSLOTS);
-            uint256 c = _e(x, i, E_CHAIN);
-            bool bad;
-            assembly {
-                for { let j := 0 } lt(j, n) { j := add(j, 1) } {
-                    let w := calldataload(add(off, mul(j, 32)))
+        uint256 bad = NONE;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let off := mload(add(e, E_SLOTS))
+                let end := add(off, mul(mload(add(e, E_NSLOTS)), 32))
+                let c := mload(e)
+                let b := 0
+                for {} lt(off, end) { off := add(off, 32) } {
+                    let w := calldataload(off)
                     let kind := and(w, 0xff)
                     let peer := and(shr(8, w), 0xff)
-                    let b := or(shr(SLOT_WORD_BITS, w), gt(kind, 3))
+                    b := or(b, or(shr(SLOT_WORD_BITS, w), gt(kind, 3)))
                     switch kind
                     case 0 { b := or(b, iszero(iszero(w))) }
                     case 1 { b := or(b, iszero(iszero(peer))) }
                     default { b := or(b, or(iszero(lt(peer, k)), eq(peer, c))) }
-                    bad := or(bad, b)
+                }
+                if b {
+                    bad := i
+                    break
                 }
             }
-            if (bad) revert BatchData(c);
         }
+        if (bad != NONE) revert BatchData(_e(x, bad, E_CHAIN));
     }
 
     /// eval_point = keccak256(batch_commitment ‖ words) mod r and eval_value = Σ_j word_j·eval_point^j (Horner),
     /// as the L1 computes them from the received words, equal the public inputs (zksvs/statement.py).
     function _checkBatchCommitments(Sub memory x) internal pure {
-        for (uint256 i = 0; i < x.n; i++) {
-            uint256 off = _e(x, i, E_SLOTS);
-            uint256 n = _e(x, i, E_NSLOTS);
-            uint256 pub = _e(x, i, E_PUB);
-            bool ok;
-            assembly ("memory-safe") {
-                let m := mload(0x40)
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 bad = NONE;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let off := mload(add(e, E_SLOTS))
+                let len := mul(mload(add(e, E_NSLOTS)), 32)
+                let pub := mload(add(e, E_PUB))
                 mstore(m, calldataload(add(pub, 96)))
-                calldatacopy(add(m, 32), off, mul(n, 32))
-                let z := mod(keccak256(m, mul(add(n, 1), 32)), R)
+                calldatacopy(add(m, 32), off, len)
+                let z := mod(keccak256(m, add(len, 32)), R)
                 let y := 0
-                for { let j := n } gt(j, 0) { j := sub(j, 1) } {
-                    y := addmod(mulmod(y, z, R), calldataload(add(off, mul(sub(j, 1), 32))), R)
+                for { let p := add(off, len) } gt(p, off) {} {
+                    p := sub(p, 32)
+                    y := addmod(mulmod(y, z, R), calldataload(p), R)
                 }
-                ok := and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))
+                if iszero(and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))) {
+                    bad := i
+                    break
+                }
             }
-            if (!ok) revert BatchCommitment(_e(x, i, E_CHAIN));
         }
+        if (bad != NONE) revert BatchCommitment(_e(x, bad, E_CHAIN));
+    }
+
+    /// A proof the encoder marked as "not a proof" (its first word NOT_A_VALUE) is named before any pairing, as the
+    /// model's type check does.
+    function _checkProofWords(Sub memory x) internal pure {
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 bad = NONE;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                if eq(calldataload(mload(add(add(tab, mul(i, E_SIZE)), E_PROOF))), NOT_A_VALUE) {
+                    bad := i
+                    break
+                }
+            }
+        }
+        if (bad != NONE) revert Proof(_e(x, bad, E_CHAIN));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -409,21 +469,27 @@ contract SharedSettlement {
     // ------------------------------------------------------------------------------------------------------------
 
     /// The cross-rollup proof is present and its inputs are the K new state roots in chain order.
-    function _crossWellFormed(Sub memory x) internal pure returns (bool) {
+    function _crossWellFormed(Sub memory x) internal pure returns (bool ok) {
         if (x.cross == 0 || x.nCrossPub != x.k) return false;
-        for (uint256 i = 0; i < x.n; i++) {
-            if (_cd(x.crossPub + 32 * _e(x, i, E_CHAIN)) != _cd(_e(x, i, E_PUB) + 64)) return false;
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 crossPub = x.crossPub;
+        ok = true;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let newRoot := calldataload(add(mload(add(e, E_PUB)), 64))
+                ok := and(ok, eq(calldataload(add(crossPub, mul(mload(e), 32))), newRoot))
+            }
         }
-        return true;
     }
 
-    /// keccak256(key words ‖ the whole submission): the weights are fixed only once both are.
-    function _seed(Sub memory x, uint256[] calldata s) internal pure returns (uint256 seed) {
-        uint256 vk = x.vk;
-        uint256 words = x.vkWords;
+    /// keccak256(the keys' code hash ‖ the whole submission): the weights are fixed only once both are.
+    function _seed(uint256[] calldata s) internal view returns (uint256 seed) {
+        address keys = verifyingKeys;
         assembly ("memory-safe") {
             let m := mload(0x40)
-            mstore(m, keccak256(vk, mul(words, 32)))
+            mstore(m, extcodehash(keys))
             calldatacopy(add(m, 32), s.offset, mul(s.length, 32))
             seed := keccak256(m, mul(add(s.length, 1), 32))
         }
