@@ -49,7 +49,9 @@ def _toy_circuit(n_public: int, values: list[int] | None = None) -> tuple[R1CS, 
 
 
 @cache
-def toy_keys(n_rollups: int, shared_phase1: bool = True, seed: str = "bench/evm_shapes") -> tuple[ProvingKey, ProvingKey]:
+def toy_keys(
+    n_rollups: int, shared_phase1: bool = True, seed: str = "bench/evm_shapes"
+) -> tuple[ProvingKey, ProvingKey]:
     """Development keys of the toy batch circuit (6 inputs) and toy cross circuit (K inputs).
 
     ``shared_phase1``: both keys from one phase 1 (τ, α, β, γ from one seed, δ per circuit), as keys made from one
@@ -76,7 +78,9 @@ def _random_slots(rng: random.Random, chain: int, k: int, b: int) -> list[SlotDa
             out.append(SlotData.noop())
             continue
         peer = 0 if kind == SlotKind.TRANSFER else rng.choice([c for c in range(k) if c != chain])
-        out.append(SlotData(kind, rng.randrange(256), rng.randrange(256), rng.randrange(1, 10**9), rng.randrange(50), peer))
+        out.append(
+            SlotData(kind, rng.randrange(256), rng.randrange(256), rng.randrange(1, 10**9), rng.randrange(50), peer)
+        )
     return out
 
 
@@ -122,9 +126,7 @@ def synthetic_shared_batch(
         _, w = _toy_circuit(N_BATCH_PUBLIC, st.public_inputs())
         r1cs = _toy_circuit(N_BATCH_PUBLIC)[0]
         proof = prove(r1cs, batch_pk, w, rng=rng)
-        rollups.append(
-            RollupSubmission(c, proof, st.public_inputs(), data, bridge_slots_for(slots, accounts_root))
-        )
+        rollups.append(RollupSubmission(c, proof, st.public_inputs(), data, bridge_slots_for(slots, accounts_root)))
         new_roots.append(new_root)
     cross_r1cs, cross_w = _toy_circuit(k, new_roots)
     cross_proof = prove(cross_r1cs, cross_pk, cross_w, rng=rng)
