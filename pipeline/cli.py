@@ -177,6 +177,27 @@ def _input_file() -> click.Path:
     return click.Path(exists=True, dir_okay=False)
 
 
+# --- key safety: the warning / --strict of prove, verify and zkey verify (docs/ceremony.md) ----------------------
+
+
+def _key_safety(vk, strict: bool, what: str) -> None:
+    """The warning (one "zksvs: warning:" line, by ``_route_warnings``) or, with ``strict``, the refusal (exit 2)
+    for a key whose δ is the G2 generator (``zksvs.groth16.check_contributed``)."""
+    from zksvs.groth16 import check_contributed
+
+    check_contributed(vk, strict=strict, what=what)
+
+
+_STRICT = click.option("--strict", is_flag=True, help="Refuse a key with no phase-2 contribution (δ = generator).")
+
+
+def _zkey_vk(zkey_path: str):
+    """The verifying key of a .zkey (headers and IC only)."""
+    from zksvs.formats.zkey_file import export_verifying_key
+
+    return export_verifying_key(zkey_path)
+
+
 # --- snarkjs-shaped commands ------------------------------------------------------------------------------------
 
 
@@ -184,12 +205,14 @@ def _input_file() -> click.Path:
 @click.argument("vk_path", metavar="VK.json", default="verification_key.json", type=_input_file())
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=_input_file())
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=_input_file())
-def verify(vk_path: str, public_path: str, proof_path: str) -> None:
+@_STRICT
+def verify(vk_path: str, public_path: str, proof_path: str, strict: bool) -> None:
     """Verify a Groth16 proof (snarkjs JSON files). Exit 0: valid; 1: invalid; 2: unusable input."""
     from verifier.groth16 import verify_proof
     from zksvs.formats.snarkjs_json import read_proof, read_public_inputs, read_verifying_key
 
     vk = read_verifying_key(vk_path)
+    _key_safety(vk, strict, vk_path)
     ok = verify_proof(vk, read_proof(proof_path), read_public_inputs(public_path))
     click.echo("OK!" if ok else "INVALID proof", err=not ok)
     sys.exit(0 if ok else 1)
@@ -218,11 +241,13 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=OutputFile())
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=OutputFile())
 @click.option("--timings", is_flag=True, help="Print the time of each proving stage (milliseconds).")
-def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool) -> None:
+@_STRICT
+def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool, strict: bool) -> None:
     """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``)."""
     from prover import prove_from_zkey
     from zksvs.formats.snarkjs_json import write_proof, write_public_inputs
 
+    _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
     proof, public_inputs, stage_seconds = prove_from_zkey(zkey_path, wtns_path)
     write_proof(proof, proof_path)
     write_public_inputs(public_inputs, public_path)
@@ -277,6 +302,87 @@ def groth16() -> None:
 groth16.add_command(prove)
 groth16.add_command(verify)
 groth16.add_command(setup_cmd, "setup")
+
+
+# --- phase-2 ceremony: zksvs zkey contribute | beacon | verify | export (snarkjs's zkey commands) ------------------
+
+
+@main.group("zkey")
+def zkey_group() -> None:
+    """Phase-2 ceremony on Groth16 .zkey files, compatible with snarkjs's zkey commands (docs/ceremony.md)."""
+
+
+zkey_group.add_command(export, "export")
+
+
+def _print_contribution(result, dest: str) -> None:
+    from zksvs.formats.zkey_contributions import format_hash
+
+    click.echo(format_hash(result.cs_hash, "Circuit Hash:"))
+    click.echo(format_hash(result.contribution_hash, "Contribution Hash:"))
+    _info(f"contribution #{result.index} written to {dest}")
+    if not any(result.cs_hash):
+        click.echo(
+            "zksvs: warning: the key has no circuit hash (not made from a powers of tau): a contribution cannot "
+            "make it secure and zkey verify will refuse it",
+            err=True,
+        )
+
+
+@zkey_group.command("contribute")
+@click.argument("src", metavar="IN.zkey", type=_input_file())
+@click.argument("dest", metavar="OUT.zkey", type=OutputFile())
+@click.option("--name", "-n", default=None, help="Name recorded with the contribution (first 64 characters).")
+@click.option("--entropy", "-e", default="", help="Extra random text, mixed with 64 bytes from the OS.")
+def zkey_contribute(src: str, dest: str, name: str | None, entropy: str) -> None:
+    """Add a random phase-2 contribution to IN.zkey, written to OUT.zkey (as snarkjs zkey contribute)."""
+    from prover import contribute
+
+    _print_contribution(contribute(src, dest, name=name, entropy=entropy), dest)
+
+
+@zkey_group.command("beacon")
+@click.argument("src", metavar="IN.zkey", type=_input_file())
+@click.argument("dest", metavar="OUT.zkey", type=OutputFile())
+@click.argument("beacon_hex", metavar="BEACON_HEX")
+@click.argument("iterations", metavar="ITERATIONS", type=int)
+@click.option("--name", "-n", default=None, help="Name recorded with the contribution (first 64 characters).")
+def zkey_beacon(src: str, dest: str, beacon_hex: str, iterations: int, name: str | None) -> None:
+    """Add the beacon contribution of BEACON_HEX (SHA-256 iterated 2^ITERATIONS times, ITERATIONS in 10..63).
+
+    Deterministic: the same file as snarkjs zkey beacon with the same arguments.
+    """
+    from prover import beacon, parse_beacon_hex
+
+    _print_contribution(beacon(src, dest, parse_beacon_hex(beacon_hex), iterations, name=name), dest)
+
+
+@zkey_group.command("verify")
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=_input_file())
+@click.argument("ptau_path", metavar="POT.ptau", type=_input_file())
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=_input_file())
+@_STRICT
+def zkey_verify(r1cs_path: str, ptau_path: str, zkey_path: str, strict: bool) -> None:
+    """Check CIRCUIT.zkey against the circuit and the ptau (as snarkjs zkey verify). Exit 0: OK; 1: INVALID."""
+    from prover import verify_zkey
+    from zksvs.formats.zkey_contributions import BEACON, format_hash
+
+    res = verify_zkey(r1cs_path, ptau_path, zkey_path)
+    if not res.ok:
+        click.echo(f"zksvs: INVALID: {zkey_path}: {res.reason}", err=True)
+        sys.exit(1)
+    if res.uncontributed:
+        _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
+    click.echo(format_hash(res.cs_hash, "Circuit Hash:"))
+    for i in range(len(res.contributions) - 1, -1, -1):
+        c = res.contributions[i]
+        click.echo("-------------------------")
+        click.echo(format_hash(res.contribution_hashes[i], f"contribution #{i + 1} {c.name or ''}:"))
+        if c.type == BEACON:
+            click.echo(f"Beacon generator: {c.beacon_hash.hex()}")
+            click.echo(f"Beacon iterations Exp: {c.num_iterations_exp}")
+    click.echo("-------------------------")
+    click.echo("ZKey Ok!")
 
 
 @main.group()
