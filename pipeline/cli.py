@@ -235,6 +235,50 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
     click.echo(f"verifying key written to {vk_path}", err=True)
 
 
+@export.command("solidityverifier")
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", default="circuit_final.zkey", type=_input_file())
+@click.argument("sol_path", metavar="VERIFIER.sol", default="verifier.sol", type=OutputFile())
+def export_solidityverifier(zkey_path: str, sol_path: str) -> None:
+    """Write the Solidity verifier of a Groth16 .zkey, the text snarkjs writes (its own template, rendered here)."""
+    from verifier.evm_export import solidity_verifier
+    from zksvs.formats.zkey_file import read_zkey
+
+    text = solidity_verifier(read_zkey(zkey_path).proving_key.vk, say=_info)
+    Path(sol_path).write_text(text, encoding="utf-8")
+    click.echo(f"Solidity verifier written to {sol_path}", err=True)
+
+
+@export.command("soliditycalldata")
+@click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=_input_file())
+@click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=_input_file())
+def export_soliditycalldata(public_path: str, proof_path: str) -> None:
+    """Print the arguments of the verifier's verifyProof for a proof, as snarkjs prints them."""
+    from verifier.evm_export import solidity_calldata
+    from zksvs.formats.snarkjs_json import read_proof, read_public_inputs
+
+    click.echo(solidity_calldata(read_proof(proof_path), read_public_inputs(public_path)))
+
+
+@export.command("settlement")
+@click.argument("out_dir", metavar="OUT_DIR", type=click.Path(file_okay=False))
+@click.option("--batch-zkey", required=True, type=_input_file(), help="The batch circuit's .zkey (every rollup's).")
+@click.option("--cross-zkey", type=_input_file(), help="The cross-rollup circuit's .zkey (root checks proof and both).")
+@click.option("--root-check", type=click.Choice(["openings", "proof", "both"]), default="both", show_default=True)
+def export_settlement_cmd(out_dir: str, batch_zkey: str, cross_zkey: str | None, root_check: str) -> None:
+    """Write the L1 contracts for the shape of these keys: SharedSettlement.sol, PoseidonT3.sol, each circuit's
+    verifier, the verifying-key contract's creation code, compiled artifacts, and a README (deployment order)."""
+    from verifier.evm_export import export_settlement
+    from zksvs.errors import InputError
+    from zksvs.formats.zkey_file import read_zkey
+
+    if root_check != "openings" and cross_zkey is None:
+        raise InputError(f"--root-check {root_check} needs --cross-zkey (the cross-rollup circuit's key)")
+    batch_vk = read_zkey(batch_zkey).proving_key.vk
+    cross_vk = read_zkey(cross_zkey).proving_key.vk if cross_zkey else None
+    for path in export_settlement(out_dir, batch_vk, cross_vk, root_check, say=_info):
+        click.echo(str(path))
+
+
 @main.command()
 @click.argument("zkey_path", metavar="CIRCUIT.zkey", type=_input_file())
 @click.argument("wtns_path", metavar="WITNESS.wtns", type=_input_file())
