@@ -498,7 +498,7 @@ def _run_options(f):
         click.option(
             "--force",
             is_flag=True,
-            help="Reuse a non-empty --out: remove the files an earlier run wrote there first (batch-*/, "
+            help="Reuse a non-empty --out: remove the files an earlier run wrote there first (batch-*/, keys/, "
             "settlement.json, state.json, run.json, report.png, sequencer.sqlite*, genesis.json, txs.jsonl); "
             "nothing else is touched.",
         ),
