@@ -3,14 +3,12 @@
 ``EvmSettlementContract`` has the interface of ``verifier.settlement.SettlementContract`` (``register``,
 ``settle``, ``state_root``, ``chain_ids``, ``batch_number``) and returns the same ``SettlementResult``, with the
 verdict taken from the EVM: an accepted transaction, or the custom error it reverted with, decoded into the model's
-check name and rollup (``EvmVerdict``: gas used, calldata bytes). Nothing here decides a verdict; the encoder only
-lays the submission out as the contract reads it (``submission_words``, the layout of the contract's dev comment).
+check name and rollup (``verifier.settlement.EvmVerdict``: gas used, calldata bytes). Nothing here decides a
+verdict: ``verifier.evm_calldata`` only lays the submission out as the contract reads it, whatever it holds (a
+value of the wrong type becomes a marker the contract rejects at the model's check), and the revert is decoded.
 
-A submission that is not what the checks expect (a wrong type, ``None``, a float, a value ≥ 2^256) is still
-encoded, never refused here: such a value becomes the word ``NOT_A_VALUE`` = 2^256 − 1 in its position (or a
-count of 0 for a list that is not a list), which the contract rejects at the same check as the model's type checks
-(a chain id: ``rollup_set``; a public input: ``public_inputs``; a slot: ``batch_data``; a proof: ``proof``; an
-opening: ``bridge_opening``; the cross proof: ``cross_proof``).
+The contract stores the hash of the K state roots and logs the roots; ``state_root`` follows the accepted
+submissions and checks them against that hash after each one.
 
 Deployment happens on the first ``settle`` (the model registers rollups one by one; the contract registers the
 set at once): ``PoseidonT3`` (root checks ``openings``/``both``), the verifying keys as the code of a data contract
@@ -20,7 +18,7 @@ set at once): ``PoseidonT3`` (root checks ``openings``/``both``), the verifying 
 References
 ----------
 Solidity ABI specification (``settle(uint256[])``, custom errors: 4-byte selector and ABI-encoded arguments);
-EIP-197 (G2 words imaginary part first); ``shared/EVM_NOTES.md``.
+EIP-197 (G2 words imaginary part first).
 """
 
 from __future__ import annotations

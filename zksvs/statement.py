@@ -19,7 +19,7 @@ injective) and takes z as an input; the L1 computes z and y from the words it re
 multiply-adds. Why that binds: c fixes the prover's words before z exists, and z depends on c and on the published
 words, so a published list that differs from the committed one is a different polynomial of degree < B, which
 agrees with the committed one at the random point z with probability ≤ B/r (Schwartz–Zippel) per attempt. Poseidon
-over the words on the L1 instead would cost ~30 k gas per slot; this costs ~50.
+over the slots on the L1 instead would cost ~160,000 gas a slot; this costs about 300 (Keccak, one multiply-add).
 
 Slot fields per kind (``account_a``/``account_b`` are account indices in the rollup's account tree):
 
