@@ -114,13 +114,13 @@ def test_burn_whose_mint_fails_leaves_both_rollups_unchanged(genesis, tx, error,
     import sequencer.execute as ex
 
     seen = []
-    real_mint = ex._mint
+    real_mint = ex.apply_mint
 
     def spy(d, message, leaf):
         seen.append((src.roots(), src.burn_tree(1).next_index))
         return real_mint(d, message, leaf)
 
-    monkeypatch.setattr(ex, "_mint", spy)
+    monkeypatch.setattr(ex, "apply_mint", spy)
     with pytest.raises(error, match="mint" if error is MintOverflow else "the mint cannot be made"):
         apply_burn_with_mint(src, dst, tx)
     assert seen and seen[0][0] != before[0] and seen[0][1] == 1, "the burn was not executed before the mint"
