@@ -59,3 +59,9 @@ def test_first_use_installs_the_pinned_tools_into_the_cache(tmp_path, monkeypatc
     said.clear()
     compile_solidity({"Tiny.sol": SOURCE % 4}, say=said.append)
     assert not any("installing" in s for s in said)
+
+
+def test_the_contracts_fit_a_chains_code_size_limit(settlement_artifacts):
+    # EIP-170: a chain refuses runtime code over 24,576 bytes (pyrevm would too, unless told otherwise)
+    for name in ("SharedSettlement", "PoseidonT3"):
+        assert 0 < len(settlement_artifacts[name].runtime) <= 24_576, name
