@@ -827,6 +827,129 @@ def report(folder: str, png_path: str | None, as_json: bool) -> None:
         _info("no plot: nothing was proven in this run")
 
 
+# --- the sequencer alone at load (issue 13): workload, sequence -------------------------------------------------
+
+
+def _force_option(f):
+    return click.option(
+        "--force",
+        is_flag=True,
+        help="Reuse a non-empty --out: remove the files zksvs wrote there first (nothing else is touched).",
+    )(f)
+
+
+@main.command()
+@click.option("--rollups", "n_rollups", default=4, show_default=True, type=click.IntRange(2, 8), help="K: rollups.")
+@click.option("--txs", "n_txs", default=10_000, show_default=True, type=click.IntRange(1), help="Transactions.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Seed of the genesis balances and the workload.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder for the two files.")
+@click.option("--accounts", default=32, show_default=True, type=click.IntRange(1), help="Accounts per rollup.")
+@click.option("--account-depth", default=8, show_default=True, type=click.IntRange(1, 32), help="D: levels.")
+@click.option("--capacity", default=32, show_default=True, type=click.IntRange(1), help="B: slots per rollup batch.")
+@click.option(
+    "--bridge-depth",
+    default=None,
+    type=click.IntRange(1, 32),
+    help="M: levels of the burn/mint trees (default: the least M ≥ 4 with room for every burn of the busiest pair).",
+)
+@_force_option
+def workload(
+    n_rollups: int,
+    n_txs: int,
+    seed: int,
+    out: str,
+    accounts: int,
+    account_depth: int,
+    capacity: int,
+    bridge_depth: int | None,
+    force: bool,
+) -> None:
+    """Write a seeded OUT/genesis.json and OUT/txs.jsonl of any size (transfers, burns between every pair of rollups,
+    one line in eight rejected on purpose), for zksvs sequence and zksvs run."""
+    from pipeline.outdir import RunFolder
+    from pipeline.workload import write_workload
+
+    folder = RunFolder(out)
+    folder.claim(force)
+    try:
+        files = write_workload(
+            out,
+            n_rollups,
+            n_txs,
+            seed,
+            accounts_per_rollup=accounts,
+            account_depth=account_depth,
+            capacity=capacity,
+            bridge_depth=bridge_depth,
+        )
+    except BaseException:
+        folder.discard()
+        raise
+    _info(
+        f"{files.n_txs:,} transactions ({files.n_burns:,} burns) written to {files.txs}; genesis (K={n_rollups}, "
+        f"D={account_depth}, M={files.bridge_depth}, B={capacity}) to {files.genesis}"
+    )
+
+
+@main.command()
+@click.argument("txs_path", metavar="TXS.jsonl", type=_input_file())
+@click.option("--genesis", "genesis_path", required=True, type=_input_file(), help="GENESIS.json of the rollups.")
+@click.option(
+    "--out",
+    "out",
+    default="zksvs-out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for OUT/sequencer.sqlite (created; must be empty unless --force).",
+)
+@_force_option
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: bool) -> None:
+    """Run the sequencer alone on TXS.jsonl (durable store, group commit, no proving): tx/s, tx per CPU-second,
+    receipt latency p50/p99, accepted/rejected counts, final state roots."""
+    from pipeline.outdir import RunFolder
+    from pipeline.sequence import sequence_workload
+    from sequencer import load_genesis
+
+    genesis = load_genesis(genesis_path)
+    folder = RunFolder(out, (txs_path, genesis_path))
+    folder.claim(force)
+    progress = make_console(quiet=_verbosity() == 0 or as_json)
+    try:
+        with progress.status(f"[bold]zksvs sequence {txs_path}[/bold]") as status:
+            report = sequence_workload(
+                genesis,
+                txs_path,
+                out,
+                on_chunk=lambda n: status.update(f"[bold]zksvs sequence[/bold]: {n:,} submitted"),
+            )
+    except BaseException:
+        folder.discard()
+        raise
+    j = report.to_json()
+    if as_json:
+        write_json(j, None)
+        return
+    rss = j["rss_mib"]
+    rows = [
+        ("transactions", f"{report.txs:,}"),
+        ("accepted / rejected", f"{report.accepted:,} / {report.rejected:,}"),
+        ("rejected by reason", ", ".join(f"{k} {v:,}" for k, v in j["rejected_by_reason"].items()) or "-"),
+        ("shared batches", f"{report.shared_batches:,}"),
+        ("tx/s (wall)", f"{report.txs_per_s:,.0f}"),
+        ("tx per CPU-second (all threads)", f"{report.txs_per_cpu_s:,.0f}"),
+        ("receipt latency p50 / p99 / max", f"{report.p50_ms:.2f} / {report.p99_ms:.2f} / {report.max_ms:.2f} ms"),
+        ("commits (mean group)", f"{report.commit_groups:,} ({report.mean_group:.1f} tx)"),
+        ("RSS first / peak / last", "-" if rss is None else f"{rss['first']} / {rss['peak']} / {rss['last']} MiB"),
+        ("load average (1 min) start / end", f"{report.load_avg[0]:.2f} / {report.load_avg[1]:.2f}"),
+        ("database", report.db_path),
+    ]
+    console = _results_console()
+    console.print(render_table("zksvs sequence", ["", "value"], rows))
+    roots = [(c, str(r)) for c, r in enumerate(report.state_roots)]
+    console.print(render_table("final state roots", ["rollup", "state root"], roots))
+
+
 @main.command()
 @click.option(
     "--sizes", default="12,14,16", show_default=True, help="log2 sizes of the Poseidon chains, comma-separated."

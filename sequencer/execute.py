@@ -238,7 +238,7 @@ def _inactive_append(r: RollupState) -> BridgeAppend:
 
 
 def _update(r: RollupState, index: int, before: AccountState, after: AccountState) -> AccountUpdate:
-    leaf = after.leaf()
+    leaf = r.account_leaf(after)
     op = r.put_account(index, after, leaf)
     return AccountUpdate(True, index, op.leaf, leaf, op.siblings, before, after)
 
@@ -330,7 +330,7 @@ def apply_burn(src: RollupState, tx: Burn) -> tuple[SlotTrace, Message, int]:
     root_debit = src.accounts.root
     credit = _inactive_account(src, part_indices(data)[1])  # the recipient's index (on dst), opened here unchanged
     message = Message(tx.chain, tx.to_chain, tx.sender, tx.recipient, tx.amount, tree.next_index)
-    leaf = message.leaf()
+    leaf = src.message_leaf(message)
     append = _append(src, burn_slot(tx.to_chain), tree, message, leaf)
     return SlotTrace(data, debit, credit, append, root_debit, root_debit, src.slots.root), message, leaf
 
