@@ -6,8 +6,12 @@ evaluation (EIP-4844's "proof of equivalence" between a commitment and published
 
 - every slot (no-ops too) packs into one slot word below 2^208 (``pack_slot``; byte fields, little end first)::
 
-      byte   0      1           2-5         6-9         10-17    18-25
-      field  kind   peer_chain  account_a   account_b   amount   nonce
+      byte   0          1           2-5         6-9         10-17    18-25
+      field  kind bit   peer_chain  account_a   account_b   amount   nonce
+
+  The kind byte has one bit per kind (``KIND_BITS``: no-op 0, transfer 1, burn 2, mint 4), so the word is a sum
+  of distinct powers of two over the circuit's boolean wires (the kind selectors and the fields' range-check bits):
+  one word, one slot.
 
 - ``batch_commitment`` c = Poseidon sponge over the B slot words: h = Poseidon(w_0..w_15), then
   h = Poseidon(h, next 15 words) while words remain (circomlib Poseidon, at most 16 inputs);
@@ -61,6 +65,9 @@ SLOT_WORD_LAYOUT: dict[str, tuple[int, int]] = {
     "amount": (80, 64),
     "nonce": (144, 64),
 }
+#: The kind byte of a slot word: one bit per kind.
+KIND_BITS: dict[int, int] = {0: 0, 1: 1, 2: 2, 3: 4}
+_KIND_OF_BITS = {v: k for k, v in KIND_BITS.items()}
 #: Every slot word is below 2^SLOT_WORD_BITS.
 SLOT_WORD_BITS = 208
 #: Account indices fit 32 bits (account trees of depth ≤ 32).
@@ -114,12 +121,16 @@ def pack_slot(slot: SlotData) -> int:
     """
     if not isinstance(slot, SlotData):
         raise MalformedSlotData(f"not a SlotData: {type(slot).__name__}")
-    word = 0
+    if type(slot.kind) not in (int, SlotKind) or slot.kind not in KIND_BITS:
+        raise MalformedSlotData(f"kind must be one of {list(KIND_BITS)}, not {slot.kind!r}")
+    word = KIND_BITS[int(slot.kind)]
     for name, (offset, width) in SLOT_WORD_LAYOUT.items():
+        if name == "kind":
+            continue
         v = getattr(slot, name)
-        if type(v) not in (int, SlotKind) or not 0 <= v < 1 << width:
+        if type(v) is not int or not 0 <= v < 1 << width:
             raise MalformedSlotData(f"{name} must be an int in [0, 2^{width}), not {v!r}")
-        word |= int(v) << offset
+        word |= v << offset
     return word
 
 
@@ -129,14 +140,14 @@ def unpack_slot(word: int) -> SlotData:
     Raises
     ------
     MalformedSlotData
-        ``word`` is not an int in [0, 2^208), or its kind byte is not a SlotKind.
+        ``word`` is not an int in [0, 2^208), or its kind byte is not 0, 1, 2 or 4.
     """
     if type(word) is not int or not 0 <= word < 1 << SLOT_WORD_BITS:
         raise MalformedSlotData(f"a slot word is an int in [0, 2^{SLOT_WORD_BITS}), not {word!r}")
     f = {name: (word >> off) & ((1 << width) - 1) for name, (off, width) in SLOT_WORD_LAYOUT.items()}
-    if f["kind"] not in tuple(SlotKind):
-        raise MalformedSlotData(f"kind byte {f['kind']} is not a SlotKind")
-    return SlotData(SlotKind(f.pop("kind")), **f)
+    if f["kind"] not in _KIND_OF_BITS:
+        raise MalformedSlotData(f"kind byte {f['kind']} is not 0, 1, 2 or 4")
+    return SlotData(SlotKind(_KIND_OF_BITS[f.pop("kind")]), **f)
 
 
 _FIELDS = ("account_a", "account_b", "amount", "nonce", "peer_chain")
@@ -195,9 +206,14 @@ def sponge_chunks(n_words: int) -> list[tuple[int, int]]:
 
 
 def slot_word_unchecked(slot: SlotData) -> int:
-    """Σ field·2^offset mod r over the ``SLOT_WORD_LAYOUT`` fields, without range checks: the word a circuit computes
-    from whatever a (possibly malicious) trace holds. Equals ``pack_slot`` for every slot that packs."""
-    return sum(int(getattr(slot, name)) << off for name, (off, _) in SLOT_WORD_LAYOUT.items()) % FR_MODULUS
+    """The kind bit plus Σ field·2^offset mod r, without range checks: the word a circuit computes from whatever a
+    (possibly malicious) trace holds (a kind outside SlotKind counts as no bit). Equals ``pack_slot`` for every slot
+    that packs."""
+    word = KIND_BITS.get(int(slot.kind), 0)
+    for name, (off, _) in SLOT_WORD_LAYOUT.items():
+        if name != "kind":
+            word += int(getattr(slot, name)) << off
+    return word % FR_MODULUS
 
 
 def batch_commitment(slots: Sequence[SlotData]) -> int:

@@ -23,25 +23,30 @@ __all__ = ["batch_commitment", "eval_value", "slot_word"]
 
 
 def slot_word(sel: KindSelectors, data: SlotDataVars) -> Var:
-    """The slot word Σ field·2^offset (``zksvs.statement.pack_slot``), with kind = transfer + 2·burn + 3·mint.
+    """The slot word (``zksvs.statement.pack_slot``) as a sum of boolean wires with distinct powers of two: the kind
+    byte from the selectors (transfer 1, burn 2, mint 4, no-op 0), every field from its range-check bits.
+
+    Built from bits rather than from the field wires, the word is visibly one-to-one: a word fixes each boolean
+    (distinct powers of two below 2^208 < r), so each field (the SMT uniqueness checker's ``bits`` rule sees it too).
 
     Constrains: nothing (a linear combination)
     Cost:       0 constraints
-    Assumes:    every field range-checked to its ``SLOT_WORD_LAYOUT`` width (``slots.slot_data``; kind < 4 from the
-                one-hot selectors), so distinct slots give distinct words
+    Assumes:    ``data`` from ``slots.slot_data`` (its bits are the range checks of the fields), ``sel`` one-hot
     Rejects:    —
     """
     fields = {
-        "kind": sel.kind,
-        "peer_chain": data.peer_chain,
-        "account_a": data.account_a,
-        "account_b": data.account_b,
-        "amount": data.amount,
-        "nonce": data.nonce,
+        "peer_chain": data.peer_bits,
+        "account_a": data.account_a_bits,
+        "account_b": data.account_b_bits,
+        "amount": data.amount_bits,
+        "nonce": data.nonce_bits,
     }
-    word = Var.constant(0)
-    for name, (offset, _) in SLOT_WORD_LAYOUT.items():
-        word = word + (1 << offset) * fields[name]
+    word = sel.transfer + 2 * sel.burn + 4 * sel.mint
+    for name, bits in fields.items():
+        offset, width = SLOT_WORD_LAYOUT[name]
+        assert len(bits) <= width
+        for i, bit in enumerate(bits):
+            word = word + (1 << (offset + i)) * bit
     return word
 
 

@@ -184,7 +184,7 @@ class KindSelectors:
 
     @property
     def kind(self) -> Var:
-        """The SlotKind value: transfer + 2·burn + 3·mint (what the slot word packs)."""
+        """The SlotKind value: transfer + 2·burn + 3·mint (the slot word packs one bit per kind instead)."""
         return self.transfer + 2 * self.burn + 3 * self.mint
 
     @property
@@ -226,7 +226,8 @@ class SlotDataVars:
     """The committed slot fields (``zksvs.statement.SlotData``) as private wires, with the bits they are made of.
 
     ``account_a_bits`` / ``account_b_bits`` (D bits) are the Merkle direction bits of the debit / credit;
-    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append.
+    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append; ``amount_bits`` / ``nonce_bits`` (64
+    bits): with the others, the slot word is built from bits (``circuits.batch.binding.slot_word``).
     """
 
     account_a: Var
@@ -237,6 +238,8 @@ class SlotDataVars:
     account_a_bits: list[Bool]
     account_b_bits: list[Bool]
     peer_bits: list[Bool]
+    amount_bits: list[Bool] = ()  # type: ignore[assignment]
+    nonce_bits: list[Bool] = ()  # type: ignore[assignment]
 
 
 def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: int, account_depth: int) -> SlotDataVars:
@@ -266,10 +269,10 @@ def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: in
         account_a, account_b, amount, nonce, peer = fields
         a_bits = assert_range(cb, account_a, account_depth, "account_a_range")
         b_bits = assert_range(cb, account_b, account_depth, "account_b_range")
-        assert_range(cb, amount, U64_BITS, "amount_range")
-        assert_range(cb, nonce, U64_BITS, "nonce_range")
+        amount_bits = assert_range(cb, amount, U64_BITS, "amount_range")
+        nonce_bits = assert_range(cb, nonce, U64_BITS, "nonce_range")
         peer_bits = assert_below(cb, peer, n_rollups, "peer_range")
-    return SlotDataVars(account_a, account_b, amount, nonce, peer, a_bits, b_bits, peer_bits)
+    return SlotDataVars(account_a, account_b, amount, nonce, peer, a_bits, b_bits, peer_bits, amount_bits, nonce_bits)
 
 
 def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:

@@ -50,8 +50,9 @@ contract SharedSettlement {
     uint256 internal constant NOT_A_VALUE = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     uint256 internal constant N_BATCH_PUBLIC = 6;
     uint256 internal constant MAX_ROLLUPS = 8;
-    /// A slot word packs kind (byte 0), peer_chain (byte 1), account_a (bytes 2-5), account_b (6-9), amount
-    /// (10-17) and nonce (18-25), little end first: below 2^208.
+    /// A slot word packs the kind (byte 0: one bit per kind, transfer 1, burn 2, mint 4, no-op 0), peer_chain
+    /// (byte 1), account_a (bytes 2-5), account_b (6-9), amount (10-17) and nonce (18-25), little end first: below
+    /// 2^208.
     uint256 internal constant SLOT_WORD_BITS = 208;
     uint8 public constant ROOT_CHECK_OPENINGS = 0;
     uint8 public constant ROOT_CHECK_PROOF = 1;
@@ -384,8 +385,8 @@ contract SharedSettlement {
         }
     }
 
-    /// Each slot word follows the native rules of its kind (zksvs.statement.check_slot_data): below 2^208, kind
-    /// ≤ 3; a NOOP is all zero, a TRANSFER has peer 0, a BURN or MINT a peer in [0, K) other than its own chain.
+    /// Each slot word follows the native rules of its kind (zksvs.statement.check_slot_data): below 2^208, kind byte
+    /// 0 (NOOP: the whole word 0), 1 (TRANSFER: peer 0), 2 or 4 (BURN, MINT: a peer in [0, K), not its own chain).
     function _checkBatchData(Sub memory x) internal pure {
         uint256 tab = x.tab;
         uint256 n = x.n;
@@ -402,11 +403,13 @@ contract SharedSettlement {
                     let w := calldataload(off)
                     let kind := and(w, 0xff)
                     let peer := and(shr(8, w), 0xff)
-                    b := or(b, or(shr(SLOT_WORD_BITS, w), gt(kind, 3)))
+                    b := or(b, shr(SLOT_WORD_BITS, w))
                     switch kind
                     case 0 { b := or(b, iszero(iszero(w))) }
                     case 1 { b := or(b, iszero(iszero(peer))) }
-                    default { b := or(b, or(iszero(lt(peer, k)), eq(peer, c))) }
+                    case 2 { b := or(b, or(iszero(lt(peer, k)), eq(peer, c))) }
+                    case 4 { b := or(b, or(iszero(lt(peer, k)), eq(peer, c))) }
+                    default { b := 1 }
                 }
                 if b {
                     bad := i
