@@ -12,8 +12,26 @@ from pathlib import Path
 
 import click
 
-from pipeline.progress import make_console, render_table, write_json
 from zksvs.errors import ZksvsError
+
+
+# rich is imported by the commands that print tables, not by every command (``zksvs prove`` must start fast)
+def make_console(*args, **kwargs):
+    from pipeline.progress import make_console as make
+
+    return make(*args, **kwargs)
+
+
+def render_table(*args, **kwargs):
+    from pipeline.progress import render_table as render
+
+    return render(*args, **kwargs)
+
+
+def write_json(*args, **kwargs):
+    from pipeline.progress import write_json as write
+
+    return write(*args, **kwargs)
 
 
 class _ZksvsGroup(click.Group):
@@ -73,19 +91,93 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
 @click.argument("wtns_path", metavar="WITNESS.wtns", type=click.Path(exists=True, dir_okay=False))
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=click.Path(dir_okay=False))
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=click.Path(dir_okay=False))
-@click.option("--timings", is_flag=True, help="Print the time of each proving stage.")
-def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool) -> None:
-    """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``)."""
+@click.option("--timings", is_flag=True, help="Print the time of each proving stage (and of loading the kernels).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Refuse an unsatisfying witness (exit 2, nothing written): the proof must pass the key's own verifying key.",
+)
+@click.option(
+    "--r1cs",
+    "r1cs_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --check: the circuit's .r1cs, checked before proving; names the first unsatisfied constraint.",
+)
+def prove(
+    zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool, check: bool, r1cs_path: str | None
+) -> None:
+    """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``).
+
+    The first run on a machine compiles the prover's kernels (announced on stderr; about a minute); later runs load
+    them from numba's cache. --timings shows that apart from the proving stages.
+    """
+    from prover.startup import lean_numba
+    from prover.warmup import kernel_cache_state, prepare
+
+    lean_numba()  # one proof per process: skip numba's SciPy/cffi imports (prover.startup)
+
+    state = kernel_cache_state("prove")
+    if state.message:
+        click.echo(state.message, err=True)
+    kernels = prepare("prove")
+    if r1cs_path is not None or check:
+        _check_witness(zkey_path, wtns_path, r1cs_path)
     from prover import prove_from_zkey
     from zksvs.formats.snarkjs_json import write_proof, write_public_inputs
 
     proof, public_inputs, stage_seconds = prove_from_zkey(zkey_path, wtns_path)
+    if check:
+        _check_proof(zkey_path, proof, public_inputs)
     write_proof(proof, proof_path)
     write_public_inputs(public_inputs, public_path)
     if timings:
-        console = make_console()
-        rows = [(name, round(s * 1000, 1)) for name, s in stage_seconds.items()]
-        console.print(render_table("prove stages", ["stage", "ms"], rows))
+        what = "compile kernels (once per machine)" if kernels.compiled else "load kernels (numba cache)"
+        rows = [(what, round(kernels.total_s * 1000, 1))]
+        rows += [(name, round(s * 1000, 1)) for name, s in stage_seconds.items()]
+        rows.append(("stages total", round(sum(stage_seconds.values()) * 1000, 1)))
+        make_console().print(render_table("prove stages", ["stage", "ms"], rows))
+
+
+def _check_witness(zkey_path: str, wtns_path: str, r1cs_path: str | None) -> None:
+    """``prove --check --r1cs``: the R1CS must be the zkey's circuit and the witness must satisfy it (numba check)."""
+    if r1cs_path is None:
+        return
+    from prover import check_witness
+    from prover.warmup import kernel_cache_state, prepare
+    from zksvs.errors import InvalidWitness
+    from zksvs.formats.r1cs_file import read_r1cs
+    from zksvs.formats.wtns_file import read_wtns_limbs
+    from zksvs.formats.zkey_file import read_zkey
+
+    r1cs = read_r1cs(r1cs_path)
+    pk = read_zkey(zkey_path, matrices=False)
+    have = (r1cs.n_wires, r1cs.n_public, r1cs.n_constraints)
+    want = (pk.proving_key.n_wires, pk.proving_key.n_public, pk.coefficients.n_constraints)
+    if have != want:
+        raise InvalidWitness(
+            f"{r1cs_path} is not the circuit of {zkey_path}: (wires, public, constraints) = {have} vs {want}"
+        )
+    state = kernel_cache_state("check")
+    if state.message:
+        click.echo(state.message, err=True)
+    prepare("check")
+    try:
+        check_witness(r1cs, read_wtns_limbs(wtns_path))
+    except InvalidWitness as e:
+        raise InvalidWitness(f"{wtns_path}: {e}") from None
+
+
+def _check_proof(zkey_path: str, proof, public_inputs) -> None:
+    """``prove --check``: the new proof must pass the key's verifying key, else nothing is written (exit 2)."""
+    from verifier.groth16 import verify_proof
+    from zksvs.errors import InvalidWitness
+    from zksvs.formats.zkey_file import export_verifying_key
+
+    if not verify_proof(export_verifying_key(zkey_path), proof, public_inputs):
+        raise InvalidWitness(
+            f"the witness does not satisfy the circuit of {zkey_path}: its proof fails the key's verifying key; "
+            "nothing written (add --r1cs CIRCUIT.r1cs to name the first unsatisfied constraint)"
+        )
 
 
 @main.command()
@@ -99,6 +191,7 @@ def devsetup(r1cs_path: str, zkey_path: str, seed: str) -> None:
     from zksvs.formats.zkey_file import write_zkey
 
     r1cs = read_r1cs(r1cs_path)
+    _announce_compile("setup")
     t0 = time.perf_counter()
     pk = setup(r1cs, seed=seed)
     write_zkey(pk, r1cs.to_matrices(include_c=False), zkey_path)
@@ -120,9 +213,47 @@ def setup_cmd(r1cs_path: str, ptau_path: str, zkey_path: str) -> None:
     from zksvs.formats.zkey_file import write_zkey
 
     r1cs = read_r1cs(r1cs_path)
+    _announce_compile("phase2")
     pk = setup_from_ptau(r1cs, ptau_path)
     write_zkey(pk, r1cs.to_matrices(include_c=False), zkey_path)
     click.echo(f"key written to {zkey_path}", err=True)
+
+
+def _announce_compile(group: str) -> None:
+    """One stderr line before a first-use compile of a kernel group (nothing when numba's cache is warm)."""
+    from prover.warmup import kernel_cache_state
+
+    message = kernel_cache_state(group).message
+    if message:
+        click.echo(message, err=True)
+
+
+@main.command("warmup")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    type=click.Choice(["prove", "check", "setup", "phase2"]),
+    help="Only these kernel groups (repeatable; default: all).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def warmup_cmd(groups: tuple[str, ...], as_json: bool) -> None:
+    """Compile every prover kernel once (later commands load them from numba's cache) and report per kernel."""
+    from prover.warmup import GROUPS, kernel_cache_state, warmup
+
+    groups = groups or GROUPS
+    estimate = sum(kernel_cache_state(g).estimate_s for g in groups)
+    if estimate and not as_json:
+        click.echo(f"compiling kernels (once per machine, ~{estimate:.0f} s)…", err=True)
+    report = warmup(groups)
+    if as_json:
+        write_json(report.to_json(), None)
+        return
+    rows = [(r.kernel, r.group, r.step, r.status, round(r.seconds, 3)) for r in report.rows]
+    caption = f"{report.compiled} compiled, {len(report.rows) - report.compiled} loaded or in memory"
+    make_console().print(render_table(
+        f"prover kernels: {report.total_s:.1f} s", ["kernel", "group", "step", "status", "s"], rows, caption
+    ))  # fmt: skip
 
 
 def _out_dir(out: str | None) -> Path:
