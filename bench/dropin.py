@@ -10,6 +10,8 @@ prover             mode         what one timed round is
 ``zksvs``          process      ``zksvs prove ZKEY WTNS PROOF PUBLIC`` (``pipeline.cli:main``; start-up, imports,
                                 numba cache load and key read included)
 ``groth16py``      in-process   ``groth16py.prove_wtns(pk, WTNS)`` after one ``import_zkey`` (timed apart: ``load_s``)
+``groth16py-       process      ``python -m bench.dropin oneshot ZKEY WTNS PROOF``: Python start-up, ``import_zkey``
+process``                       and ``prove_wtns`` in a fresh interpreter (what a user of groth16py's CLI-less API pays)
 ``zksvs-inproc``   in-process   ``prover.prove_from_zkey(ZKEY, WTNS)`` (key read included; stage split recorded)
 =================  ===========  ======================================================================================
 
@@ -44,8 +46,8 @@ from pathlib import Path
 from bench.circom.build import Built, build, poseidon_chain_for_log_n, zksvs_cli
 from tests.oracles.node import NODE_MODULES, ROOT, ensure_node_modules, run_node_script
 
-PROVERS = ("snarkjs", "groth16py", "zksvs", "zksvs-inproc")
-PROCESS_PROVERS = {"snarkjs", "zksvs"}
+PROVERS = ("snarkjs", "groth16py", "groth16py-process", "zksvs", "zksvs-inproc")
+PROCESS_PROVERS = {"snarkjs", "zksvs", "groth16py-process"}
 SCHEMA = "zksvs-bench-dropin/1"
 OTHER_STAGE = "read + other"
 """Derived stage: ``prove_from_zkey``'s wall time minus its ``stage_seconds`` (.zkey/.wtns read, conversions)."""
@@ -162,7 +164,15 @@ def _zksvs_cmd(zkey: Path, wtns: Path, proof: Path, public: Path) -> list[str]:
     return [*zksvs_cli(), "prove", zkey, wtns, proof, public]
 
 
-_PROCESS_CMDS: dict[str, Callable[..., list[str]]] = {"snarkjs": _snarkjs_cmd, "zksvs": _zksvs_cmd}
+def _groth16py_cmd(zkey: Path, wtns: Path, proof: Path, public: Path) -> list[str]:
+    return [sys.executable, "-m", "bench.dropin", "oneshot", zkey, wtns, proof]
+
+
+_PROCESS_CMDS: dict[str, Callable[..., list[str]]] = {
+    "snarkjs": _snarkjs_cmd,
+    "zksvs": _zksvs_cmd,
+    "groth16py-process": _groth16py_cmd,
+}
 
 
 def run_process_prover(prover: str, built: Built, work: Path, runs: int, warmup: int) -> tuple[ProverResult, list]:
@@ -173,7 +183,7 @@ def run_process_prover(prover: str, built: Built, work: Path, runs: int, warmup:
         r = run_process(_PROCESS_CMDS[prover](built.keys.zkey, built.wtns, proof, public))
         if r.returncode != 0:
             raise RuntimeError(f"{prover} prove failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
-        proofs.append((proof, public))
+        proofs.append((proof, public if public.exists() else None))
         if i < warmup:
             warm.append(r.seconds)
         else:
@@ -355,7 +365,7 @@ def bench_size(
         if prover.startswith("zksvs") and (why := zksvs_available()):
             unavailable[prover] = why
             continue
-        if prover == "groth16py" and importlib.util.find_spec("groth16py") is None:
+        if prover.startswith("groth16py") and importlib.util.find_spec("groth16py") is None:
             unavailable[prover] = "groth16py is not installed (bench-only peer: pip install groth16py)"
             continue
         run = run_process_prover if prover in PROCESS_PROVERS else run_inprocess_prover
@@ -385,6 +395,7 @@ def ratios(provers: dict[str, dict]) -> dict[str, float]:
         "zksvs-inproc/snarkjs": ("zksvs-inproc", "snarkjs", "median_s"),
         "zksvs-inproc/groth16py": ("zksvs-inproc", "groth16py", "median_s"),
         "zksvs/groth16py": ("zksvs", "groth16py", "median_s"),
+        "zksvs/groth16py-process": ("zksvs", "groth16py-process", "median_s"),
         "groth16py/snarkjs": ("groth16py", "snarkjs", "median_s"),
         "rss zksvs/snarkjs": ("zksvs", "snarkjs", "peak_rss_max_bytes"),
     }
@@ -442,8 +453,20 @@ def machine_info() -> dict:
     }
 
 
+def _oneshot(argv: Sequence[str]) -> None:
+    """One groth16py proof in this process (``python -m bench.dropin oneshot ZKEY WTNS PROOF``): the whole-process
+    peer. The proof is written as snarkjs proof.json; groth16py writes no public.json (snarkjs's is the reference)."""
+    zkey, wtns, proof = argv
+    import groth16py  # bench-only, GPL-3.0: never imported by the product
+
+    pk, _vk = groth16py.import_zkey(zkey)
+    Path(proof).write_text(json.dumps(evm_proof_to_snarkjs(groth16py.prove_wtns(pk, wtns))))
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
         _worker(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "oneshot":
+        _oneshot(sys.argv[2:])
     else:
         sys.exit("usage: python -m bench.dropin worker PROVER ZKEY WTNS WORKDIR --report FILE [--runs N --warmup N]")

@@ -9,7 +9,7 @@ needs the files every prover reads: a .zkey and a .wtns (snarkjs, groth16py and 
         b_i · (b_i − 1) = 0 with x_{i+1} = x_i + b_i   (a boolean and an add: 0/1 witness values)
 
 so the witness has the two shapes real circuits have (field elements and bits) and every MSM meets both. Public
-signals: [out, seed] (snarkjs order: outputs first). The keys come from ``prover.setup`` (INSECURE development
+signals: [out, seed] (snarkjs order: outputs first). The keys come from ``prover.dev_setup`` (INSECURE development
 setup, seeded) on the matrices — no Python object per constraint, so 2^20 constraints stay within a few hundred MB —
 and the verifying key is written as snarkjs ``verification_key.json``. Everything is cached under
 ``build/synthetic/`` by the circuit's shape and the code's version.
@@ -22,7 +22,7 @@ Public API::
 
 References
 ----------
-snarkjs 0.7.6 ``zkey_new.js`` (the domain rule n_constraints + n_public + 1 ≤ 2^log_n); ``prover.setup``.
+snarkjs 0.7.6 ``zkey_new.js`` (the domain rule n_constraints + n_public + 1 ≤ 2^log_n); ``prover.dev_setup``.
 """
 
 from __future__ import annotations

@@ -32,9 +32,11 @@ LARGE_SIZES = (18, 20)
 #: Sizes proved on our own R1CS (``bench.synthetic``: a mixed squaring/boolean chain with development keys) instead
 #: of a circom Poseidon chain: compiling 2^20 with circom2 takes more than half an hour on 2 cores.
 SYNTHETIC_SIZES = (20,)
-DEFAULT_PROVERS = ("snarkjs", "groth16py", "zksvs", "zksvs-inproc")
+DEFAULT_PROVERS = ("snarkjs", "groth16py", "groth16py-process", "zksvs", "zksvs-inproc")
 JSON_NAME = "bench-dropin.json"
 PLOT_NAME = "bench-dropin.png"
+HELD_OUT_JSON = "bench-heldout.json"
+HELD_OUT_PLOT = "bench-heldout.png"
 
 
 # --- regression compare (pure Python) -------------------------------------------------------------------------------
@@ -181,14 +183,16 @@ def results_table(results: dict):
         prov = s["provers"]
         for name, p in prov.items():
             rows.append([
-                f"2^{s['log_n']}", s["n_constraints"], name, p["mode"], p["min_s"], p["median_s"],
+                s.get("circuit", ""), f"2^{s['log_n']}", s["n_constraints"], name, p["mode"], p["min_s"], p["median_s"],
                 p["median_s"] * 1e9 / s["n_constraints"], (p["peak_rss_max_bytes"] or 0) / _MIB,
-                _ratio(prov, name, "snarkjs"), _ratio(prov, name, "groth16py"), "yes" if p["verified"] else "NO",
+                _ratio(prov, name, "snarkjs"), _ratio(prov, name, "groth16py"),
+                _ratio(prov, name, "groth16py-process"), "yes" if p["verified"] else "NO",
             ])  # fmt: skip
         for name, why in s.get("unavailable", {}).items():
-            rows.append([f"2^{s['log_n']}", s["n_constraints"], name, "—", "—", "—", "—", "—", "—", "—", why])
-    cols = ["size", "constraints", "prover", "mode", "min s", "median s", "ns/constraint", "peak RSS MiB",
-            "÷ snarkjs", "÷ groth16py", "verified"]  # fmt: skip
+            dash = ["—"] * 8
+            rows.append([s.get("circuit", ""), f"2^{s['log_n']}", s["n_constraints"], name, *dash, why])
+    cols = ["circuit", "size", "constraints", "prover", "mode", "min s", "median s", "ns/constraint", "peak RSS MiB",
+            "÷ snarkjs", "÷ groth16py", "÷ groth16py proc", "verified"]  # fmt: skip
     m = results.get("machine", {})
     caption = (
         f"{results.get('runs')} timed runs after {results.get('warmup')} warm-up; {m.get('cpu_count')} CPUs, numba "
@@ -251,7 +255,8 @@ def write_plot(results: dict, path: str | Path) -> Path:
     ax.set_xlabel("log2(constraints)")
     ax.set_ylabel("prove time, seconds (median; bars: min–max)")
     m = results.get("machine", {})
-    ax.set_title(f"Groth16 prove, circom Poseidon chain ({m.get('cpu_count')} CPUs)")
+    circuits = sorted({s.get("circuit", "").split("-")[0] for s in results["sizes"]})
+    ax.set_title(f"Groth16 prove, {', '.join(circuits)} ({m.get('cpu_count')} CPUs)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -291,6 +296,7 @@ def run_bench(
     mad_k: float = 3.0,
     plot: bool = True,
     console: Console | None = None,
+    held_out: bool = False,
 ) -> BenchReport:
     """Run the circom drop-in benchmark at each size and write table, JSON and plot; compare with a baseline.
 
@@ -317,6 +323,9 @@ def run_bench(
         Write the PNG.
     console : rich Console, optional
         Where tables go (default: stderr).
+    held_out : bool
+        Instead of ``sizes``: the held-out circom circuits (``bench.circom.build.held_out_specs``: a MiMC chain, a
+        Pedersen hash, SHA-256 of 512 bits; keys by snarkjs), written to ``bench-heldout.json`` / ``.png``.
 
     Returns
     -------
@@ -355,11 +364,20 @@ def run_bench(
         "provers": list(provers),
         "sizes": [],
     }
-    json_path = out / JSON_NAME
-    for log_n in sizes:
+    json_path = out / (HELD_OUT_JSON if held_out else JSON_NAME)
+    cases: list[tuple[int, Any]] = []
+    if held_out:
+        from bench.circom.build import build, held_out_specs
+
+        for spec in held_out_specs():
+            console.print(f"[bold]{spec.name}[/bold]: compiling with circom2 and keying with snarkjs (cached) …")
+            built = build(spec, keys="snarkjs")
+            cases.append((built.log_n, built))
+    else:
+        cases = [(log_n, None) for log_n in sizes]
+    for log_n, built in cases:
         console.print(f"[bold]2^{log_n}[/bold]: building circuit and keys, then proving with {', '.join(provers)} …")
-        built = None
-        if log_n in SYNTHETIC_SIZES:
+        if built is None and log_n in SYNTHETIC_SIZES:
             from bench.synthetic import build_synthetic
 
             console.print(f"2^{log_n}: our own R1CS (mixed chain), development keys, written as .zkey + .wtns")
@@ -373,7 +391,7 @@ def run_bench(
     st = stages_table(results)
     if st is not None:
         console.print(st)
-    plot_path = write_plot(results, out / PLOT_NAME) if plot else None
+    plot_path = write_plot(results, out / (HELD_OUT_PLOT if held_out else PLOT_NAME)) if plot else None
     cmp = None
     if base is not None:
         cmp = compare(results, base, threshold=threshold, mad_k=mad_k)

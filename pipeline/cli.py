@@ -387,18 +387,27 @@ def _print_report(console, result, wall_s: float) -> None:
 @click.option(
     "--sizes", default="12,14,16", show_default=True, help="log2 sizes of the Poseidon chains, comma-separated."
 )
-@click.option("--full", is_flag=True, help="Add 2^18 and 2^20 (keys from zksvs devsetup; slow).")
+@click.option(
+    "--full", is_flag=True, help="Add 2^18 and 2^20 (2^20: our own R1CS, not circom; development keys; slow)."
+)
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1), help="Timed runs per prover and size.")
 @click.option(
     "--provers",
-    default="snarkjs,groth16py,zksvs,zksvs-inproc",
+    default="snarkjs,groth16py,groth16py-process,zksvs,zksvs-inproc",
     show_default=True,
     help="Which provers to run (snarkjs always runs: its public.json is the reference).",
 )
 @click.option("--out", "out", default="zksvs-out/bench", show_default=True, type=click.Path(file_okay=False))
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Earlier bench-dropin.json to compare.")
+@click.option(
+    "--held-out",
+    is_flag=True,
+    help="Instead of the Poseidon chains: circom circuits the prover was not tuned on (MiMC chain, Pedersen, SHA-256).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
-def bench(sizes: str, full: bool, runs: int, provers: str, out: str, baseline: str | None, as_json: bool) -> None:
+def bench(
+    sizes: str, full: bool, runs: int, provers: str, out: str, baseline: str | None, held_out: bool, as_json: bool
+) -> None:
     """Benchmark zksvs prove against snarkjs and groth16py on the same .zkey + .wtns (circom Poseidon chains).
 
     Writes OUT/bench-dropin.json and OUT/bench-dropin.png; with --baseline, lists what got slower beyond noise
@@ -416,6 +425,7 @@ def bench(sizes: str, full: bool, runs: int, provers: str, out: str, baseline: s
         runs=runs,
         provers=[p.strip() for p in provers.split(",") if p.strip()],
         console=make_console(quiet=as_json),
+        held_out=held_out,
     )
     if as_json:
         write_json(report.results, None)

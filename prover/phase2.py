@@ -52,11 +52,11 @@ import numba
 import numpy as np
 
 from prover.circuit_hash import circuit_hash
+from prover.dev_setup import G1_GENERATOR, G2_GENERATOR
 from prover.glv import glv, glv_split
 from prover.kernels.curve import jac_to_affine_arr
 from prover.kernels.glv import phi_arr
 from prover.kernels.sparse_sums import odd_multiples, sparse_sums
-from prover.setup import G1_GENERATOR, G2_GENERATOR
 from prover.sparse_sums import Entries, choose_naf, csr, magnitudes
 from zksvs.errors import CircuitTooLarge, SetupError
 from zksvs.field import FQ_MODULUS, FR_MODULUS, FR_TWO_ADICITY

@@ -261,7 +261,7 @@ def prove(
     r1cs : R1CS
         The circuit.
     proving_key : ProvingKey
-        Keys for this circuit (``prover.setup`` or a snarkjs .zkey).
+        Keys for this circuit (``prover.dev_setup`` or a snarkjs .zkey).
     witness : Witness or sequence of int
         The full assignment (wire 0 = 1), canonical values in [0, r).
     r, s : int, optional

@@ -18,7 +18,7 @@ Why the odd coset: P = A·B − C has degree ≤ 2n − 2 and vanishes on ⟨ω�
 P(τ) = Σ_i P(ω_{2n}^{2i+1})·L_{2n,2i+1}(τ). With h_query[i] = L_{2n,2i+1}(τ)/δ·G1 the prover MSMs the odd-point
 evaluations directly and never divides by Z. (arkworks and gnark divide by Z on a generator coset instead; only the
 snarkjs form works with ``.zkey`` files.) For n = 2^28 snarkjs uses ``Fr.shift`` as the coset; so does
-``EvaluationDomain``, and ``prover.setup`` builds h_query for any coset, but sizes that large are never run here.
+``EvaluationDomain``, and ``prover.dev_setup`` builds h_query for any coset, but sizes that large are never run here.
 
 References
 ----------

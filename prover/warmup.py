@@ -337,8 +337,8 @@ def warmup(groups: Sequence[str] = GROUPS, n_threads: int | None = None) -> Warm
         if g in groups:
             report.rows += prepare(g).rows
     if "setup" in groups:
+        from prover.dev_setup import _build_keys, toxic_waste_from_seed
         from prover.prove import prove
-        from prover.setup import _build_keys, toxic_waste_from_seed
 
         r1cs, witness = _tiny_circuit_parts()
 
@@ -358,12 +358,12 @@ def _tiny_phase2(n_threads: int | None) -> None:
     calls them (read-only aligned inputs like a .ptau's views)."""
     import numpy as np
 
+    from prover.dev_setup import G1_GENERATOR, G2_GENERATOR
     from prover.glv import beta_limbs
     from prover.kernels.curve import jac_to_affine_arr
     from prover.kernels.glv import phi_arr
     from prover.kernels.sparse_sums import odd_multiples, sparse_sums, wnaf
     from prover.msm import fixed_base_g1, fixed_base_g2
-    from prover.setup import G1_GENERATOR, G2_GENERATOR
     from zksvs.limbs import ints_to_limbs
 
     t = n_threads or 1

@@ -14,15 +14,15 @@ import warnings
 import pytest
 from py_ecc import optimized_bn128 as bn
 
-from prover.domain import EvaluationDomain
-from prover.prove import STAGES, prove, prove_from_matrices, prove_from_zkey, prove_with_timings
-from prover.setup import (
+from prover.dev_setup import (
     InsecureSetupWarning,
     ToxicWaste,
     setup,
     setup_with_toxic_waste,
     toxic_waste_from_seed,
 )
+from prover.domain import EvaluationDomain
+from prover.prove import STAGES, prove, prove_from_matrices, prove_from_zkey, prove_with_timings
 from tests.prover import reference as ref
 from zksvs.errors import UnsatisfiedConstraint
 from zksvs.field import FQ_MODULUS, FR_MODULUS, fr_root_of_unity
@@ -247,8 +247,8 @@ def test_prove_reports_stages_in_order(cubic):
 
 
 def test_h_query_is_the_odd_2n_lagrange_basis_for_the_coset_formula():
-    # prover.setup builds h_query for any coset g; for g = ω_{2n} it must be L_{2n,2j+1}(τ) (snarkjs writeHs).
-    from prover.setup import h_query_scalars
+    # prover.dev_setup builds h_query for any coset g; for g = ω_{2n} it must be L_{2n,2j+1}(τ) (snarkjs writeHs).
+    from prover.dev_setup import h_query_scalars
 
     d = EvaluationDomain.of_log_size(3)
     tau = random.Random(5).randrange(R)
