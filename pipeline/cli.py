@@ -1,18 +1,54 @@
-"""The ``zksvs`` command line (click): demo, run, and snarkjs-shaped key/proof commands (DESIGN.md §9).
+"""The ``zksvs`` command line (click): demo, run, state, report, and snarkjs-shaped key/proof/circuit commands.
 
-snarkjs-shaped commands keep snarkjs's argument order and default file names, and ``verify`` exits 0 only for a
-valid proof (1 for a rejected one, 2 for unusable input), as ``snarkjs groth16 verify`` does.
+docs/cli.md is the reference. Conventions every command keeps:
+
+- results on stdout (tables, ``--json``); progress, warnings and errors on stderr; ``-q`` drops the progress, ``-v``
+  adds detail (``-q``/``-v`` go before or after the command name);
+- an error is one line on stderr, ``zksvs: error: …``, naming what is wrong and where; never a traceback;
+- exit status: 0 success; 1 a negative verdict (``verify``: invalid proof; ``wtns check``: unsatisfied constraint;
+  ``run``/``demo``: the L1 rejected a shared batch); 2 unusable input (missing or malformed files, bad options,
+  output paths that cannot be written, a non-empty ``--out``); 3 nothing to prove (``run``/``demo``: no transaction
+  included, or ``--strict`` with a rejected line); 130 interrupted (SIGINT);
+- output paths are checked before any expensive work; a run that fails or is interrupted removes what it wrote.
+
+snarkjs-shaped commands keep snarkjs's argument order and default file names; ``zksvs groth16 prove|verify|setup``
+are the same commands under snarkjs's spelling.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
 
 from zksvs.errors import ZksvsError
+
+EXIT_NEGATIVE = 1
+EXIT_USAGE = 2
+EXIT_NOTHING = 3
+EXIT_INTERRUPTED = 130
+
+#: Packages whose warnings are shown as "zksvs: warning: …" (others only with -v).
+_OWN_PACKAGES = ("zksvs", "accel", "sequencer", "circuits", "prover", "verifier", "pipeline")
+
+
+class _Interrupted(Exception):
+    """SIGINT arrived while a command ran (raised past click, which would print "Aborted!" and exit 1)."""
+
+
+def _info(message: str) -> None:
+    """A progress/information line on stderr (not with -q)."""
+    if _verbosity() >= 1:
+        click.echo(message, err=True)
+
+
+def _say_error(message: str) -> None:
+    click.echo(f"zksvs: error: {' '.join(message.split())}", err=True)
 
 
 # rich is imported by the commands that print tables, not by every command (``zksvs prove`` must start fast)
@@ -35,29 +71,137 @@ def write_json(*args, **kwargs):
 
 
 class _ZksvsGroup(click.Group):
-    """Turns expected failures (ZksvsError) into one clear line on stderr and exit status 2."""
+    """Every failure leaves as one line on stderr with the exit status of the module docstring."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _add_verbosity(self)
+        if not standalone_mode:  # click's CliRunner and callers that handle exceptions themselves
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        _route_warnings()
+        try:
+            rv = super().main(args, prog_name or "zksvs", complete_var, False, **extra)
+        except click.UsageError as e:
+            hint = f" (see '{e.ctx.command_path} -h')" if e.ctx is not None else ""
+            _say_error(e.format_message() + hint)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as e:
+            _say_error(e.format_message())
+            sys.exit(e.exit_code)
+        except (_Interrupted, click.Abort, KeyboardInterrupt):
+            click.echo("zksvs: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except ZksvsError as e:
+            _say_error(str(e))
+            sys.exit(getattr(e, "exit_code", EXIT_USAGE))
+        except OSError as e:
+            if e.errno == errno.EPIPE:  # `zksvs state DIR | head`: the reader left; say nothing more
+                sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (replaces stderr for the interpreter's exit)
+                sys.exit(141)
+            where = f"{e.filename}: " if e.filename else ""
+            _say_error(f"{where}{e.strerror or e}")
+            sys.exit(EXIT_USAGE)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ZksvsError as e:
-            click.echo(f"zksvs: error: {e}", err=True)
-            ctx.exit(2)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
+
+
+_shown_warnings: set[str] = set()
+
+
+def _route_warnings() -> None:
+    """Show each distinct warning of ours once, as one "zksvs: warning: …" line (no Python source line)."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = str(message)
+        own = (getattr(category, "__module__", "") or "").split(".")[0] in _OWN_PACKAGES
+        if text in _shown_warnings or not (own or _verbosity() >= 2):
+            return
+        _shown_warnings.add(text)
+        click.echo(f"zksvs: warning: {text}", err=True)
+
+    warnings.showwarning = show
+
+
+# --- verbosity: -q / -v, accepted by the group and by every command -----------------------------------------------
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    root = ctx.find_root()
+    if param.name == "quiet" and value:
+        root.meta["zksvs.verbosity"] = 0
+    elif param.name == "verbose" and value:
+        root.meta["zksvs.verbosity"] = 1 + int(value)  # type: ignore[call-overload]
+
+
+def _verbosity() -> int:
+    """0 with -q, 1 by default, 2 with -v."""
+    ctx = click.get_current_context(silent=True)
+    return 1 if ctx is None else ctx.find_root().meta.get("zksvs.verbosity", 1)
+
+
+def _verbosity_params() -> list[click.Option]:
+    return [
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbosity,
+            help="No progress on stderr (results, warnings and errors only).",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbosity,
+            help="More detail (run/demo: every prover stage on stderr, a per-proof stage table on stdout).",
+        ),
+    ]
 
 
 @click.group(cls=_ZksvsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zksvs")
 def main() -> None:
-    """zksvs: ZK Shared Validity Sequencing over BN254 — sequencer, batch circuits, Groth16 prover, L1 settlement."""
+    """zksvs: ZK Shared Validity Sequencing over BN254 — sequencer, batch circuits, Groth16 prover, L1 settlement.
+
+    Exit status: 0 success, 1 negative verdict (invalid proof, unsatisfied witness, a shared batch rejected by the
+    L1), 2 unusable input, 3 nothing to prove, 130 interrupted. Reference: docs/cli.md.
+    """
+
+
+class OutputFile(click.Path):
+    """A file the command will write: its folder must exist and be writable, checked when the arguments are read."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value, param, ctx):
+        from pipeline.outdir import OutputPathError, check_output_file
+
+        value = super().convert(value, param, ctx)
+        try:
+            check_output_file(value)
+        except OutputPathError as e:
+            self.fail(str(e), param, ctx)
+        return value
+
+
+def _input_file() -> click.Path:
+    return click.Path(exists=True, dir_okay=False)
 
 
 # --- snarkjs-shaped commands ------------------------------------------------------------------------------------
 
 
 @main.command()
-@click.argument("vk_path", metavar="VK.json", default="verification_key.json", type=click.Path(dir_okay=False))
-@click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=click.Path(dir_okay=False))
-@click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=click.Path(dir_okay=False))
+@click.argument("vk_path", metavar="VK.json", default="verification_key.json", type=_input_file())
+@click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=_input_file())
+@click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=_input_file())
 def verify(vk_path: str, public_path: str, proof_path: str) -> None:
     """Verify a Groth16 proof (snarkjs JSON files). Exit 0: valid; 1: invalid; 2: unusable input."""
     from verifier.groth16 import verify_proof
@@ -75,8 +219,8 @@ def export() -> None:
 
 
 @export.command("verificationkey")
-@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=click.Path(exists=True, dir_okay=False))
-@click.argument("vk_path", metavar="VK.json", default="verification_key.json", type=click.Path(dir_okay=False))
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=_input_file())
+@click.argument("vk_path", metavar="VK.json", default="verification_key.json", type=OutputFile())
 def export_verificationkey(zkey_path: str, vk_path: str) -> None:
     """Write the verifying key of a Groth16 .zkey as snarkjs verification_key.json."""
     from zksvs.formats.snarkjs_json import write_verifying_key
@@ -87,11 +231,13 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
 
 
 @main.command()
-@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=click.Path(exists=True, dir_okay=False))
-@click.argument("wtns_path", metavar="WITNESS.wtns", type=click.Path(exists=True, dir_okay=False))
-@click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=click.Path(dir_okay=False))
-@click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=click.Path(dir_okay=False))
-@click.option("--timings", is_flag=True, help="Print the time of each proving stage (and of loading the kernels).")
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=_input_file())
+@click.argument("wtns_path", metavar="WITNESS.wtns", type=_input_file())
+@click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=OutputFile())
+@click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=OutputFile())
+@click.option(
+    "--timings", is_flag=True, help="Print the time of each proving stage and of loading the kernels (milliseconds)."
+)
 @click.option(
     "--check",
     is_flag=True,
@@ -100,7 +246,7 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
 @click.option(
     "--r1cs",
     "r1cs_path",
-    type=click.Path(exists=True, dir_okay=False),
+    type=_input_file(),
     help="With --check: the circuit's .r1cs, checked before proving; names the first unsatisfied constraint.",
 )
 def prove(
@@ -144,7 +290,7 @@ def _check_witness(zkey_path: str, wtns_path: str, r1cs_path: str | None) -> Non
         return
     from prover import check_witness
     from prover.warmup import kernel_cache_state, prepare
-    from zksvs.errors import InvalidWitness
+    from zksvs.errors import InvalidWitness, UnsatisfiedConstraint
     from zksvs.formats.r1cs_file import read_r1cs
     from zksvs.formats.wtns_file import read_wtns_limbs
     from zksvs.formats.zkey_file import read_zkey
@@ -165,6 +311,20 @@ def _check_witness(zkey_path: str, wtns_path: str, r1cs_path: str | None) -> Non
         check_witness(r1cs, read_wtns_limbs(wtns_path))
     except InvalidWitness as e:
         raise InvalidWitness(f"{wtns_path}: {e}") from None
+    except UnsatisfiedConstraint as e:
+        # name the constraint's signals as `wtns check` does (circom's .sym beside the .r1cs), else its label
+        from pipeline.circuit_files import default_sym, read_sym
+
+        con = r1cs.constraints[e.index]
+        sym = default_sym(r1cs_path)
+        names = read_sym(sym) if sym is not None else {}
+        wires = sorted({w for lc in (con.a, con.b, con.c) for w in lc.terms if w != 0})
+        signals = ", ".join(names.get(w, f"w{w}") for w in wires[:8]) + (" …" if len(wires) > 8 else "")
+        label = f" ({e.label!r})" if e.label else ""
+        raise InvalidWitness(
+            f"{wtns_path}: constraint {e.index}{label} of {r1cs.n_constraints} is not satisfied (signals: "
+            f"{signals or 'none'}); nothing written"
+        ) from None
 
 
 def _check_proof(zkey_path: str, proof, public_inputs) -> None:
@@ -181,8 +341,8 @@ def _check_proof(zkey_path: str, proof, public_inputs) -> None:
 
 
 @main.command()
-@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=click.Path(exists=True, dir_okay=False))
-@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=click.Path(dir_okay=False))
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=_input_file())
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=OutputFile())
 @click.option("--seed", default="zksvs-devsetup", show_default=True, help="Seed of the (INSECURE) toxic waste.")
 def devsetup(r1cs_path: str, zkey_path: str, seed: str) -> None:
     """Development setup (toxic waste from SEED, INSECURE), written as a snarkjs-format .zkey."""
@@ -196,16 +356,15 @@ def devsetup(r1cs_path: str, zkey_path: str, seed: str) -> None:
     pk = setup(r1cs, seed=seed)
     write_zkey(pk, r1cs.to_matrices(include_c=False), zkey_path)
     click.echo(
-        f"INSECURE development key written to {zkey_path} ({r1cs.n_constraints} constraints, "
-        f"{time.perf_counter() - t0:.1f} s)",
+        f"development key written to {zkey_path} ({r1cs.n_constraints} constraints, {time.perf_counter() - t0:.1f} s)",
         err=True,
     )
 
 
 @main.command("setup")
-@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=click.Path(exists=True, dir_okay=False))
-@click.argument("ptau_path", metavar="POT.ptau", type=click.Path(exists=True, dir_okay=False))
-@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=click.Path(dir_okay=False))
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=_input_file())
+@click.argument("ptau_path", metavar="POT.ptau", type=_input_file())
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=OutputFile())
 def setup_cmd(r1cs_path: str, ptau_path: str, zkey_path: str) -> None:
     """Groth16 phase-2 setup from a powers-of-tau file (as ``snarkjs groth16 setup``)."""
     from prover import setup_from_ptau
@@ -251,38 +410,145 @@ def warmup_cmd(groups: tuple[str, ...], as_json: bool) -> None:
         return
     rows = [(r.kernel, r.group, r.step, r.status, round(r.seconds, 3)) for r in report.rows]
     caption = f"{report.compiled} compiled, {len(report.rows) - report.compiled} loaded or in memory"
-    make_console().print(render_table(
+    _results_console().print(render_table(
         f"prover kernels: {report.total_s:.1f} s", ["kernel", "group", "step", "status", "s"], rows, caption
     ))  # fmt: skip
 
 
-def _out_dir(out: str | None) -> Path:
-    return Path(out) if out else Path("zksvs-out")
+@main.group()
+def groth16() -> None:
+    """snarkjs's spelling: zksvs groth16 prove|verify|setup are zksvs prove|verify|setup."""
 
 
-# --- the main job -----------------------------------------------------------------------------------------------
+# the same command objects, so every option and fix of the commands above applies to both spellings
+groth16.add_command(prove)
+groth16.add_command(verify)
+groth16.add_command(setup_cmd, "setup")
 
 
-def _root_check_option(f):
-    return click.option(
-        "--root-check",
-        type=click.Choice(["openings", "proof", "both"]),
-        default="both",
-        show_default=True,
-        help="How the L1 checks burn root == mint root: Merkle openings, the cross-rollup proof, or both.",
-    )(f)
+@main.group()
+def r1cs() -> None:
+    """Inspect circuit files (.r1cs), as snarkjs r1cs does."""
+
+
+@r1cs.command("info")
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", default="circuit.r1cs", type=_input_file())
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
+def r1cs_info_cmd(r1cs_path: str, as_json: bool) -> None:
+    """Print a circuit's curve and counts (wires, constraints, inputs, labels, outputs), as snarkjs r1cs info does."""
+    from pipeline.circuit_files import INFO_LINES, r1cs_info
+
+    info = r1cs_info(r1cs_path)
+    if as_json:
+        write_json(info, None)
+        return
+    for key, name in INFO_LINES:
+        click.echo(f"{name}: {info[key]}")
+
+
+@main.group()
+def wtns() -> None:
+    """Check witness files (.wtns), as snarkjs wtns does."""
+
+
+@wtns.command("check")
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", default="circuit.r1cs", type=_input_file())
+@click.argument("wtns_path", metavar="WITNESS.wtns", default="witness.wtns", type=_input_file())
+@click.option(
+    "--sym",
+    "sym_path",
+    type=_input_file(),
+    help="circom's .sym file, for signal names (default: CIRCUIT.sym beside the .r1cs, if there is one).",
+)
+def wtns_check(r1cs_path: str, wtns_path: str, sym_path: str | None) -> None:
+    """Check that a witness satisfies every constraint. Exit 0: it does; 1: it does not (the first failing
+    constraint is named, with its signals); 2: unusable input."""
+    from pipeline.circuit_files import check_witness, default_sym
+
+    res = check_witness(r1cs_path, wtns_path, sym_path or default_sym(r1cs_path))
+    if res.ok:
+        click.echo(f"OK: the witness satisfies all {res.n_constraints} constraints")
+        return
+    signals = ", ".join(res.signals[:8]) + (f" and {len(res.signals) - 8} more" if len(res.signals) > 8 else "")
+    click.echo(
+        f"zksvs: constraint {res.failed} of {res.n_constraints} is not satisfied: A·B ≠ C with A = {res.a}, "
+        f"B = {res.b}, C = {res.c}; signals: {signals or 'none (constants only)'}",
+        err=True,
+    )
+    sys.exit(EXIT_NEGATIVE)
+
+
+# --- the main job: demo, run; their folders: state, report -----------------------------------------------------
+
+
+def _run_options(f):
+    """Options shared by demo and run (applied bottom-up, so they list in this order)."""
+    opts = [
+        click.option(
+            "--out",
+            "out",
+            default="zksvs-out",
+            show_default=True,
+            type=click.Path(file_okay=False),
+            help="Run folder to write (created; must be empty unless --force).",
+        ),
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Reuse a non-empty --out: remove the files an earlier run wrote there first (batch-*/, "
+            "settlement.json, state.json, run.json, report.png, sequencer.sqlite*, genesis.json, txs.jsonl); "
+            "nothing else is touched.",
+        ),
+        click.option(
+            "--root-check",
+            type=click.Choice(["openings", "proof", "both"]),
+            default="both",
+            show_default=True,
+            help="How the L1 checks burn root == mint root: Merkle openings, the cross-rollup proof, or both.",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Refuse the run if any transaction is rejected: list them and exit 3 before proving anything.",
+        ),
+        click.option("--plot", is_flag=True, help="Also draw the results as OUT/report.png."),
+        click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout (as OUT/run.json)."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
 
 
 @main.command()
-@click.option("--rollups", "n_rollups", default=4, show_default=True, type=click.IntRange(2, 8), help="K rollups.")
-@click.option("--txs", "n_txs", default=24, show_default=True, type=click.IntRange(1), help="Transactions.")
-@click.option("--capacity", default=4, show_default=True, type=click.IntRange(1), help="B slots per rollup batch.")
-@click.option("--account-depth", default=8, show_default=True, type=click.IntRange(1, 32), help="D.")
-@click.option("--bridge-depth", default=4, show_default=True, type=click.IntRange(1, 32), help="M.")
-@click.option("--seed", default=1, show_default=True, type=int, help="Seed of the workload and genesis.")
-@click.option("--out", "out", default="zksvs-out", show_default=True, type=click.Path(file_okay=False))
-@_root_check_option
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.option("--rollups", "n_rollups", default=4, show_default=True, type=click.IntRange(2, 8), help="K: rollups.")
+@click.option(
+    "--txs", "n_txs", default=24, show_default=True, type=click.IntRange(1), help="Transactions in the workload."
+)
+@click.option(
+    "--capacity",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1),
+    help="B: slots (transactions) per rollup batch; a shared batch closes when one rollup's batch is full.",
+)
+@click.option(
+    "--account-depth",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="D: depth of each rollup's account tree (room for 2^D accounts).",
+)
+@click.option(
+    "--bridge-depth",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="M: depth of each burn and mint tree (2^M messages per ordered pair of rollups).",
+)
+@click.option(
+    "--seed", default=1, show_default=True, type=int, help="Seed of the workload and genesis (same seed, same run)."
+)
+@_run_options
 def demo(
     n_rollups: int,
     n_txs: int,
@@ -291,10 +557,16 @@ def demo(
     bridge_depth: int,
     seed: int,
     out: str,
+    force: bool,
     root_check: str,
+    strict: bool,
+    plot: bool,
     as_json: bool,
 ) -> None:
-    """Run a seeded workload through sequencer → circuits → prover → L1 settlement and print the results."""
+    """Run a seeded workload through sequencer → circuits → prover → L1 settlement and print the results.
+
+    Writes the genesis and the transactions it made (OUT/genesis.json, OUT/txs.jsonl) beside the run's files.
+    """
     from pipeline.workload import demo_workload
     from sequencer import demo_genesis, dump_genesis
     from sequencer.genesis import find_whale
@@ -308,33 +580,70 @@ def demo(
         seed=seed,
     )
     txs = demo_workload(genesis.balances(), n_txs, seed, whale=find_whale(genesis))
-    Path(out).mkdir(parents=True, exist_ok=True)
-    dump_genesis(genesis, Path(out) / "genesis.json")
-    _write_jsonl(txs, Path(out) / "txs.jsonl")
+
+    def write_inputs() -> None:
+        dump_genesis(genesis, Path(out) / "genesis.json")
+        _write_jsonl(txs, Path(out) / "txs.jsonl")
+
     _run_and_report(
         genesis,
         list(enumerate(txs, start=1)),
         out,
-        root_check,
-        as_json,
+        force=force,
+        root_check=root_check,
+        strict=strict,
+        plot=plot,
+        as_json=as_json,
         title="zksvs demo",
         source=str(Path(out) / "txs.jsonl"),
+        inputs=(),
+        before=write_inputs,
     )
 
 
 @main.command()
-@click.argument("txs_path", metavar="TXS.jsonl", type=click.Path(exists=True, dir_okay=False))
-@click.option("--genesis", "genesis_path", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", "out", default="zksvs-out", show_default=True, type=click.Path(file_okay=False))
-@_root_check_option
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
-def run(txs_path: str, genesis_path: str, out: str, root_check: str, as_json: bool) -> None:
-    """Run the transactions of TXS.jsonl (one JSON object a line) on the rollups of --genesis."""
+@click.argument("txs_path", metavar="TXS.jsonl", type=_input_file())
+@click.option(
+    "--genesis",
+    "genesis_path",
+    metavar="GENESIS.json",
+    required=True,
+    type=_input_file(),
+    help="The shared set's shape (K, B, D, M) and every rollup's initial accounts (docs/formats.md).",
+)
+@_run_options
+def run(
+    txs_path: str,
+    genesis_path: str,
+    out: str,
+    force: bool,
+    root_check: str,
+    strict: bool,
+    plot: bool,
+    as_json: bool,
+) -> None:
+    """Run the transactions of TXS.jsonl (one JSON object a line) on the rollups of --genesis.
+
+    A bad line is reported with its number and reason and the others go on (--strict refuses the run instead).
+    Formats: docs/formats.md.
+    """
     from sequencer import load_genesis, read_jsonl
 
     genesis = load_genesis(genesis_path)
     items = read_jsonl(txs_path)
-    _run_and_report(genesis, items, out, root_check, as_json, title=f"zksvs run {txs_path}", source=txs_path)
+    _run_and_report(
+        genesis,
+        items,
+        out,
+        force=force,
+        root_check=root_check,
+        strict=strict,
+        plot=plot,
+        as_json=as_json,
+        title=f"zksvs run {txs_path}",
+        source=txs_path,
+        inputs=(txs_path, genesis_path),
+    )
 
 
 def _write_jsonl(txs: list[dict], path: Path) -> None:
@@ -343,44 +652,148 @@ def _write_jsonl(txs: list[dict], path: Path) -> None:
     path.write_text("".join(json.dumps(t) + "\n" for t in txs))
 
 
-def _run_and_report(genesis, items, out: str, root_check: str, as_json: bool, title: str, source: str) -> None:
-    """Run the pipeline with a status line per stage; print every rejected line, the tables (or JSON).
+def _results_console():
+    """Results go to stdout (tables wide enough for logs when stdout is not a terminal)."""
+    from rich.console import Console
 
-    Exit status 0 when every shared batch settled, 1 otherwise (also when no transaction was included).
+    console = Console(file=sys.stdout, highlight=False)
+    if not console.is_terminal:
+        console.width = 120
+    return console
+
+
+def _report_rejections(rejections: list[dict], source: str) -> None:
+    for r in rejections:
+        click.echo(f"{source}:{r['arrival']}: rejected ({r['reason']}): {r['message']}", err=True)
+
+
+def _run_and_report(
+    genesis,
+    items,
+    out: str,
+    *,
+    force: bool,
+    root_check: str,
+    strict: bool,
+    plot: bool,
+    as_json: bool,
+    title: str,
+    source: str,
+    inputs: tuple[str, ...],
+    before=None,
+) -> None:
+    """Claim the folder, run the pipeline with progress on stderr, print the results; the exit status says how it went.
+
+    Exit status: 0 every shared batch settled; 1 the L1 rejected one; 3 no transaction was included (empty file, or
+    every line rejected), or --strict and a line was rejected (then nothing is proven and nothing is left in OUT).
     """
-    import warnings
+    from pipeline.outdir import RunFolder
+    from pipeline.report import report_tables, summary_line
+    from pipeline.run import RejectedTransactions, run_pipeline
 
-    from pipeline.run import run_pipeline
-    from prover import InsecureSetupWarning
-
-    # the development setup already says INSECURE on stderr for each key it makes; once is enough here
-    warnings.simplefilter("ignore", InsecureSetupWarning)
-    console = make_console(quiet=as_json)
+    folder = RunFolder(out, inputs)
+    folder.claim(force)
+    verbosity = _verbosity()
+    progress = make_console(quiet=verbosity == 0)
     t0 = time.perf_counter()
-    with console.status(f"[bold]{title}[/bold]: starting") as status:
+    try:
+        if before is not None:
+            before()
+        with progress.status(f"[bold]{title}[/bold]: starting") as status:
 
-        def stage(name: str) -> None:
-            status.update(f"[bold]{title}[/bold]: {name}")
-            if not console.is_terminal:
-                console.print(f"  {time.perf_counter() - t0:7.1f} s  {name}")
+            def stage(name: str, level: int = 1) -> None:
+                status.update(f"[bold]{title}[/bold]: {name}")
+                if not progress.is_terminal and level <= verbosity:
+                    progress.print(f"  {time.perf_counter() - t0:7.1f} s  {name}", markup=False, highlight=False)
 
-        result = run_pipeline(genesis, items, out, root_check=root_check, stage=stage)
+            result = run_pipeline(genesis, items, out, root_check=root_check, stage=stage, strict=strict)
+        report = result.to_json()
+        if plot:
+            from pipeline.plot import write_plot
+
+            write_plot(report, Path(out) / "report.png")
+    except RejectedTransactions as e:
+        _report_rejections(e.rejections, source)
+        folder.discard()
+        raise
+    except BaseException:
+        folder.discard()
+        raise
+    _report_rejections(report["rejections"], source)
     if as_json:
-        write_json(result.to_json(), None)
+        write_json(report, None)
     else:
-        for r in result.rejections:
-            console.print(
-                f"{source}:{r['arrival']}: rejected ({r['reason']}): {r['message']}", markup=False, soft_wrap=True
-            )
-        _print_report(console, result, time.perf_counter() - t0)
-    sys.exit(0 if result.all_settled else 1)
+        console = _results_console()
+        for table in report_tables(report):
+            console.print(table)
+        if verbosity >= 2 and report["proofs"]:
+            from pipeline.report import prove_stage_table
+
+            console.print(prove_stage_table(report))
+        console.print(summary_line(report), markup=False, highlight=False)
+        console.print(f"output folder: {Path(out).resolve()}", markup=False, highlight=False, soft_wrap=True)
+    if not report["receipts"]:
+        what = (
+            f"{source} holds no transactions"
+            if not report["transactions"]
+            else f"all {report['transactions']} transactions were rejected"
+        )
+        click.echo(f"zksvs: nothing to prove: {what} (exit status {EXIT_NOTHING})", err=True)
+        sys.exit(EXIT_NOTHING)
+    sys.exit(0 if result.all_settled else EXIT_NEGATIVE)
 
 
-def _print_report(console, result, wall_s: float) -> None:
-    from pipeline.report import report_tables
+@main.command()
+@click.argument("folder", metavar="DIR", default="zksvs-out", type=click.Path(file_okay=False))
+@click.option("--chain", type=click.IntRange(0), help="Only this rollup (its chain_id).")
+@click.option("--full", is_flag=True, help="Print roots and public keys whole (default: shortened).")
+@click.option("--json", "as_json", is_flag=True, help="Print DIR/state.json's final state as JSON.")
+def state(folder: str, chain: int | None, full: bool, as_json: bool) -> None:
+    """Print the rollups' accounts (index, balance, nonce, public key) and roots after a run in DIR."""
+    from pipeline.state import read_state, state_tables
 
-    for table in report_tables(result, wall_s):
-        console.print(table)
+    doc = read_state(folder)
+    tables = state_tables(doc, chain, full=full)  # checks --chain
+    if as_json:
+        final = doc["final"]
+        rollups = [r for r in final["rollups"] if chain is None or r["chain_id"] == chain]
+        write_json({"after_batch": final["after_batch"], "rollups": rollups}, None)
+        return
+    console = _results_console()
+    for t in tables:
+        console.print(t)
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", default="zksvs-out", type=click.Path(file_okay=False))
+@click.option(
+    "--png",
+    "png_path",
+    type=OutputFile(),
+    help="Where to draw the plot (default: DIR/report.png).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print DIR/run.json instead of the tables.")
+def report(folder: str, png_path: str | None, as_json: bool) -> None:
+    """Print the results tables of the run in DIR again and draw them as a PNG (time per stage per rollup, gas per
+    shared batch)."""
+    from pipeline.outdir import check_output_file
+    from pipeline.plot import write_plot
+    from pipeline.report import read_run, report_tables, summary_line
+
+    run_doc = read_run(folder)
+    png = Path(png_path) if png_path else check_output_file(Path(folder) / "report.png", "report")
+    if as_json:
+        write_json(run_doc, None)
+    else:
+        console = _results_console()
+        for table in report_tables(run_doc):
+            console.print(table)
+        console.print(summary_line(run_doc), markup=False, highlight=False)
+    if run_doc["proofs"]:
+        write_plot(run_doc, png)
+        _info(f"plot written to {png}")
+    else:
+        _info("no plot: nothing was proven in this run")
 
 
 @main.command()
@@ -397,7 +810,14 @@ def _print_report(console, result, wall_s: float) -> None:
     show_default=True,
     help="Which provers to run (snarkjs always runs: its public.json is the reference).",
 )
-@click.option("--out", "out", default="zksvs-out/bench", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--out",
+    "out",
+    default="zksvs-out/bench",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for bench-dropin.json and bench-dropin.png.",
+)
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Earlier bench-dropin.json to compare.")
 @click.option(
     "--held-out",
@@ -430,6 +850,87 @@ def bench(
     if as_json:
         write_json(report.results, None)
     sys.exit(1 if report.regressed else 0)
+
+
+# --- keys and signatures (docs/signatures.md) -------------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """EdDSA-Poseidon key pairs on Baby Jubjub (circomlibjs-compatible)."""
+
+
+@keys.command("new")
+@click.option("--seed", default=None, help="Derive the key from this seed (INSECURE: for tests and demos).")
+@click.option("--json", "as_json", is_flag=True, help="Print the key pair as one JSON object.")
+def keys_new(seed: str | None, as_json: bool) -> None:
+    """Make a key pair: the private key (32 bytes, hex) and the public key (x, y as decimal strings)."""
+    import json
+
+    from zksvs.eddsa import new_private_key, private_key_from_seed, private_to_public, pubkey_to_obj
+
+    if seed is not None:
+        click.echo("zksvs: warning: a key derived from --seed is known to anyone who knows the seed", err=True)
+    prv = new_private_key() if seed is None else private_key_from_seed(seed)
+    pub = pubkey_to_obj(private_to_public(prv))
+    if as_json:
+        click.echo(json.dumps({"private_key": prv.hex(), "public_key": pub}))
+    else:
+        click.echo(f"private key  {prv.hex()}\npublic key   x {pub[0]}\n             y {pub[1]}")
+
+
+@main.command()
+@click.argument("tx_path", metavar="TX.json", type=click.File("r"))
+@click.option("--key", "key", required=True, help="Private key: 64 hex digits, or a file written by 'keys new --json'.")
+def sign(tx_path, key: str) -> None:
+    """Sign the transaction in TX.json ('-' for stdin) and print it signed, as one JSON line.
+
+    TX.json may also hold one transaction a line (JSONL): each is signed with the key, one output line each.
+    """
+    import json
+
+    from zksvs.errors import MalformedKey, MalformedTransaction
+    from zksvs.tx_message import SIGNATURE_FIELDS, TxFields, sign_tx
+
+    path = Path(key)
+    if path.is_file():
+        try:
+            key = json.loads(path.read_text())["private_key"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise MalformedKey(f"{key}: not a key file with a 'private_key' ({e})") from None
+    try:
+        prv = bytes.fromhex(key)
+    except (ValueError, TypeError):
+        raise MalformedKey("--key must be 64 hex digits or a key file") from None
+    text = tx_path.read()
+    try:
+        objs = [json.loads(text)]
+    except ValueError as e:  # maybe JSONL: one transaction a line (all signed with the same key)
+        lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+        if len(lines) < 2:
+            raise MalformedTransaction(f"{tx_path.name}: not JSON ({e})") from None
+        objs = []
+        for n, ln in lines:
+            try:
+                objs.append(json.loads(ln))
+            except ValueError as e2:
+                raise MalformedTransaction(f"{tx_path.name}:{n}: not JSON ({e2})") from None
+    for obj in objs:
+        if isinstance(obj, dict) and SIGNATURE_FIELDS & set(obj):
+            raise MalformedTransaction(f"{tx_path.name}: the transaction is already signed")
+    click.echo("\n".join(json.dumps(sign_tx(TxFields.from_obj(obj), prv)) for obj in objs))
+
+
+def _add_verbosity(group: click.Group) -> None:
+    """Give the group and every command under it -q/-v (so ``zksvs prove … -q`` works as ``zksvs -q prove …``).
+
+    Done when the command line is read, so commands defined anywhere in this module get them.
+    """
+    for cmd in [group, *group.commands.values()]:
+        if not any(p.name == "quiet" for p in cmd.params):
+            cmd.params.extend(_verbosity_params())
+        if isinstance(cmd, click.Group) and cmd is not group:
+            _add_verbosity(cmd)
 
 
 if __name__ == "__main__":

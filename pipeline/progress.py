@@ -82,9 +82,13 @@ class StageProgress:
             self.stage(name)
 
 
-def render_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> Table:
-    """A rich table with right-aligned numeric columns."""
-    table = Table(title=title, caption=caption or None, header_style="bold")
+def render_table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "", min_width: int | None = None
+) -> Table:
+    """A rich table with right-aligned numeric columns; ``min_width`` (characters) leaves room for a long caption."""
+    table = Table(
+        title=title, caption=caption or None, header_style="bold", min_width=min_width, caption_justify="left"
+    )
     first = rows[0] if rows else [None] * len(columns)
     for name, sample in zip(columns, first):
         table.add_column(name, justify="right" if isinstance(sample, int | float) else "left")

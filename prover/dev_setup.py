@@ -33,7 +33,6 @@ Groth16, eprint 2016/260; snarkjs 0.7.6 ``src/zkey_new.js`` (sections 4–9, ``w
 from __future__ import annotations
 
 import hashlib
-import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -232,8 +231,9 @@ def wire_polynomials_at(
 
 
 def _announce() -> None:
+    # a warning only: the zksvs CLI shows each distinct warning once per command as one stderr line, where a print
+    # here repeated it for every key (issue 11, bug 6)
     warnings.warn(INSECURE_MESSAGE, InsecureSetupWarning, stacklevel=3)
-    print(f"WARNING: {INSECURE_MESSAGE}", file=sys.stderr)
 
 
 def setup_with_toxic_waste(r1cs: R1CS | ConstraintMatrices, toxic_waste: ToxicWaste) -> ProvingKey:
@@ -263,7 +263,7 @@ def setup_with_toxic_waste(r1cs: R1CS | ConstraintMatrices, toxic_waste: ToxicWa
     Warns
     -----
     InsecureSetupWarning
-        Always, and one line on stderr: whoever knows the toxic waste can forge proofs.
+        Always: whoever knows the toxic waste can forge proofs.
     """
     _announce()
     return _build_keys(r1cs, toxic_waste)
@@ -284,7 +284,7 @@ def setup(r1cs: R1CS | ConstraintMatrices, seed: int | bytes | str) -> ProvingKe
     Warns
     -----
     InsecureSetupWarning
-        Always, and one line on stderr.
+        Always.
     """
     tw = toxic_waste_from_seed(seed)
     _announce()

@@ -1,15 +1,21 @@
-"""Genesis: the shared set's shape and every rollup's initial accounts (the ``--genesis`` file of DESIGN.md §9).
+"""Genesis: the shared set's shape and every rollup's initial accounts (the ``--genesis`` file of ``zksvs run``).
 
-JSON form::
+JSON form (docs/formats.md has the full schema)::
 
-    {"n_rollups": 4, "account_depth": 8, "bridge_depth": 4, "capacity": 4,
-     "rollups": [{"chain_id": 0, "accounts": [{"index": 0, "balance": 1000}, {"index": 3, "balance": 50}]},
-                 ...]}
+    {"n_rollups": 2, "account_depth": 8, "bridge_depth": 4, "capacity": 4,
+     "rollups": [{"chain_id": 0, "accounts": [{"index": 0, "balance": 1000}, {"index": 3, "balance": "50"}]},
+                 {"chain_id": 1, "accounts": []}]}
 
 ``n_rollups`` (K, 2..8), ``account_depth`` (D), ``bridge_depth`` (M) and ``capacity`` (B) make the
-``zksvs.trace.BatchShape``. Each account may also give ``nonce``, ``pubkey_x``, ``pubkey_y`` (default 0). A rollup
-left out of ``rollups`` starts with no accounts; every bridge tree starts empty. An account exists when its leaf is
-non-zero, which every listed account's is (Poseidon of its fields), so a listed account with balance 0 exists.
+``zksvs.trace.BatchShape``. ``rollups`` lists every chain 0..K−1 exactly once (in any order; an empty or missing
+``accounts`` list is a rollup with no account). Each account may also give ``nonce``, ``pubkey_x``, ``pubkey_y``
+(default 0); ``balance``, ``nonce``, ``pubkey_x`` and ``pubkey_y`` may be JSON integers or decimal strings
+(``sequencer.jsonio.json_uint``), the shape and the identifiers are JSON integers. Every bridge tree starts empty.
+An account exists when its leaf is non-zero, which every listed account's is (Poseidon of its fields), so a listed
+account with balance 0 exists; an account not listed does not exist, and no transaction can create one.
+
+Errors name the JSON path of the bad value (``$.rollups[1].accounts[0].balance``) and, from ``load_genesis``, the
+file.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import os
 import random
 from dataclasses import dataclass
 
+from sequencer.jsonio import json_uint, read_text
 from zksvs.errors import InputError
 from zksvs.rollup_state import U64_MAX, AccountState
 from zksvs.trace import BatchShape
@@ -32,7 +39,7 @@ _ACCOUNT_KEYS = {"index", "balance", "nonce", "pubkey_x", "pubkey_y"}
 
 
 class InvalidGenesis(InputError):
-    """A genesis file or object does not follow the format (module docstring); the message names the field."""
+    """A genesis file or object does not follow the format (module docstring); the message names the JSON path."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,14 @@ class Genesis:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _int(v: object, what: str, lo: int, hi: int) -> int:
-    if type(v) is not int:
-        raise InvalidGenesis(f"{what} must be an integer, not {type(v).__name__} {v!r}")
-    if not lo <= v <= hi:
-        raise InvalidGenesis(f"{what} must be in [{lo}, {hi}], not {v}")
-    return v
+def _int(v: object, what: str, lo: int, hi: int, *, strings: bool = False) -> int:
+    try:
+        n = json_uint(v, what, strings=strings)
+    except ValueError as e:
+        raise InvalidGenesis(str(e)) from None
+    if not lo <= n <= hi:
+        raise InvalidGenesis(f"{what} must be in [{lo}, {hi}], not {n}")
+    return n
 
 
 def genesis_from_obj(obj: object) -> Genesis:
@@ -99,29 +108,31 @@ def genesis_from_obj(obj: object) -> Genesis:
     Raises
     ------
     InvalidGenesis
-        Not an object; a key is missing or unknown; a number is not an integer or is out of range (K in [2, 8],
-        depths in [1, 32], capacity ≥ 1, balances and nonces u64, account index in [0, 2^D)); a chain_id is out of
-        [0, K) or listed twice; an account index is listed twice in one rollup.
+        Not an object; a key is missing or unknown; a number is not an integer (or, for balances, nonces and public
+        keys, a canonical decimal string) or is out of range (K in [2, 8], depths in [1, 32], capacity in
+        [1, 2^20], balances and nonces u64, public-key coordinates below 2^253, account index in [0, 2^D)); a
+        chain_id is out of [0, K) or listed twice; ``rollups`` does not list all K chains; an account index is
+        listed twice in one rollup. The message starts with the JSON path of the bad value (``$.capacity``).
     """
     if not isinstance(obj, dict):
-        raise InvalidGenesis(f"a genesis must be a JSON object, not {type(obj).__name__}")
-    for k in ("n_rollups", "account_depth", "bridge_depth", "capacity"):
+        raise InvalidGenesis(f"$: a genesis must be a JSON object, not {type(obj).__name__}")
+    for k in ("n_rollups", "account_depth", "bridge_depth", "capacity", "rollups"):
         if k not in obj:
-            raise InvalidGenesis(f"missing field '{k}'")
+            raise InvalidGenesis(f"$: missing field '{k}'")
     extra = sorted(set(obj) - _TOP_KEYS)
     if extra:
-        raise InvalidGenesis(f"unknown field '{extra[0]}'")
-    k_rollups = _int(obj["n_rollups"], "n_rollups", 2, 8)
-    depth = _int(obj["account_depth"], "account_depth", 1, MAX_TREE_DEPTH)
-    bridge_depth = _int(obj["bridge_depth"], "bridge_depth", 1, MAX_TREE_DEPTH)
-    capacity = _int(obj["capacity"], "capacity", 1, 1 << 20)
+        raise InvalidGenesis(f"$: unknown field '{extra[0]}'")
+    k_rollups = _int(obj["n_rollups"], "$.n_rollups", 2, 8)
+    depth = _int(obj["account_depth"], "$.account_depth", 1, MAX_TREE_DEPTH)
+    bridge_depth = _int(obj["bridge_depth"], "$.bridge_depth", 1, MAX_TREE_DEPTH)
+    capacity = _int(obj["capacity"], "$.capacity", 1, 1 << 20)
     shape = BatchShape(n_rollups=k_rollups, capacity=capacity, account_depth=depth, bridge_depth=bridge_depth)
-    rollups = obj.get("rollups", [])
+    rollups = obj["rollups"]
     if not isinstance(rollups, list):
-        raise InvalidGenesis(f"'rollups' must be a list, not {type(rollups).__name__}")
+        raise InvalidGenesis(f"$.rollups must be a list, not {type(rollups).__name__}")
     per_chain: list[dict[int, AccountState] | None] = [None] * k_rollups
     for r_i, r in enumerate(rollups):
-        where = f"rollups[{r_i}]"
+        where = f"$.rollups[{r_i}]"
         if not isinstance(r, dict):
             raise InvalidGenesis(f"{where} must be an object, not {type(r).__name__}")
         extra = sorted(set(r) - {"chain_id", "accounts"})
@@ -150,33 +161,46 @@ def genesis_from_obj(obj: object) -> Genesis:
             if idx in found:
                 raise InvalidGenesis(f"{aw}: account index {idx} is listed twice on chain {c}")
             found[idx] = AccountState(
-                balance=_int(a["balance"], f"{aw}.balance", 0, U64_MAX),
-                nonce=_int(a.get("nonce", 0), f"{aw}.nonce", 0, U64_MAX),
-                pubkey_x=_int(a.get("pubkey_x", 0), f"{aw}.pubkey_x", 0, (1 << 253) - 1),
-                pubkey_y=_int(a.get("pubkey_y", 0), f"{aw}.pubkey_y", 0, (1 << 253) - 1),
+                balance=_int(a["balance"], f"{aw}.balance", 0, U64_MAX, strings=True),
+                nonce=_int(a.get("nonce", 0), f"{aw}.nonce", 0, U64_MAX, strings=True),
+                pubkey_x=_int(a.get("pubkey_x", 0), f"{aw}.pubkey_x", 0, (1 << 253) - 1, strings=True),
+                pubkey_y=_int(a.get("pubkey_y", 0), f"{aw}.pubkey_y", 0, (1 << 253) - 1, strings=True),
             )
         per_chain[c] = found
+    missing = [c for c, p in enumerate(per_chain) if p is None]
+    if missing:
+        raise InvalidGenesis(
+            f"$.rollups lists {k_rollups - len(missing)} of the n_rollups = {k_rollups} chains: chain_id "
+            f"{', '.join(map(str, missing))} missing (list a rollup without accounts as "
+            f'{{"chain_id": {missing[0]}, "accounts": []}})'
+        )
     accounts = tuple(tuple(sorted((p or {}).items())) for p in per_chain)
     return Genesis(shape, accounts)
 
 
 def load_genesis(path: str | os.PathLike) -> Genesis:
-    """Read a genesis JSON file.
+    """Read a genesis JSON file (UTF-8, a byte-order mark allowed: ``sequencer.jsonio.read_text``).
 
     Raises
     ------
     InvalidGenesis
-        The file is not JSON or does not follow the format (see ``genesis_from_obj``).
+        The file is not JSON or does not follow the format (see ``genesis_from_obj``); the message starts with the
+        file's path, then the JSON path of the bad value.
+    TextEncodingError
+        The file is not UTF-8 text.
     OSError
         The file cannot be read.
     """
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    name = os.fspath(path)
+    text = read_text(path)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
-        raise InvalidGenesis(f"{os.fspath(path)}: invalid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from e
-    return genesis_from_obj(obj)
+        raise InvalidGenesis(f"{name}: invalid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    try:
+        return genesis_from_obj(obj)
+    except InvalidGenesis as e:
+        raise InvalidGenesis(f"{name}: {e}") from None
 
 
 def dump_genesis(genesis: Genesis, path: str | os.PathLike) -> None:

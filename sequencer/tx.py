@@ -6,10 +6,13 @@ JSONL form, one object a line::
     {"kind": "transfer", "chain": 0, "from": 3, "to": 5, "amount": 10, "nonce": 0}
     {"kind": "burn", "chain": 0, "to_chain": 2, "from": 3, "to": 7, "amount": 5, "nonce": 1}
 
-Every field is required and no other is allowed; numbers must be JSON integers (``true``, ``10.0`` and ``"10"`` are
-refused); ``amount`` and ``nonce`` are u64; chain ids and account indices are non-negative (whether they exist is the
-sequencer's call: ``unknown_rollup`` / ``unknown_account``). ``"mint"`` is never accepted from a user: mints are made
-by the sequencer. A burn to its own chain is malformed (the c→c bridge trees exist only to fill their slots).
+Every field is required and no other is allowed. ``amount`` and ``nonce`` are u64, given as JSON integers or as
+decimal strings (``"amount": "10"``, circom's ``input.json`` habit and the only exact form above 2^53 in JavaScript;
+``sequencer.jsonio.json_uint`` says which strings are refused and why). Chain ids and account indices are
+non-negative JSON integers (identifiers, never strings; whether they exist is the sequencer's call:
+``unknown_rollup`` / ``unknown_account``). ``true`` and ``10.0`` are refused everywhere. ``"mint"`` is never accepted
+from a user: mints are made by the sequencer. A burn to its own chain is malformed (the c→c bridge trees exist only to
+fill their slots).
 
 Self-transfers (``from == to``) are allowed: the slot's debit and credit update the same leaf one after the other
 (the credit opens the leaf the debit wrote), so the balance is unchanged and the nonce advances by one.
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar, Union
 
+from sequencer.jsonio import json_uint, read_text, strip_bom
 from zksvs.errors import MalformedTransaction
 from zksvs.rollup_state import U64_MAX
 
@@ -141,10 +145,19 @@ _FIELDS = {
 }
 
 
+#: Fields that may be decimal strings (u64 values; identifiers stay JSON integers).
+_STRING_OK = frozenset({"amount", "nonce"})
+
+
+def _int_value(obj: dict, name: str) -> int:
+    try:
+        return json_uint(obj[name], f"field '{name}'", strings=name in _STRING_OK)
+    except ValueError as e:
+        raise MalformedTransaction(str(e)) from None
+
+
 def _int_field(obj: dict, name: str) -> int:
-    v = obj[name]
-    if type(v) is not int:  # bool is a subclass of int; floats and strings are refused too
-        raise MalformedTransaction(f"field '{name}' must be an integer, not {type(v).__name__} {v!r}")
+    v = _int_value(obj, name)
     if v < 0:
         raise MalformedTransaction(f"field '{name}' must be ≥ 0, not {v}")
     return v
@@ -168,8 +181,8 @@ def parse_tx(obj: object) -> UserTx:
         ``amount`` is negative or ≥ 2^64 (a ``MalformedTransaction``).
     MalformedTransaction
         ``obj`` is not an object; ``kind`` is missing, unknown or ``"mint"``; a field is missing or unknown; a number
-        is not a JSON integer (bool, float, string); a chain, account or nonce is negative; the nonce is ≥ 2^64;
-        a burn names its own chain as ``to_chain``.
+        is not a JSON integer (bool, float; a string other than a canonical decimal one for ``amount``/``nonce``); a
+        chain, account or nonce is negative; the nonce is ≥ 2^64; a burn names its own chain as ``to_chain``.
     """
     if not isinstance(obj, dict):
         raise MalformedTransaction(f"a transaction must be a JSON object, not {type(obj).__name__}")
@@ -187,9 +200,7 @@ def parse_tx(obj: object) -> UserTx:
     extra = sorted(str(k) for k in obj if k not in fields)
     if extra:
         raise MalformedTransaction(f"unknown field '{extra[0]}' in a {kind}")
-    amount = obj["amount"]
-    if type(amount) is not int:
-        raise MalformedTransaction(f"field 'amount' must be an integer, not {type(amount).__name__} {amount!r}")
+    amount = _int_value(obj, "amount")
     if not 0 <= amount <= U64_MAX:
         raise AmountOutOfRange(amount)
     chain = _int_field(obj, "chain")
@@ -212,7 +223,9 @@ def read_jsonl(source: str | os.PathLike | Iterable[str]) -> list[tuple[int, Use
     Parameters
     ----------
     source : path or iterable of str
-        A file path (``str`` or ``os.PathLike``), or the lines themselves (any other iterable of ``str``).
+        A file path (``str`` or ``os.PathLike``): UTF-8 with or without a byte-order mark, or UTF-16/32 with one
+        (``sequencer.jsonio``); or the lines themselves (any other iterable of ``str``). A U+FEFF at the start of a
+        line is dropped (concatenated files with BOMs).
 
     Returns
     -------
@@ -223,16 +236,19 @@ def read_jsonl(source: str | os.PathLike | Iterable[str]) -> list[tuple[int, Use
 
     Raises
     ------
+    TextEncodingError
+        ``source`` is a file that is not UTF-8 text (the byte offset and line are named).
     OSError
         ``source`` is a path that cannot be read.
     """
     if isinstance(source, (str, os.PathLike)):
-        with open(source, encoding="utf-8") as f:
-            lines = f.read().splitlines()
+        # "\n" only (with "\r\n"): the line numbers editors show; str.splitlines would also split at U+2028
+        lines = [line.removesuffix("\r") for line in read_text(source).split("\n")]
     else:
         lines = list(source)
     out: list[tuple[int, UserTx | MalformedTransaction]] = []
-    for n, line in enumerate(lines, start=1):
+    for n, raw in enumerate(lines, start=1):
+        line = strip_bom(raw)
         if not line.strip():
             continue
         try:

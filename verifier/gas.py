@@ -14,7 +14,10 @@ Calibration (what is measured and what is modelled):
 - Poseidon (circomlibjs contract), t = n + 1, R = 8 + P_t rounds (P_t: circomlib's partial rounds): gas ≈
   92.9·(8·t + P_t) [S-boxes] + 34.3·R·t² [MDS products] + 7.2·R·t [round constants]; least-squares fit of those
   three counts to the six measured arities (max residual 0.04 %), so it extends to t ≤ 17 by the same structure.
-- Merkle opening of depth M (Poseidon(2) per level): 3,047 + 29,800.6·M execution, 512 calldata per sibling.
+- Merkle opening of depth M (Poseidon(2) per level): 3,047 + 29,800.6·M execution, 512 calldata per sibling; a
+  bridge opening adds its value and slot words to the calldata.
+- Storage (not measured; EIP-2929/3529 prices): each stored root and the batch counter are read cold and rewritten,
+  5,000 gas each.
 - Batched Groth16 (not measured: no batched Solidity verifier was run): precompiles counted exactly for the
   product in ``verifier.groth16`` as a contract must do it (α/β as a pairing pair: the EVM has no GT power); the
   per-proof overhead is the single verifier's; weight derivation is priced from opcode costs (KECCAK256 30 + 6 per
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verifier.evm import CALLDATA_NONZERO_BYTE_GAS, WORD_BYTES, calldata_gas
+from verifier.evm import CALLDATA_NONZERO_BYTE_GAS, CALLDATA_ZERO_BYTE_GAS, WORD_BYTES, calldata_gas
 from zksvs.poseidon import N_ROUNDS_F, N_ROUNDS_P
 
 __all__ = [
@@ -41,10 +44,12 @@ __all__ = [
     "TX_BASE_GAS",
     "GasReport",
     "batched_verify_gas",
+    "bridge_opening_gas",
     "groth16_verify_gas",
     "merkle_opening_gas",
     "pairing_gas",
     "poseidon_gas",
+    "storage_update_gas",
 ]
 
 # EIP-1108 (Istanbul) precompile prices, gas.
@@ -54,6 +59,10 @@ PAIRING_BASE_GAS = 45_000
 PAIRING_PER_PAIR_GAS = 34_000
 #: Intrinsic gas of a transaction.
 TX_BASE_GAS = 21_000
+# EIP-2929 / EIP-3529 storage prices (Berlin, London): a cold SLOAD, then an SSTORE that changes a non-zero slot
+# to another non-zero value (the slot is warm after the SLOAD).
+COLD_SLOAD_GAS = 2_100
+SSTORE_RESET_GAS = 2_900
 
 # snarkjs verifier execution outside the precompiles: 1,327 + 495.6·ℓ (anchor fit).
 _SNARKJS_OVERHEAD_BASE = 1_327
@@ -240,6 +249,29 @@ def poseidon_gas(n_inputs: int) -> int:
         + _POSEIDON_PER_MDS_TERM * rounds * t * t
         + _POSEIDON_PER_ROUND_CONSTANT * rounds * t
     )
+
+
+def storage_update_gas(n_slots: int) -> GasReport:
+    """Gas of reading and rewriting ``n_slots`` non-zero storage words once each: (2,100 + 2,900)·n.
+
+    The settlement contract reads each stored state root (to compare the old root) and the batch counter, then
+    writes them back changed: 5,000·(K + 1) per shared batch (EIP-2929 cold SLOAD, EIP-3529 SSTORE reset price).
+    """
+    _check_count("n_slots", n_slots, 0)
+    return GasReport(precompile=0, overhead=n_slots * (COLD_SLOAD_GAS + SSTORE_RESET_GAS), calldata=0)
+
+
+def bridge_opening_gas(slot_tree_depth: int) -> GasReport:
+    """Gas of checking one bridge opening (``zksvs.rollup_state.BridgeOpening``) against a state root.
+
+    S = ``slot_tree_depth`` Poseidon(2) levels of the slot tree plus the state-root hash Poseidon(accounts_root,
+    bridge_root): a depth S + 1 Merkle opening whose last sibling is the accounts root, and in calldata also the
+    opened value (a full-width word) and the slot index (one non-zero byte in a word: 31·4 + 16).
+    """
+    _check_count("slot_tree_depth", slot_tree_depth, 1)
+    path = merkle_opening_gas(slot_tree_depth + 1)
+    slot_word = 31 * CALLDATA_ZERO_BYTE_GAS + CALLDATA_NONZERO_BYTE_GAS
+    return path + GasReport(0, 0, _full_width_calldata_gas(WORD_BYTES) + slot_word)
 
 
 def merkle_opening_gas(depth: int) -> GasReport:

@@ -34,6 +34,18 @@ class NonceMismatch(InputError):
     """A transaction's nonce is not the sender's next nonce."""
 
 
+class MalformedKey(InputError):
+    """An EdDSA key is unusable: a private key that is not 32 bytes, or a public key that is not two Fr ints."""
+
+
+class MalformedSignature(InputError):
+    """An EdDSA signature is not well formed: R8 not two Fr ints, or S not a non-negative int.
+
+    A well-formed signature that does not verify (S ≥ l, R8 off the curve, wrong key or message) is not malformed:
+    ``zksvs.eddsa.verify_poseidon`` returns False for it.
+    """
+
+
 class MalformedPoint(InputError):
     """A curve point is not a valid group element: a coordinate ≥ q, off its curve, or (G2) outside the subgroup.
 
@@ -57,6 +69,17 @@ class MalformedProof(MalformedPoint):
 
 class MalformedVerifyingKey(MalformedPoint):
     """A verifying-key point (α, β, γ, δ or an IC point) is not a valid group element, or the key is degenerate."""
+
+
+class MalformedSlotData(InputError):
+    """A batch slot's committed data breaks the native rules of its kind (zksvs.statement.check_slot_data): a field
+    that is not an exact int, an unknown kind, a u64 field out of range, a peer chain outside [0, K) or equal to the
+    slot's own chain, or a non-zero field where the kind has none."""
+
+
+class MalformedOpening(InputError):
+    """A Merkle opening is not well formed: wrong type, a slot outside its tree, a wrong number of siblings (the tree's
+    depth), or a value that is not a canonical field element."""
 
 
 class PublicInputCountMismatch(InputError):

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zksvs.errors import MalformedOpening, NonCanonicalFieldElement
+from zksvs.field import require_canonical_fr
 from zksvs.merkle import root_from_opening, zero_hashes
 from zksvs.poseidon import hash2, poseidon
 
@@ -127,6 +129,48 @@ def bridge_opening(slot_values: Sequence[int], slot: int, accounts_root: int) ->
     return BridgeOpening(slot, slot_values[slot], siblings, accounts_root)
 
 
-def verify_bridge_opening(state_root_value: int, opening: BridgeOpening) -> bool:
-    """True when ``opening`` proves its slot value inside ``state_root_value``."""
-    return opening.state_root() == state_root_value
+def check_bridge_opening(opening: object, n_rollups: int) -> BridgeOpening:
+    """Return ``opening`` if it is a well-formed bridge opening for a set of ``n_rollups`` rollups, else raise.
+
+    Well formed: a ``BridgeOpening`` whose slot is an exact int in [0, 2K), whose ``siblings`` are exactly
+    ceil(log2(2K)) canonical Fr elements (the slot tree's depth, ``bridge_slot_depth``) and whose value and accounts
+    root are canonical Fr elements. The depth is what makes an opening bind its slot: one level short, the "value"
+    is an internal node of the slot tree; one level too long, it is a child of a slot value, and the empty tree's
+    root has a known preimage (the empty root one level down, twice), so either way an attacker could open a burn or
+    mint slot to a value it does not hold (issue 8, finding 2).
+
+    Raises
+    ------
+    MalformedOpening
+        Any of the above does not hold (the message names the field and what it got).
+    """
+    if not isinstance(opening, BridgeOpening):
+        raise MalformedOpening(f"not a BridgeOpening: {type(opening).__name__}")
+    depth = bridge_slot_depth(n_rollups)
+    slot = opening.slot
+    if type(slot) is not int or not 0 <= slot < 2 * n_rollups:
+        raise MalformedOpening(f"slot must be an int in [0, {2 * n_rollups}) for K = {n_rollups}, not {slot!r}")
+    sibs = opening.siblings
+    if not isinstance(sibs, (tuple, list)) or len(sibs) != depth:
+        got = len(sibs) if isinstance(sibs, (tuple, list)) else type(sibs).__name__
+        raise MalformedOpening(f"slot {slot}: siblings must be {depth} field elements (the slot tree depth), not {got}")
+    try:
+        for i, v in enumerate(sibs):
+            require_canonical_fr(v, f"slot {slot}: siblings[{i}]")
+        require_canonical_fr(opening.value, f"slot {slot}: value")
+        require_canonical_fr(opening.accounts_root, f"slot {slot}: accounts_root")
+    except NonCanonicalFieldElement as e:
+        raise MalformedOpening(str(e)) from e
+    return opening
+
+
+def verify_bridge_opening(state_root_value: int, opening: BridgeOpening, n_rollups: int) -> bool:
+    """True when ``opening`` proves its slot value inside ``state_root_value`` (a K = ``n_rollups`` slot tree).
+
+    Raises
+    ------
+    MalformedOpening
+        ``opening`` is not well formed for ``n_rollups`` (``check_bridge_opening``): a malformed opening raises, a
+        well-formed wrong one is False.
+    """
+    return check_bridge_opening(opening, n_rollups).state_root() == state_root_value

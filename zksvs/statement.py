@@ -30,8 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from zksvs.errors import MalformedSlotData
 from zksvs.field import require_canonical_fr
 from zksvs.poseidon import poseidon
+from zksvs.rollup_state import U64_MAX
 
 #: Number of public inputs of a batch circuit.
 N_BATCH_PUBLIC = 4
@@ -69,6 +71,49 @@ class SlotData:
     def noop(cls) -> SlotData:
         """The padding slot."""
         return cls(SlotKind.NOOP)
+
+
+_FIELDS = ("account_a", "account_b", "amount", "nonce", "peer_chain")
+
+
+def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
+    """Return ``slot`` if it is the committed data of a slot that the native rules allow on rollup ``chain_id``.
+
+    What the L1 receives is checked against the rules the sequencer enforces (the module docstring's table), with
+    exact integers only (a float 3.5 or a bool is refused, not rounded):
+
+    - ``kind`` is a ``SlotKind`` value; every field is an int in [0, 2^64) (account indices, u64 amounts and
+      nonces, chain ids: none reaches 2^64);
+    - NOOP: every field is 0; TRANSFER: ``peer_chain`` is 0;
+    - BURN and MINT: ``peer_chain`` is in [0, K) and is not ``chain_id`` — a peer such as (2c − 1)/2 mod r would pick
+      the bridge slot of a c→c tree that no pair check compares (issue 8, finding 1).
+
+    Raises
+    ------
+    MalformedSlotData
+        The first rule broken, named with the field and its value.
+    """
+    if not isinstance(slot, SlotData):
+        raise MalformedSlotData(f"not a SlotData: {type(slot).__name__}")
+    kind = slot.kind
+    if type(kind) not in (int, SlotKind) or kind not in tuple(SlotKind):
+        raise MalformedSlotData(f"kind must be one of {[int(k) for k in SlotKind]}, not {kind!r}")
+    kind = SlotKind(kind)
+    for name in _FIELDS:
+        v = getattr(slot, name)
+        if type(v) is not int or not 0 <= v <= U64_MAX:
+            raise MalformedSlotData(f"{name} must be an int in [0, 2^64), not {v!r}")
+    if kind == SlotKind.NOOP and any(getattr(slot, n) for n in _FIELDS):
+        raise MalformedSlotData(f"a NOOP slot has only zero fields, not {slot}")
+    if kind == SlotKind.TRANSFER and slot.peer_chain != 0:
+        raise MalformedSlotData(f"a TRANSFER has peer_chain 0, not {slot.peer_chain}")
+    peer_ok = 0 <= slot.peer_chain < n_rollups and slot.peer_chain != chain_id
+    if kind in (SlotKind.BURN, SlotKind.MINT) and not peer_ok:
+        raise MalformedSlotData(
+            f"a {kind.name} on chain {chain_id} needs peer_chain in [0, {n_rollups}) other than {chain_id}, "
+            f"not {slot.peer_chain}"
+        )
+    return slot
 
 
 def batch_commitment(slots: Sequence[SlotData]) -> int:

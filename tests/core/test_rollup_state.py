@@ -53,14 +53,14 @@ def test_bridge_opening_verifies_and_rejects_tampering():
     root = state_root(accounts_root, bridge_root(slots))
     assert root == poseidon([accounts_root, bridge_root(slots)])
     op = bridge_opening(slots, burn_slot(1), accounts_root)
-    assert op.value == t.root and verify_bridge_opening(root, op)
+    assert op.value == t.root and verify_bridge_opening(root, op, k)
     for bad in (
         op.__class__(op.slot, op.value + 1, op.siblings, op.accounts_root),
         op.__class__(op.slot ^ 1, op.value, op.siblings, op.accounts_root),
         op.__class__(op.slot, op.value, (op.siblings[0] + 1, *op.siblings[1:]), op.accounts_root),
         op.__class__(op.slot, op.value, op.siblings, op.accounts_root + 1),
     ):
-        assert not verify_bridge_opening(root, bad)
+        assert not verify_bridge_opening(root, bad, k)
 
 
 def test_batch_commitment_folds_slot_digests():

@@ -74,15 +74,18 @@ def small_pipeline_run(out_dir: Path) -> RunResult:
     return _cache["run"]  # type: ignore[return-value]
 
 
-def no_mint_submission(run: RunResult) -> RollupSubmission:
-    """Rollup 1's batch-0 submission from the history without the burn 0→1, under ``run``'s batch key."""
-    if "no_mint" not in _cache:
+def other_history_submission(run: RunResult, txs: list[dict], chain_id: int) -> RollupSubmission:
+    """Rollup ``chain_id``'s shared-batch-0 submission from another sequencing of the small genesis (``txs`` arriving
+    in order, then the batch closed), honestly proven under ``run``'s batch key (cached per arguments)."""
+    key = f"other/{chain_id}/{txs!r}"
+    if key not in _cache:
         genesis = small_genesis()
         seq = Sequencer(genesis)
-        seq.submit(TRANSFER_ON_0, 1)
+        for arrival, tx in enumerate(txs, start=1):
+            seq.submit(tx, arrival)
         shared = seq.close_batch()
         assert shared is not None and shared.batch_number == 0
-        trace = shared.traces[1]
+        trace = shared.traces[chain_id]
         circuit = build_batch_circuit(genesis.shape)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsecureSetupWarning)
@@ -90,17 +93,26 @@ def no_mint_submission(run: RunResult) -> RollupSubmission:
         assert pk.vk == run.batch_vk, "run_pipeline no longer seeds the batch setup with f'{setup_seed}/batch'"
         witness = assign_batch_witness(circuit, trace)
         proof = prove(circuit.r1cs, pk, witness, rng=random.Random(11))
-        sub = RollupSubmission(
-            chain_id=1,
+        _cache[key] = RollupSubmission(
+            chain_id=chain_id,
             proof=proof,
             public_inputs=trace.statement().public_inputs(),
             batch_data=trace.slot_data(),
             bridge_openings=bridge_openings_for(
-                1, genesis.shape.n_rollups, trace.final_bridge_slots, trace.new_accounts_root
+                chain_id, genesis.shape.n_rollups, trace.final_bridge_slots, trace.new_accounts_root
             ),
         )
-        _cache["no_mint"] = sub
-    return _cache["no_mint"]  # type: ignore[return-value]
+    return _cache[key]  # type: ignore[return-value]
+
+
+def no_mint_submission(run: RunResult) -> RollupSubmission:
+    """Rollup 1's batch-0 submission from the history without the burn 0→1, under ``run``'s batch key."""
+    return other_history_submission(run, [TRANSFER_ON_0], 1)
+
+
+def no_burn_submission(run: RunResult) -> RollupSubmission:
+    """Rollup 0's batch-0 submission from the same history without the burn 0→1 (its burn root 0→1 stays empty)."""
+    return other_history_submission(run, [TRANSFER_ON_0], 0)
 
 
 @pytest.fixture(scope="session")

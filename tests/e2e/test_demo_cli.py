@@ -134,6 +134,16 @@ def test_demo_public_inputs_chain_across_batches(demo):
     assert report["final_state_roots"] == roots
 
 
+def test_demo_says_insecure_once_and_writes_its_inputs_and_state(demo):
+    proc, report, out = demo
+    insecure = [ln for ln in proc.stderr.splitlines() if "INSECURE" in ln]
+    assert len(insecure) == 1 and insecure[0].startswith("zksvs: warning: INSECURE"), insecure
+    assert "UserWarning" not in proc.stderr and "Traceback" not in proc.stderr
+    assert json.loads((out / "run.json").read_text()) == report
+    state = json.loads((out / "state.json").read_text())
+    assert [r["state_root"] for r in state["final"]["rollups"]] == report["final_state_roots"]
+
+
 def test_snarkjs_verifies_every_proof_the_demo_wrote(demo, node_tools):
     _, report, out = demo
     dirs = sorted(p.parent for p in out.glob("batch-*/*/proof.json"))

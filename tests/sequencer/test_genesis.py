@@ -17,6 +17,7 @@ GOOD = {
     "capacity": 4,
     "rollups": [
         {"chain_id": 1, "accounts": [{"index": 5, "balance": 7, "nonce": 2}, {"index": 0, "balance": 0}]},
+        {"chain_id": 0, "accounts": []},
     ],
 }
 
@@ -73,7 +74,7 @@ def _with(**kw):
         (_with(bridge_depth=33), "bridge_depth must be in"),
         (_with(capacity=0), "capacity must be in"),
         (_with(capacity=2.0), "capacity must be an integer, not float"),
-        (_with(rollups={}), "'rollups' must be a list, not dict"),
+        (_with(rollups={}), r"\$.rollups must be a list, not dict"),
         (_with(rollups=[3]), r"rollups\[0\] must be an object"),
         (_with(rollups=[{"accounts": []}]), r"rollups\[0\]: missing field 'chain_id'"),
         (_with(rollups=[{"chain_id": 2}]), r"rollups\[0\].chain_id must be in \[0, 1\], not 2"),
@@ -83,7 +84,10 @@ def _with(**kw):
         (_with(rollups=[{"chain_id": 0, "accounts": [{"index": 8, "balance": 1}]}]), r"index must be in \[0, 7\]"),
         (_with(rollups=[{"chain_id": 0, "accounts": [{"index": 0, "balance": -1}]}]), "balance must be in"),
         (_with(rollups=[{"chain_id": 0, "accounts": [{"index": 0, "balance": 2**64}]}]), "balance must be in"),
-        (_with(rollups=[{"chain_id": 0, "accounts": [{"index": 0, "balance": "5"}]}]), "must be an integer, not str"),
+        (_with(rollups=[{"chain_id": 0, "accounts": [{"index": 0, "balance": 5.0}]}]), "an integer or a decimal"),
+        (_with(rollups=[{"chain_id": 0, "accounts": [{"index": 0, "balance": "1e3"}]}]), "no decimal point"),
+        (_with(rollups=[{"chain_id": 0, "accounts": [{"index": "0", "balance": 1}]}]), "must be an integer, not str"),
+        (_with(rollups=[{"chain_id": 1}]), r"lists 1 of the n_rollups = 2 chains: chain_id 0 missing"),
         (_with(rollups=[{"chain_id": 0, "accounts": [{"index": 0, "balance": 1, "memo": 1}]}]), "unknown field"),
         (
             _with(rollups=[{"chain_id": 0, "accounts": [{"index": 1, "balance": 1}, {"index": 1, "balance": 2}]}]),

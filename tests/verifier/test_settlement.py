@@ -269,7 +269,7 @@ CASES: dict[str, tuple[Tamper, str, int | None, tuple[str, ...]]] = {
         lambda s, run: with_rollup(
             s, 1, batch_data=[replace(rollup(s, 1).batch_data[0], amount=R), *rollup(s, 1).batch_data[1:]]
         ),
-        "batch_commitment",
+        "batch_data",
         1,
         ("both",),
     ),
