@@ -257,15 +257,11 @@ def prove(
     The first run on a machine compiles the prover's kernels (announced on stderr; about a minute); later runs load
     them from numba's cache. --timings shows that apart from the proving stages.
     """
-    from prover.startup import lean_numba
-    from prover.warmup import kernel_cache_state, prepare
+    from prover.startup import prepare_process
 
-    lean_numba()  # one proof per process: skip numba's SciPy/cffi imports (prover.startup)
-
-    state = kernel_cache_state("prove")
-    if state.message:
-        click.echo(state.message, err=True)
-    kernels = prepare("prove")
+    # one proof per process: load the cached kernels without numba's compile-time set-up (prover.startup); a
+    # first-use compile is announced on stderr and kept out of the stage timings
+    kernels = prepare_process("prove", announce=lambda message: click.echo(message, err=True))
     if r1cs_path is not None or check:
         _check_witness(zkey_path, wtns_path, r1cs_path)
     from prover import prove_from_zkey
@@ -289,7 +285,7 @@ def _check_witness(zkey_path: str, wtns_path: str, r1cs_path: str | None) -> Non
     if r1cs_path is None:
         return
     from prover import check_witness
-    from prover.warmup import kernel_cache_state, prepare
+    from prover.startup import prepare_process
     from zksvs.errors import InvalidWitness, UnsatisfiedConstraint
     from zksvs.formats.r1cs_file import read_r1cs
     from zksvs.formats.wtns_file import read_wtns_limbs
@@ -303,10 +299,7 @@ def _check_witness(zkey_path: str, wtns_path: str, r1cs_path: str | None) -> Non
         raise InvalidWitness(
             f"{r1cs_path} is not the circuit of {zkey_path}: (wires, public, constraints) = {have} vs {want}"
         )
-    state = kernel_cache_state("check")
-    if state.message:
-        click.echo(state.message, err=True)
-    prepare("check")
+    prepare_process("check", announce=lambda message: click.echo(message, err=True))
     try:
         check_witness(r1cs, read_wtns_limbs(wtns_path))
     except InvalidWitness as e:

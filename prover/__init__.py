@@ -28,6 +28,8 @@ sequencer or pipeline. ``prover.kernels`` is private to this package: pipeline u
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 _EXPORTS = {
@@ -54,6 +56,20 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+
+class _Package(types.ModuleType):
+    """The import system binds a submodule to its package's attribute after running it; where a public function has
+    its module's name (``prove``, ``warmup``, ``circuit_hash``), the package keeps the function there, as the eager
+    ``from prover.prove import prove`` of an ordinary ``__init__`` would."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
