@@ -21,8 +21,9 @@ get numba's usual start-up.
 
 References
 ----------
-numba 0.60–0.68 ``numba/core/base.py`` and ``numba/core/typing/context.py`` (``refresh``), ``numba/core/cpu.py``
-(``load_additional_registries``: ``rtsys.initialize`` then the implementation imports),
+numba 0.60–0.68 ``numba/core/config.py`` (optional yaml), ``numba/core/base.py`` and ``numba/core/typing/context.py``
+(``refresh``), ``numba/core/cpu.py`` (``load_additional_registries``: ``rtsys.initialize`` then the implementation
+imports),
 ``numba/np/arraymath.py`` (``_check_blas``), ``numba/core/typing/cffi_utils.py``.
 """
 
@@ -33,7 +34,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-_OPTIONAL = ("scipy", "cffi")
+_OPTIONAL = ("scipy", "cffi", "yaml")  # yaml: numba.core.config's .numba_config.yaml support
 
 
 @contextlib.contextmanager

@@ -28,16 +28,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Rough first-compile seconds per step on a 2-vCPU Zen 3 machine under light load (numba 0.60–0.68); used only to
-#: say "~N s" before a compile. Measured with ``zksvs warmup`` on an empty NUMBA_CACHE_DIR.
+#: Rough first-compile seconds per step (numba compiles on one core); used only to say "~N s" before a compile.
+#: From ``zksvs warmup --json`` on an empty NUMBA_CACHE_DIR (numba 0.68, 2-vCPU Zen 3): 106 s of CPU for all groups,
+#: shared out by each step's part of the wall time (the machine was busy, so CPU is the figure a quiet one shows).
 COMPILE_ESTIMATE_S: dict[str, float] = {
-    "domain tables": 2.0,
-    "witness map": 12.0,
-    "MSM G1": 22.0,
-    "MSM G2": 30.0,
-    "R1CS check": 5.0,
-    "setup": 40.0,
-    "phase2": 60.0,
+    "domain tables": 10.0,
+    "witness map": 53.0,
+    "MSM G1": 8.0,
+    "MSM G2": 13.0,
+    "R1CS check": 3.0,
+    "setup": 12.0,
+    "phase2": 10.0,
 }
 
 GROUPS: tuple[str, ...] = ("prove", "check", "setup", "phase2")

@@ -1,18 +1,22 @@
 pragma circom 2.0.0;
 
-// circomlib Pedersen(n) over n message bits (windowed fixed-base scalar multiplications on Baby Jubjub, in Fr):
-// mixed witnesses, bits and curve coordinates. Public signals: the hash point (out[0], out[1]).
+// k independent circomlib Pedersen(n) hashes of n message bits each (windowed fixed-base scalar multiplications on
+// Baby Jubjub, in Fr; circomlib has base points for at most 1000 bits a hash): mixed witnesses, bits and curve
+// coordinates. Public signals: the k hash points (out[i][0], out[i][1]).
 
 include "circomlib/circuits/pedersen.circom";
 
-template PedersenOf(n) {
-    signal input in[n];
-    signal output out[2];
+template PedersenMany(k, n) {
+    signal input in[k][n];
+    signal output out[k][2];
 
-    component h = Pedersen(n);
-    for (var i = 0; i < n; i++) {
-        h.in[i] <== in[i];
+    component h[k];
+    for (var j = 0; j < k; j++) {
+        h[j] = Pedersen(n);
+        for (var i = 0; i < n; i++) {
+            h[j].in[i] <== in[j][i];
+        }
+        out[j][0] <== h[j].out[0];
+        out[j][1] <== h[j].out[1];
     }
-    out[0] <== h.out[0];
-    out[1] <== h.out[1];
 }
