@@ -798,6 +798,14 @@ def report(folder: str, png_path: str | None, as_json: bool) -> None:
 )
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1), help="Timed runs per prover and size.")
 @click.option(
+    "--warmup",
+    "warmup_runs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Untimed runs per prover and size first (0 for the slow 2^20: every process prover still starts cold).",
+)
+@click.option(
     "--provers",
     default="snarkjs,groth16py,groth16py-process,zksvs,zksvs-inproc",
     show_default=True,
@@ -819,7 +827,15 @@ def report(folder: str, png_path: str | None, as_json: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 def bench(
-    sizes: str, full: bool, runs: int, provers: str, out: str, baseline: str | None, held_out: bool, as_json: bool
+    sizes: str,
+    full: bool,
+    runs: int,
+    warmup_runs: int,
+    provers: str,
+    out: str,
+    baseline: str | None,
+    held_out: bool,
+    as_json: bool,
 ) -> None:
     """Benchmark zksvs prove against snarkjs and groth16py on the same .zkey + .wtns (circom Poseidon chains).
 
@@ -836,6 +852,7 @@ def bench(
         out,
         baseline,
         runs=runs,
+        warmup=warmup_runs,
         provers=[p.strip() for p in provers.split(",") if p.strip()],
         console=make_console(quiet=as_json),
         held_out=held_out,

@@ -287,3 +287,15 @@ def test_glv_endomorphism_on_both_groups():
     p2 = ob.normalize(ob.multiply(ob.G2, 777))
     l2 = ob.normalize(ob.multiply(ob.G2, 777 * g.lam))
     assert l2[0] == p2[0] * ob.FQ2([g.beta_g2, 0]) and l2[1] == p2[1]
+
+
+def test_phi_kernel_is_multiplication_by_lambda(grp):
+    """kernels.glv.phi_arr on a G1 / G2 array (∞ included) against λ·P computed by py_ecc."""
+    from prover.glv import beta_limbs, glv
+    from prover.kernels.glv import phi_arr
+
+    name, g = grp
+    pts = list(_points(name)[:4])
+    aff = g["to_limbs"]([g["aff"](p) for p in pts] + [None])
+    got = g["from_limbs"](phi_arr(aff, beta_limbs(1 if name == "g1" else 2)))
+    assert got == [g["aff"](ob.multiply(p, glv().lam)) for p in pts] + [None]
