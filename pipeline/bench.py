@@ -233,32 +233,41 @@ def comparison_table(cmp: Comparison):
 
 
 def write_plot(results: dict, path: str | Path) -> Path:
-    """PNG: median prove time (min–max bars) vs log2(constraints), one line per prover, log-scale time axis."""
+    """PNG: median prove time (min–max bars) vs log2(constraints), one line per prover, log-scale time axis.
+
+    Sizes of one circuit family (the Poseidon chains) are joined by lines; different circuits (``--held-out``) are
+    marked only, each named under its position.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    sizes = sorted(results["sizes"], key=lambda s: s["n_constraints"])
+    families = {s.get("circuit", "").split("-")[0] for s in sizes}
     provers: list[str] = []
-    for s in results["sizes"]:
+    for s in sizes:
         provers += [p for p in s["provers"] if p not in provers]
     for name in provers:
-        pts = [(math.log2(s["n_constraints"]), s["provers"][name]) for s in results["sizes"] if name in s["provers"]]
+        pts = [(math.log2(s["n_constraints"]), s["provers"][name]) for s in sizes if name in s["provers"]]
         xs = [x for x, _ in pts]
         med = [p["median_s"] for _, p in pts]
         lo = [p["median_s"] - p["min_s"] for _, p in pts]
         hi = [max(p["times_s"]) - p["median_s"] for _, p in pts]
         mode = pts[0][1]["mode"] if pts else ""
-        ax.errorbar(xs, med, yerr=[lo, hi], marker="o", capsize=3, label=f"{name} ({mode})")
+        style = "-" if len(families) <= 1 else "none"
+        ax.errorbar(xs, med, yerr=[lo, hi], marker="o", capsize=3, linestyle=style, label=f"{name} ({mode})")
     ax.set_yscale("log")
     ax.set_xlabel("log2(constraints)")
+    if len(families) > 1:
+        xs = [math.log2(s["n_constraints"]) for s in sizes]
+        ax.set_xticks(xs, [f"{x:.1f}\n{s.get('circuit', '')}" for x, s in zip(xs, sizes)])
     ax.set_ylabel("prove time, seconds (median; bars: min–max)")
     m = results.get("machine", {})
-    circuits = sorted({s.get("circuit", "").split("-")[0] for s in results["sizes"]})
-    ax.set_title(f"Groth16 prove, {', '.join(circuits)} ({m.get('cpu_count')} CPUs)")
+    ax.set_title(f"Groth16 prove, {', '.join(sorted(families))} ({m.get('cpu_count')} CPUs)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
