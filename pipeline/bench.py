@@ -32,7 +32,7 @@ LARGE_SIZES = (18, 20)
 #: Sizes proved on our own R1CS (``bench.synthetic``: a mixed squaring/boolean chain with development keys) instead
 #: of a circom Poseidon chain: compiling 2^20 with circom2 takes more than half an hour on 2 cores.
 SYNTHETIC_SIZES = (20,)
-DEFAULT_PROVERS = ("snarkjs", "groth16py", "groth16py-process", "zksvs", "zksvs-inproc")
+DEFAULT_PROVERS = ("snarkjs", "groth16py", "groth16py-process", "zksvs", "zksvs-inproc", "zksvs-server")
 JSON_NAME = "bench-dropin.json"
 PLOT_NAME = "bench-dropin.png"
 HELD_OUT_JSON = "bench-heldout.json"

@@ -249,14 +249,30 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
     type=_input_file(),
     help="With --check: the circuit's .r1cs, checked before proving; names the first unsatisfied constraint.",
 )
+@click.option("--server", is_flag=True, help="Prove in the resident prover of 'zksvs serve' (default socket).")
+@click.option(
+    "--socket", "socket_path", type=click.Path(dir_okay=False), help="The resident prover's socket (implies --server)."
+)
 def prove(
-    zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool, check: bool, r1cs_path: str | None
+    zkey_path: str,
+    wtns_path: str,
+    proof_path: str,
+    public_path: str,
+    timings: bool,
+    check: bool,
+    r1cs_path: str | None,
+    server: bool,
+    socket_path: str | None,
 ) -> None:
     """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``).
 
     The first run on a machine compiles the prover's kernels (announced on stderr; about a minute); later runs load
-    them from numba's cache. --timings shows that apart from the proving stages.
+    them from numba's cache. --timings shows that apart from the proving stages. With --server the proof is made by
+    a running 'zksvs serve' (no start-up in this process).
     """
+    if server or socket_path:
+        _prove_on_server(socket_path, zkey_path, wtns_path, proof_path, public_path, timings, check or r1cs_path)
+        return
     from prover.startup import prepare_process
 
     # one proof per process: load the cached kernels without numba's compile-time set-up (prover.startup); a
@@ -278,6 +294,33 @@ def prove(
         rows += [(name, round(s * 1000, 1)) for name, s in stage_seconds.items()]
         rows.append(("stages total", round(sum(stage_seconds.values()) * 1000, 1)))
         make_console().print(render_table("prove stages", ["stage", "ms"], rows))
+
+
+def _prove_on_server(socket_path, zkey_path, wtns_path, proof_path, public_path, timings: bool, check) -> None:
+    from pipeline.serve import DEFAULT_SOCKET, ServerError, request
+
+    if check:
+        raise ServerError("--check and --r1cs run in this process: use them without --server")
+    stage_seconds = request(socket_path or DEFAULT_SOCKET, zkey_path, wtns_path, proof_path, public_path)
+    if timings:
+        rows = [(name, round(s * 1000, 1)) for name, s in stage_seconds.items()]
+        rows.append(("stages total", round(sum(stage_seconds.values()) * 1000, 1)))
+        make_console().print(render_table("prove stages (server)", ["stage", "ms"], rows))
+
+
+@main.command("serve")
+@click.option(
+    "--socket",
+    "socket_path",
+    type=click.Path(dir_okay=False),
+    help="Unix socket to listen on (default: $XDG_RUNTIME_DIR or /tmp, zksvs-prover-UID.sock).",
+)
+@click.option("--keys", "max_keys", default=4, show_default=True, type=click.IntRange(1), help="Proving keys kept.")
+def serve_cmd(socket_path: str | None, max_keys: int) -> None:
+    """A resident prover: load the kernels once, then prove what 'zksvs prove --server' sends, until interrupted."""
+    from pipeline.serve import DEFAULT_SOCKET, serve
+
+    serve(socket_path or DEFAULT_SOCKET, announce=lambda message: click.echo(message, err=True), max_keys=max_keys)
 
 
 def _check_witness(zkey_path: str, wtns_path: str, r1cs_path: str | None) -> None:
@@ -807,7 +850,7 @@ def report(folder: str, png_path: str | None, as_json: bool) -> None:
 )
 @click.option(
     "--provers",
-    default="snarkjs,groth16py,groth16py-process,zksvs,zksvs-inproc",
+    default="snarkjs,groth16py,groth16py-process,zksvs,zksvs-inproc,zksvs-server",
     show_default=True,
     help="Which provers to run (snarkjs always runs: its public.json is the reference).",
 )

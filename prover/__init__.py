@@ -9,7 +9,8 @@ Public API::
     prove(r1cs, proving_key, witness, *, r=None, s=None, rng=None, matrices=None, progress=None) -> Proof
     prove_with_timings(...) -> (Proof, ProveTiming)      the same, with seconds per named stage (STAGES)
     prove_from_matrices(matrices, proving_key, witness_limbs, ...) -> (Proof, ProveTiming)
-    prove_from_zkey(zkey, wtns, ...) -> (Proof, public_inputs, ProveTiming)   drop-in for snarkjs groth16 prove
+    prove_from_zkey(zkey, wtns, ...) -> (Proof, public_inputs, stage_seconds)   drop-in for snarkjs groth16 prove
+    ZkeyProver(zkey).prove(wtns, ...) -> the same, the key read once for many proofs (``zksvs serve``)
     check_witness(r1cs, witness_limbs) -> None           raises UnsatisfiedConstraint (the first failing constraint)
     warmup(...) -> WarmupReport                          compile/load every kernel; seconds per kernel
     kernel_cache_state(group) -> KernelCacheState        is numba's cache warm for the prove (or setup) kernels?
@@ -40,6 +41,7 @@ _EXPORTS = {
     "prove_from_zkey": "prover.prove",
     "prove_with_timings": "prover.prove",
     "check_witness": "prover.prove",
+    "ZkeyProver": "prover.prove",
     "PtauProvingKey": "prover.phase2",
     "setup_from_ptau": "prover.phase2",
     "circuit_hash": "prover.circuit_hash",

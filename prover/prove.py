@@ -337,40 +337,63 @@ def prove_from_zkey(
     ValueError
         A key inconsistent with its matrices.
     """
-    zk, w = read_prove_inputs(zkey, wtns)
-    c = zk.coefficients
-    pk = zk.proving_key
-    qm = QapMatrices.from_zkey_coefficients(
-        c.matrix, c.rows, c.wires, c.values_r2, c.n_constraints, pk.n_wires, pk.n_public, zk.path
-    )
-    r = _random_scalar(rng) if r is None else r % _R
-    s = _random_scalar(rng) if s is None else s % _R
-    proof, timing = _prove(qm, pk, w, r, s, progress)
-    return proof, limbs_to_ints(w[1 : 1 + pk.n_public]), dict(timing.stages)
+    return ZkeyProver(zkey).prove(wtns, r=r, s=s, rng=rng, progress=progress)
 
 
-def read_prove_inputs(zkey: Any, wtns: Any) -> tuple[Any, np.ndarray]:
-    """Read a .zkey (coefficients as stored, no matrices) and a .wtns for ``prove_from_zkey``: (ZkeyFile, witness).
+class ZkeyProver:
+    """A snarkjs .zkey read once, for many proofs (a resident prover: ``zksvs serve``).
 
-    The witness is an aligned copy of the file's limbs (a .wtns's values start at byte 76, unaligned for uint64).
+    Parameters
+    ----------
+    zkey : path, binary file object or bytes
+        Read with its coefficients as stored (no ``ConstraintMatrices``); the point sections stay memory-mapped.
 
     Raises
     ------
     FormatError
         As ``prove_from_zkey``.
     """
-    from zksvs.formats.binfile import source_name
-    from zksvs.formats.wtns_file import read_wtns_limbs
-    from zksvs.formats.zkey_file import read_zkey
 
-    zk = read_zkey(zkey, matrices=False)
-    w = np.array(read_wtns_limbs(wtns), dtype=np.uint64, order="C")
-    if w.shape[0] != zk.proving_key.n_wires:
-        raise FormatError(
-            f"{source_name(wtns)}: witness of another circuit: it has {w.shape[0]} values, the circuit of "
-            f"{source_name(zkey)} has {zk.proving_key.n_wires} wires (Invalid witness length)"
+    def __init__(self, zkey: Any) -> None:
+        from zksvs.formats.zkey_file import read_zkey
+
+        self.zkey = read_zkey(zkey, matrices=False)
+        c, pk = self.zkey.coefficients, self.zkey.proving_key
+        self.source = zkey
+        self.qap = QapMatrices.from_zkey_coefficients(
+            c.matrix, c.rows, c.wires, c.values_r2, c.n_constraints, pk.n_wires, pk.n_public, self.zkey.path
         )
-    return zk, w
+
+    def prove(
+        self,
+        wtns: Any,
+        *,
+        r: int | None = None,
+        s: int | None = None,
+        rng: Any = None,
+        progress: ProgressCallback | None = None,
+    ) -> tuple[Proof, list[int], dict[str, float]]:
+        """One proof from a .wtns: ``(Proof, public inputs, seconds per stage)``, as ``prove_from_zkey``.
+
+        Raises
+        ------
+        FormatError
+            The .wtns is malformed or of another circuit (both files named).
+        """
+        from zksvs.formats.binfile import source_name
+        from zksvs.formats.wtns_file import read_wtns_limbs
+
+        pk = self.zkey.proving_key
+        w = np.array(read_wtns_limbs(wtns), dtype=np.uint64, order="C")
+        if w.shape[0] != pk.n_wires:
+            raise FormatError(
+                f"{source_name(wtns)}: witness of another circuit: it has {w.shape[0]} values, the circuit of "
+                f"{source_name(self.source)} has {pk.n_wires} wires (Invalid witness length)"
+            )
+        r = _random_scalar(rng) if r is None else r % _R
+        s = _random_scalar(rng) if s is None else s % _R
+        proof, timing = _prove(self.qap, pk, w, r, s, progress)
+        return proof, limbs_to_ints(w[1 : 1 + pk.n_public]), dict(timing.stages)
 
 
 def check_witness(r1cs: R1CS, witness_limbs: np.ndarray) -> None:
@@ -401,10 +424,10 @@ def check_witness(r1cs: R1CS, witness_limbs: np.ndarray) -> None:
 __all__ = [
     "STAGES",
     "ProveTiming",
+    "ZkeyProver",
     "check_witness",
     "prove",
     "prove_from_matrices",
     "prove_from_zkey",
     "prove_with_timings",
-    "read_prove_inputs",
 ]
