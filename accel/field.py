@@ -41,6 +41,7 @@ Fq2, x = (x0 limbs of c0, then c1): 8 uint64 per element::
 Array kernels (callable from Python; each returns a new ``uint64[n, 4]``), for F in {fr, fq}::
 
     F_mul_arr(a, b)      elementwise Montgomery product (Montgomery in, Montgomery out)
+    F_sqr_arr(a)         Montgomery square          F_add_arr(a, b)   a + b
     F_neg_arr(a)         −a
     F_to_mont_arr(a)     normal → Montgomery (entries must be < m)
     F_from_mont_arr(a)   Montgomery → normal
@@ -388,6 +389,26 @@ def _montgomery_field(m: int) -> SimpleNamespace:
         return out
 
     @njit(cache=True)
+    def sqr_arr(a):
+        """Elementwise Montgomery square, ``uint64[n, 4]`` → new ``uint64[n, 4]``."""
+        out = np.empty((a.shape[0], 4), dtype=np.uint64)
+        for i in range(a.shape[0]):
+            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = _mont_mul(
+                a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 0], a[i, 1], a[i, 2], a[i, 3], q0, q1, q2, q3, qinv
+            )
+        return out
+
+    @njit(cache=True)
+    def add_arr(a, b):
+        """Elementwise a + b mod m, ``uint64[n, 4]`` → new ``uint64[n, 4]``."""
+        out = np.empty((a.shape[0], 4), dtype=np.uint64)
+        for i in range(a.shape[0]):
+            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = _mod_add(
+                a[i, 0], a[i, 1], a[i, 2], a[i, 3], b[i, 0], b[i, 1], b[i, 2], b[i, 3], q0, q1, q2, q3
+            )
+        return out
+
+    @njit(cache=True)
     def neg_arr(a):
         """Elementwise −a mod m, ``uint64[n, 4]`` → new ``uint64[n, 4]``."""
         out = np.empty((a.shape[0], 4), dtype=np.uint64)
@@ -424,9 +445,11 @@ _FQ = _montgomery_field(FQ_MODULUS)
 fr_mul, fr_sqr, fr_add, fr_sub, fr_neg, fr_dbl = _FR.mul, _FR.sqr, _FR.add, _FR.sub, _FR.neg, _FR.dbl
 fr_one, fr_to_mont, fr_from_mont, fr_pow, fr_inv = _FR.one, _FR.to_mont, _FR.from_mont, _FR.pow_, _FR.inv
 fr_mul_arr, fr_neg_arr, fr_to_mont_arr, fr_from_mont_arr = _FR.mul_arr, _FR.neg_arr, _FR.to_mont_arr, _FR.from_mont_arr
+fr_sqr_arr, fr_add_arr = _FR.sqr_arr, _FR.add_arr
 fq_mul, fq_sqr, fq_add, fq_sub, fq_neg, fq_dbl = _FQ.mul, _FQ.sqr, _FQ.add, _FQ.sub, _FQ.neg, _FQ.dbl
 fq_one, fq_to_mont, fq_from_mont, fq_pow, fq_inv = _FQ.one, _FQ.to_mont, _FQ.from_mont, _FQ.pow_, _FQ.inv
 fq_mul_arr, fq_neg_arr, fq_to_mont_arr, fq_from_mont_arr = _FQ.mul_arr, _FQ.neg_arr, _FQ.to_mont_arr, _FQ.from_mont_arr
+fq_sqr_arr, fq_add_arr = _FQ.sqr_arr, _FQ.add_arr
 fr_is_zero = fq_is_zero = limbs_is_zero
 fr_eq = fq_eq = limbs_eq
 

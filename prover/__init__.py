@@ -14,6 +14,9 @@ Public API::
     check_witness(r1cs, witness_limbs) -> None           raises UnsatisfiedConstraint (the first failing constraint)
     warmup(...) -> WarmupReport                          compile/load every kernel; seconds per kernel
     kernel_cache_state(group) -> KernelCacheState        is numba's cache warm for the prove (or setup) kernels?
+    contribute(src, dest, *, name, entropy) -> ContributionResult      phase-2 contribution (snarkjs zkey contribute)
+    beacon(src, dest, beacon_hash, num_iterations_exp, *, name)       phase-2 beacon, byte-equal to snarkjs's
+    verify_zkey(r1cs, ptau, zkey) -> ZkeyVerification                 snarkjs zkey verify (``prover.zkey_verify``)
 
 Proofs and keys are ``zksvs.groth16`` types; keys use the snarkjs ``.zkey`` point layout and the QAP is snarkjs's
 odd-coset reduction (``prover.qap``), so keys, proofs and verifiers interoperate with snarkjs.
@@ -55,6 +58,12 @@ _EXPORTS = {
     "cache_report": "prover.warmup",
     "kernel_cache_state": "prover.warmup",
     "warmup": "prover.warmup",
+    "ContributionResult": "prover.contribute",
+    "beacon": "prover.contribute",
+    "contribute": "prover.contribute",
+    "parse_beacon_hex": "prover.contribute",
+    "ZkeyVerification": "prover.zkey_verify",
+    "verify_zkey": "prover.zkey_verify",
 }
 
 __all__ = sorted(_EXPORTS)

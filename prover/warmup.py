@@ -13,7 +13,8 @@ milliseconds per kernel). This module makes that visible and keeps it out of the
 
 Groups: ``"prove"`` (the witness map, the domain tables, the G1 and G2 MSMs: everything ``prove_from_zkey`` calls),
 ``"check"`` (the R1CS check: ``check_witness``, ``prove``), ``"setup"`` (the development setup: fixed-base tables,
-point arithmetic), ``"phase2"`` (``setup_from_ptau``: sparse sums, the GLV map, the circuit hash).
+point arithmetic), ``"phase2"`` (``setup_from_ptau``: sparse sums, the GLV map, the circuit hash; and a phase-2
+contribution's batch scaling, ``prover.contribute``).
 
 The prove path normalises its array arguments (``prover.msm.kernel_input``: read-only, aligned, C-contiguous inputs;
 writeable outputs), so one signature per kernel covers every call and the cache check is exact. The cache check
@@ -117,7 +118,7 @@ def _setup_dispatchers(group: str) -> list[Any]:
     from numba.core.registry import CPUDispatcher
 
     mods = {"setup": ("prover.kernels.fixed_base", "prover.kernels.curve"),
-            "phase2": ("prover.kernels.sparse_sums", "prover.kernels.glv")}[group]  # fmt: skip
+            "phase2": ("prover.kernels.sparse_sums", "prover.kernels.glv", "prover.kernels.scale")}[group]  # fmt: skip
     out = []
     for name in mods:
         for obj in vars(importlib.import_module(name)).values():
@@ -363,6 +364,7 @@ def _tiny_phase2(n_threads: int | None) -> None:
     from prover.glv import beta_limbs
     from prover.kernels.curve import jac_to_affine_arr
     from prover.kernels.glv import phi_arr
+    from prover.kernels.scale import batch_scale
     from prover.kernels.sparse_sums import odd_multiples, sparse_sums, wnaf
     from prover.msm import fixed_base_g1, fixed_base_g2
     from zksvs.limbs import ints_to_limbs
@@ -379,6 +381,7 @@ def _tiny_phase2(n_threads: int | None) -> None:
         table = odd_multiples(np.ascontiguousarray(pts), offs, t)
         phi_arr(table, beta_limbs(group))
         jac_to_affine_arr(sparse_sums(table, offs, ptr, base, val, np.ascontiguousarray(digits), top))
+        batch_scale(pts, 12345, n_threads=t)  # a phase-2 contribution's δ'^-1 (prover.contribute)
 
 
 def cache_report() -> dict[str, dict[str, int]]:

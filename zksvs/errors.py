@@ -71,6 +71,14 @@ class MalformedVerifyingKey(MalformedPoint):
     """A verifying-key point (α, β, γ, δ or an IC point) is not a valid group element, or the key is degenerate."""
 
 
+class UncontributedKey(InputError):
+    """A key whose δ is the G2 generator (no phase-2 contribution: anyone can forge proofs) was refused (strict)."""
+
+
+class BeaconTooCostly(InputError):
+    """A beacon contribution asks for more SHA-256 iterations than ``zkey verify`` replays (2^28)."""
+
+
 class MalformedSlotData(InputError):
     """A batch slot's committed data breaks the native rules of its kind (zksvs.statement.check_slot_data): a field
     that is not an exact int, an unknown kind, a u64 field out of range, a peer chain outside [0, K) or equal to the
