@@ -322,7 +322,7 @@ def _prove_and_settle(
     genesis_roots = run.genesis_state_roots
     say("compiling prover kernels (cached after the first run)")
     with clock.stage("jit"):
-        warmup()
+        warmup(("prove", "check", "setup"))  # the kernels a run calls (not phase 2 from a .ptau)
     # the clock's figure: summing warmup()'s dict counted its "total" entry twice (the demo's 57 s vs 115 s)
     run.jit_first_call_s = clock.seconds["jit"]
     say(f"building the batch circuit (K={k}, B={shape.capacity}, D={shape.account_depth}, M={shape.bridge_depth})")

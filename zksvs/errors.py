@@ -161,7 +161,13 @@ class UnsatisfiedConstraint(ZksvsError):
     def __init__(self, index: int, label: str) -> None:
         self.index = index
         self.label = label
-        super().__init__(f"constraint {index} ({label!r}) is not satisfied")
+        super().__init__(f"constraint {index} ({label!r}) is not satisfied" if label else
+                         f"constraint {index} is not satisfied (the circuit has no constraint labels)")  # fmt: skip
+
+
+class InvalidWitness(ZksvsError):
+    """A witness does not fit or does not satisfy the circuit, found without a constraint to name (another circuit's
+    wire count, or a proof that fails its own key's verifying key)."""
 
 
 class SetupError(ZksvsError):
