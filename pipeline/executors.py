@@ -361,6 +361,7 @@ def init_local_ray(num_cpus: int | None = None) -> None:
         return
     path = os.pathsep.join(p for p in (repo_root(), os.environ.get("PYTHONPATH", "")) if p)
     ray.init(
+        address="local",  # a new instance, never one a `ray start` left on this machine
         num_cpus=num_cpus or os.cpu_count(),
         include_dashboard=False,
         log_to_driver=False,
