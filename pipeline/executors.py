@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
 import threading
 from abc import ABC, abstractmethod
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -99,6 +100,9 @@ class Executor(ABC):
     def __init__(self, workers: int, threads_per_task: int) -> None:
         self.workers = workers
         self.threads_per_task = threads_per_task
+
+    def connect(self) -> None:  # noqa: B027 (optional hook: only Ray has a cluster to join)
+        """Join the cluster, if there is one: called before any other work, so a bad address fails at once."""
 
     @abstractmethod
     def start(self, kits: dict[str, ProvingKit]) -> None:
@@ -370,6 +374,20 @@ def init_local_ray(num_cpus: int | None = None) -> None:
     )
 
 
+def _probe(address: str, timeout: float = 5.0) -> None:
+    """Fail at once when nothing listens at ``address`` (``host:port`` or ``ray://host:port``): Ray itself retries
+    an unreachable head for minutes. Other forms (``auto``) are left to Ray."""
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if not port.isdigit():
+        return
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout).close()
+    except OSError as e:
+        raise ExecutorUnavailable(
+            f"--ray-address {address}: nothing answers at {host or '127.0.0.1'}:{port} ({e.strerror or e})"
+        ) from None
+
+
 def _import_ray():
     try:
         import ray
@@ -406,20 +424,27 @@ class RayExecutor(Executor):
     def retries(self) -> None:
         return None  # Ray retries on its own and does not count them for the caller
 
-    def start(self, kits: dict[str, ProvingKit]) -> None:
+    def connect(self) -> None:
         ray = _import_ray()
-        if not ray.is_initialized():
-            self._started_ray = True
-            if self.address is None:
-                init_local_ray()
-            else:
-                try:
-                    ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING)
-                except Exception as e:  # ConnectionError, ValueError, RuntimeError: whatever Ray raises
-                    self._started_ray = False
-                    raise ExecutorUnavailable(
-                        f"--ray-address {self.address}: cannot join the Ray cluster ({' '.join(str(e).split())[:200]})"
-                    ) from None
+        if ray.is_initialized():
+            return
+        self._started_ray = True
+        if self.address is None:
+            init_local_ray()
+            return
+        _probe(self.address)
+        try:
+            ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING)
+        except Exception as e:  # ConnectionError, ValueError, RuntimeError: whatever Ray raises
+            self._started_ray = False
+            raise ExecutorUnavailable(
+                f"--ray-address {self.address}: cannot join the Ray cluster ({' '.join(str(e).split())[:200]})"
+            ) from None
+
+    def start(self, kits: dict[str, ProvingKit]) -> None:
+        import ray
+
+        self.connect()
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = max(1, cpus // self.threads_per_task)
         self._kits_box = [ray.put({name: kit.portable() for name, kit in kits.items()})]

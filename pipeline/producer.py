@@ -49,6 +49,8 @@ class SequencerThread:
         Seconds the thread spent sequencing (not waiting on a full queue).
     n_batches : int
         Shared batches closed so far.
+    closed_at : dict[int, float]
+        ``time.perf_counter()`` when each shared batch closed (before it waited for room in the queue).
     """
 
     def __init__(self, genesis: Genesis, txs: Iterable[tuple[int, object]], db_path: Path, depth: int) -> None:
@@ -65,6 +67,7 @@ class SequencerThread:
         self.final_roots: tuple[int, ...] = ()
         self.busy_s = 0.0
         self.n_batches = 0
+        self.closed_at: dict[int, float] = {}
         self._thread = threading.Thread(target=self._run, name="zksvs-sequencer", daemon=True)
 
     def start(self) -> SequencerThread:
@@ -105,7 +108,8 @@ class SequencerThread:
     def _hand_over(self, batches: list[SharedBatch], t0: float) -> float:
         """Queue ``batches``; the time spent waiting for room does not count as sequencing."""
         for b in batches:
-            self.busy_s += time.perf_counter() - t0
+            self.closed_at[b.batch_number] = now = time.perf_counter()
+            self.busy_s += now - t0
             self._put(b)
             self.n_batches += 1
             t0 = time.perf_counter()

@@ -103,6 +103,16 @@ class ProvingKit:
     matrices: ConstraintMatrices
     built: BatchCircuit | CrossCircuit | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its arrays (the key's five queries, the three matrices): what travels to each worker."""
+        pk, m = self.proving_key, self.matrices
+        arrays = [pk.a_query, pk.b_g1_query, pk.b_g2_query, pk.c_query, pk.h_query]
+        for mat in (m.A, m.B, m.C):
+            if mat is not None:
+                arrays += [mat.rows, mat.wires, mat.coeffs]
+        return sum(a.nbytes for a in arrays)
+
     def portable(self) -> ProvingKit:
         """The kit as it travels to another process: without the built circuit (a worker builds its own)."""
         return replace(self, built=None)

@@ -106,6 +106,7 @@ class ProofResult:
     directory: str
     public_inputs: list[int]
     included_slots: int = 0
+    wtns_bytes: int = 0
 
 
 @dataclass
@@ -284,15 +285,6 @@ def run_pipeline(
     clock.seconds["sequence"] = 0.0  # first in the report, whenever it finishes
     shape = genesis.shape
     k = shape.n_rollups
-    ex = executor if isinstance(executor, Executor) else make_executor(executor, ray_address=ray_address)
-
-    db = out / "sequencer.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    n_txs = f"{len(txs)} " if hasattr(txs, "__len__") else ""
-    say(f"sequencing {n_txs}transactions over {k} rollups")
-    producer = SequencerThread(genesis, txs, db, depth=0 if strict else queue_depth).start()
-    batches: list[SharedBatch] = []
     run = RunResult(
         n_rollups=k,
         shape={
@@ -305,25 +297,38 @@ def run_pipeline(
         receipts=0,
         rejections=[],
         out_dir=str(out),
-        genesis_state_roots=list(producer.genesis_roots),
     )
+    own = not isinstance(executor, Executor)
+    ex = make_executor(executor, ray_address=ray_address) if own else executor  # type: ignore[arg-type]
+    db = out / "sequencer.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    batches: list[SharedBatch] = []
     try:
-        stream = producer.batches()
-        first = next(stream, None)
-        if strict:
-            rest = list(stream)  # the whole log, before anything is proven
-            _book_sequencing(run, producer, len(rest) + (first is not None))
-            if run.rejections:
-                raise RejectedTransactions(run.rejections, len(producer.results))
-            stream = iter(rest)
-        if first is not None:
-            proving = _Proving(run, genesis, out, root_check, ex, proof_seed or secrets.token_bytes(32), clock, say)
-            proving.prepare(setup_seed)
-            proving.run(chain([first], stream), batches, in_flight, t_start)
-        producer.join()
+        ex.connect()  # a cluster that cannot be joined fails the run before any work
+        n_txs = f"{len(txs)} " if hasattr(txs, "__len__") else ""
+        say(f"sequencing {n_txs}transactions over {k} rollups")
+        producer = SequencerThread(genesis, txs, db, depth=0 if strict else queue_depth).start()
+        run.genesis_state_roots = list(producer.genesis_roots)
+        try:
+            stream = producer.batches()
+            first = next(stream, None)
+            if strict:
+                rest = list(stream)  # the whole log, before anything is proven
+                _book_sequencing(run, producer, len(rest) + (first is not None))
+                if run.rejections:
+                    raise RejectedTransactions(run.rejections, len(producer.results))
+                stream = iter(rest)
+            if first is not None:
+                seed = proof_seed or secrets.token_bytes(32)
+                proving = _Proving(run, genesis, out, root_check, ex, seed, clock, say)
+                proving.prepare(setup_seed)
+                proving.run(chain([first], stream), batches, in_flight, t_start, producer.closed_at)
+            producer.join()
+        finally:
+            producer.stop()
     finally:
-        producer.stop()
-        if not isinstance(executor, Executor):
+        if own:
             ex.close()
     clock.seconds["sequence"] = producer.busy_s
     _book_sequencing(run, producer, len(batches))
@@ -408,24 +413,43 @@ class _Proving:
         tasks.append(ProofTask(n, "cross", tuple(shared.traces), r, s, crash_marker_for(n, None)))
         return tasks
 
-    def run(self, stream: Iterator[SharedBatch], batches: list[SharedBatch], in_flight: int, t_start: float) -> None:
-        """Submit each shared batch's tasks as it arrives (at most ``in_flight`` batches proving); settle in order."""
-        pending: deque[tuple[SharedBatch, list, float]] = deque()
+    def run(
+        self,
+        stream: Iterator[SharedBatch],
+        batches: list[SharedBatch],
+        in_flight: int,
+        t_start: float,
+        closed_at: dict[int, float],
+    ) -> None:
+        """Submit each shared batch's tasks as it arrives (at most ``in_flight`` batches proving); settle in order.
+
+        ``closed_at`` maps a batch number to the ``perf_counter`` time the sequencer closed it (for the timeline).
+        """
+        pending: deque[tuple[SharedBatch, list, dict]] = deque()
         t_first_submit: float | None = None
         for shared in stream:
             batches.append(shared)
-            closed_s = time.perf_counter() - t_start
             self.say(f"batch {shared.batch_number}: {self.shape.n_rollups + 1} proof tasks on {self.executor.name}")
-            t_first_submit = t_first_submit or time.perf_counter()
-            pending.append((shared, [self.executor.submit(t) for t in self._tasks(shared)], closed_s))
+            now = time.perf_counter()
+            t_first_submit = t_first_submit or now
+            times = {"closed_s": closed_at[shared.batch_number] - t_start, "submitted_s": now - t_start}
+            pending.append((shared, [self.executor.submit(t) for t in self._tasks(shared)], times))
             while len(pending) >= in_flight:
                 self._settle(*pending.popleft(), t_start)
         while pending:
             self._settle(*pending.popleft(), t_start)
         run = self.run_result
-        run.executor = self.executor.describe() | _throughput(run.timeline, t_first_submit, t_start)
+        wtns = [p.wtns_bytes for p in run.proofs]
+        run.executor = (
+            self.executor.describe()
+            | {
+                "kit_bytes": self.batch.kit.nbytes + self.cross.kit.nbytes,
+                "wtns_bytes_per_task": round(sum(wtns) / len(wtns)) if wtns else 0,
+            }
+            | _throughput(run.timeline, t_first_submit, t_start)
+        )
 
-    def _settle(self, shared: SharedBatch, handles: list, closed_s: float, t_start: float) -> None:
+    def _settle(self, shared: SharedBatch, handles: list, times: dict, t_start: float) -> None:
         """Wait for every proof of ``shared``, write its files, settle it on the L1."""
         run, clock, say = self.run_result, self.clock, self.say
         n, k = shared.batch_number, self.shape.n_rollups
@@ -453,14 +477,8 @@ class _Proving:
         with clock.stage("settle"):
             run.settlements.append(self.contract.settle(submission))
         run.submissions.append(submission)
-        run.timeline.append(
-            {
-                "batch_number": n,
-                "closed_s": round(closed_s, 3),
-                "proven_s": round(proven_s, 3),
-                "settled_s": round(time.perf_counter() - t_start, 3),
-            }
-        )
+        times |= {"proven_s": proven_s, "settled_s": time.perf_counter() - t_start}
+        run.timeline.append({"batch_number": n} | {k: round(v, 3) for k, v in times.items()})
 
     def _book(self, o: ProofOutcome, d: Path, circuit: _Circuit) -> None:
         """Write one proof's files; count its task's seconds in the witness/prove/verify stages."""
@@ -484,17 +502,15 @@ class _Proving:
                 directory=str(d),
                 public_inputs=o.public_inputs,
                 included_slots=o.included_slots,
+                wtns_bytes=len(o.wtns),
             )
         )
 
 
 def _throughput(timeline: list[dict], t_first_submit: float | None, t_start: float) -> dict:
-    """Proving wall time (first task submitted → last batch settled) and shared batches settled per minute after
-    the first (the steady state: start-up excluded; null with a single batch)."""
+    """Proving wall time (first task submitted → last batch settled) and shared batches settled per minute over it
+    (start-up excluded, the pipeline's filling included: the steady rate for many batches is somewhat higher)."""
     if not timeline or t_first_submit is None:
         return {"proving_wall_s": 0.0, "shared_batches_per_min": None}
-    first = t_first_submit - t_start
-    last = timeline[-1]["settled_s"]
-    span = last - timeline[0]["settled_s"]
-    per_min = round(60.0 * (len(timeline) - 1) / span, 3) if len(timeline) > 1 and span > 0 else None
-    return {"proving_wall_s": round(last - first, 3), "shared_batches_per_min": per_min}
+    wall = timeline[-1]["settled_s"] - (t_first_submit - t_start)
+    return {"proving_wall_s": round(wall, 3), "shared_batches_per_min": round(60.0 * len(timeline) / wall, 3)}
