@@ -177,6 +177,9 @@ class ProofOutcome:
         Slots holding a transaction (batch proofs; 0 for the cross proof).
     witness_s, prove_s, verify_s : float
         Seconds to build the witness, to prove (``ProveTiming.total``), to verify.
+    cpu_s : float
+        CPU seconds of the worker's process during the task (all its threads; in the driver's own process, the
+        sequencer thread's too).
     prove_stages : dict[str, float]
         Seconds per prover stage (``prover.STAGES``).
     worker : str
@@ -195,6 +198,7 @@ class ProofOutcome:
     verify_s: float
     prove_stages: dict[str, float]
     worker: str
+    cpu_s: float = 0.0
 
 
 class Prover:
@@ -236,6 +240,7 @@ class Prover:
         """
         if task.circuit != self.kit.circuit:
             raise RuntimeError(f"{task.name}: a {task.circuit} task sent to the {self.kit.circuit} prover")
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         if task.circuit == "batch":
             (trace,) = task.traces
@@ -268,6 +273,7 @@ class Prover:
             verify_s=verify_s,
             prove_stages=dict(timing.stages),
             worker=f"{socket.gethostname()}:{os.getpid()}",
+            cpu_s=time.process_time() - cpu0,
         )
 
 

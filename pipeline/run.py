@@ -425,6 +425,7 @@ class _Proving:
 
         ``closed_at`` maps a batch number to the ``perf_counter`` time the sequencer closed it (for the timeline).
         """
+        self.cpu0, self.task_cpu_s = time.process_time(), 0.0
         pending: deque[tuple[SharedBatch, list, dict]] = deque()
         t_first_submit: float | None = None
         for shared in stream:
@@ -445,6 +446,8 @@ class _Proving:
             | {
                 "kit_bytes": self.batch.kit.nbytes + self.cross.kit.nbytes,
                 "wtns_bytes_per_task": round(sum(wtns) / len(wtns)) if wtns else 0,
+                "task_cpu_s": round(self.task_cpu_s, 3),
+                "driver_cpu_s": round(time.process_time() - self.cpu0, 3),
             }
             | _throughput(run.timeline, t_first_submit, t_start)
         )
@@ -488,6 +491,7 @@ class _Proving:
             self.say(f"batch {o.batch_number}: prove {who}: {name} {sec:.2f} s", 2)
         with self.clock.stage("write"):
             circuit.write(o, d)
+        self.task_cpu_s += o.cpu_s
         for name, s in (("witness", o.witness_s), ("prove", o.prove_s), ("verify", o.verify_s)):
             self.clock.seconds[name] = self.clock.seconds.get(name, 0.0) + s
         self.run_result.proofs.append(
