@@ -8,6 +8,8 @@ Boundary: may import the zksvs core, numpy, numba, llvmlite. May be imported by 
 the pipeline reaches these kernels only through the stages' public APIs).
 
 Modules: ``field`` (Fr, Fq, Fq2 Montgomery arithmetic on 4 × 64-bit limbs: element-level and array kernels; read its
-docstring for signatures). Every kernel is ``@njit(cache=True)``: a second process loads the compiled code from
-numba's cache.
+docstring for signatures), ``poseidon`` (circomlib-compatible Poseidon of every width 1..16 inputs, whole Merkle paths
+per call, batch entry points), ``merkle`` (``NativeHasher``: the ``zksvs.merkle.Hasher`` the sequencer injects into
+its trees), ``babyjub`` (batch EdDSA-Poseidon verification on Baby Jubjub, whose base field is Fr). Every kernel is
+``@njit(cache=True)``: a second process loads the compiled code from numba's cache.
 """

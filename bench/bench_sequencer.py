@@ -1,17 +1,22 @@
 """Sequencer throughput: transactions per second executed with every Merkle update and slot trace recorded.
 
 Run: ``python -m pytest bench/bench_sequencer.py --benchmark-only`` (``ZKSVS_BENCH_SEQ_TXS`` changes the 10^4
-transactions of the in-memory run). The workload is seeded and made before timing: K = 4 rollups, 40 % burns in
-all 12 directions, about 11 % transactions that must be rejected (overdraft, bad nonce, a burn whose mint would
+transactions of the in-memory native run). The workload is seeded and made before timing: K = 4 rollups, 40 % burns
+in all 12 directions, about 11 % transactions that must be rejected (overdraft, bad nonce, a burn whose mint would
 overflow the whale); shape D = 8 (demo default), M = 10 (room for every burn of a pair), B = 32. Each round starts a
 fresh ``Sequencer`` (setup, untimed), submits every transaction and closes the last shared batch; one round
-(``pedantic``), since a round is minutes of pure-Python Poseidon. ``sqlite`` runs a smaller workload with the
-database (WAL, synchronous=FULL, one commit per submission) to show the cost of persistence.
+(``pedantic``).
+
+Peers in one table (group ``sequencer …``): ``numba`` (``accel.merkle.NativeHasher``, the default) and
+``reference`` (``zksvs.merkle.PYTHON_HASHER``, pure Python, on 1/20 of the transactions); with the database,
+``sqlite-commit-each`` (``submit``: one COMMIT + fsync per transaction) and ``sqlite-group`` (``submit_nowait``:
+group commit) on 1/5. Compare ``txs_per_s`` / ``txs_per_cpu_s`` in ``extra_info`` (sizes differ); the 10^5 load test
+with latency and memory is ``bench_sequencer_load.py``.
 
 Every round asserts the result: burn root i→j == mint root i→j for every pair after every shared batch and at the
-end, total supply conserved, the expected accept/reject counts. ``extra_info`` holds txs/s, the Poseidon calls a
-transfer and a burn with its mint cost (counted, and checked against the formula in ``sequencer/execute.py``) and
-the time of one ``hash2`` measured just before the round, so runs on busy machines can be compared per hash.
+end, total supply conserved, the expected accept/reject counts. ``extra_info`` also holds the Poseidon calls a
+transfer and a burn with its mint cost (counted with a counting hasher, and checked against the formula in
+``sequencer/execute.py``) and the load average.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ import time
 
 import pytest
 
-import zksvs.merkle
-import zksvs.rollup_state
+from accel.merkle import NativeHasher
 from sequencer.genesis import demo_genesis
 from sequencer.sequencer import Receipt, Sequencer
 from sequencer.tx import Burn, Transfer
+from zksvs.merkle import PYTHON_HASHER
 
 K = 4
 D, M, B = 8, 10, 32
@@ -72,15 +77,11 @@ def _workload(genesis, n: int, seed: int) -> tuple[list, int]:
     return txs, n_ok
 
 
-def _run(seq: Sequencer, txs: list) -> tuple[int, list]:
-    accepted = 0
-    batches = []
-    for tx in txs:
-        if isinstance(seq.submit(tx), Receipt):
-            accepted += 1
+def _run(seq: Sequencer, txs: list, nowait: bool) -> tuple[int, list]:
+    pending = [seq.submit_nowait(tx) for tx in txs] if nowait else None
+    results = [p.result() for p in pending] if nowait else [seq.submit(tx) for tx in txs]
     seq.close_batch()
-    batches = seq.pop_closed()
-    return accepted, batches
+    return sum(isinstance(r, Receipt) for r in results), seq.pop_closed()
 
 
 def _check(seq: Sequencer, genesis, accepted: int, n_ok: int, batches: list) -> None:
@@ -95,62 +96,72 @@ def _check(seq: Sequencer, genesis, accepted: int, n_ok: int, batches: list) -> 
     assert batches[-1].new_state_roots() == seq.state_roots()
 
 
-def _hash2_us(n: int = 2000) -> float:
-    """Mean microseconds of one native Poseidon-2 (``zksvs.poseidon.hash2``) on this machine, now."""
-    from zksvs.poseidon import hash2
+class _CountingHasher:
+    """The pure-Python hasher, counting Poseidon evaluations (a path of depth D counts D)."""
 
-    t0 = time.perf_counter()
-    for i in range(n):
-        hash2(i, i + 1)
-    return (time.perf_counter() - t0) / n * 1e6
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def hash2(self, left, right):
+        self.calls += 1
+        return PYTHON_HASHER.hash2(left, right)
+
+    def poseidon(self, inputs):
+        self.calls += 1
+        return PYTHON_HASHER.poseidon(inputs)
+
+    def path(self, leaf, index, siblings):
+        self.calls += len(siblings)
+        return PYTHON_HASHER.path(leaf, index, siblings)
 
 
 def _count_hashes(genesis) -> tuple[int, int]:
     """Poseidon calls (2-to-1 tree hashes and leaf hashes) of one transfer and of one burn with its mint."""
-    seq = Sequencer(genesis)
-    calls = [0]
-    real_h2, real_p = zksvs.merkle._hash2, zksvs.rollup_state.poseidon
-
-    def h2(a, b):
-        calls[0] += 1
-        return real_h2(a, b)
-
-    def p(xs):
-        calls[0] += 1
-        return real_p(xs)
-
-    zksvs.merkle._hash2, zksvs.rollup_state.poseidon = h2, p
-    try:
-        assert isinstance(seq.submit(Transfer(0, 1, 2, 5, 0)), Receipt)
-        transfer = calls[0]
-        calls[0] = 0
-        assert isinstance(seq.submit(Burn(0, 1, 1, 2, 5, 1)), Receipt)
-        burn = calls[0]
-    finally:
-        zksvs.merkle._hash2, zksvs.rollup_state.poseidon = real_h2, real_p
-    return transfer, burn
+    h = _CountingHasher()
+    seq = Sequencer(genesis, hasher=h)
+    h.calls = 0
+    assert isinstance(seq.submit(Transfer(0, 1, 2, 5, 0)), Receipt)
+    transfer, h.calls = h.calls, 0
+    assert isinstance(seq.submit(Burn(0, 1, 1, 2, 5, 1)), Receipt)
+    return transfer, h.calls
 
 
-@pytest.mark.parametrize(("store", "n"), [("memory", N_TXS), ("sqlite", max(1, N_TXS // 5))])
-def test_sequencer_throughput(benchmark, tmp_path, store, n):
+_CASES = {
+    "numba": ("memory", N_TXS),
+    "reference": ("memory", max(1, N_TXS // 20)),
+    "numba-sqlite-commit-each": ("sqlite", max(1, N_TXS // 5)),
+    "numba-sqlite-group": ("sqlite", max(1, N_TXS // 5)),
+}
+
+
+@pytest.mark.parametrize("impl", list(_CASES))
+def test_sequencer_throughput(benchmark, tmp_path, impl):
+    store, n = _CASES[impl]
     benchmark.group = f"sequencer K={K} D={D} M={M} B={B}"
     genesis = _genesis()
     txs, n_ok = _workload(genesis, n, seed=7)
     rounds = iter(range(10))
+    Sequencer(genesis).submit(txs[0])  # numba kernels loaded and dispatched once before timing
 
     def setup():
         db = tmp_path / f"seq-{next(rounds)}.sqlite" if store == "sqlite" else None
-        return (Sequencer(genesis, db), txs), {}
+        hasher = PYTHON_HASHER if impl == "reference" else NativeHasher()
+        return (Sequencer(genesis, db, hasher=hasher), txs), {}
 
-    seqs = []
+    seqs, cpu = [], []
 
     def run(seq, txs):
         seqs.append(seq)
-        return _run(seq, txs)
+        c0 = time.process_time()
+        out = _run(seq, txs, nowait=impl.endswith("group"))
+        cpu.append(time.process_time() - c0)
+        return out
 
-    hash2_us = _hash2_us()
+    load0 = os.getloadavg()[0]
     accepted, batches = benchmark.pedantic(run, setup=setup, rounds=1, iterations=1)
     _check(seqs[-1], genesis, accepted, n_ok, batches)
+    groups, writes, store_cpu_s, _ = seqs[-1].commit_stats
+    seqs[-1].close()
     transfer, burn = _count_hashes(genesis)
     s = genesis.shape.slot_tree_depth
     assert transfer == 2 * D + 2 and burn == 2 * D + 2 + 2 * (M + s) + 1  # the counts sequencer/execute.py states
@@ -161,8 +172,12 @@ def test_sequencer_throughput(benchmark, tmp_path, store, n):
         burns=sum(isinstance(t, Burn) for t in txs),
         shared_batches=len(batches),
         txs_per_s=round(n / mean, 1),
+        txs_per_cpu_s=round(n / cpu[-1], 1),
         poseidon_calls_per_transfer=transfer,
         poseidon_calls_per_burn_with_mint=burn,
         store=store,
-        hash2_us=round(hash2_us, 1),
+        commit_groups=groups,
+        commit_writes=writes,
+        store_cpu_us_per_tx=round(store_cpu_s / max(1, writes) * 1e6, 1),
+        load_avg=(round(load0, 2), round(os.getloadavg()[0], 2)),
     )

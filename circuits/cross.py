@@ -1,7 +1,8 @@
 """The cross-rollup circuit (DESIGN.md §6b): burn root i→j == mint root i→j for every pair, as constraints.
 
-One circuit per shared-batch shape (K rollups; the bridge tree depth M does not enter: a slot holds a tree root,
-one field element). It binds the K new state roots to the rollups' bridge slots and states the SVS invariant:
+One circuit per shared-batch shape (K rollups, bridge tree depth M: a slot holds a tree root, one field element; M
+fixes the empty tree's root). It binds the K new state roots to the rollups' bridge slots and states the SVS
+invariant:
 
     # PUBLIC INPUTS (zksvs.statement.CrossStatement order)
     new_state_root[c]                                  for c = 0..K−1
@@ -9,12 +10,17 @@ one field element). It binds the K new state roots to the rollups' bridge slots 
     rollup[c]/accounts_root, rollup[c]/slots[s]        s = 0..2^ceil(log2(2K)) − 1
 
     rollup[c]/slots[s] = 0 for the padding slots s ≥ 2K            (label rollup[c]/padding[s])
+    rollup[c]/slots[s] = empty root of depth M for s = 2c, 2c + 1  (label rollup[c]/empty[s]: the c→c trees)
     bridge_root_c = Merkle root (Poseidon 2-to-1) of rollup[c]/slots
     Poseidon(accounts_root_c, bridge_root_c) = new_state_root[c]   (label rollup[c]/state_root)
     rollup[i]/slots[2j] = rollup[j]/slots[2i+1] for every i ≠ j   (label pair[i->j]: burn i→j = mint i→j)
 
-The L1 accepts a shared batch when the K batch proofs and this proof verify on the same K new state roots; a shared
-batch whose burn and mint roots differ has no satisfying witness (tests/circuits/test_cross_circuit.py). Public
+The c→c trees (burn tree c→c at slot 2c, mint tree c→c at slot 2c + 1) take part in no pair, so no equality would
+notice a message written there: the batch circuit never writes them (an append needs peer ≠ chain_id and a peer
+below K), and this circuit pins them to the empty root at every shared batch as well (the audit's mint without a
+burn went to slot 2c). The L1 accepts a shared batch when the K batch proofs and this proof verify on the same K new
+state roots; a shared batch whose burn and mint roots differ, or with a message in a c→c tree, has no satisfying
+witness (tests/circuits/test_cross_circuit.py, tests/circuits/test_mint_without_burn.py). Public
 inputs are the K roots themselves, not one commitment to them: see ``zksvs.statement`` for the gas argument.
 
 Boundary: zksvs core and ``circuits`` only.
@@ -31,6 +37,7 @@ from dataclasses import dataclass
 
 from circuits.builder import ConstraintBuilder, Var
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
+from zksvs.merkle import zero_hashes
 from zksvs.r1cs import R1CS
 from zksvs.rollup_state import bridge_slot_depth
 from zksvs.statement import CrossStatement
@@ -72,23 +79,27 @@ def _merkle_root_of(cb: ConstraintBuilder, leaves: Sequence[Var]) -> Var:
     return level[0]
 
 
-def define_cross(cb: ConstraintBuilder, n_rollups: int, inputs: CrossInputs | None = None) -> None:
-    """State the cross-rollup constraints for K = ``n_rollups`` (see the module docstring).
+def define_cross(cb: ConstraintBuilder, n_rollups: int, bridge_depth: int, inputs: CrossInputs | None = None) -> None:
+    """State the cross-rollup constraints for K = ``n_rollups``, M = ``bridge_depth`` (see the module docstring).
 
-    Constrains: padding slots = 0; K bridge roots and state roots; K·(K − 1) pair equalities
-    Cost:       K · 2^S · P2 + K · (2^S − 2K + 1) + K · (K − 1) constraints, S = ceil(log2(2K)), P2 = 240
-                (7 696 for K = 4)
+    Constrains: padding slots = 0; the c→c slots 2c, 2c + 1 = the empty root of depth M; K bridge roots and state
+                roots; K·(K − 1) pair equalities
+    Cost:       K · 2^S · P2 + K · (2^S − 2K + 1) + 2K + K · (K − 1) constraints, S = ceil(log2(2K)), P2 = 240
+                (7 704 for K = 4)
     Assumes:    nothing
-    Rejects:    burn root i→j ≠ mint root i→j, a wrong accounts root, a non-zero padding slot
-                (tested in tests/circuits/test_cross_circuit.py)
+    Rejects:    burn root i→j ≠ mint root i→j, a wrong accounts root, a non-zero padding slot, a non-empty c→c tree
+                (tested in tests/circuits/test_cross_circuit.py and tests/circuits/test_mint_without_burn.py)
 
     Raises
     ------
     ValueError
-        ``n_rollups`` < 2, or ``inputs`` has the wrong number of rollups or slots.
+        ``n_rollups`` < 2, ``bridge_depth`` < 1, or ``inputs`` has the wrong number of rollups or slots.
     """
     if n_rollups < 2:
         raise ValueError(f"Argument 'n_rollups' must be at least 2, not {n_rollups}")
+    if bridge_depth < 1:
+        raise ValueError(f"Argument 'bridge_depth' must be at least 1, not {bridge_depth}")
+    empty_root = zero_hashes(bridge_depth)[bridge_depth]
     n_slots = 1 << bridge_slot_depth(n_rollups)
     if inputs is not None and (
         len(inputs.new_state_roots) != n_rollups
@@ -114,6 +125,8 @@ def define_cross(cb: ConstraintBuilder, n_rollups: int, inputs: CrossInputs | No
             vals = [cb.private(f"slots[{s}]", get("bridge_slots", c, s)) for s in range(n_slots)]
             for s in range(2 * n_rollups, n_slots):
                 cb.assert_equal(vals[s], 0, f"padding[{s}]")
+            for s in (2 * c, 2 * c + 1):
+                cb.assert_equal(vals[s], empty_root, f"empty[{s}]")
             with cb.namespace("bridge_root"):
                 bridge_root = _merkle_root_of(cb, vals)
             with cb.namespace("state_hash"):
@@ -128,17 +141,20 @@ def define_cross(cb: ConstraintBuilder, n_rollups: int, inputs: CrossInputs | No
 
 @dataclass(frozen=True)
 class CrossCircuit:
-    """The cross-rollup circuit for K rollups.
+    """The cross-rollup circuit for K rollups with bridge trees of depth M.
 
     Attributes
     ----------
     n_rollups : int
         K.
+    bridge_depth : int
+        M.
     r1cs : R1CS
         Public inputs: the K new state roots in chain order (``CrossStatement.public_inputs``).
     """
 
     n_rollups: int
+    bridge_depth: int
     r1cs: R1CS
 
     @property
@@ -147,17 +163,17 @@ class CrossCircuit:
         return self.r1cs.n_constraints
 
 
-def build_cross_circuit(n_rollups: int) -> CrossCircuit:
-    """The cross-rollup circuit for ``n_rollups`` (shape only).
+def build_cross_circuit(n_rollups: int, bridge_depth: int) -> CrossCircuit:
+    """The cross-rollup circuit for ``n_rollups`` rollups with bridge trees of depth ``bridge_depth`` (shape only).
 
     Raises
     ------
     ValueError
-        ``n_rollups`` < 2.
+        ``n_rollups`` < 2 or ``bridge_depth`` < 1.
     """
     cb = ConstraintBuilder(with_values=False)
-    define_cross(cb, n_rollups)
-    return CrossCircuit(n_rollups, cb.build())
+    define_cross(cb, n_rollups, bridge_depth)
+    return CrossCircuit(n_rollups, bridge_depth, cb.build())
 
 
 def cross_inputs(traces: Sequence[BatchTrace]) -> CrossInputs:
@@ -176,7 +192,7 @@ def assign_cross_witness(circuit: CrossCircuit, traces: Sequence[BatchTrace]) ->
     Parameters
     ----------
     circuit : CrossCircuit
-        From ``build_cross_circuit(K)``.
+        From ``build_cross_circuit(K, M)``.
     traces : Sequence[BatchTrace]
         One per rollup; reads ``new_state_root``, ``new_accounts_root`` and ``final_bridge_slots``.
 
@@ -184,7 +200,8 @@ def assign_cross_witness(circuit: CrossCircuit, traces: Sequence[BatchTrace]) ->
     -------
     Witness
         Its public inputs are ``CrossStatement(new state roots).public_inputs()``. A shared batch with a burn root
-        ≠ its mint root gives a witness that fails the labelled ``pair[i->j]`` constraint.
+        ≠ its mint root gives a witness that fails the labelled ``pair[i->j]`` constraint; one with a message in a
+        c→c tree fails ``rollup[c]/empty[s]``.
 
     Raises
     ------
@@ -195,7 +212,7 @@ def assign_cross_witness(circuit: CrossCircuit, traces: Sequence[BatchTrace]) ->
     if ids != list(range(circuit.n_rollups)):
         raise ValueError(f"a cross witness needs the traces of chains 0..{circuit.n_rollups - 1}, not {ids}")
     cb = ConstraintBuilder()
-    define_cross(cb, circuit.n_rollups, cross_inputs(traces))
+    define_cross(cb, circuit.n_rollups, circuit.bridge_depth, cross_inputs(traces))
     return cb.witness()
 
 

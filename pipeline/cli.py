@@ -177,6 +177,27 @@ def _input_file() -> click.Path:
     return click.Path(exists=True, dir_okay=False)
 
 
+# --- key safety: the warning / --strict of prove, verify and zkey verify (docs/ceremony.md) ----------------------
+
+
+def _key_safety(vk, strict: bool, what: str) -> None:
+    """The warning (one "zksvs: warning:" line, by ``_route_warnings``) or, with ``strict``, the refusal (exit 2)
+    for a key whose δ is the G2 generator (``zksvs.groth16.check_contributed``)."""
+    from zksvs.groth16 import check_contributed
+
+    check_contributed(vk, strict=strict, what=what)
+
+
+_STRICT = click.option("--strict", is_flag=True, help="Refuse a key with no phase-2 contribution (δ = generator).")
+
+
+def _zkey_vk(zkey_path: str):
+    """The verifying key of a .zkey (headers and IC only)."""
+    from zksvs.formats.zkey_file import export_verifying_key
+
+    return export_verifying_key(zkey_path)
+
+
 # --- snarkjs-shaped commands ------------------------------------------------------------------------------------
 
 
@@ -184,12 +205,14 @@ def _input_file() -> click.Path:
 @click.argument("vk_path", metavar="VK.json", default="verification_key.json", type=_input_file())
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=_input_file())
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=_input_file())
-def verify(vk_path: str, public_path: str, proof_path: str) -> None:
+@_STRICT
+def verify(vk_path: str, public_path: str, proof_path: str, strict: bool) -> None:
     """Verify a Groth16 proof (snarkjs JSON files). Exit 0: valid; 1: invalid; 2: unusable input."""
     from verifier.groth16 import verify_proof
     from zksvs.formats.snarkjs_json import read_proof, read_public_inputs, read_verifying_key
 
     vk = read_verifying_key(vk_path)
+    _key_safety(vk, strict, vk_path)
     ok = verify_proof(vk, read_proof(proof_path), read_public_inputs(public_path))
     click.echo("OK!" if ok else "INVALID proof", err=not ok)
     sys.exit(0 if ok else 1)
@@ -218,11 +241,13 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=OutputFile())
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=OutputFile())
 @click.option("--timings", is_flag=True, help="Print the time of each proving stage (milliseconds).")
-def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool) -> None:
+@_STRICT
+def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool, strict: bool) -> None:
     """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``)."""
     from prover import prove_from_zkey
     from zksvs.formats.snarkjs_json import write_proof, write_public_inputs
 
+    _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
     proof, public_inputs, stage_seconds = prove_from_zkey(zkey_path, wtns_path)
     write_proof(proof, proof_path)
     write_public_inputs(public_inputs, public_path)
@@ -277,6 +302,87 @@ def groth16() -> None:
 groth16.add_command(prove)
 groth16.add_command(verify)
 groth16.add_command(setup_cmd, "setup")
+
+
+# --- phase-2 ceremony: zksvs zkey contribute | beacon | verify | export (snarkjs's zkey commands) ------------------
+
+
+@main.group("zkey")
+def zkey_group() -> None:
+    """Phase-2 ceremony on Groth16 .zkey files, compatible with snarkjs's zkey commands (docs/ceremony.md)."""
+
+
+zkey_group.add_command(export, "export")
+
+
+def _print_contribution(result, dest: str) -> None:
+    from zksvs.formats.zkey_contributions import format_hash
+
+    click.echo(format_hash(result.cs_hash, "Circuit Hash:"))
+    click.echo(format_hash(result.contribution_hash, "Contribution Hash:"))
+    _info(f"contribution #{result.index} written to {dest}")
+    if not any(result.cs_hash):
+        click.echo(
+            "zksvs: warning: the key has no circuit hash (not made from a powers of tau): a contribution cannot "
+            "make it secure and zkey verify will refuse it",
+            err=True,
+        )
+
+
+@zkey_group.command("contribute")
+@click.argument("src", metavar="IN.zkey", type=_input_file())
+@click.argument("dest", metavar="OUT.zkey", type=OutputFile())
+@click.option("--name", "-n", default=None, help="Name recorded with the contribution (first 64 characters).")
+@click.option("--entropy", "-e", default="", help="Extra random text, mixed with 64 bytes from the OS.")
+def zkey_contribute(src: str, dest: str, name: str | None, entropy: str) -> None:
+    """Add a random phase-2 contribution to IN.zkey, written to OUT.zkey (as snarkjs zkey contribute)."""
+    from prover import contribute
+
+    _print_contribution(contribute(src, dest, name=name, entropy=entropy), dest)
+
+
+@zkey_group.command("beacon")
+@click.argument("src", metavar="IN.zkey", type=_input_file())
+@click.argument("dest", metavar="OUT.zkey", type=OutputFile())
+@click.argument("beacon_hex", metavar="BEACON_HEX")
+@click.argument("iterations", metavar="ITERATIONS", type=int)
+@click.option("--name", "-n", default=None, help="Name recorded with the contribution (first 64 characters).")
+def zkey_beacon(src: str, dest: str, beacon_hex: str, iterations: int, name: str | None) -> None:
+    """Add the beacon contribution of BEACON_HEX (SHA-256 iterated 2^ITERATIONS times, ITERATIONS in 10..63).
+
+    Deterministic: the same file as snarkjs zkey beacon with the same arguments.
+    """
+    from prover import beacon, parse_beacon_hex
+
+    _print_contribution(beacon(src, dest, parse_beacon_hex(beacon_hex), iterations, name=name), dest)
+
+
+@zkey_group.command("verify")
+@click.argument("r1cs_path", metavar="CIRCUIT.r1cs", type=_input_file())
+@click.argument("ptau_path", metavar="POT.ptau", type=_input_file())
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", type=_input_file())
+@_STRICT
+def zkey_verify(r1cs_path: str, ptau_path: str, zkey_path: str, strict: bool) -> None:
+    """Check CIRCUIT.zkey against the circuit and the ptau (as snarkjs zkey verify). Exit 0: OK; 1: INVALID."""
+    from prover import verify_zkey
+    from zksvs.formats.zkey_contributions import BEACON, format_hash
+
+    res = verify_zkey(r1cs_path, ptau_path, zkey_path)
+    if not res.ok:
+        click.echo(f"zksvs: INVALID: {zkey_path}: {res.reason}", err=True)
+        sys.exit(1)
+    if res.uncontributed:
+        _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
+    click.echo(format_hash(res.cs_hash, "Circuit Hash:"))
+    for i in range(len(res.contributions) - 1, -1, -1):
+        c = res.contributions[i]
+        click.echo("-------------------------")
+        click.echo(format_hash(res.contribution_hashes[i], f"contribution #{i + 1} {c.name or ''}:"))
+        if c.type == BEACON:
+            click.echo(f"Beacon generator: {c.beacon_hash.hex()}")
+            click.echo(f"Beacon iterations Exp: {c.num_iterations_exp}")
+    click.echo("-------------------------")
+    click.echo("ZKey Ok!")
 
 
 @main.group()
@@ -698,6 +804,129 @@ def report(folder: str, png_path: str | None, as_json: bool) -> None:
         _info("no plot: nothing was proven in this run")
 
 
+# --- the sequencer alone at load (issue 13): workload, sequence -------------------------------------------------
+
+
+def _force_option(f):
+    return click.option(
+        "--force",
+        is_flag=True,
+        help="Reuse a non-empty --out: remove the files zksvs wrote there first (nothing else is touched).",
+    )(f)
+
+
+@main.command()
+@click.option("--rollups", "n_rollups", default=4, show_default=True, type=click.IntRange(2, 8), help="K: rollups.")
+@click.option("--txs", "n_txs", default=10_000, show_default=True, type=click.IntRange(1), help="Transactions.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Seed of the genesis balances and the workload.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder for the two files.")
+@click.option("--accounts", default=32, show_default=True, type=click.IntRange(1), help="Accounts per rollup.")
+@click.option("--account-depth", default=8, show_default=True, type=click.IntRange(1, 32), help="D: levels.")
+@click.option("--capacity", default=32, show_default=True, type=click.IntRange(1), help="B: slots per rollup batch.")
+@click.option(
+    "--bridge-depth",
+    default=None,
+    type=click.IntRange(1, 32),
+    help="M: levels of the burn/mint trees (default: the least M ≥ 4 with room for every burn of the busiest pair).",
+)
+@_force_option
+def workload(
+    n_rollups: int,
+    n_txs: int,
+    seed: int,
+    out: str,
+    accounts: int,
+    account_depth: int,
+    capacity: int,
+    bridge_depth: int | None,
+    force: bool,
+) -> None:
+    """Write a seeded OUT/genesis.json and OUT/txs.jsonl of any size (transfers, burns between every pair of rollups,
+    one line in eight rejected on purpose), for zksvs sequence and zksvs run."""
+    from pipeline.outdir import RunFolder
+    from pipeline.workload import write_workload
+
+    folder = RunFolder(out)
+    folder.claim(force)
+    try:
+        files = write_workload(
+            out,
+            n_rollups,
+            n_txs,
+            seed,
+            accounts_per_rollup=accounts,
+            account_depth=account_depth,
+            capacity=capacity,
+            bridge_depth=bridge_depth,
+        )
+    except BaseException:
+        folder.discard()
+        raise
+    _info(
+        f"{files.n_txs:,} transactions ({files.n_burns:,} burns) written to {files.txs}; genesis (K={n_rollups}, "
+        f"D={account_depth}, M={files.bridge_depth}, B={capacity}) to {files.genesis}"
+    )
+
+
+@main.command()
+@click.argument("txs_path", metavar="TXS.jsonl", type=_input_file())
+@click.option("--genesis", "genesis_path", required=True, type=_input_file(), help="GENESIS.json of the rollups.")
+@click.option(
+    "--out",
+    "out",
+    default="zksvs-out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for OUT/sequencer.sqlite (created; must be empty unless --force).",
+)
+@_force_option
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: bool) -> None:
+    """Run the sequencer alone on TXS.jsonl (durable store, group commit, no proving): tx/s, tx per CPU-second,
+    receipt latency p50/p99, accepted/rejected counts, final state roots."""
+    from pipeline.outdir import RunFolder
+    from pipeline.sequence import sequence_workload
+    from sequencer import load_genesis
+
+    genesis = load_genesis(genesis_path)
+    folder = RunFolder(out, (txs_path, genesis_path))
+    folder.claim(force)
+    progress = make_console(quiet=_verbosity() == 0 or as_json)
+    try:
+        with progress.status(f"[bold]zksvs sequence {txs_path}[/bold]") as status:
+            report = sequence_workload(
+                genesis,
+                txs_path,
+                out,
+                on_chunk=lambda n: status.update(f"[bold]zksvs sequence[/bold]: {n:,} submitted"),
+            )
+    except BaseException:
+        folder.discard()
+        raise
+    j = report.to_json()
+    if as_json:
+        write_json(j, None)
+        return
+    rss = j["rss_mib"]
+    rows = [
+        ("transactions", f"{report.txs:,}"),
+        ("accepted / rejected", f"{report.accepted:,} / {report.rejected:,}"),
+        ("rejected by reason", ", ".join(f"{k} {v:,}" for k, v in j["rejected_by_reason"].items()) or "-"),
+        ("shared batches", f"{report.shared_batches:,}"),
+        ("tx/s (wall)", f"{report.txs_per_s:,.0f}"),
+        ("tx per CPU-second (all threads)", f"{report.txs_per_cpu_s:,.0f}"),
+        ("receipt latency p50 / p99 / max", f"{report.p50_ms:.2f} / {report.p99_ms:.2f} / {report.max_ms:.2f} ms"),
+        ("commits (mean group)", f"{report.commit_groups:,} ({report.mean_group:.1f} tx)"),
+        ("RSS first / peak / last", "-" if rss is None else f"{rss['first']} / {rss['peak']} / {rss['last']} MiB"),
+        ("load average (1 min) start / end", f"{report.load_avg[0]:.2f} / {report.load_avg[1]:.2f}"),
+        ("database", report.db_path),
+    ]
+    console = _results_console()
+    console.print(render_table("zksvs sequence", ["", "value"], rows))
+    roots = [(c, str(r)) for c, r in enumerate(report.state_roots)]
+    console.print(render_table("final state roots", ["rollup", "state root"], roots))
+
+
 @main.command()
 @click.option(
     "--sizes", default="12,14,16", show_default=True, help="log2 sizes of the Poseidon chains, comma-separated."
@@ -742,6 +971,75 @@ def bench(sizes: str, full: bool, runs: int, provers: str, out: str, baseline: s
     if as_json:
         write_json(report.results, None)
     sys.exit(1 if report.regressed else 0)
+
+
+# --- keys and signatures (docs/signatures.md) -------------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """EdDSA-Poseidon key pairs on Baby Jubjub (circomlibjs-compatible)."""
+
+
+@keys.command("new")
+@click.option("--seed", default=None, help="Derive the key from this seed (INSECURE: for tests and demos).")
+@click.option("--json", "as_json", is_flag=True, help="Print the key pair as one JSON object.")
+def keys_new(seed: str | None, as_json: bool) -> None:
+    """Make a key pair: the private key (32 bytes, hex) and the public key (x, y as decimal strings)."""
+    import json
+
+    from zksvs.eddsa import new_private_key, private_key_from_seed, private_to_public, pubkey_to_obj
+
+    if seed is not None:
+        click.echo("zksvs: warning: a key derived from --seed is known to anyone who knows the seed", err=True)
+    prv = new_private_key() if seed is None else private_key_from_seed(seed)
+    pub = pubkey_to_obj(private_to_public(prv))
+    if as_json:
+        click.echo(json.dumps({"private_key": prv.hex(), "public_key": pub}))
+    else:
+        click.echo(f"private key  {prv.hex()}\npublic key   x {pub[0]}\n             y {pub[1]}")
+
+
+@main.command()
+@click.argument("tx_path", metavar="TX.json", type=click.File("r"))
+@click.option("--key", "key", required=True, help="Private key: 64 hex digits, or a file written by 'keys new --json'.")
+def sign(tx_path, key: str) -> None:
+    """Sign the transaction in TX.json ('-' for stdin) and print it signed, as one JSON line.
+
+    TX.json may also hold one transaction a line (JSONL): each is signed with the key, one output line each.
+    """
+    import json
+
+    from zksvs.errors import MalformedKey, MalformedTransaction
+    from zksvs.tx_message import SIGNATURE_FIELDS, TxFields, sign_tx
+
+    path = Path(key)
+    if path.is_file():
+        try:
+            key = json.loads(path.read_text())["private_key"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise MalformedKey(f"{key}: not a key file with a 'private_key' ({e})") from None
+    try:
+        prv = bytes.fromhex(key)
+    except (ValueError, TypeError):
+        raise MalformedKey("--key must be 64 hex digits or a key file") from None
+    text = tx_path.read()
+    try:
+        objs = [json.loads(text)]
+    except ValueError as e:  # maybe JSONL: one transaction a line (all signed with the same key)
+        lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+        if len(lines) < 2:
+            raise MalformedTransaction(f"{tx_path.name}: not JSON ({e})") from None
+        objs = []
+        for n, ln in lines:
+            try:
+                objs.append(json.loads(ln))
+            except ValueError as e2:
+                raise MalformedTransaction(f"{tx_path.name}:{n}: not JSON ({e2})") from None
+    for obj in objs:
+        if isinstance(obj, dict) and SIGNATURE_FIELDS & set(obj):
+            raise MalformedTransaction(f"{tx_path.name}: the transaction is already signed")
+    click.echo("\n".join(json.dumps(sign_tx(TxFields.from_obj(obj), prv)) for obj in objs))
 
 
 def _add_verbosity(group: click.Group) -> None:

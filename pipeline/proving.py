@@ -88,7 +88,7 @@ class ProvingKit:
     circuit : {"batch", "cross"}
         Which circuit.
     shape : BatchShape
-        The shared set's shape (the cross circuit uses ``shape.n_rollups`` only).
+        The shared set's shape (the cross circuit uses its K and M).
     proving_key : ProvingKey
         The (development) proving key; its ``vk`` is what the worker verifies with.
     matrices : ConstraintMatrices
@@ -217,7 +217,7 @@ class Prover:
         elif kit.circuit == "batch":
             self.circuit = build_batch_circuit(kit.shape)
         else:
-            self.circuit = build_cross_circuit(kit.shape.n_rollups)
+            self.circuit = build_cross_circuit(kit.shape.n_rollups, kit.shape.bridge_depth)
         r1cs = self.circuit.r1cs
         m = kit.matrices
         if (r1cs.n_constraints, r1cs.n_wires, r1cs.n_public) != (m.n_constraints, m.n_wires, m.n_public):

@@ -388,7 +388,7 @@ class _Proving:
         say(f"building the batch circuit (K={k}, B={shape.capacity}, D={shape.account_depth}, M={shape.bridge_depth})")
         with clock.stage("circuits"):
             batch_circuit = build_batch_circuit(shape)
-            cross_circuit = build_cross_circuit(k)
+            cross_circuit = build_cross_circuit(k, shape.bridge_depth)
         say(f"development setup of the batch circuit ({batch_circuit.n_constraints:,} constraints)")
         with clock.stage("setup"):
             self.batch = _Circuit.make("batch", batch_circuit, shape, f"{setup_seed}/batch")

@@ -11,6 +11,9 @@ Public API::
     prove_from_matrices(matrices, proving_key, witness_limbs, ...) -> (Proof, ProveTiming)
     prove_from_zkey(zkey, wtns, ...) -> (Proof, public_inputs, stage_seconds)   drop-in for snarkjs groth16 prove
     warmup() -> dict[str, float]                          compile/load every kernel; first-call seconds per step
+    contribute(src, dest, *, name, entropy) -> ContributionResult      phase-2 contribution (snarkjs zkey contribute)
+    beacon(src, dest, beacon_hash, num_iterations_exp, *, name)       phase-2 beacon, byte-equal to snarkjs's
+    verify_zkey(r1cs, ptau, zkey) -> ZkeyVerification                 snarkjs zkey verify (``prover.zkey_verify``)
 
 Proofs and keys are ``zksvs.groth16`` types; keys use the snarkjs ``.zkey`` point layout and the QAP is snarkjs's
 odd-coset reduction (``prover.qap``), so keys, proofs and verifiers interoperate with snarkjs.
@@ -20,19 +23,26 @@ Boundary: may import the zksvs core (``r1cs``, ``witness``, ``groth16``, ``field
 pipeline. ``prover.kernels`` is private to this package: pipeline uses the names exported here.
 """
 
+from prover.contribute import ContributionResult, beacon, contribute, parse_beacon_hex
 from prover.prove import STAGES, ProveTiming, prove, prove_from_matrices, prove_from_zkey, prove_with_timings
 from prover.ptau_setup import PtauProvingKey, circuit_hash, setup_from_ptau
 from prover.setup import InsecureSetupWarning, ToxicWaste, setup, setup_with_toxic_waste, toxic_waste_from_seed
 from prover.warmup import cache_report, warmup
+from prover.zkey_verify import ZkeyVerification, verify_zkey
 
 __all__ = [
     "STAGES",
+    "ContributionResult",
     "InsecureSetupWarning",
     "ProveTiming",
     "PtauProvingKey",
     "ToxicWaste",
+    "ZkeyVerification",
+    "beacon",
     "cache_report",
     "circuit_hash",
+    "contribute",
+    "parse_beacon_hex",
     "prove",
     "prove_from_matrices",
     "prove_from_zkey",
@@ -41,5 +51,6 @@ __all__ = [
     "setup_from_ptau",
     "setup_with_toxic_waste",
     "toxic_waste_from_seed",
+    "verify_zkey",
     "warmup",
 ]

@@ -11,8 +11,9 @@ Modules: ``tx`` (transaction kinds, JSONL parsing), ``genesis`` (the shared set'
 ``rollup`` (one rollup's trees with snapshot/revert), ``execute`` (the rules and the slot traces), ``ordering``
 (arrival order and its tie-break), ``batch`` (shared batches), ``store`` (sqlite3), ``sequencer`` (the facade).
 
-Boundary: may import the standard library and the zksvs core only. Must not import circuits, prover, verifier,
-pipeline or numba.
+Boundary: may import the standard library, the zksvs core and ``accel`` (the native hasher, ``accel.merkle``, loaded
+when the first ``Sequencer`` is made, so ``import sequencer`` does not load numba). Must not import circuits,
+prover, verifier or pipeline.
 """
 
 from sequencer.batch import SharedBatch, SharedBatchBuilder

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sequencer.execute import apply_burn_with_mint, apply_transfer, check_tx, noop_slot
 from sequencer.rollup import RollupState
 from sequencer.tx import Burn, Transfer, UserTx
-from zksvs.rollup_state import Message, state_root
+from zksvs.rollup_state import Message
 from zksvs.statement import BatchStatement
 from zksvs.trace import BatchShape, BatchTrace, SlotTrace
 
@@ -181,7 +181,7 @@ class SharedBatchBuilder:
                 pad = noop_slot(r)
                 slots = slots + [pad] * (b - len(slots))
             acc_root, bridge_root = r.roots()
-            new_root = state_root(acc_root, bridge_root)
+            new_root = r.state_root()
             old_root, old_acc, old_bridge = self._old[c]
             traces.append(
                 BatchTrace(

@@ -14,15 +14,17 @@ Checks run in this order: shape (``check_tx``: chains, account indices, u64 fiel
 balance, overflow, bridge capacity. Self-transfers (``from == to``) are executed: the credit opens the leaf the debit
 wrote, so the balance is unchanged and the nonce advances (``sequencer.tx``).
 
-Trace (``zksvs.trace``): every slot has debit, credit and append parts; each opening is taken at the moment of its
-update, so the credit of a transfer opens the accounts root after the debit. An inactive part opens account index 0,
-or bridge slot 0 and index 0 of the tree in slot 0 (burn tree c→0), at the current state with ``leaf_after ==
-leaf_before``; for that inactive append ``prev_leaf`` is the leaf now at index 0 (0 unless c ≠ 0 has burned to
-chain 0) and ``prev_siblings == tree_siblings``, so both openings verify against ``tree_root_before``.
+Trace (``zksvs.trace``): every slot records its debit, credit and append parts, active or not, exactly as the batch
+circuit consumes them; each opening is taken at the moment of its part, so the credit of a transfer opens the
+accounts root after the debit. Inactive parts follow the contract of ``zksvs.trace``: an account part opens the
+index of its slot's field (``part_indices``: a burn's credit its recipient, a mint's debit its sender, a no-op's
+parts index 0) and writes it back (``idle_account``); an append opens index 0 of the empty c→c burn tree at slot
+2·chain_id (``idle_append``).
 
 Cost in Poseidon calls (``hash2`` unless noted): an account update D + 1 (leaf: Poseidon-4), an append
-M + ceil(log2(2K)), a message leaf one Poseidon-6 shared by burn and mint; inactive parts and no-op slots none.
-So a transfer costs 2D + 2, a burn with its mint 2D + 2 + 2(M + ceil(log2(2K))) + 1.
+M + ceil(log2(2K)), a message leaf one Poseidon-6 shared by burn and mint; inactive parts and no-op slots none (an
+inactive part reads stored nodes only). So a transfer costs 2D + 2, a burn with its mint 2D + 2 + 2(M +
+ceil(log2(2K))) + 1.
 """
 
 from __future__ import annotations
@@ -41,7 +43,16 @@ from zksvs.errors import (
 )
 from zksvs.rollup_state import U64_MAX, AccountState, Message, burn_slot, mint_slot
 from zksvs.statement import SlotData, SlotKind
-from zksvs.trace import AccountUpdate, BatchShape, BridgeAppend, SlotTrace
+from zksvs.trace import (
+    AccountUpdate,
+    BatchShape,
+    BridgeAppend,
+    SlotTrace,
+    idle_account,
+    idle_append,
+    idle_append_slot,
+    part_indices,
+)
 
 __all__ = [
     "BadNonce",
@@ -52,7 +63,9 @@ __all__ = [
     "RejectReason",
     "UnknownAccount",
     "UnknownChain",
+    "apply_burn",
     "apply_burn_with_mint",
+    "apply_mint",
     "apply_transfer",
     "check_tx",
     "noop_slot",
@@ -214,20 +227,18 @@ def _check_debit(r: RollupState, index: int, amount: int, nonce: int) -> Account
 # --- trace parts --------------------------------------------------------------------------------------------------
 
 
-def _inactive_account(r: RollupState) -> AccountUpdate:
-    op = r.accounts.opening(0)
-    return AccountUpdate(False, 0, op.leaf, op.leaf, op.siblings)
+def _inactive_account(r: RollupState, index: int) -> AccountUpdate:
+    op = r.accounts.opening(index)
+    return idle_account(index, op.leaf, op.siblings)
 
 
 def _inactive_append(r: RollupState) -> BridgeAppend:
-    tree = r.burn_trees[0]
-    op = tree.opening(0)
-    root = tree.root
-    return BridgeAppend(False, 0, None, 0, op.siblings, op.leaf, op.siblings, root, root, r.slots.opening(0).siblings)
+    c = r.chain_id
+    return idle_append(c, r.shape.bridge_depth, r.slots.opening(idle_append_slot(c)).siblings)
 
 
 def _update(r: RollupState, index: int, before: AccountState, after: AccountState) -> AccountUpdate:
-    leaf = after.leaf()
+    leaf = r.account_leaf(after)
     op = r.put_account(index, after, leaf)
     return AccountUpdate(True, index, op.leaf, leaf, op.siblings, before, after)
 
@@ -246,9 +257,11 @@ def _append(r: RollupState, slot: int, tree, message: Message, leaf: int) -> Bri
 
 def noop_slot(r: RollupState) -> SlotTrace:
     """A padding slot at the current state: every part inactive, every root unchanged (no hashing)."""
-    acc = _inactive_account(r)
+    data = SlotData.noop()
+    debit_index, credit_index = part_indices(data)
+    debit, credit = _inactive_account(r, debit_index), _inactive_account(r, credit_index)
     root = r.accounts.root
-    return SlotTrace(SlotData.noop(), acc, acc, _inactive_append(r), root, root, r.slots.root)
+    return SlotTrace(data, debit, credit, _inactive_append(r), root, root, r.slots.root)
 
 
 # --- kinds ----------------------------------------------------------------------------------------------------------
@@ -286,22 +299,67 @@ def apply_transfer(r: RollupState, tx: Transfer) -> SlotTrace:
     return SlotTrace(data, debit, credit, _inactive_append(r), root_debit, r.accounts.root, r.slots.root)
 
 
-def _burn(src: RollupState, tx: Burn) -> tuple[SlotTrace, Message, int]:
+def apply_burn(src: RollupState, tx: Burn) -> tuple[SlotTrace, Message, int]:
+    """The burn half of ``apply_burn_with_mint`` alone: debit the sender on ``src``, append to burn tree src→dst.
+
+    For callers that replay one rollup's slots (the semantic differential of the batch circuit); sequencing always
+    goes through ``apply_burn_with_mint``. Call ``check_tx`` first. On an error ``src`` is unchanged.
+
+    Returns
+    -------
+    slot : SlotTrace
+        The slot on ``src``.
+    message : Message
+        The appended message (``message_nonce`` = its index in the burn tree).
+    leaf : int
+        ``message.leaf()``.
+
+    Raises
+    ------
+    UnknownAccount, BadNonce, Overdraft
+        As for a transfer's sender.
+    BridgeTreeFull
+        Burn tree src→dst already holds 2^M messages.
+    """
     s = _check_debit(src, tx.sender, tx.amount, tx.nonce)
     tree = src.burn_trees[tx.to_chain]
     if tree.next_index >> tree.depth:
         raise BridgeTreeFull(tx.chain, tx.to_chain, 1 << tree.depth)
+    data = SlotData(SlotKind.BURN, tx.sender, tx.recipient, tx.amount, tx.nonce, tx.to_chain)
     debit = _update(src, tx.sender, s, AccountState(s.balance - tx.amount, s.nonce + 1, s.pubkey_x, s.pubkey_y))
     root_debit = src.accounts.root
-    credit = _inactive_account(src)
+    credit = _inactive_account(src, part_indices(data)[1])  # the recipient's index (on dst), opened here unchanged
     message = Message(tx.chain, tx.to_chain, tx.sender, tx.recipient, tx.amount, tree.next_index)
-    leaf = message.leaf()
+    leaf = src.message_leaf(message)
     append = _append(src, burn_slot(tx.to_chain), tree, message, leaf)
-    data = SlotData(SlotKind.BURN, tx.sender, tx.recipient, tx.amount, tx.nonce, tx.to_chain)
     return SlotTrace(data, debit, credit, append, root_debit, root_debit, src.slots.root), message, leaf
 
 
-def _mint(dst: RollupState, message: Message, leaf: int) -> SlotTrace:
+def apply_mint(dst: RollupState, message: Message, leaf: int) -> SlotTrace:
+    """The mint half of ``apply_burn_with_mint`` alone: credit the recipient on ``dst``, append to mint tree src→dst.
+
+    For callers that replay one rollup's slots; sequencing always goes through ``apply_burn_with_mint``. The
+    message's chains and indices must already be in range (``check_tx`` of its burn). On an error ``dst`` is
+    unchanged.
+
+    Parameters
+    ----------
+    dst : RollupState
+        Rollup ``message.dst_chain``.
+    message : Message
+        The burn's message; ``message_nonce`` must be the mint tree's message count.
+    leaf : int
+        ``message.leaf()``.
+
+    Raises
+    ------
+    UnknownAccount
+        The recipient has no account on ``dst``.
+    MintOverflow
+        The recipient's balance would pass 2^64 − 1.
+    RuntimeError
+        ``message.message_nonce`` is not the mint tree's message count (the burn/mint invariant is broken).
+    """
     rc = dst.account(message.recipient)
     if rc is None:
         raise UnknownAccount(dst.chain_id, message.recipient, "has no account (the mint cannot be made)")
@@ -313,15 +371,15 @@ def _mint(dst: RollupState, message: Message, leaf: int) -> SlotTrace:
             f"mint tree {message.src_chain}→{dst.chain_id} holds {tree.next_index} messages but burn tree holds "
             f"{message.message_nonce}: the burn/mint invariant is already broken"
         )
-    debit = _inactive_account(dst)
+    data = SlotData(
+        SlotKind.MINT, message.sender, message.recipient, message.amount, message.message_nonce, message.src_chain
+    )
+    debit = _inactive_account(dst, part_indices(data)[0])  # the sender's index (on src), opened here unchanged
     root = dst.accounts.root
     credit = _update(
         dst, message.recipient, rc, AccountState(rc.balance + message.amount, rc.nonce, rc.pubkey_x, rc.pubkey_y)
     )
     append = _append(dst, mint_slot(message.src_chain), tree, message, leaf)
-    data = SlotData(
-        SlotKind.MINT, message.sender, message.recipient, message.amount, message.message_nonce, message.src_chain
-    )
     return SlotTrace(data, debit, credit, append, root, dst.accounts.root, dst.slots.root)
 
 
@@ -360,8 +418,8 @@ def apply_burn_with_mint(src: RollupState, dst: RollupState, tx: Burn) -> tuple[
     """
     tok_src, tok_dst = src.snapshot(), dst.snapshot()
     try:
-        burn, message, leaf = _burn(src, tx)
-        mint = _mint(dst, message, leaf)
+        burn, message, leaf = apply_burn(src, tx)
+        mint = apply_mint(dst, message, leaf)
     except BaseException:
         src.revert(tok_src)
         dst.revert(tok_dst)

@@ -10,6 +10,10 @@ Rollup c holds:
 accounts_root = ``accounts.root``, bridge_root = ``slots.root``, state_root = Poseidon(accounts_root, bridge_root).
 The c→c trees exist and stay empty (the sequencer never burns to its own chain).
 
+Every Poseidon evaluation (tree paths, account and message leaves, the state root) goes through one injected
+``zksvs.merkle.Hasher`` (``hasher``; the ``Sequencer`` passes ``accel.merkle.NativeHasher``, the default here is the
+pure-Python one); the results are the same with either.
+
 Rollback follows execution-specs' ``begin_transaction`` / ``rollback_transaction``: ``snapshot()`` returns a token
 over every tree (their undo-log positions) and the account-field journal; ``revert(token)`` restores them without
 hashing; ``forget_history()`` drops the logs once a transaction is final, so they never grow past one transaction.
@@ -19,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zksvs.merkle import AppendOnlyMerkleTree, MerkleOpening, SparseMerkleTree
-from zksvs.rollup_state import AccountState, empty_bridge_slots, state_root
+from zksvs.merkle import PYTHON_HASHER, AppendOnlyMerkleTree, Hasher, MerkleOpening, SparseMerkleTree
+from zksvs.rollup_state import AccountState, Message, empty_bridge_slots
 from zksvs.trace import BatchShape
 
 
@@ -46,22 +50,35 @@ class RollupState:
         K, D, M (capacity is the batch builder's business).
     accounts : iterable of (int, AccountState), optional
         Initial accounts (genesis).
+    hasher : Hasher, optional
+        Evaluates every Poseidon of this rollup (default ``zksvs.merkle.PYTHON_HASHER``).
     """
 
-    __slots__ = ("_fields", "_journal", "accounts", "burn_trees", "chain_id", "mint_trees", "shape", "slots")
+    __slots__ = (
+        "_fields",
+        "_journal",
+        "accounts",
+        "burn_trees",
+        "chain_id",
+        "hasher",
+        "mint_trees",
+        "shape",
+        "slots",
+    )
 
-    def __init__(self, chain_id: int, shape: BatchShape, accounts=()) -> None:
+    def __init__(self, chain_id: int, shape: BatchShape, accounts=(), hasher: Hasher | None = None) -> None:
         if not 0 <= chain_id < shape.n_rollups:
             raise ValueError(f"chain_id must be in [0, {shape.n_rollups}), not {chain_id}")
         self.chain_id = chain_id
         self.shape = shape
-        self.accounts = SparseMerkleTree(shape.account_depth)
+        self.hasher: Hasher = PYTHON_HASHER if hasher is None else hasher
+        self.accounts = SparseMerkleTree(shape.account_depth, self.hasher)
         self._fields: dict[int, AccountState] = {}
         self._journal: list[tuple[int, AccountState | None]] = []
         k = shape.n_rollups
-        self.burn_trees = [AppendOnlyMerkleTree(shape.bridge_depth) for _ in range(k)]
-        self.mint_trees = [AppendOnlyMerkleTree(shape.bridge_depth) for _ in range(k)]
-        self.slots = SparseMerkleTree(shape.slot_tree_depth)
+        self.burn_trees = [AppendOnlyMerkleTree(shape.bridge_depth, self.hasher) for _ in range(k)]
+        self.mint_trees = [AppendOnlyMerkleTree(shape.bridge_depth, self.hasher) for _ in range(k)]
+        self.slots = SparseMerkleTree(shape.slot_tree_depth, self.hasher)
         for s, v in enumerate(empty_bridge_slots(k, shape.bridge_depth)):
             if v:
                 self.slots.set(s, v)
@@ -82,8 +99,17 @@ class RollupState:
         return self.slots.root
 
     def state_root(self) -> int:
-        """Poseidon(accounts_root, bridge_root) (one hash)."""
-        return state_root(self.accounts.root, self.slots.root)
+        """Poseidon(accounts_root, bridge_root) (one hash, ``zksvs.rollup_state.state_root``)."""
+        return self.hasher.hash2(self.accounts.root, self.slots.root)
+
+    def account_leaf(self, state: AccountState) -> int:
+        """``state.leaf()``: Poseidon(pubkey_x, pubkey_y, balance, nonce), by this rollup's hasher."""
+        return self.hasher.poseidon((state.pubkey_x, state.pubkey_y, state.balance, state.nonce))
+
+    def message_leaf(self, message: Message) -> int:
+        """``message.leaf()``: Poseidon of its six fields, by this rollup's hasher."""
+        m = message
+        return self.hasher.poseidon((m.src_chain, m.dst_chain, m.sender, m.recipient, m.amount, m.message_nonce))
 
     def roots(self) -> tuple[int, int]:
         """``(accounts_root, bridge_root)``: cheap (no hashing), enough to tell whether anything changed."""
@@ -122,7 +148,7 @@ class RollupState:
         """
         self._journal.append((index, self._fields.get(index)))
         self._fields[index] = state
-        return self.accounts.set(index, state.leaf() if leaf is None else leaf)
+        return self.accounts.set(index, self.account_leaf(state) if leaf is None else leaf)
 
     def snapshot(self) -> RollupSnapshot:
         """Token for the current state (no hashing)."""

@@ -5,17 +5,32 @@ arrived together first: ``submit_many``); a shared batch closes as soon as any r
 rollup has a free slot before each transaction, and a burn always fits), or on demand (``close_batch``).
 
 Persistence (``sequencer.store``): with a ``db_path``, each submission is committed, together with any shared batch
-its execution closed, before ``submit`` returns; ``close_batch`` commits its batch before returning it. Opening an
-existing file replays its accepted transactions and its batch closes in their recorded places, checks every
-recorded root on the way (``StoreMismatch`` otherwise) and resumes the numbering, so a restart after a crash has
-the same state roots and has lost no transaction whose receipt was returned.
+its execution closed, before its result is released: ``submit`` returns it after the commit; ``submit_nowait``
+executes at once and returns a ``PendingResult`` whose ``result()`` waits for the commit, so a client that keeps
+submitting gets group commit (one sqlite transaction, one fsync, for every submission that arrived while the
+previous commit flushed: ``sequencer.store.GroupCommitter``). ``close_batch`` commits its batch before returning it.
+Opening an existing file replays its accepted transactions and its batch closes in their recorded places, checks
+every recorded root on the way (``StoreMismatch`` otherwise) and resumes the numbering, so a restart after a crash
+has the same state roots and has lost no transaction whose result was released.
+
+Hashing: every Poseidon of the K rollups goes through one ``zksvs.merkle.Hasher``, by default
+``accel.merkle.NativeHasher`` (numba kernels, a whole Merkle path per call; loaded when the first ``Sequencer`` is
+made, so ``import sequencer`` stays light). ``hasher=zksvs.merkle.PYTHON_HASHER`` gives the same results in pure
+Python.
+
+Threads: submissions and closes may come from several threads (they are executed one at a time, in the order they
+take the sequencer's lock); waiting for durability happens outside the lock, so concurrent ``submit`` calls share
+commits too.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sequencer.batch import Placement, SharedBatch, SharedBatchBuilder
@@ -23,9 +38,18 @@ from sequencer.execute import check_tx, reason_of
 from sequencer.genesis import Genesis, genesis_from_obj
 from sequencer.ordering import in_arrival_order
 from sequencer.rollup import RollupState
-from sequencer.store import BatchRow, SequencerStore, StoreMismatch, SubmissionRow
+from sequencer.store import (
+    BatchRow,
+    CommitStats,
+    GroupCommitter,
+    SequencerStore,
+    StoreFailure,
+    StoreMismatch,
+    SubmissionRow,
+)
 from sequencer.tx import RejectReason, UserTx, parse_tx
 from zksvs.errors import MalformedTransaction, ZksvsError
+from zksvs.merkle import Hasher
 from zksvs.rollup_state import AccountState
 
 
@@ -117,6 +141,46 @@ class Rejection:
         }
 
 
+class PendingResult:
+    """The result of ``Sequencer.submit_nowait``: known at once, released once it is durable.
+
+    Attributes
+    ----------
+    seq : int
+        The submission number.
+    """
+
+    __slots__ = ("_committer", "_result", "_ticket", "seq")
+
+    def __init__(self, result: Receipt | Rejection, committer: GroupCommitter | None, ticket: int) -> None:
+        self._result = result
+        self._committer = committer
+        self._ticket = ticket
+        self.seq = result.seq
+
+    def done(self) -> bool:
+        """True once the submission is committed (always, for a sequencer without a database)."""
+        return self._committer is None or self._committer.is_durable(self._ticket)
+
+    def result(self, timeout: float | None = None) -> Receipt | Rejection:
+        """The receipt or rejection, after its group commit returned.
+
+        Raises
+        ------
+        StoreFailure
+            The commit failed: the result was never durable (reopen the sequencer from its file).
+        TimeoutError
+            ``timeout`` seconds passed first.
+        """
+        if self._committer is not None:
+            self._committer.wait(self._ticket, timeout)
+        return self._result
+
+
+#: ``on_durable(results, t)``: the results of one commit, in seq order, and ``time.perf_counter()`` after it.
+OnDurable = Callable[[list["Receipt | Rejection"], float], None]
+
+
 class Sequencer:
     """The shared sequencer of one shared set.
 
@@ -126,6 +190,17 @@ class Sequencer:
         Shape and initial accounts.
     db_path : str or os.PathLike, optional
         sqlite3 file. A new file is bound to ``genesis``; an existing one is replayed (see the module docstring).
+    hasher : zksvs.merkle.Hasher, optional
+        Evaluates every Poseidon (default: a new ``accel.merkle.NativeHasher``).
+    history : bool
+        Keep every closed shared batch and accepted transaction in memory (``closed_batches``,
+        ``accepted_txs``). False keeps memory flat over a long run: a batch is dropped once ``pop_closed`` handed
+        it out, and ``accepted_txs`` reads the database (it then needs one).
+    max_pending : int
+        Submissions that may wait for a commit before ``submit_nowait`` blocks (bounded memory).
+    on_durable : callable, optional
+        ``on_durable(results, t)`` after each commit, on the committer thread (module docstring), or at once on the
+        submitting thread without a database; e.g. to stream acknowledgements or measure receipt latency.
 
     Raises
     ------
@@ -133,11 +208,28 @@ class Sequencer:
         ``db_path`` belongs to another genesis, or replaying it does not reproduce its recorded roots.
     """
 
-    def __init__(self, genesis: Genesis, db_path: str | os.PathLike | None = None) -> None:
+    def __init__(
+        self,
+        genesis: Genesis,
+        db_path: str | os.PathLike | None = None,
+        *,
+        hasher: Hasher | None = None,
+        history: bool = True,
+        max_pending: int = 8192,
+        on_durable: OnDurable | None = None,
+    ) -> None:
+        if hasher is None:
+            from accel.merkle import NativeHasher  # numba loads with the first sequencer, not with the package
+
+            hasher = NativeHasher()
         self.genesis = genesis
         self.shape = genesis.shape
+        self.hasher = hasher
+        self.history = history
+        self._on_durable = on_durable
+        self._lock = threading.Lock()
         k = self.shape.n_rollups
-        self.rollups = [RollupState(c, self.shape, genesis.accounts[c]) for c in range(k)]
+        self.rollups = [RollupState(c, self.shape, genesis.accounts[c], hasher) for c in range(k)]
         self._builder = SharedBatchBuilder(self.shape, self.rollups)
         self._closed: list[SharedBatch] = []
         self._popped = 0
@@ -150,10 +242,16 @@ class Sequencer:
         self.rejected = [0] * k
         self.rejected_elsewhere = 0
         self._store: SequencerStore | None = None
+        self._committer: GroupCommitter | None = None
+        self._db_path = None if db_path is None else os.fspath(db_path)
         if db_path is not None:
             self._store = SequencerStore(db_path)
             self._store.bind_genesis(genesis.digest(), json.dumps(genesis.to_obj(), sort_keys=True))
             self._replay()
+            # the committer thread holds only a weak reference to this sequencer, so one that is dropped without
+            # close() is collected, and its finalizer commits what is pending and stops the thread
+            self._committer = GroupCommitter(db_path, max_pending=max_pending, on_commit=_weak_call(self._committed))
+            weakref.finalize(self, _shutdown, self._committer, self._store)
 
     @classmethod
     def open(cls, db_path: str | os.PathLike, genesis: Genesis | None = None) -> Sequencer:
@@ -178,15 +276,39 @@ class Sequencer:
         return cls(genesis, db_path)
 
     def close(self) -> None:
-        """Close the database (the in-memory state stays readable)."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        """Commit what is pending and close the database (the in-memory state stays readable).
+
+        Raises
+        ------
+        StoreFailure
+            A pending commit failed (the database is closed all the same).
+        """
+        committer, store = self._committer, self._store
+        self._committer = self._store = None
+        _shutdown(committer, store)
+
+    def __enter__(self) -> Sequencer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def flush(self) -> None:
+        """Block until every submission and close so far is committed (``StoreFailure`` if a commit failed)."""
+        if self._committer is not None:
+            self._committer.flush()
+
+    @property
+    def commit_stats(self) -> CommitStats:
+        """``(groups, writes, cpu_s, busy_s)`` of the group committer since this sequencer opened its database
+        (all zero without one): writes / groups is the mean group, cpu_s / writes the store's CPU per write."""
+        c = self._committer
+        return CommitStats(0, 0, 0.0, 0.0) if c is None else c.stats()
 
     # --- submitting ------------------------------------------------------------------------------------------------
 
     def submit(self, tx: UserTx | dict | MalformedTransaction, arrival: int | None = None) -> Receipt | Rejection:
-        """Order and execute one transaction (a burn with its mint, atomically).
+        """Order and execute one transaction (a burn with its mint, atomically); return once it is committed.
 
         Parameters
         ----------
@@ -200,7 +322,52 @@ class Sequencer:
         -------
         Receipt | Rejection
             Committed to the database (with any shared batch it closed) before it is returned.
+
+        Raises
+        ------
+        StoreFailure
+            The database could not commit it (see ``sequencer.store.StoreFailure``).
         """
+        return self.submit_nowait(tx, arrival).result()
+
+    def submit_nowait(self, tx: UserTx | dict | MalformedTransaction, arrival: int | None = None) -> PendingResult:
+        """Order and execute one transaction now; its result is released once committed (group commit).
+
+        Same parameters as ``submit``. The transaction is executed (and any shared batch it fills closed) before
+        this returns, so the next submission sees its effect; ``PendingResult.result()`` waits for the commit.
+        Blocks while ``max_pending`` submissions wait for a commit.
+
+        Raises
+        ------
+        StoreFailure
+            An earlier commit failed, or the sequencer was closed (nothing is executed).
+        """
+        with self._lock:
+            committer = self._writable()
+            result, closes = self._execute(tx, arrival)
+            ticket = 0
+            if committer is not None:
+                batch_rows = [_batch_row(b, trigger, after) for b, trigger, after in closes]
+                ticket = committer.put(self._row(result), batch_rows, result)
+            self._account(result, self._rejected_chain(result) if isinstance(result, Rejection) else None)
+            self._closed.extend(b for b, _, _ in closes)
+            self._next_seq = result.seq + 1
+        if committer is None and self._on_durable is not None:
+            self._on_durable([result], time.perf_counter())
+        return PendingResult(result, committer, ticket)
+
+    def _writable(self) -> GroupCommitter | None:
+        """The committer (None without a database); raises if the database failed or was closed."""
+        committer = self._committer
+        if committer is None and self._db_path is not None:
+            raise StoreFailure(f"{self._db_path}: the sequencer is closed")
+        if committer is not None and committer.error is not None:
+            raise committer.error
+        return committer
+
+    def _execute(
+        self, tx: UserTx | dict | MalformedTransaction, arrival: int | None
+    ) -> tuple[Receipt | Rejection, list[tuple[SharedBatch, str, int]]]:
         seq = self._next_seq
         error: ZksvsError | None = None
         closes: list[tuple[SharedBatch, str, int]] = []
@@ -223,56 +390,75 @@ class Sequencer:
             if placement is not None and self._builder.is_full:
                 closes.append((self._builder.close(), "full", seq))
         if error is not None:
-            result: Receipt | Rejection = Rejection(seq, arrival, tx, reason_of(error), str(error))
-        else:
-            m = placement.message
-            result = Receipt(
-                seq,
-                arrival,
-                tx,
-                placement.batch_number,
-                placement.chain,
-                placement.slot,
-                placement.mint_chain,
-                placement.mint_slot,
-                None if m is None else m.message_nonce,
-            )
-        if self._store is not None:
-            with self._store.transaction():
-                self._store.add_submission(self._row(result))
-                for batch, trigger, after in closes:
-                    self._store.add_batch(_batch_row(batch, trigger, after))
-        self._account(result, self._rejected_chain(result) if isinstance(result, Rejection) else None)
-        self._closed.extend(b for b, _, _ in closes)
-        self._next_seq = seq + 1
-        return result
+            return Rejection(seq, arrival, tx, reason_of(error), str(error)), closes
+        m = placement.message
+        receipt = Receipt(
+            seq,
+            arrival,
+            tx,
+            placement.batch_number,
+            placement.chain,
+            placement.slot,
+            placement.mint_chain,
+            placement.mint_slot,
+            None if m is None else m.message_nonce,
+        )
+        return receipt, closes
 
     def submit_many(self, items: Iterable[tuple[int, UserTx | MalformedTransaction]]) -> list[Receipt | Rejection]:
-        """Submit ``(arrival, tx)`` pairs in the global order of ``sequencer.ordering`` (ties broken there)."""
-        return [self.submit(tx, arrival) for arrival, tx in in_arrival_order(items)]
+        """Submit ``(arrival, tx)`` pairs in the global order of ``sequencer.ordering`` (ties broken there).
+
+        Every transaction is executed at once and committed in groups; returns when all are committed.
+        """
+        pending = [self.submit_nowait(tx, arrival) for arrival, tx in in_arrival_order(items)]
+        return [p.result() for p in pending]
 
     def close_batch(self) -> SharedBatch | None:
-        """Close the open shared batch now (None when no transaction is pending); committed before it returns."""
-        batch = self._builder.close()
-        if batch is None:
-            return None
-        if self._store is not None:
-            self._store.add_batch(_batch_row(batch, "demand", self._next_seq - 1))
-        self._closed.append(batch)
+        """Close the open shared batch now (None when no transaction is pending); committed before it returns.
+
+        Raises
+        ------
+        StoreFailure
+            The database failed or the sequencer was closed.
+        """
+        with self._lock:
+            committer = self._writable()
+            batch = self._builder.close()
+            if batch is None:
+                return None
+            ticket = 0
+            if committer is not None:
+                ticket = committer.put(None, [_batch_row(batch, "demand", self._next_seq - 1)])
+            self._closed.append(batch)
+        if committer is not None:
+            committer.wait(ticket)
         return batch
+
+    def _committed(self, payloads: list[object], t: float) -> None:
+        if self._on_durable is not None:
+            results = [p for p in payloads if p is not None]
+            if results:
+                self._on_durable(results, t)
 
     # --- reading ---------------------------------------------------------------------------------------------------
 
     @property
     def closed_batches(self) -> tuple[SharedBatch, ...]:
-        """Every shared batch closed so far (replayed ones included), in order."""
-        return tuple(self._closed)
+        """Every shared batch closed so far (replayed ones included), in order; with ``history=False`` only those
+        ``pop_closed`` has not handed out yet."""
+        with self._lock:
+            return tuple(self._closed)
 
     def pop_closed(self) -> list[SharedBatch]:
         """Shared batches closed since the last call (on a reopened sequencer: since it was opened)."""
-        out = self._closed[self._popped :]
-        self._popped = len(self._closed)
-        return out
+        with self._lock:
+            out = self._closed[self._popped :]
+            if self.history:
+                self._popped = len(self._closed)
+            else:
+                self._closed.clear()
+                self._popped = 0
+            return out
 
     @property
     def batch_number(self) -> int:
@@ -302,8 +488,21 @@ class Sequencer:
         return sum(r.total_balance() for r in self.rollups)
 
     def accepted_txs(self) -> list[tuple[int, UserTx]]:
-        """``(seq, tx)`` of every accepted transaction, in order (replayed ones included)."""
-        return list(self._accepted)
+        """``(seq, tx)`` of every accepted transaction, in order (replayed ones included).
+
+        With ``history=False`` they are read from the database once everything pending is committed.
+
+        Raises
+        ------
+        RuntimeError
+            ``history=False`` and no database.
+        """
+        if self.history:
+            return list(self._accepted)
+        if self._store is None:
+            raise RuntimeError("accepted_txs() needs history=True or a database")
+        self.flush()
+        return [(seq, parse_tx(obj)) for seq, obj in self._store.accepted_txs()]
 
     def last_arrival(self) -> int | None:
         """Highest arrival key recorded in the database (None without one, or when nothing carried a key)."""
@@ -317,7 +516,8 @@ class Sequencer:
 
     def _account(self, result: Receipt | Rejection, rejected_chain: int | None = None) -> None:
         if isinstance(result, Receipt):
-            self._accepted.append((result.seq, result.tx))
+            if self.history:
+                self._accepted.append((result.seq, result.tx))
             for c in result.chains:
                 self.included[c] += 1
         elif rejected_chain is not None:
@@ -407,7 +607,10 @@ class Sequencer:
             self._next_seq = row.seq + 1
         for batch in batches[b:]:
             self._replay_close(batch)
-        self._popped = len(self._closed)
+        if self.history:
+            self._popped = len(self._closed)
+        else:
+            self._closed.clear()
 
     def _replay_close(self, row: BatchRow) -> None:
         batch = self._builder.close()
@@ -416,6 +619,26 @@ class Sequencer:
         if batch.new_state_roots() != row.new_state_roots or batch.old_state_roots() != row.old_state_roots:
             raise StoreMismatch(f"{self._store.path}: shared batch {row.batch_number} replays to other state roots")
         self._closed.append(batch)
+
+
+def _weak_call(method):
+    ref = weakref.WeakMethod(method)
+
+    def call(*args) -> None:
+        m = ref()
+        if m is not None:
+            m(*args)
+
+    return call
+
+
+def _shutdown(committer: GroupCommitter | None, store: SequencerStore | None) -> None:
+    try:
+        if committer is not None:
+            committer.close()
+    finally:
+        if store is not None:
+            store.close()
 
 
 def _batch_row(batch: SharedBatch, trigger: str, after_seq: int) -> BatchRow:

@@ -1,7 +1,14 @@
 """sqlite3 persistence of the sequencer: every submission (accepted or rejected) and every closed shared batch.
 
 One file per sequencer, WAL journal, ``synchronous=FULL``: a submission's row is committed before its receipt or
-rejection is returned, so a receipt once seen survives a crash (SIGKILL, and power loss too). Tables:
+rejection is returned, so a receipt once seen survives a crash (SIGKILL, and power loss too).
+
+Group commit (``GroupCommitter``): rows are queued in submission order and a background thread commits them in
+groups: every row that arrived while the previous COMMIT (and its fsync) ran goes into the next sqlite transaction,
+as databases do with their write-ahead logs. One fsync then serves a whole group, so the store costs tens of µs per
+transaction instead of one fsync each; a submission's result is released only once its group's COMMIT returned.
+Groups are prefixes of the submission order, so after a crash the file holds submissions 0..n − 1 for some n,
+every released result among them. Tables:
 
 - ``meta(key, value)``: ``schema``, ``genesis_digest`` and ``genesis`` (the JSON), so a restart can refuse a file
   made from another genesis and can rebuild without the genesis file;
@@ -19,11 +26,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from zksvs.errors import FormatError
+from zksvs.errors import FormatError, ZksvsError
 
 SCHEMA_VERSION = "1"
 
@@ -55,6 +65,14 @@ CREATE TABLE IF NOT EXISTS batches (
 
 class StoreMismatch(FormatError):
     """A sequencer database does not belong to this genesis, or replaying it does not give the roots it recorded."""
+
+
+class StoreFailure(ZksvsError):
+    """The database could not commit (I/O error, disk full, closed store).
+
+    No result of the submissions in the failed group (or after it) was released; the in-memory state of the
+    sequencer is ahead of the file, so the sequencer must be reopened from the file, which replays what is durable.
+    """
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,45 @@ def _roots_json(roots: Sequence[int]) -> str:
     return json.dumps([str(r) for r in roots])
 
 
+_INSERT_SUBMISSION = "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_BATCH = "INSERT INTO batches VALUES (?, ?, ?, ?, ?)"
+
+
+def _submission_params(row: SubmissionRow) -> tuple:
+    roots = None if row.roots is None else json.dumps({str(c): [str(a), str(b)] for c, (a, b) in row.roots.items()})
+    return (
+        row.seq,
+        row.arrival,
+        row.status,
+        None if row.tx is None else json.dumps(row.tx, sort_keys=True),
+        row.reason,
+        row.message,
+        row.batch_number,
+        row.chain,
+        row.slot,
+        row.mint_chain,
+        row.mint_slot,
+        roots,
+    )
+
+
+def _batch_params(row: BatchRow) -> tuple:
+    return (
+        row.batch_number,
+        row.after_seq,
+        row.trigger,
+        _roots_json(row.old_state_roots),
+        _roots_json(row.new_state_roots),
+    )
+
+
+def _connect(path: str, check_same_thread: bool) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    return db
+
+
 class SequencerStore:
     """The sqlite3 file of one sequencer.
 
@@ -101,9 +158,8 @@ class SequencerStore:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = os.fspath(path)
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        # any thread may close it (a dropped Sequencer's finalizer runs wherever the garbage collector does)
+        self._db = _connect(self.path, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         self._in_tx = False
 
@@ -163,39 +219,13 @@ class SequencerStore:
 
     def add_submission(self, row: SubmissionRow) -> None:
         """Insert one submission (inside ``transaction()`` or committed on its own)."""
-        roots = None if row.roots is None else json.dumps({str(c): [str(a), str(b)] for c, (a, b) in row.roots.items()})
         with self.transaction():
-            self._db.execute(
-                "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row.seq,
-                    row.arrival,
-                    row.status,
-                    None if row.tx is None else json.dumps(row.tx, sort_keys=True),
-                    row.reason,
-                    row.message,
-                    row.batch_number,
-                    row.chain,
-                    row.slot,
-                    row.mint_chain,
-                    row.mint_slot,
-                    roots,
-                ),
-            )
+            self._db.execute(_INSERT_SUBMISSION, _submission_params(row))
 
     def add_batch(self, row: BatchRow) -> None:
         """Insert one closed shared batch."""
         with self.transaction():
-            self._db.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, ?, ?)",
-                (
-                    row.batch_number,
-                    row.after_seq,
-                    row.trigger,
-                    _roots_json(row.old_state_roots),
-                    _roots_json(row.new_state_roots),
-                ),
-            )
+            self._db.execute(_INSERT_BATCH, _batch_params(row))
 
     # --- reads -----------------------------------------------------------------------------------------------------
 
@@ -225,3 +255,195 @@ class SequencerStore:
     def accepted_txs(self) -> list[tuple[int, dict]]:
         """``(seq, tx object)`` of every accepted transaction, in order."""
         return [(r.seq, r.tx) for r in self.submissions("accepted")]
+
+
+class CommitStats(NamedTuple):
+    """What a ``GroupCommitter`` did: ``groups`` COMMITs holding ``writes`` writes; its thread spent ``cpu_s`` CPU
+    seconds (row encoding, sqlite) and was busy ``busy_s`` wall seconds (COMMIT and fsync included)."""
+
+    groups: int
+    writes: int
+    cpu_s: float
+    busy_s: float
+
+
+#: One queued write: the submission row (or None for a batch close alone), the batch rows it closed, and an opaque
+#: payload handed back to ``on_commit`` once durable.
+QueuedWrite = tuple[SubmissionRow | None, Sequence[BatchRow], object]
+
+
+class GroupCommitter:
+    """A background thread that commits queued rows in groups (module docstring), with a second connection.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The database (its schema must exist: open a ``SequencerStore`` on it first).
+    max_pending : int
+        ``put`` blocks while this many writes wait for a commit (bounded memory under any load).
+    on_commit : callable, optional
+        ``on_commit(payloads, t)`` runs on the committer thread after each group's COMMIT returned and before its
+        waiters are released (so whatever it prints comes before anything a waiter prints next), with the payloads
+        of the group's writes in order and ``time.perf_counter()`` at that moment. Keep it short: the next group
+        waits for it. An exception in it fails the group's waiters and every later write with ``StoreFailure``
+        (the rows are committed all the same: a restart replays them).
+
+    Notes
+    -----
+    Tickets count writes: ``put`` returns n for the n-th write (1-based); ``wait(n)`` returns once writes 1..n are
+    durable. ``stats()`` counts the groups and writes committed so far and the committer thread's CPU and busy
+    (COMMIT + fsync + ``on_commit``) seconds: the store's cost, measured where it is paid.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        max_pending: int = 8192,
+        on_commit: Callable[[list[object], float], None] | None = None,
+    ) -> None:
+        if max_pending < 1:
+            raise ValueError(f"Argument 'max_pending' must be ≥ 1, not {max_pending}")
+        self.path = os.fspath(path)
+        self._db = _connect(self.path, check_same_thread=False)
+        self._max_pending = max_pending
+        self._on_commit = on_commit
+        self._cond = threading.Condition()
+        self._queue: list[QueuedWrite] = []
+        self._issued = 0
+        self._durable = 0
+        self._error: StoreFailure | None = None
+        self._stopping = False
+        self.groups = 0
+        self.committed = 0
+        self._cpu_s = 0.0
+        self._busy_s = 0.0
+        self._thread = threading.Thread(target=self._run, name="zksvs-group-commit", daemon=True)
+        self._thread.start()
+
+    # --- producer side ---------------------------------------------------------------------------------------------
+
+    def put(self, row: SubmissionRow | None, batches: Sequence[BatchRow] = (), payload: object = None) -> int:
+        """Queue one write (a submission and the batches it closed, committed together); return its ticket.
+
+        Raises
+        ------
+        StoreFailure
+            An earlier commit failed, or the committer is closed.
+        """
+        with self._cond:
+            while len(self._queue) >= self._max_pending and self._error is None:
+                self._cond.wait()
+            if self._error is not None:
+                raise self._error
+            if self._stopping:
+                raise StoreFailure(f"{self.path}: the group committer is closed")
+            self._queue.append((row, batches, payload))
+            self._issued += 1
+            self._cond.notify_all()
+            return self._issued
+
+    def is_durable(self, ticket: int) -> bool:
+        """True once write ``ticket`` is committed."""
+        return self._durable >= ticket
+
+    def wait(self, ticket: int, timeout: float | None = None) -> None:
+        """Block until write ``ticket`` is committed.
+
+        Raises
+        ------
+        StoreFailure
+            Its group (or an earlier one) failed to commit.
+        TimeoutError
+            ``timeout`` seconds passed first.
+        """
+        if self._durable >= ticket:
+            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._durable < ticket:
+                if self._error is not None:
+                    raise self._error
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise TimeoutError(f"write {ticket} not durable after {timeout} s")
+                self._cond.wait(left)
+
+    def flush(self) -> None:
+        """Block until every write queued so far is committed (``StoreFailure`` if one failed)."""
+        self.wait(self._issued)
+
+    def close(self) -> None:
+        """Commit what is queued, stop the thread, close the connection (a failure is raised after the stop)."""
+        with self._cond:
+            if self._stopping:
+                return
+            self._stopping = True
+            self._cond.notify_all()
+        if threading.current_thread() is self._thread:
+            return  # a finalizer run by the garbage collector on this very thread: it stops after this group
+        self._thread.join()
+        self._db.close()
+        if self._error is not None:
+            raise self._error
+
+    def stats(self) -> CommitStats:
+        """Groups and writes committed so far, and the committer thread's CPU and busy seconds."""
+        with self._cond:
+            return CommitStats(self.groups, self.committed, self._cpu_s, self._busy_s)
+
+    @property
+    def error(self) -> StoreFailure | None:
+        """The failure that stopped the committer, or None."""
+        return self._error
+
+    # --- committer thread ------------------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        cond = self._cond
+        while True:
+            with cond:
+                while not self._queue and not self._stopping:
+                    cond.wait()
+                if not self._queue:
+                    break
+                group, self._queue = self._queue, []
+                cond.notify_all()  # producers blocked on max_pending may go on
+            t0, c0 = time.perf_counter(), time.thread_time()
+            try:
+                self._commit(group)
+                if self._on_commit is not None:
+                    self._on_commit([p for _, _, p in group], time.perf_counter())
+            except BaseException as e:
+                self._fail(e, "group commit failed")
+                return
+            with cond:
+                self._durable += len(group)
+                self.groups += 1
+                self.committed += len(group)
+                self._busy_s += time.perf_counter() - t0
+                self._cpu_s += time.thread_time() - c0
+                cond.notify_all()
+
+    def _fail(self, e: BaseException, what: str) -> None:
+        # any failure must reach every waiter (and every later put), then the thread stops
+        failure = StoreFailure(f"{self.path}: {what}: {type(e).__name__}: {e}")
+        failure.__cause__ = e
+        with self._cond:
+            self._error = failure
+            self._queue.clear()
+            self._cond.notify_all()
+
+    def _commit(self, group: list[QueuedWrite]) -> None:
+        subs = [_submission_params(r) for r, _, _ in group if r is not None]
+        batches = [_batch_params(b) for _, bs, _ in group for b in bs]
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if subs:
+                db.executemany(_INSERT_SUBMISSION, subs)
+            if batches:
+                db.executemany(_INSERT_BATCH, batches)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")

@@ -17,6 +17,10 @@ settings.register_profile("dev", deadline=None, max_examples=30, suppress_health
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--smt-full", action="store_true", help="run the full SMT sweep (docs/uniqueness.md)")
+
+
 @pytest.fixture(scope="session")
 def node_tools():
     """Installs the pinned snarkjs / circomlibjs / circom2 (``npm ci``) once per session; returns node_modules."""

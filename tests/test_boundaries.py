@@ -43,10 +43,11 @@ ALLOWED: dict[str, set[str]] = {
         "zksvs.errors",
         "verifier",
     },
-    "sequencer": {"zksvs", "sequencer"},
+    "sequencer": {"zksvs", "accel", "sequencer"},
     "pipeline": {"zksvs", "circuits", "prover", "verifier", "sequencer", "pipeline"},
 }
-NO_NUMBA = {"zksvs", "circuits", "verifier", "sequencer"}
+# the L1 model, the circuits and the core never load numba; the sequencer's fast paths (accel.merkle.NativeHasher) do
+NO_NUMBA = {"zksvs", "circuits", "verifier"}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -95,10 +96,33 @@ def test_boundary_checker_catches_a_forbidden_import():
     assert not _allowed("verifier", "accel.field")
     assert not _allowed("circuits", "accel")
     assert _allowed("prover", "accel.field")
+    assert _allowed("sequencer", "accel.merkle")
+    assert not _allowed("sequencer", "prover.prove")
+    assert not _allowed("zksvs", "accel.poseidon")
+    assert _allowed("sequencer", "numba")
+    assert not _allowed("verifier", "numba")
     assert _allowed("pipeline", "prover.prove")
 
 
 def test_numba_free_packages_do_not_load_numba():
-    code = "import sys, zksvs, verifier, sequencer, circuits; print('numba' in sys.modules)"
+    # the L1 model and the circuits (and the core they stand on) never load numba, whatever they touch
+    code = (
+        "import sys, zksvs, zksvs.merkle, zksvs.rollup_state, verifier, circuits\n"
+        "from zksvs.merkle import SparseMerkleTree\n"
+        "SparseMerkleTree(4).set(3, 7)\n"
+        "print('numba' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_the_sequencer_loads_numba_only_when_a_sequencer_is_made():
+    # ``import sequencer`` stays light (the pipeline imports it for its types); a Sequencer loads the native hasher
+    code = (
+        "import sys, sequencer\n"
+        "before = 'numba' in sys.modules\n"
+        "sequencer.Sequencer(sequencer.demo_genesis(2))\n"
+        "print(before, 'numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"], out.stderr

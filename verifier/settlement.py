@@ -45,7 +45,7 @@ from verifier.gas import (
 )
 from verifier.groth16 import prepare_verifying_key, verify_proof, verify_proofs_batched
 from zksvs.errors import FormatError, InputError, SettlementRejected
-from zksvs.groth16 import Proof, VerifyingKey
+from zksvs.groth16 import Proof, VerifyingKey, check_contributed
 from zksvs.rollup_state import (
     BridgeOpening,
     bridge_opening,
@@ -231,6 +231,8 @@ class SettlementContract:
         if root_check != "openings" and cross_vk is None:
             raise ValueError(f"root_check {root_check!r} needs the cross-rollup verifying key (cross_vk)")
         self.root_check = root_check
+        if cross_vk is not None:
+            check_contributed(cross_vk)  # warns (once) on a key anyone can forge proofs for
         self._cross_vk = prepare_verifying_key(cross_vk) if cross_vk is not None else None
         self._rollups: dict[int, _Registered] = {}
         self.batch_number = 0
@@ -247,6 +249,7 @@ class SettlementContract:
             raise ValueError(f"rollup {chain_id} is already registered")
         if vk.n_public != N_BATCH_PUBLIC:
             raise ValueError(f"a batch verifying key has {N_BATCH_PUBLIC} public inputs, not {vk.n_public}")
+        check_contributed(vk)  # warns (once) on a key anyone can forge proofs for
         self._rollups[chain_id] = _Registered(vk, prepare_verifying_key(vk), genesis_state_root)
 
     def state_root(self, chain_id: int) -> int:

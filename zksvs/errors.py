@@ -49,6 +49,18 @@ class NonceMismatch(InputError):
     """A transaction's nonce is not the sender's next nonce."""
 
 
+class MalformedKey(InputError):
+    """An EdDSA key is unusable: a private key that is not 32 bytes, or a public key that is not two Fr ints."""
+
+
+class MalformedSignature(InputError):
+    """An EdDSA signature is not well formed: R8 not two Fr ints, or S not a non-negative int.
+
+    A well-formed signature that does not verify (S ≥ l, R8 off the curve, wrong key or message) is not malformed:
+    ``zksvs.eddsa.verify_poseidon`` returns False for it.
+    """
+
+
 class MalformedPoint(InputError):
     """A curve point is not a valid group element: a coordinate ≥ q, off its curve, or (G2) outside the subgroup.
 
@@ -72,6 +84,14 @@ class MalformedProof(MalformedPoint):
 
 class MalformedVerifyingKey(MalformedPoint):
     """A verifying-key point (α, β, γ, δ or an IC point) is not a valid group element, or the key is degenerate."""
+
+
+class UncontributedKey(InputError):
+    """A key whose δ is the G2 generator (no phase-2 contribution: anyone can forge proofs) was refused (strict)."""
+
+
+class BeaconTooCostly(InputError):
+    """A beacon contribution asks for more SHA-256 iterations than ``zkey verify`` replays (2^28)."""
 
 
 class MalformedSlotData(InputError):

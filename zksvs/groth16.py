@@ -13,6 +13,12 @@ Point forms:
 - limb arrays in the proving key: G1 ``uint64[n, 2, 4]``, G2 ``uint64[n, 2, 2, 4]``, affine, Fq in Montgomery form,
   little-endian limbs, all-zero for infinity: exactly the point layout of a snarkjs ``.zkey`` section.
 
+Uncontributed keys: a key straight out of a phase-2 setup (snarkjs ``groth16 setup``'s ``_0000.zkey``, ``zksvs
+setup``) has δ = γ = 1, i.e. ``delta_g2`` = ``gamma_g2`` = the G2 generator. Then the check e(A, B) = e(α, β)·
+e(IC_x, γ)·e(C, δ) reads e(A, B) = e(α, β)·e(IC_x + C, G2), which A = α, B = β, C = −IC_x satisfies for *any* public
+inputs. ``is_uncontributed`` is the one test for this (used by ``zksvs prove``, ``zksvs verify`` and the settlement
+model); ``check_contributed`` warns (``UncontributedKeyWarning``) or, when strict, raises ``UncontributedKey``.
+
 References
 ----------
 Groth16, eprint 2016/260; snarkjs 0.7.6 ``src/zkey_new.js``, ``src/groth16_prove.js``.
@@ -20,17 +26,30 @@ Groth16, eprint 2016/260; snarkjs 0.7.6 ``src/zkey_new.js``, ``src/groth16_prove
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from py_ecc import bn128 as _bn
 
+from zksvs.errors import UncontributedKey
 from zksvs.field import FQ_MODULUS
 from zksvs.limbs import from_montgomery, ints_to_limbs, limbs_to_ints, to_montgomery
 
 G1Affine = tuple[int, int] | None
 Fq2 = tuple[int, int]
 G2Affine = tuple[Fq2, Fq2] | None
+
+#: The G2 generator (py_ecc ``bn128.G2``, EIP-197), affine ints.
+G2_GENERATOR: G2Affine = (
+    (int(_bn.G2[0].coeffs[0]), int(_bn.G2[0].coeffs[1])),
+    (int(_bn.G2[1].coeffs[0]), int(_bn.G2[1].coeffs[1])),
+)
+UNCONTRIBUTED_KEY_MESSAGE = (
+    "INSECURE key: its delta is the G2 generator (no phase-2 contribution), so anyone can forge proofs for it; "
+    "add one with `zksvs zkey contribute` (or snarkjs zkey contribute) before use"
+)
 
 
 @dataclass(frozen=True)
@@ -121,3 +140,31 @@ def g2_from_limbs(arr: np.ndarray) -> list[G2Affine]:
     for i in range(0, len(v), 4):
         out.append(None if not any(v[i : i + 4]) else ((v[i], v[i + 1]), (v[i + 2], v[i + 3])))
     return out
+
+
+class UncontributedKeyWarning(UserWarning):
+    """A key with δ = the G2 generator is in use (``UNCONTRIBUTED_KEY_MESSAGE``)."""
+
+
+def is_uncontributed(vk: VerifyingKey) -> bool:
+    """True when ``vk.delta_g2`` is the G2 generator: no phase-2 contribution, proofs are forgeable (module doc)."""
+    return vk.delta_g2 == G2_GENERATOR
+
+
+def check_contributed(vk: VerifyingKey, *, strict: bool = False, what: str = "key") -> bool:
+    """Warn about, or with ``strict`` refuse, a key that ``is_uncontributed``; returns whether it is.
+
+    The warning (``UncontributedKeyWarning``, ``UNCONTRIBUTED_KEY_MESSAGE``) has the same text and source line for
+    every key and caller, so Python's default filter shows it once per process however many keys are checked.
+
+    Raises
+    ------
+    UncontributedKey
+        ``strict`` and the key is uncontributed; the message names ``what``.
+    """
+    if not is_uncontributed(vk):
+        return False
+    if strict:
+        raise UncontributedKey(f"{what}: refused (--strict): {UNCONTRIBUTED_KEY_MESSAGE}")
+    warnings.warn(UNCONTRIBUTED_KEY_MESSAGE, UncontributedKeyWarning, stacklevel=1)
+    return True

@@ -13,6 +13,11 @@ Both keep an undo log so that ``snapshot()`` / ``revert(token)`` roll back witho
 includes a burn only if its mint succeeds, execution-specs' ``begin_transaction`` / ``rollback_transaction``
 pattern). A write costs D hashes; its log entry is one tuple of the D + 1 replaced node values.
 
+Hashing is pluggable: a tree takes a ``Hasher`` (``hash2``, ``poseidon``, ``path``: the D nodes of one write in one
+call). The default ``PYTHON_HASHER`` is pure Python (this module and the core never load numba); the sequencer
+passes ``accel.merkle.NativeHasher`` (numba, a whole path per kernel call). Every hasher must return exactly what
+``zksvs.poseidon`` returns; empty-subtree roots (``zero_hashes``) are always computed here, in Python, once.
+
 References
 ----------
 L. Grassi et al., "Poseidon: A New Hash Function for Zero-Knowledge Proof Systems", USENIX Security 2021;
@@ -24,13 +29,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from zksvs.field import require_canonical_fr
-from zksvs.poseidon import _hash2, hash2
+from zksvs.poseidon import _hash2, poseidon
 
 __all__ = [
+    "PYTHON_HASHER",
     "AppendOnlyMerkleTree",
+    "Hasher",
     "MerkleOpening",
+    "PythonHasher",
     "SparseMerkleTree",
     "root_from_opening",
     "verify_opening",
@@ -59,6 +68,56 @@ def zero_hashes(depth: int) -> tuple[int, ...]:
         z = _zeros[-1]
         _zeros.append(_hash2(z, z))
     return tuple(_zeros[: depth + 1])
+
+
+class Hasher(Protocol):
+    """The Poseidon evaluations a tree and its leaves need; every implementation equals ``zksvs.poseidon``.
+
+    Methods are called with values a tree already holds or checked (``Assumes:`` canonical ints in [0, r) and a
+    valid index), so an implementation need not check them again.
+    """
+
+    def hash2(self, left: int, right: int) -> int:
+        """``poseidon([left, right])`` (a Merkle node, a state root)."""
+        ...
+
+    def poseidon(self, inputs: Sequence[int]) -> int:
+        """circomlib ``Poseidon(n)`` of 1..16 inputs (account and message leaves)."""
+        ...
+
+    def path(self, leaf: int, index: int, siblings: Sequence[int]) -> Sequence[int]:
+        """The D + 1 nodes from ``leaf`` (level 0) to the root for a leaf at ``index`` with ``siblings`` bottom-up."""
+        ...
+
+
+class PythonHasher:
+    """``Hasher`` in pure Python (``zksvs.poseidon``): ~170 µs per ``hash2`` in CPython; the core's default."""
+
+    __slots__ = ()
+
+    def hash2(self, left: int, right: int) -> int:
+        """``poseidon([left, right])``; Assumes canonical inputs."""
+        return _hash2(left, right)
+
+    def poseidon(self, inputs: Sequence[int]) -> int:
+        """``zksvs.poseidon.poseidon(inputs)`` (checks its inputs)."""
+        return poseidon(inputs)
+
+    def path(self, leaf: int, index: int, siblings: Sequence[int]) -> list[int]:
+        """The nodes from ``leaf`` to the root, one ``hash2`` per level."""
+        nodes = [leaf]
+        node = leaf
+        for k, sib in enumerate(siblings):
+            node = _hash2(sib, node) if (index >> k) & 1 else _hash2(node, sib)
+            nodes.append(node)
+        return nodes
+
+    def __repr__(self) -> str:
+        return "PythonHasher()"
+
+
+#: The default hasher of every tree (pure Python).
+PYTHON_HASHER: Hasher = PythonHasher()
 
 
 def _check_depth(depth: int) -> int:
@@ -97,8 +156,10 @@ class MerkleOpening:
         return len(self.siblings)
 
 
-def root_from_opening(leaf: int, index: int, siblings: Sequence[int]) -> int:
+def root_from_opening(leaf: int, index: int, siblings: Sequence[int], hasher: Hasher | None = None) -> int:
     """Root of the tree in which ``leaf`` sits at ``index`` with the given bottom-up ``siblings``.
+
+    ``hasher`` (default ``PYTHON_HASHER``) evaluates the path once every value has been checked here.
 
     Raises
     ------
@@ -109,10 +170,10 @@ def root_from_opening(leaf: int, index: int, siblings: Sequence[int]) -> int:
     """
     depth = _check_depth(len(siblings))
     _check_index(index, depth)
-    node = require_canonical_fr(leaf, "leaf")
+    require_canonical_fr(leaf, "leaf")
     for k, sib in enumerate(siblings):
-        node = hash2(sib, node) if (index >> k) & 1 else hash2(node, sib)
-    return node
+        require_canonical_fr(sib, f"siblings[{k}]")
+    return (hasher or PYTHON_HASHER).path(leaf, index, siblings)[-1]
 
 
 def verify_opening(root: int, opening: MerkleOpening) -> bool:
@@ -133,6 +194,8 @@ class SparseMerkleTree:
     ----------
     depth : int
         Number of levels above the leaves, in [1, 254].
+    hasher : Hasher, optional
+        Evaluates each write's path (default ``PYTHON_HASHER``).
 
     Notes
     -----
@@ -142,10 +205,11 @@ class SparseMerkleTree:
     needed (older tokens then raise).
     """
 
-    __slots__ = ("_base", "_levels", "_log", "_zeros", "depth")
+    __slots__ = ("_base", "_hasher", "_levels", "_log", "_zeros", "depth")
 
-    def __init__(self, depth: int) -> None:
+    def __init__(self, depth: int, hasher: Hasher | None = None) -> None:
         self.depth: int = _check_depth(depth)
+        self._hasher: Hasher = PYTHON_HASHER if hasher is None else hasher
         self._zeros: tuple[int, ...] = zero_hashes(depth)
         self._levels: list[dict[int, int]] = [{} for _ in range(depth + 1)]
         self._log: list[tuple[int, tuple[int | None, ...]]] = []
@@ -155,6 +219,11 @@ class SparseMerkleTree:
     def root(self) -> int:
         """Current root."""
         return self._levels[self.depth].get(0, self._zeros[self.depth])
+
+    @property
+    def hasher(self) -> Hasher:
+        """The hasher that evaluates writes."""
+        return self._hasher
 
     def get(self, index: int) -> int:
         """Leaf at ``index`` (0 if never set).
@@ -198,18 +267,17 @@ class SparseMerkleTree:
         require_canonical_fr(leaf, "leaf")
         zeros, levels = self._zeros, self._levels
         siblings = self._siblings(index)
+        nodes = self._hasher.path(leaf, index, siblings)
         olds: list[int | None] = []
-        node, i = leaf, index
-        for k, nodes in enumerate(levels):
-            olds.append(nodes.get(i))
+        i = index
+        for k, level in enumerate(levels):
+            olds.append(level.get(i))
+            node = nodes[k]
             if node == zeros[k]:
-                nodes.pop(i, None)
+                level.pop(i, None)
             else:
-                nodes[i] = node
-            if k < self.depth:
-                sib = siblings[k]
-                node = _hash2(sib, node) if i & 1 else _hash2(node, sib)
-                i >>= 1
+                level[i] = node
+            i >>= 1
         self._log.append((index, tuple(olds)))
         old_leaf = olds[0]
         return MerkleOpening(index, 0 if old_leaf is None else old_leaf, siblings)
@@ -247,6 +315,7 @@ class SparseMerkleTree:
         """Independent copy with the same nodes and an empty undo log (its first ``snapshot()`` is 0)."""
         other = SparseMerkleTree.__new__(SparseMerkleTree)
         other.depth = self.depth
+        other._hasher = self._hasher
         other._zeros = self._zeros
         other._levels = [dict(nodes) for nodes in self._levels]
         other._log = []
@@ -264,12 +333,14 @@ class AppendOnlyMerkleTree:
     ----------
     depth : int
         Number of levels above the leaves, in [1, 254]; the tree holds at most 2^depth leaves.
+    hasher : Hasher, optional
+        As for ``SparseMerkleTree``.
     """
 
     __slots__ = ("_leaves", "_tree")
 
-    def __init__(self, depth: int) -> None:
-        self._tree = SparseMerkleTree(depth)
+    def __init__(self, depth: int, hasher: Hasher | None = None) -> None:
+        self._tree = SparseMerkleTree(depth, hasher)
         self._leaves: list[int] = []
 
     @property

@@ -36,7 +36,16 @@ from importlib import resources
 
 from zksvs.field import FR_MODULUS, require_canonical_fr
 
-__all__ = ["N_ROUNDS_F", "N_ROUNDS_P", "PoseidonParams", "hash2", "poseidon", "poseidon_params"]
+__all__ = [
+    "N_ROUNDS_F",
+    "N_ROUNDS_P",
+    "OptimizedParams",
+    "PoseidonParams",
+    "hash2",
+    "optimized_params",
+    "poseidon",
+    "poseidon_params",
+]
 
 _P = FR_MODULUS
 _DATA = json.loads(resources.files("zksvs").joinpath("data", "poseidon_constants.json").read_text())
@@ -106,7 +115,7 @@ def poseidon_params(t: int) -> PoseidonParams:
 
 
 @dataclass(frozen=True)
-class _OptParams:
+class OptimizedParams:
     """circomlibjs ``poseidon_constants_opt.js`` for one width, rows laid out for ``new[i] = Σ_j rows[i][j]·s[j]``.
 
     ``c``: constants (t for the first round, t per remaining first-half round, 1 per partial round, t per
@@ -124,14 +133,14 @@ class _OptParams:
 
 
 @cache
-def _opt_params(t: int) -> _OptParams:
+def _opt_params(t: int) -> OptimizedParams:
     opt = _DATA["optimized"]
     i = t - 2
 
     def rows(m: list[list[str]]) -> tuple[tuple[int, ...], ...]:
         return tuple(tuple(int(m[j][k]) for j in range(t)) for k in range(t))  # transpose
 
-    return _OptParams(
+    return OptimizedParams(
         t=t,
         n_partial=N_ROUNDS_P[i],
         c=tuple(int(x) for x in opt["C"][i]),
@@ -141,7 +150,21 @@ def _opt_params(t: int) -> _OptParams:
     )
 
 
-def _permute_opt(state: list[int], o: _OptParams) -> int:
+def optimized_params(t: int) -> OptimizedParams:
+    """circomlibjs's optimised constants for width ``t`` (cached), in the layout ``OptimizedParams`` documents.
+
+    What fast evaluations outside this module (``accel.poseidon``) load, so the constants are read in one place.
+
+    Raises
+    ------
+    ValueError
+        ``t`` is not an int in [2, 17].
+    """
+    _check_t(t)
+    return _opt_params(t)
+
+
+def _permute_opt(state: list[int], o: OptimizedParams) -> int:
     """Return ``state[0]`` after the Poseidon permutation, evaluated as circomlibjs ``poseidon_opt.js`` does."""
     p, t, c = _P, o.t, o.c
     half = N_ROUNDS_F // 2

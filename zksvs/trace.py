@@ -13,9 +13,17 @@ Every slot has the same three parts, whatever its kind, so the circuit is one fi
 3. ``append``: one message appended to a bridge tree (BURN: burn tree c→dst at slot 2·dst; MINT: mint tree src→c at
    slot 2·src + 1), then the bridge slot tree updated.
 
-A part the kind does not use is *inactive*: it still carries a consistent opening taken at the current state (of
-account index 0, or bridge slot 0 / tree index 0) with ``leaf_after == leaf_before``, so the circuit can evaluate
-every branch and select; an inactive part can never change a root.
+Every part is recorded, active or not, with the openings the circuit consumes, taken at the moment of the part
+(the witness builder copies them; it never reconstructs one). A part the kind does not use is *inactive*: it still
+opens its tree at the current state and writes back what it read (``leaf_after == leaf_before``), so the circuit
+evaluates every part and an inactive part can never change a root. Where an inactive part opens is fixed here, once
+(the batch circuit makes these positions from range-checked bits, ``circuits.batch.slots``):
+
+- an account part opens the index its committed field names: the debit ``SlotData.account_a``, the credit
+  ``SlotData.account_b`` (``part_indices``); so a burn's inactive credit opens its recipient's index (an index on the
+  peer chain, < 2^D) in this rollup's tree, a mint's inactive debit its sender's, a no-op's parts index 0;
+- an append opens message index 0 of the burn tree c→c at bridge slot 2·chain_id (``idle_append_slot``), a tree that
+  stays empty (no burn goes to its own chain): its openings are the empty-subtree roots (``idle_append``).
 
 Roots after each part: accounts root after debit and credit, bridge root after append; the slot's state root is
 Poseidon(accounts_root, bridge_root) (zksvs.rollup_state.state_root).
@@ -23,9 +31,11 @@ Poseidon(accounts_root, bridge_root) (zksvs.rollup_state.state_root).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zksvs.rollup_state import AccountState, Message, bridge_slot_depth
+from zksvs.merkle import zero_hashes
+from zksvs.rollup_state import AccountState, Message, bridge_slot_depth, burn_slot
 from zksvs.statement import BatchStatement, SlotData, SlotKind, batch_commitment
 
 
@@ -68,7 +78,8 @@ class AccountUpdate:
     """One leaf update in the accounts tree.
 
     ``siblings`` (bottom-up, length D) open ``index`` in the accounts root *before* the update and, unchanged, in the
-    root after it. ``before``/``after`` are the account fields when active; for an inactive part both are None and
+    root after it. ``index`` is the slot's account field of the part (``part_indices``), active or not.
+    ``before``/``after`` are the account fields when active; for an inactive part both are None and
     ``leaf_before == leaf_after`` is whatever leaf sits at ``index`` (0 if empty).
     """
 
@@ -88,9 +99,9 @@ class BridgeAppend:
     Attributes
     ----------
     active : bool
-        False for slots that append nothing (then leaf values are unchanged and ``message`` is None).
+        False for slots that append nothing (then ``message`` is None and the part is ``idle_append``'s).
     slot : int
-        Bridge slot of the tree (2·dst for a burn, 2·src + 1 for a mint).
+        Bridge slot of the tree (2·dst for a burn, 2·src + 1 for a mint, ``idle_append_slot`` when inactive).
     message : Message | None
         The appended message; ``message.message_nonce == index``.
     index : int
@@ -117,6 +128,47 @@ class BridgeAppend:
     tree_root_before: int
     tree_root_after: int
     slot_siblings: tuple[int, ...]
+
+
+def part_indices(data: SlotData) -> tuple[int, int]:
+    """The account indices the debit and the credit of a slot open, active or not: (account_a, account_b)."""
+    return data.account_a, data.account_b
+
+
+def idle_account(index: int, leaf: int, siblings: Sequence[int]) -> AccountUpdate:
+    """An inactive account part: the opening of ``index`` (holding ``leaf``) written back unchanged."""
+    return AccountUpdate(False, index, leaf, leaf, tuple(siblings))
+
+
+def idle_append_slot(chain_id: int) -> int:
+    """The bridge slot an inactive append opens: 2·chain_id, the burn tree c→c (always empty)."""
+    return burn_slot(chain_id)
+
+
+def idle_append(chain_id: int, bridge_depth: int, slot_siblings: Sequence[int]) -> BridgeAppend:
+    """An inactive append: index 0 of the empty c→c burn tree at ``idle_append_slot(chain_id)``, unchanged.
+
+    Parameters
+    ----------
+    chain_id : int
+        The rollup.
+    bridge_depth : int
+        M, depth of the burn and mint trees.
+    slot_siblings : Sequence[int]
+        The opening of slot 2·chain_id in the bridge slot tree at the current state (ceil(log2(2K)) siblings).
+
+    Returns
+    -------
+    BridgeAppend
+        Tree and previous-leaf openings of index 0 in an empty tree (the empty-subtree roots), leaf 0, the empty
+        tree's root before and after.
+    """
+    zeros = zero_hashes(bridge_depth)
+    siblings = tuple(zeros[:bridge_depth])
+    empty = zeros[bridge_depth]
+    return BridgeAppend(
+        False, idle_append_slot(chain_id), None, 0, siblings, 0, siblings, empty, empty, tuple(slot_siblings)
+    )
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,16 @@ Wires, in circom order (DESIGN.md §2)::
     chain_id, old_state_root, new_state_root, batch_commitment
     # PRIVATE INPUTS
     old_accounts_root, old_bridge_root
+    chain_range/bit[i]                                    chain_id < K, in ceil(log2 K) bits
     slot[k]/kind/{noop,transfer,burn,mint}               one-hot selectors
-    slot[k]/data/{account_a,account_b,amount,nonce,peer_chain}   the committed SlotData
+    slot[k]/data/{account_a,account_b,amount,nonce,peer_chain}   the committed SlotData (and their range bits)
     slot[k]/debit/…, slot[k]/credit/…                     account updates (circuits.batch.slots.debit / credit)
     slot[k]/append/…                                      bridge append (circuits.batch.slots.append)
     (and the gadgets' internal wires under the same paths)
 
-Roots chain through the slots: slot 0 starts from (old_accounts_root, old_bridge_root), with
+chain_id is public, set by the L1 for the rollup it settles; its bits are range-checked once per batch, like every
+value the circuit uses as an index (the idle append's slot 2·chain_id is made from them). Roots chain through the
+slots: slot 0 starts from (old_accounts_root, old_bridge_root), with
 Poseidon(old_accounts_root, old_bridge_root) = old_state_root; debit and credit move the accounts root, append the
 bridge root; after slot B − 1, Poseidon(accounts_root, bridge_root) = new_state_root. The batch commitment is folded
 in-circuit from the committed fields of every slot, no-ops included, exactly as ``zksvs.statement.batch_commitment``.
@@ -36,6 +39,7 @@ from dataclasses import dataclass, field
 from circuits.batch import slots
 from circuits.builder import ConstraintBuilder, gc_paused
 from circuits.gadgets.poseidon import poseidon_hash
+from circuits.gadgets.range import assert_below
 from zksvs.r1cs import R1CS
 from zksvs.trace import BatchShape
 
@@ -83,6 +87,7 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
 
     # PUBLIC INPUTS
     chain_id, old_state_root, new_state_root, batch_commitment = (cb.public(n, val(n)) for n in PUBLIC_INPUTS)
+    chain_bits = assert_below(cb, chain_id, shape.n_rollups, "chain_range")
     # PRIVATE INPUTS (the slots' own inputs are allocated by the rules in circuits.batch.slots)
     accounts_root = cb.private("old_accounts_root", val("old_accounts_root"))
     bridge_root = cb.private("old_bridge_root", val("old_bridge_root"))
@@ -94,19 +99,15 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
         si = None if inputs is None else inputs.slots[k]
         with cb.namespace(f"slot[{k}]"):
             sel = slots.kind_selectors(cb, None if si is None else si.kind)
-            data = slots.slot_data(cb, si)
+            data = slots.slot_data(cb, si, n_rollups=shape.n_rollups, account_depth=shape.account_depth)
             slots.noop(cb, sel, data)
             accounts_root, nonce_before = slots.debit(
-                cb, None if si is None else si.debit, sel.debit_active, data.account_a, data.amount,
-                accounts_root, shape.account_depth,
-            )  # fmt: skip
-            accounts_root = slots.credit(
-                cb, None if si is None else si.credit, sel.credit_active, data.account_b, data.amount,
-                accounts_root, shape.account_depth,
-            )  # fmt: skip
+                cb, None if si is None else si.debit, sel.debit_active, data, accounts_root
+            )
+            accounts_root = slots.credit(cb, None if si is None else si.credit, sel.credit_active, data, accounts_root)
             bridge_root, index = slots.append(
-                cb, None if si is None else si.append, sel, chain_id, data, bridge_root,
-                n_rollups=shape.n_rollups, bridge_depth=shape.bridge_depth, slot_depth=shape.slot_tree_depth,
+                cb, None if si is None else si.append, sel, chain_id, chain_bits, data, bridge_root,
+                bridge_depth=shape.bridge_depth,
             )  # fmt: skip
             # The committed nonce: the sender's nonce before (transfer, burn; 0 when the debit is off) or the
             # message index (mint); 0 for a no-op.
@@ -127,17 +128,17 @@ _INPUT_LEAVES = {
     "kind": {"noop", "transfer", "burn", "mint"},
     "data": {"account_a", "account_b", "amount", "nonce", "peer_chain"},
     "debit": {
-        "index_bits", "siblings", "leaf_before", "pubkey_x", "pubkey_y", "balance_before", "nonce_before",
-        "balance_after", "nonce_after", "leaf_after", "root_after", "amount",
+        "siblings", "leaf_before", "pubkey_x", "pubkey_y", "balance_before", "nonce_before", "balance_after",
+        "nonce_after", "leaf_after", "root_after", "amount",
     },
     "credit": {
-        "index_bits", "siblings", "leaf_before", "pubkey_x", "pubkey_y", "balance_before", "nonce_before",
-        "balance_after", "leaf_after", "root_after", "amount",
+        "siblings", "leaf_before", "pubkey_x", "pubkey_y", "balance_before", "nonce_before", "balance_after",
+        "leaf_after", "root_after", "amount",
     },
     "append": {
-        "peer_inv", "peer_eff", "slot_bits", "index_bits", "first", "prev_bits", "tree_siblings", "prev_leaf",
-        "prev_siblings", "tree_root_before", "prev_inv", "mint_swap", "leaf_inv", "leaf", "tree_root_after",
-        "slot_siblings", "bridge_root_after",
+        "peer_inv", "slot_sel", "index_bits", "first", "prev_bits", "tree_siblings", "prev_leaf", "prev_siblings",
+        "tree_root_before", "prev_inv", "mint_swap", "leaf_inv", "leaf", "tree_root_after", "slot_siblings",
+        "bridge_root_after",
     },
     "nonce": {"mint_index"},
 }  # fmt: skip

@@ -10,18 +10,26 @@ shape; the kind's one-hot selectors switch each part on or off:
     BURN       account_a        off                  burn tree c→peer at slot 2·peer
     MINT       off              account_b            mint tree peer→c at slot 2·peer + 1
 
-A part that is off still opens its tree at the current root and writes back the leaf it read, so it cannot change a
-root; the values that only an active part uses (account fields, the appended leaf, the index) are pinned to 0 when it
-is off, so the witness of a batch is unique: every private wire, moved by one, breaks a labelled constraint
-(``tests/circuits/test_batch_soundness.py`` checks that for every wire).
+Every value used as an index, a slot, a peer or a selector is range-constrained where it is made (``slot_data``
+for the committed fields, ``kind_selectors`` for the kind, ``circuit.define_batch`` for chain_id): account_a and
+account_b are decomposed into their D bits, the peer into the bits of a value below K, and those same bits are the
+Merkle direction bits of the parts. So no relation between them holds only mod r: the bridge slot of an append is
+the bit string (mint, bits of peer), not a field element that 2·peer + mint happens to equal (the audit's mint
+without a burn: peer = (2c − 1)/2 mod r sent a MINT to slot 2c).
 
-An inactive append opens leaf 0 of the burn tree c→c at slot 2·chain_id: that tree always stays empty (an append
-needs ``peer ≠ chain_id``), so its openings are known without the trace and every append constraint can hold
-unconditionally, with no selector gating (cheaper than gating, and no wire is left free when the part is off).
+A part that is off still opens its tree and writes back the leaf it read, so it cannot change a root; the values
+that only an active part uses (account fields, the appended leaf, the message index) are pinned to 0 when it is
+off, so the witness of a batch is unique (``tests/circuits/test_batch_soundness.py`` moves every wire by one). Where
+an inactive part opens is the trace contract of ``zksvs.trace``: an account part at the index its committed field
+names (account_a for the debit, account_b for the credit: 0 for a no-op), the append at index 0 of the burn tree
+c→c in slot 2·chain_id, which always stays empty (an append needs peer ≠ chain_id; the cross-rollup circuit pins the
+c→c slots to the empty root at every shared batch). Its openings are then known from the trace, and every append
+constraint can hold unconditionally, with no selector gating (cheaper than gating, and no wire is left free).
 
 Functions take the builder first, open their own namespace and document ``Constrains`` / ``Cost`` / ``Assumes`` /
 ``Rejects`` (STYLE.md §6). Costs are for the BN254 circomlib Poseidon of ``circuits.gadgets.poseidon`` (P2 ≈ 240,
-P4 ≈ 300, P6 ≈ 357 constraints) and a Merkle level = one selection + one P2.
+P4 ≈ 300, P6 ≈ 357 constraints) and a Merkle level = one selection + one P2. ``docs/circuits.md`` lists every
+constraint family with its cost at the demo shape.
 
 References
 ----------
@@ -35,11 +43,10 @@ from dataclasses import dataclass
 
 from circuits.builder import Bool, ConstraintBuilder, Var
 from circuits.gadgets.bits import from_bits
-from circuits.gadgets.boolean import alloc_bool
-from circuits.gadgets.compare import assert_le_unchecked
+from circuits.gadgets.boolean import alloc_bool, select
 from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
-from circuits.gadgets.range import U64_BITS, assert_range
+from circuits.gadgets.range import U64_BITS, assert_below, assert_range
 from zksvs.field import FR_MODULUS
 
 _R = FR_MODULUS
@@ -65,14 +72,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class AccountPartInputs:
-    """Private inputs of one account update (debit or credit).
+    """Private inputs of one account update (debit or credit), copied from a ``zksvs.trace.AccountUpdate``.
+
+    The leaf index is not an input: the part opens the index its committed field names (``SlotDataVars``).
 
     Attributes
     ----------
-    index : int
-        Leaf index opened (the account index when active, 0 when off).
     siblings : tuple[int, ...]
-        D siblings, bottom-up, of ``index`` in the accounts root before the update.
+        D siblings, bottom-up, of the part's index in the accounts root before the update.
     leaf_before, leaf_after : int
         The leaf before and after (equal when off).
     pubkey_x, pubkey_y, balance_before, nonce_before : int
@@ -83,7 +90,6 @@ class AccountPartInputs:
         Accounts root after the update.
     """
 
-    index: int
     siblings: tuple[int, ...]
     leaf_before: int
     leaf_after: int
@@ -98,7 +104,9 @@ class AccountPartInputs:
 
 @dataclass(frozen=True)
 class AppendPartInputs:
-    """Private inputs of one bridge append.
+    """Private inputs of one bridge append, copied from a ``zksvs.trace.BridgeAppend``.
+
+    The bridge slot is not an input: it is made from the kind, the peer and chain_id (``append``).
 
     Attributes
     ----------
@@ -112,10 +120,9 @@ class AppendPartInputs:
         M siblings of ``max(index − 1, 0)`` in the tree before the append.
     tree_root_before, tree_root_after : int
         The tree's root (the bridge slot's value) before and after.
-    slot : int
-        Bridge slot: 2·peer (burn), 2·peer + 1 (mint), 2·chain_id when off.
     slot_siblings : tuple[int, ...]
-        ceil(log2(2K)) siblings of ``slot`` in the bridge slot tree before the append.
+        ceil(log2(2K)) siblings of the slot (2·peer (burn), 2·peer + 1 (mint), 2·chain_id when off) in the bridge
+        slot tree before the append.
     bridge_root_after : int
         Bridge root after the append.
     """
@@ -126,7 +133,6 @@ class AppendPartInputs:
     prev_siblings: tuple[int, ...]
     tree_root_before: int
     tree_root_after: int
-    slot: int
     slot_siblings: tuple[int, ...]
     bridge_root_after: int
 
@@ -217,28 +223,41 @@ _KINDS = ("noop", "transfer", "burn", "mint")
 
 @dataclass(frozen=True)
 class SlotDataVars:
-    """The committed slot fields (``zksvs.statement.SlotData``) as private wires."""
+    """The committed slot fields (``zksvs.statement.SlotData``) as private wires, with the bits they are made of.
+
+    ``account_a_bits`` / ``account_b_bits`` (D bits) are the Merkle direction bits of the debit / credit;
+    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append.
+    """
 
     account_a: Var
     account_b: Var
     amount: Var
     nonce: Var
     peer_chain: Var
+    account_a_bits: list[Bool]
+    account_b_bits: list[Bool]
+    peer_bits: list[Bool]
 
 
-def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None) -> SlotDataVars:
-    """Allocate the slot's committed fields (namespace ``data``); range-check the amount to u64.
+def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: int, account_depth: int) -> SlotDataVars:
+    """Allocate the slot's committed fields and range-constrain each one used as an index (namespace ``data``).
 
-    Constrains: 0 ≤ amount < 2^64 (labels ``data/amount_range/…``)
-    Cost:       65 constraints
-    Assumes:    nothing (the other fields are tied to the parts by ``debit``/``credit``/``append``/``noop``)
-    Rejects:    amount = 2^64 (tested in tests/circuits/test_batch_soundness.py)
+    Constrains: 0 ≤ account_a, account_b < 2^D (labels ``data/account_a_range/…``, ``data/account_b_range/…``);
+                0 ≤ amount < 2^64 (``data/amount_range/…``); 0 ≤ peer_chain < K (``data/peer_range/…``, by
+                ``assert_below``); the nonce is tied to the parts by the caller's nonce binding
+    Cost:       2·(D + 1) + 65 + cost(assert_below K): 86 for K = 4, D = 8
+    Assumes:    nothing
+    Rejects:    amount = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K, peer = (2c − 1)/2 mod r
+                (tested in tests/circuits/test_batch_soundness.py and tests/circuits/test_mint_without_burn.py)
     """
     with cb.namespace("data"):
         fields = [cb.private(n, _get(inputs, n)) for n in ("account_a", "account_b", "amount", "nonce", "peer_chain")]
-        data = SlotDataVars(*fields)
-        assert_range(cb, data.amount, U64_BITS, "amount_range")
-    return data
+        account_a, account_b, amount, nonce, peer = fields
+        a_bits = assert_range(cb, account_a, account_depth, "account_a_range")
+        b_bits = assert_range(cb, account_b, account_depth, "account_b_range")
+        assert_range(cb, amount, U64_BITS, "amount_range")
+        peer_bits = assert_below(cb, peer, n_rollups, "peer_range")
+    return SlotDataVars(account_a, account_b, amount, nonce, peer, a_bits, b_bits, peer_bits)
 
 
 def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
@@ -264,17 +283,14 @@ def _account_update(
     cb: ConstraintBuilder,
     inputs: AccountPartInputs | None,
     active: Bool,
-    account: Var,
+    bits: list[Bool],
     amount: Var,
     root_before: Var,
-    depth: int,
     *,
     is_debit: bool,
 ) -> tuple[Var, Var]:
     """Shared body of ``debit`` and ``credit``; returns (root_after, nonce_before)."""
-    bits = _bits_input(cb, "index_bits", _get(inputs, "index"), depth)
-    # Direction bits are the bits of the account index when active, and of index 0 when off: one constraint.
-    cb.enforce(active, account, from_bits(bits), "index")
+    depth = len(bits)
     siblings = [cb.private(f"siblings[{i}]", _get(inputs, "siblings", i)) for i in range(depth)]
     leaf_before = cb.private("leaf_before", _get(inputs, "leaf_before"))
     cb.assert_equal(_path(cb, leaf_before, bits, siblings, "path_before"), root_before, "root_before")
@@ -295,6 +311,8 @@ def _account_update(
     if is_debit:
         nonce_after = cb.private("nonce_after", _get(inputs, "nonce_after"))
         cb.assert_equal(nonce_after, nonce + active, "nonce")
+        # The sequencer refuses a sender at nonce 2^64 − 1 (it cannot advance): nonce 2^64 must not be writable.
+        assert_range(cb, nonce_after, U64_BITS, "nonce_range")
     else:
         nonce_after = nonce
     with cb.namespace("leaf_hash_after"):
@@ -310,53 +328,54 @@ def debit(
     cb: ConstraintBuilder,
     inputs: AccountPartInputs | None,
     active: Bool,
-    account: Var,
-    amount: Var,
+    data: SlotDataVars,
     root_before: Var,
-    depth: int,
 ) -> tuple[Var, Var]:
     """The sender's update (TRANSFER, BURN): balance − amount, nonce + 1 (namespace ``debit``).
 
-    Returns ``(accounts_root_after, nonce_before)``; the caller ties ``nonce_before`` to the committed nonce.
+    Opens account_a (its range-checked bits are the path), active or not. Returns ``(accounts_root_after,
+    nonce_before)``; the caller ties ``nonce_before`` to the committed nonce.
 
-    Constrains: index_bits boolean and Σ index_bits·2^i = active · account (label ``debit/index``);
-                opening of leaf_before at index_bits under root_before (``debit/root_before``);
+    Constrains: opening of leaf_before at account_a's bits under root_before (``debit/root_before``);
                 off ⇒ pubkey, balance, nonce = 0 (``debit/off_zero/…``);
                 active ⇒ leaf_before = Poseidon(pkx, pky, balance, nonce) (``debit/leaf_before``);
                 balance_after = balance − active·amount, 0 ≤ balance_after < 2^64 (``debit/balance``,
-                ``debit/balance_range/…``); nonce_after = nonce + active (``debit/nonce``);
+                ``debit/balance_range/…``); nonce_after = nonce + active, 0 ≤ nonce_after < 2^64 (``debit/nonce``,
+                ``debit/nonce_range/…``);
                 leaf_after = active ? Poseidon(pkx, pky, balance_after, nonce_after) : leaf_before
                 (``debit/leaf_after``); root_after = opening of leaf_after on the same path (``debit/root_after``)
-    Cost:       2·D·(P2 + 1) + 2·P4 + D + 77 constraints (3 569 for D = 6, 4 535 for D = 8)
-    Assumes:    ``active`` from ``KindSelectors``; ``amount`` range-checked by ``slot_data``; leaf balances < 2^64
-                (every leaf written by this circuit is range-checked; genesis balances are u64)
-    Rejects:    overdraft (wrapped balance), nonce + 2, bits of another index, leaf_after ≠ leaf_before when off
-                (tested in tests/circuits/test_batch_soundness.py)
+    Cost:       2·D·(P2 + 1) + 2·P4 + 141 constraints (4 591 for D = 8)
+    Assumes:    ``active`` from ``KindSelectors``; ``data`` from ``slot_data`` (amount and account_a range-checked);
+                leaf balances and nonces < 2^64 (every leaf written by this circuit is range-checked; genesis
+                balances and nonces are u64)
+    Rejects:    overdraft (wrapped balance), nonce + 2, nonce 2^64, the opening of another leaf, leaf_after ≠
+                leaf_before when off (tested in tests/circuits/test_batch_soundness.py)
     """
     with cb.namespace("debit"):
-        return _account_update(cb, inputs, active, account, amount, root_before, depth, is_debit=True)
+        return _account_update(cb, inputs, active, data.account_a_bits, data.amount, root_before, is_debit=True)
 
 
 def credit(
     cb: ConstraintBuilder,
     inputs: AccountPartInputs | None,
     active: Bool,
-    account: Var,
-    amount: Var,
+    data: SlotDataVars,
     root_before: Var,
-    depth: int,
 ) -> Var:
     """The recipient's update (TRANSFER, MINT): balance + amount, nonce unchanged (namespace ``credit``).
 
-    Runs against the accounts root after ``debit`` (a self-transfer credits the leaf the debit wrote).
+    Opens account_b, active or not, against the accounts root after ``debit`` (a self-transfer credits the leaf the
+    debit wrote).
 
     Constrains: as ``debit`` with balance_after = balance + active·amount (< 2^64: no overflow) and no nonce change
-    Cost:       2·D·(P2 + 1) + 2·P4 + D + 76 constraints
+    Cost:       2·D·(P2 + 1) + 2·P4 + 75 constraints (4 525 for D = 8)
     Assumes:    as ``debit``
     Rejects:    a credit past 2^64 − 1, a changed root when off (tested in tests/circuits/test_batch_soundness.py)
     """
     with cb.namespace("credit"):
-        root_after, _ = _account_update(cb, inputs, active, account, amount, root_before, depth, is_debit=False)
+        root_after, _ = _account_update(
+            cb, inputs, active, data.account_b_bits, data.amount, root_before, is_debit=False
+        )
     return root_after
 
 
@@ -368,39 +387,40 @@ def append(
     inputs: AppendPartInputs | None,
     sel: KindSelectors,
     chain_id: Var,
+    chain_bits: list[Bool],
     data: SlotDataVars,
     bridge_root_before: Var,
     *,
-    n_rollups: int,
     bridge_depth: int,
-    slot_depth: int,
 ) -> tuple[Var, Var]:
     """Append the slot's message to its burn or mint tree and update the bridge slot (namespace ``append``).
 
     The message leaf is Poseidon(src, dst, account_a, account_b, amount, index) with (src, dst) = (chain_id, peer)
     for a burn and (peer, chain_id) for a mint; it goes to the tree at bridge slot 2·peer (burn) or 2·peer + 1
     (mint), at the index whose leaf is 0 while the leaf before it is not (so the index is the tree's message count).
+    The slot is made from bits, never recomposed: its low bit is the mint selector, the others are the peer's bits
+    when active and chain_id's when off (an inactive append opens the empty c→c burn tree at slot 2·chain_id).
     Returns ``(bridge_root_after, index)``; the caller ties a mint's committed nonce to ``index``.
 
     Constrains: (1) peer = active·peer (off ⇒ peer = 0; label ``append/peer_off``);
                 (2) active ⇒ peer ≠ chain_id: peer_inv·(peer − chain_id) = active, (1 − active)·peer_inv = 0;
-                (3) peer ≤ K − 1 (``append/peer_lt_k/…``, only when K is not a power of two: otherwise the slot
-                bits already bound it); slot_bits boolean, Σ slot_bits·2^i = 2·(active ? peer : chain_id) + mint
-                (``append/slot_index``);
+                (3) slot bits = (mint, active ? peer_bits : chain_bits) (``append/slot_sel[i]``: one selection per
+                bit), so slot < 2K and slot ∉ {2c, 2c + 1} when active, slot = 2c when off;
                 (4) index_bits boolean; off ⇒ index = 0; first ∈ {0,1}, first·index = 0, prev_bits boolean with
                 Σ prev_bits·2^i = index − 1 + first (so first = [index = 0]: index 0 with first = 0 needs −1 in M
                 bits); opening of leaf 0 at index and of prev_leaf at prev_bits under tree_root_before;
                 prev_leaf·prev_inv = 1 − first, first·prev_inv = 0 (leaf index − 1 non-zero unless index = 0);
                 (5) leaf = active · Poseidon(message) with leaf_inv·Poseidon(message) = active (non-zero);
                 tree_root_after = opening of leaf at index (``append/tree_root_after``);
-                (6) opening of tree_root_before at slot_bits under bridge_root_before (``append/slot_before``) and
-                bridge_root_after = opening of tree_root_after on the same path (``append/bridge_root_after``)
-    Cost:       3·M·(P2 + 1) + 2·S·(P2 + 1) + P6 + 2·M + S + 20 constraints (+ S for K not a power of two);
-                4 723 for M = 4, S = 3
-    Assumes:    ``sel`` one-hot; ``data.amount`` range-checked; the c→c burn tree at slot 2·chain_id is empty (it is
-                at genesis and no append can reach it, by (2))
-    Rejects:    peer ≥ K, peer = chain_id, a message at index + 1 or at an occupied index, fields that differ from
-                the committed ones, a changed bridge root when off (tested in tests/circuits/test_batch_soundness.py)
+                (6) opening of tree_root_before at the slot bits under bridge_root_before (``append/slot_before``)
+                and bridge_root_after = opening of tree_root_after on the same path (``append/bridge_root_after``)
+    Cost:       3·M·(P2 + 1) + 2·S·(P2 + 1) + P6 + 2·M + S + 17 constraints, S = ceil(log2(2K));
+                4 720 for M = 4, S = 3
+    Assumes:    ``sel`` one-hot; ``data`` from ``slot_data`` (peer < K, amount u64); ``chain_bits`` the bits of
+                chain_id < K (``define_batch``); the c→c burn tree at slot 2·chain_id is empty (at genesis; no append
+                can reach it, by (2) and (3); the cross-rollup circuit checks it at every shared batch)
+    Rejects:    peer = chain_id, a message at index + 1 or at an occupied index, fields that differ from the
+                committed ones, a changed bridge root when off (tested in tests/circuits/test_batch_soundness.py)
     """
     active = sel.append_active
     with cb.namespace("append"):
@@ -410,12 +430,11 @@ def append(
         peer_inv = cb.hint("peer_inv", lambda x, a: pow(x, -1, _R) if x and a else 0, d, active)
         cb.enforce(peer_inv, d, active, "peer_ne_chain")
         cb.enforce(1 - active, peer_inv, 0, "peer_inv_off")
-        if n_rollups & (n_rollups - 1):
-            with cb.namespace("peer_lt_k"):
-                assert_le_unchecked(cb, peer, n_rollups - 1, slot_depth - 1)
-        peer_eff = chain_id + cb.mul(active, d, "peer_eff")  # peer when active, chain_id (slot 2c: empty) when off
-        slot_bits = _bits_input(cb, "slot_bits", _get(inputs, "slot"), slot_depth)
-        cb.assert_equal(from_bits(slot_bits), 2 * peer_eff + sel.mint, "slot_index")
+        # A selection of two booleans by a boolean is boolean: no booleanity constraint needed.
+        slot_bits = [sel.mint] + [
+            Bool._trusted(select(cb, active, p, c, f"slot_sel[{i}]"))
+            for i, (p, c) in enumerate(zip(data.peer_bits, chain_bits))
+        ]
 
         index_bits = _bits_input(cb, "index_bits", _get(inputs, "index"), bridge_depth)
         index = from_bits(index_bits)
@@ -450,6 +469,7 @@ def append(
         tree_root_after = cb.private("tree_root_after", _get(inputs, "tree_root_after"))
         cb.assert_equal(_path(cb, leaf, index_bits, tree_siblings, "path_leaf"), tree_root_after, "tree_root_after")
 
+        slot_depth = len(slot_bits)
         slot_siblings = [cb.private(f"slot_siblings[{i}]", _get(inputs, "slot_siblings", i)) for i in range(slot_depth)]
         cb.assert_equal(
             _path(cb, tree_root_before, slot_bits, slot_siblings, "slot_path_before"), bridge_root_before, "slot_before"

@@ -1,15 +1,15 @@
 """Witness assignment of the batch circuit from a ``zksvs.trace.BatchTrace``.
 
-The sequencer records the trace; this module reads it (it never re-runs sequencing logic) and runs the circuit's
-declaration (``circuits.batch.circuit.define_batch``) with the trace's values, so every intermediate wire (bits,
-Poseidon rounds, Merkle nodes, inverses) is computed by the same code that states its constraint.
+The sequencer records the trace; this module copies it (it never re-runs sequencing logic, nor rebuilds a part the
+trace lacks: every part, active or not, is in the trace with its openings, by the contract of ``zksvs.trace``) and
+runs the circuit's declaration (``circuits.batch.circuit.define_batch``) with those values, so every intermediate
+wire (bits, Poseidon rounds, Merkle nodes, inverses) is computed by the same code that states its constraint.
 
-What is taken from the trace as is: the public statement, the starting roots, every slot's SlotData, the account
-updates (index, siblings, leaves, account fields, roots after) and, for an active append, its slot, index, tree and
-slot openings and roots. What is computed here: an *inactive* append opens leaf 0 of the empty c→c burn tree at slot
-2·chain_id (``circuits.batch.slots.append``), whose tree siblings are the empty-subtree roots and whose slot
-opening comes from the bridge slot values before the slot, rebuilt backwards from ``final_bridge_slots`` by undoing
-the active appends. A wrong trace is not refused here: it gives a witness that fails a labelled constraint.
+Copied from the trace: the public statement, the starting roots, every slot's SlotData and, per part, its openings,
+leaves, account fields (0 for an inactive part, whose ``before``/``after`` are None), message index and roots. Not
+copied, because the circuit makes them from range-checked bits: an account part's leaf index (its SlotData field)
+and an append's bridge slot (kind, peer, chain_id). A wrong trace is not refused here: it gives a witness that fails
+a labelled constraint.
 """
 
 from __future__ import annotations
@@ -19,18 +19,15 @@ from collections.abc import Mapping
 from circuits.batch.circuit import BatchCircuit, BatchInputs, define_batch
 from circuits.batch.slots import AccountPartInputs, AppendPartInputs, SlotInputs
 from circuits.builder import ConstraintBuilder, gc_paused
-from zksvs.merkle import zero_hashes
-from zksvs.rollup_state import bridge_opening, burn_slot
-from zksvs.trace import AccountUpdate, BatchTrace
+from zksvs.trace import AccountUpdate, BatchTrace, BridgeAppend
 from zksvs.witness import Witness
 
 __all__ = ["assign_batch_witness", "batch_inputs"]
 
 
 def _account_inputs(u: AccountUpdate, root_after: int) -> AccountPartInputs:
-    before, after = (u.before, u.after) if u.active else (None, None)
+    before, after = u.before, u.after
     return AccountPartInputs(
-        index=u.index,
         siblings=tuple(u.siblings),
         leaf_before=u.leaf_before,
         leaf_after=u.leaf_after,
@@ -44,20 +41,21 @@ def _account_inputs(u: AccountUpdate, root_after: int) -> AccountPartInputs:
     )
 
 
-def _slot_values_before(trace: BatchTrace) -> list[list[int]]:
-    """Bridge slot values before each slot: undo the active appends from ``final_bridge_slots`` backwards."""
-    values = list(trace.final_bridge_slots)
-    out: list[list[int]] = [[] for _ in trace.slots]
-    for k in range(len(trace.slots) - 1, -1, -1):
-        a = trace.slots[k].append
-        if a.active and 0 <= a.slot < len(values):
-            values[a.slot] = a.tree_root_before
-        out[k] = list(values)
-    return out
+def _append_inputs(a: BridgeAppend, bridge_root_after: int) -> AppendPartInputs:
+    return AppendPartInputs(
+        index=a.index,
+        tree_siblings=tuple(a.tree_siblings),
+        prev_leaf=a.prev_leaf,
+        prev_siblings=tuple(a.prev_siblings),
+        tree_root_before=a.tree_root_before,
+        tree_root_after=a.tree_root_after,
+        slot_siblings=tuple(a.slot_siblings),
+        bridge_root_after=bridge_root_after,
+    )
 
 
 def batch_inputs(trace: BatchTrace) -> BatchInputs:
-    """Every input value of the batch circuit for ``trace`` (see the module docstring for what is computed).
+    """Every input value of the batch circuit for ``trace``, copied from it (module docstring).
 
     Parameters
     ----------
@@ -69,40 +67,9 @@ def batch_inputs(trace: BatchTrace) -> BatchInputs:
     BatchInputs
         The public statement (``trace.statement()``), the starting roots and one ``SlotInputs`` per slot.
     """
-    shape = trace.shape
     statement = trace.statement()
-    empty_siblings = zero_hashes(shape.bridge_depth)[: shape.bridge_depth]
-    idle_slot = burn_slot(trace.chain_id)
-    before = _slot_values_before(trace)
     slot_inputs = []
-    for k, s in enumerate(trace.slots):
-        a = s.append
-        if a.active:
-            app = AppendPartInputs(
-                index=a.index,
-                tree_siblings=tuple(a.tree_siblings),
-                prev_leaf=a.prev_leaf,
-                prev_siblings=tuple(a.prev_siblings),
-                tree_root_before=a.tree_root_before,
-                tree_root_after=a.tree_root_after,
-                slot=a.slot,
-                slot_siblings=tuple(a.slot_siblings),
-                bridge_root_after=s.bridge_root_after,
-            )
-        else:
-            values = before[k]
-            opening = bridge_opening(values, idle_slot, 0) if idle_slot < len(values) else None
-            app = AppendPartInputs(
-                index=0,
-                tree_siblings=empty_siblings,
-                prev_leaf=0,
-                prev_siblings=empty_siblings,
-                tree_root_before=values[idle_slot] if opening else 0,
-                tree_root_after=values[idle_slot] if opening else 0,
-                slot=idle_slot,
-                slot_siblings=opening.siblings if opening else (0,) * shape.slot_tree_depth,
-                bridge_root_after=s.bridge_root_after,
-            )
+    for s in trace.slots:
         d = s.data
         slot_inputs.append(
             SlotInputs(
@@ -114,7 +81,7 @@ def batch_inputs(trace: BatchTrace) -> BatchInputs:
                 peer_chain=d.peer_chain,
                 debit=_account_inputs(s.debit, s.accounts_root_after_debit),
                 credit=_account_inputs(s.credit, s.accounts_root_after_credit),
-                append=app,
+                append=_append_inputs(s.append, s.bridge_root_after),
             )
         )
     return BatchInputs(

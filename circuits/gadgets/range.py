@@ -12,9 +12,9 @@ gnark ``std/rangecheck/rangecheck.go``, ``rangecheck_plain.go``.
 from __future__ import annotations
 
 from circuits.builder import Bool, ConstraintBuilder, Var
-from circuits.gadgets.bits import decompose
+from circuits.gadgets.bits import assert_bits_le_constant, decompose
 
-__all__ = ["U64_BITS", "add_in_range", "assert_range", "sub_in_range"]
+__all__ = ["U64_BITS", "add_in_range", "assert_below", "assert_range", "sub_in_range"]
 
 #: Width of balances and amounts.
 U64_BITS: int = 64
@@ -40,6 +40,37 @@ def assert_range(cb: ConstraintBuilder, x: Var | int, n_bits: int = U64_BITS, na
     v = x if isinstance(x, Var) else Var.constant(x)
     with cb.namespace(name):
         return decompose(cb, v, n_bits)
+
+
+def assert_below(cb: ConstraintBuilder, x: Var | int, bound: int, name: str = "below") -> list[Bool]:
+    """Constrain 0 ≤ x < ``bound`` (a constant ≥ 2); return the n = ceil(log2(bound)) little-endian bits of x.
+
+    For values used as an index, a chain id or a slot (STYLE.md house rule: range-constrained where they are made):
+    the bits are the value's unique binary form, so a relation such as ``slot = 2·x + m`` built from them holds over
+    the integers, never only mod r (x = (2c − 1)/2 mod r has no n-bit form).
+
+    Constrains: bits[i] boolean, Σ bits[i]·2^i = x (labels ``name/bit[i]``, ``name/recompose``); when ``bound`` is
+                not a power of two also Σ bits[i]·2^i ≤ bound − 1 (``assert_bits_le_constant``, labels
+                ``name/prefix[i]``, ``name/le[i]``)
+    Cost:       n + 1 constraints when ``bound`` is a power of two, plus ``assert_bits_le_constant``'s cost
+                otherwise: 2, 4, 3, 6, 5, 6, 4 for bound = 2..8; 0 for a constant ``x``
+    Assumes:    nothing
+    Rejects:    x = bound, x = 2^n, x = r − 1, x = (r − 1)/2, x = 1/2 mod r (tested in tests/circuits/test_range.py)
+
+    Raises
+    ------
+    ValueError
+        ``bound`` < 2.
+    UnsatisfiedConstraint
+        ``x`` is a constant ≥ ``bound``.
+    """
+    if bound < 2:
+        raise ValueError(f"Argument 'bound' must be at least 2, not {bound}")
+    v = x if isinstance(x, Var) else Var.constant(x)
+    with cb.namespace(name):
+        bits = decompose(cb, v, (bound - 1).bit_length())
+        assert_bits_le_constant(cb, bits, bound - 1)
+    return bits
 
 
 def _check_width(n_bits: int) -> None:

@@ -143,9 +143,10 @@ def test_batch_constraint_counts_follow_the_gadget_costs(small_circuit):
     p2, p4, p6 = poseidon_cost(2), poseidon_cost(4), poseidon_cost(6)
     d, m, s = shape.account_depth, shape.bridge_depth, shape.slot_tree_depth
     first, parts = c.constraints_by_part(0), c.constraints_by_part(1)
-    assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + d + 77
-    assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + d + 76
-    assert parts["append"] == 3 * m * (p2 + 1) + 2 * s * (p2 + 1) + p6 + 2 * m + s + 20
+    assert parts["data"] == 2 * (d + 1) + 65 + s  # accounts, amount, peer < K = 2 (one bit + recomposition)
+    assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + 141
+    assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75
+    assert parts["append"] == 3 * m * (p2 + 1) + 2 * s * (p2 + 1) + p6 + 2 * m + s + 17
     assert parts["commitment"] == p6 + p2
     # Slot 0 folds onto the constant h_0 = 0, so its fold hash has one constant input; nothing else differs.
     assert first["commitment"] < parts["commitment"]

@@ -9,8 +9,8 @@ Two kinds of wrong witness:
   Merkle opening and root consistent with what it wrote, as a real attacker would. Each must fail, and fail at the
   rule it breaks (the first unsatisfied constraint's label names it).
 
-The forge writes leaves and roots with ``zksvs.merkle`` / ``zksvs.rollup_state`` (the native core), never with the
-circuit.
+The forge (``tests.helpers.forge``) writes leaves and roots with ``zksvs.merkle`` / ``zksvs.rollup_state`` (the
+native core), never with the circuit.
 """
 
 from __future__ import annotations
@@ -24,140 +24,17 @@ from circuits.batch.circuit import PUBLIC_INPUTS
 from sequencer import Burn, Sequencer, Transfer
 from sequencer.genesis import demo_genesis
 from tests.helpers.circuit_check import perturbation_probe
+from tests.helpers.forge import Forge
 from zksvs.field import FR_MODULUS
 from zksvs.merkle import SparseMerkleTree
-from zksvs.rollup_state import AccountState, Message, bridge_opening, bridge_root, empty_bridge_slots, state_root
+from zksvs.rollup_state import U64_MAX, AccountState, Message
 from zksvs.statement import SlotData, SlotKind, batch_commitment
-from zksvs.trace import AccountUpdate, BatchShape, BatchTrace, BridgeAppend, SlotTrace
+from zksvs.trace import BatchShape, BatchTrace
 
 SHAPE = BatchShape(n_rollups=2, capacity=2, account_depth=3, bridge_depth=2)  # forged traces
 SHAPE_B4 = BatchShape(n_rollups=2, capacity=4, account_depth=3, bridge_depth=2)  # one slot of each kind
 SHAPE_K3 = BatchShape(n_rollups=3, capacity=1, account_depth=3, bridge_depth=2)
 GENESIS = {0: AccountState(1_000, 0), 1: AccountState(50, 3), 2: AccountState(7, 0, 11, 12)}
-
-
-def _debited(a: AccountState, amount: int) -> AccountState:
-    """``a`` after paying ``amount``, computed in the field (an overdraft wraps around, as a cheater would write)."""
-    return AccountState((a.balance - amount) % FR_MODULUS, a.nonce + 1, a.pubkey_x, a.pubkey_y)
-
-
-class Forge:
-    """A cheating sequencer for one rollup: applies whatever it is told, checks no rule, keeps roots consistent.
-
-    Inactive parts are written as the trace contract says (account index 0; bridge slot 0, tree index 0), unless a
-    test asks an inactive part to write something anyway.
-    """
-
-    def __init__(self, shape: BatchShape, chain_id: int, accounts: dict[int, AccountState]) -> None:
-        self.shape, self.chain_id = shape, chain_id
-        self.accounts = SparseMerkleTree(shape.account_depth)
-        self.states = dict(accounts)
-        for i, a in accounts.items():
-            self.accounts.set(i, a.leaf())
-        self.trees = {s: SparseMerkleTree(shape.bridge_depth) for s in range(1 << shape.slot_tree_depth)}
-        self.counts = dict.fromkeys(self.trees, 0)
-        self.slot_values = empty_bridge_slots(shape.n_rollups, shape.bridge_depth)
-        self.slots: list[SlotTrace] = []
-        self.old = (self.accounts.root, bridge_root(self.slot_values))
-
-    # --- parts ---------------------------------------------------------------------------------------------------
-
-    def account(self, index: int | None, after: AccountState | None = None, *, leaf_after: int | None = None):
-        """An account update at ``index`` to ``after`` (inactive when index is None; ``leaf_after`` forces a leaf)."""
-        active = index is not None
-        index = index if active else 0
-        opening = self.accounts.opening(index)
-        new_leaf = leaf_after if leaf_after is not None else (after.leaf() if active else opening.leaf)
-        self.accounts.set(index, new_leaf)
-        before = self.states.get(index) if active else None
-        if active:
-            self.states[index] = after
-        return AccountUpdate(active, index, opening.leaf, new_leaf, opening.siblings, before, after)
-
-    def append(self, slot: int | None, message: Message | None = None, *, index: int | None = None, leaf=None):
-        """Append ``message`` (or force ``leaf``) to the tree at ``slot`` at ``index`` (default: its count)."""
-        active = slot is not None
-        s = slot if active else 0
-        tree = self.trees[s]
-        i = (self.counts[s] if index is None else index) if active else 0
-        prev_i = max(i - 1, 0)
-        prev = tree.opening(prev_i)
-        opening = tree.opening(i)
-        slot_siblings = bridge_opening(self.slot_values, s, 0).siblings
-        root_before = tree.root
-        if active:
-            tree.set(i, message.leaf() if leaf is None else leaf)
-            self.counts[s] = max(self.counts[s], i + 1)
-            self.slot_values[s] = tree.root
-        return BridgeAppend(
-            active, s, message if active else None, i, opening.siblings, prev.leaf if i > 0 else 0, prev.siblings,
-            root_before, tree.root, slot_siblings,
-        )  # fmt: skip
-
-    def slot(self, data: SlotData, debit, credit, append) -> None:
-        """Record one slot from its three parts (each a thunk run in order: debit, credit, append)."""
-        d = debit()
-        acc_debit = self.accounts.root
-        c = credit()
-        acc_credit = self.accounts.root
-        a = append()
-        self.slots.append(SlotTrace(data, d, c, a, acc_debit, acc_credit, bridge_root(self.slot_values)))
-
-    # --- whole slots -----------------------------------------------------------------------------------------------
-
-    def transfer(self, a: int, b: int, amount: int, *, nonce: int | None = None, debit_after=None, debit_index=None):
-        sa = self.states[a]
-        after_a = debit_after or AccountState(
-            (sa.balance - amount) % FR_MODULUS, sa.nonce + 1, sa.pubkey_x, sa.pubkey_y
-        )
-        data = SlotData(SlotKind.TRANSFER, a, b, amount, sa.nonce if nonce is None else nonce)
-
-        def credit():
-            sb = self.states[b]
-            return self.account(b, AccountState((sb.balance + amount) % FR_MODULUS, sb.nonce, sb.pubkey_x, sb.pubkey_y))
-
-        self.slot(
-            data, lambda: self.account(a if debit_index is None else debit_index, after_a), credit,
-            lambda: self.append(None),
-        )  # fmt: skip
-
-    def burn(self, a: int, dst: int, b: int, amount: int, *, index: int | None = None):
-        sa = self.states[a]
-        after_a = _debited(sa, amount)
-        i = self.counts.get(2 * dst, 0) if index is None else index
-        msg = Message(self.chain_id, dst, a, b, amount, i)
-        data = SlotData(SlotKind.BURN, a, b, amount, sa.nonce, dst)
-        self.slot(
-            data,
-            lambda: self.account(a, after_a),
-            lambda: self.account(None),
-            lambda: self.append(2 * dst, msg, index=i),
-        )
-
-    def mint(self, src: int, sender: int, b: int, amount: int, *, message: Message | None = None, inactive_debit=None):
-        i = self.counts[2 * src + 1]
-        msg = message or Message(src, self.chain_id, sender, b, amount, i)
-        sb = self.states[b]
-        after_b = AccountState(sb.balance + amount, sb.nonce, sb.pubkey_x, sb.pubkey_y)
-        data = SlotData(SlotKind.MINT, sender, b, amount, i, src)
-        self.slot(
-            data, lambda: self.account(None, leaf_after=inactive_debit), lambda: self.account(b, after_b),
-            lambda: self.append(2 * src + 1, msg),
-        )  # fmt: skip
-
-    def noop(self, data: SlotData | None = None):
-        self.slot(
-            data or SlotData.noop(), lambda: self.account(None), lambda: self.account(None), lambda: self.append(None)
-        )
-
-    def trace(self) -> BatchTrace:
-        while len(self.slots) < self.shape.capacity:
-            self.noop()
-        acc, br = self.accounts.root, bridge_root(self.slot_values)
-        return BatchTrace(
-            self.chain_id, 0, self.shape, state_root(*self.old), state_root(acc, br), self.old[0], self.old[1], acc, br,
-            tuple(self.slots), tuple(self.slot_values),
-        )  # fmt: skip
 
 
 # --- fixtures ------------------------------------------------------------------------------------------------------
@@ -286,16 +163,45 @@ def test_batch_rejects_a_skipped_nonce(circuit):
     assert _fails_at(circuit, f.trace()) == "slot[0]/debit/nonce"
 
 
+def test_batch_rejects_a_nonce_past_u64(circuit):
+    """Finding 3 of the audit: a sender at nonce 2^64 − 1 cannot advance (the sequencer refuses with BadNonce); a
+    witness that writes nonce 2^64 fails the nonce range check."""
+    f = Forge(SHAPE, 0, {**GENESIS, 3: AccountState(100, U64_MAX)})
+    f.transfer(3, 0, 5)
+    assert f.slots[0].debit.after.nonce == 1 << 64
+    assert _fails_at(circuit, f.trace()).startswith("slot[0]/debit/nonce_range/")
+
+
 def test_batch_rejects_a_committed_nonce_other_than_the_senders(circuit):
     f = Forge(SHAPE, 0, GENESIS)
     f.transfer(1, 0, 5, nonce=4)  # the leaf says nonce 3
     assert _fails_at(circuit, f.trace()) == "slot[0]/nonce/binding"
 
 
-def test_batch_rejects_direction_bits_of_another_account(circuit):
+def test_batch_rejects_an_opening_of_another_account(circuit):
     f = Forge(SHAPE, 0, GENESIS)
     f.transfer(1, 0, 5, debit_index=2)  # committed sender 1, but the debit opens (and writes) leaf 2
-    assert _fails_at(circuit, f.trace()) == "slot[0]/debit/index"
+    assert _fails_at(circuit, f.trace()) == "slot[0]/debit/root_before"
+
+
+def test_batch_rejects_direction_bits_of_another_account(circuit_b4, valid):
+    """The debit's direction bits are account_a's range bits: flipping one breaks their recomposition."""
+    trace, _ = valid
+    assert trace.slots[0].data.account_a == 0
+    label = _fails_at(circuit_b4, trace, overrides={"slot[0]/data/account_a_range/bit[1]": 1})
+    assert label == "slot[0]/data/account_a_range/recompose"
+
+
+@pytest.mark.parametrize(("field", "bits"), [("account_a", "account_a_range"), ("account_b", "account_b_range")])
+def test_batch_rejects_an_account_index_past_the_tree(circuit, field, bits):
+    """Account indices are range-checked in every kind, where they enter: a burn's recipient (which only the peer
+    chain opens) and a mint's sender too."""
+    f = Forge(SHAPE, 0, GENESIS)
+    if field == "account_b":
+        f.cheat(SlotKind.BURN, 0, 1 << SHAPE.account_depth, 5, 1)
+    else:
+        f.cheat(SlotKind.MINT, 1 << SHAPE.account_depth, 0, 5, 1)
+    assert _fails_at(circuit, f.trace()) == f"slot[0]/data/{bits}/recompose"
 
 
 def test_batch_rejects_an_inactive_debit_that_changes_a_leaf(circuit):
@@ -337,13 +243,13 @@ def test_batch_rejects_a_burn_to_a_chain_past_k(circuit):
     f.counts[4] = 0
     f.slot_values.extend([0] * 4)  # let the forge open "slot 4" in a larger slot tree; the circuit has 2 slot bits
     f.burn(1, 2, 0, 5)
-    assert _fails_at(circuit, f.trace()) == "slot[0]/append/slot_index"
+    assert _fails_at(circuit, f.trace()) == "slot[0]/data/peer_range/recompose"
 
 
 def test_batch_rejects_a_burn_to_a_padding_slot_when_k_is_not_a_power_of_two(circuit_k3):
     f = Forge(SHAPE_K3, 0, GENESIS)
     f.burn(1, 3, 0, 5)  # slot 6 exists in the 8-slot tree (padding) but chain 3 does not
-    assert _fails_at(circuit_k3, f.trace()).startswith("slot[0]/append/peer_lt_k/")
+    assert _fails_at(circuit_k3, f.trace()).startswith("slot[0]/data/peer_range/")
 
 
 def test_batch_accepts_the_last_chain_when_k_is_not_a_power_of_two(circuit_k3):
@@ -427,7 +333,7 @@ def test_batch_rejects_a_noop_whose_data_is_not_the_committed_one(circuit_b4, va
 @pytest.mark.parametrize(
     ("wire", "label"),
     [
-        ("chain_id", "slot[0]/append/slot_index"),  # a transfer's idle append opens slot 2·chain_id
+        ("chain_id", "slot[0]/append/slot_before"),  # a transfer's idle append opens slot 2·chain_id
         ("old_state_root", "old_state_root/state_root"),
         ("new_state_root", "new_state_root/state_root"),
         ("batch_commitment", "batch_commitment"),

@@ -1,5 +1,6 @@
 """Cross-rollup circuit (DESIGN.md §6b): a shared batch from the sequencer satisfies it; a shared batch whose burn
-root i→j differs from its mint root i→j, a wrong accounts root or a non-zero padding slot has no satisfying witness.
+root i→j differs from its mint root i→j, a wrong accounts root, a non-zero padding slot or a message in a c→c tree
+has no satisfying witness.
 
 Oracles: the sequencer's shared batches (its traces carry the new state roots, accounts roots and bridge slots) and,
 for the tampered batches, the native core (``zksvs.merkle``, ``zksvs.rollup_state``) recomputing the roots a cheating
@@ -23,6 +24,8 @@ from zksvs.formats.wtns_file import write_wtns
 from zksvs.merkle import SparseMerkleTree
 from zksvs.rollup_state import Message, bridge_root, bridge_slot_depth, state_root
 from zksvs.trace import BatchTrace
+
+M = 2  # bridge depth of every shared batch here
 
 
 def _shared_batch(n_rollups: int):
@@ -56,7 +59,7 @@ def _with_slot(trace: BatchTrace, slot: int, value: int) -> BatchTrace:
 @pytest.fixture(scope="module", params=[2, 3], ids=["K=2", "K=3"])
 def setup(request) -> tuple[CrossCircuit, object]:
     k = request.param
-    return build_cross_circuit(k), _shared_batch(k)
+    return build_cross_circuit(k, M), _shared_batch(k)
 
 
 def test_cross_witness_satisfies_for_a_shared_batch(setup):
@@ -90,7 +93,7 @@ def test_cross_constraint_count(setup):
     circuit, _ = setup
     k = circuit.n_rollups
     n_slots = 1 << bridge_slot_depth(k)
-    assert circuit.n_constraints == k * n_slots * poseidon_cost(2) + k * (n_slots - 2 * k + 1) + k * (k - 1)
+    assert circuit.n_constraints == k * n_slots * poseidon_cost(2) + k * (n_slots - 2 * k + 1) + 2 * k + k * (k - 1)
 
 
 def test_cross_rejects_a_burn_without_its_mint(setup):
@@ -122,8 +125,20 @@ def test_cross_rejects_a_wrong_accounts_root(setup):
     assert circuit.r1cs.first_unsatisfied(w.values)[1] == "rollup[0]/state_root"
 
 
+@pytest.mark.parametrize("own", [0, 1], ids=["burn_tree_c->c", "mint_tree_c->c"])
+def test_cross_rejects_a_message_in_a_self_pair_tree(setup, own):
+    """Slots 2c and 2c + 1 hold the c→c trees, which no pair compares: they must stay the empty tree's root."""
+    circuit, batch = setup
+    traces = list(batch.traces)
+    tree = SparseMerkleTree(M)
+    tree.set(0, Message(1, 1, 0, 0, 10**18, 0).leaf())
+    traces[1] = _with_slot(traces[1], 2 + own, tree.root)
+    w = assign_cross_witness(circuit, traces)
+    assert circuit.r1cs.first_unsatisfied(w.values)[1] == f"rollup[1]/empty[{2 + own}]"
+
+
 def test_cross_rejects_a_nonzero_padding_slot():
-    circuit, batch = build_cross_circuit(3), _shared_batch(3)
+    circuit, batch = build_cross_circuit(3, M), _shared_batch(3)
     traces = list(batch.traces)
     traces[2] = _with_slot(traces[2], 6, 5)  # K = 3: slots 6 and 7 are padding
     w = assign_cross_witness(circuit, traces)
@@ -136,9 +151,11 @@ def test_cross_refuses_a_shared_batch_missing_a_rollup(setup):
         assign_cross_witness(circuit, batch.traces[1:])
 
 
-def test_cross_refuses_fewer_than_two_rollups():
-    with pytest.raises(ValueError, match="at least 2"):
-        build_cross_circuit(1)
+def test_cross_refuses_fewer_than_two_rollups_or_no_tree():
+    with pytest.raises(ValueError, match="'n_rollups' must be at least 2"):
+        build_cross_circuit(1, M)
+    with pytest.raises(ValueError, match="'bridge_depth' must be at least 1"):
+        build_cross_circuit(2, 0)
 
 
 @pytest.mark.node

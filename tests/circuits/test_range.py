@@ -1,4 +1,5 @@
-"""assert_range (u64 balances and amounts) and the range-checked balance updates sub_in_range / add_in_range."""
+"""assert_range (u64 balances and amounts), assert_below (chain ids, peers) and the range-checked balance updates
+sub_in_range / add_in_range."""
 
 import random
 
@@ -7,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from circuits.builder import ConstraintBuilder, Mode
-from circuits.gadgets.range import U64_BITS, add_in_range, assert_range, sub_in_range
+from circuits.gadgets.range import U64_BITS, add_in_range, assert_below, assert_range, sub_in_range
 from tests.helpers.circuit_check import ALL_MODES, WIRE_MODES, Case, check_gadget
 from zksvs.field import FR_MODULUS
 
@@ -42,6 +43,29 @@ def test_assert_range_exhaustive_small_width():
 
 def test_assert_range_names_the_bad_bit():
     check_gadget(_range, invalid=[Case(5, overrides={"range/bit[7]": 2}, rejects_at="range/bit[7]")], modes=WIRE_MODES)
+
+
+HALF = pow(2, -1, R)
+
+
+@pytest.mark.parametrize(("bound", "cost"), [(2, 2), (3, 4), (4, 3), (5, 6), (6, 5), (7, 6), (8, 4)])
+def test_assert_below_every_value_exhaustively(bound, cost):
+    """Exactly 0..bound − 1 pass, for every K the shapes allow; the field values whose double lands near the range
+    (the audit's (2c ± 1)/2 peers, −c/2, 1/2) fail."""
+    n = (bound - 1).bit_length()
+    halves = [(2 * c + d) * HALF % R for c in range(bound + 1) for d in (-1, 1)] + [-c * HALF % R for c in range(1, 3)]
+    outs = check_gadget(
+        lambda cb, x, mode: assert_below(cb, cb.alloc("x", x, mode), bound, "peer"),
+        valid=list(range(bound)),
+        invalid=[Case(x, rejects_at="peer/") for x in (*range(bound, 1 << (n + 1)), R - 1, (R - 1) // 2, *halves)],
+        modes=ALL_MODES,
+    )
+    assert {o.n_constraints for o in outs if o.mode is not Mode.CONSTANT and o.label is None} == {cost}
+
+
+def test_assert_below_refuses_a_bound_below_two():
+    with pytest.raises(ValueError, match="Argument 'bound' must be at least 2, not 1"):
+        assert_below(ConstraintBuilder(), 0, 1)
 
 
 def _update(fn):

@@ -31,7 +31,10 @@ def small_kits() -> dict[str, ProvingKit]:
     kits = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InsecureSetupWarning)
-        for name, circuit in (("batch", build_batch_circuit(shape)), ("cross", build_cross_circuit(shape.n_rollups))):
+        for name, circuit in (
+            ("batch", build_batch_circuit(shape)),
+            ("cross", build_cross_circuit(shape.n_rollups, shape.bridge_depth)),
+        ):
             pk = setup(circuit.r1cs, seed=f"{SETUP_SEED}/{name}")
             kits[name] = ProvingKit(name, shape, pk, circuit.r1cs.to_matrices(include_c=True), built=circuit)
     return kits

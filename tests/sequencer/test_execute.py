@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from accel.merkle import NativeHasher
 from sequencer.execute import (
     MintOverflow,
     Overdraft,
@@ -19,6 +20,7 @@ from sequencer.tx import Burn, Noop, Transfer, read_jsonl
 from tests.sequencer.conftest import WHALE, small_genesis
 from tests.sequencer.trace_check import check_burn_equals_mint, check_shared_batch
 from zksvs.errors import MalformedTransaction
+from zksvs.merkle import PYTHON_HASHER
 from zksvs.statement import SlotKind
 
 
@@ -114,13 +116,13 @@ def test_burn_whose_mint_fails_leaves_both_rollups_unchanged(genesis, tx, error,
     import sequencer.execute as ex
 
     seen = []
-    real_mint = ex._mint
+    real_mint = ex.apply_mint
 
     def spy(d, message, leaf):
         seen.append((src.roots(), src.burn_tree(1).next_index))
         return real_mint(d, message, leaf)
 
-    monkeypatch.setattr(ex, "_mint", spy)
+    monkeypatch.setattr(ex, "apply_mint", spy)
     with pytest.raises(error, match="mint" if error is MintOverflow else "the mint cannot be made"):
         apply_burn_with_mint(src, dst, tx)
     assert seen and seen[0][0] != before[0] and seen[0][1] == 1, "the burn was not executed before the mint"
@@ -231,15 +233,29 @@ def test_trace_checker_catches_tampered_traces(genesis):
         check_burn_equals_mint((t, mint_mismatch, batch.traces[2]))
 
 
-def test_poseidon_calls_per_kind_are_the_stated_minimum(genesis, monkeypatch):
-    import zksvs.merkle
-    import zksvs.rollup_state
+class CountingHasher:
+    """The pure-Python hasher, recording the arity of every Poseidon it evaluates (a path of depth D is D × 2)."""
 
-    calls = []
-    real_h2, real_p = zksvs.merkle._hash2, zksvs.rollup_state.poseidon
-    monkeypatch.setattr(zksvs.merkle, "_hash2", lambda a, b: calls.append(2) or real_h2(a, b))
-    monkeypatch.setattr(zksvs.rollup_state, "poseidon", lambda xs: calls.append(len(xs)) or real_p(xs))
-    seq = Sequencer(genesis)
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def hash2(self, left, right):
+        self.calls.append(2)
+        return PYTHON_HASHER.hash2(left, right)
+
+    def poseidon(self, inputs):
+        self.calls.append(len(inputs))
+        return PYTHON_HASHER.poseidon(inputs)
+
+    def path(self, leaf, index, siblings):
+        self.calls += [2] * len(siblings)
+        return PYTHON_HASHER.path(leaf, index, siblings)
+
+
+def test_poseidon_calls_per_kind_are_the_stated_minimum(genesis):
+    h = CountingHasher()
+    seq = Sequencer(genesis, hasher=h)
+    calls = h.calls
     d, m, s = genesis.shape.account_depth, genesis.shape.bridge_depth, genesis.shape.slot_tree_depth
     calls.clear()
     seq.submit(Transfer(0, 1, 2, 5, 0))
@@ -252,3 +268,13 @@ def test_poseidon_calls_per_kind_are_the_stated_minimum(genesis, monkeypatch):
     assert calls == []
     seq.close_batch()  # no-op padding hashes nothing; one state root per rollup
     assert calls == [2] * genesis.shape.n_rollups
+
+
+def test_native_hasher_answers_the_mint_tree_path_from_its_memo(genesis):
+    """The mint appends the burn's message at the same index of an identical tree: the same path, hashed once."""
+    native, python = NativeHasher(), Sequencer(genesis, hasher=PYTHON_HASHER)
+    seq = Sequencer(genesis, hasher=native)
+    for tx in (Transfer(0, 1, 2, 5, 0), Burn(0, 1, 1, 2, 5, 1), Burn(1, 0, 3, 4, 7, 0), Burn(0, 1, 3, 0, 1, 0)):
+        assert seq.submit(tx) == python.submit(tx)
+        assert seq.state_roots() == python.state_roots()
+    assert native.memo_hits == 3

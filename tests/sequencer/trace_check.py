@@ -3,24 +3,27 @@
 Written from zksvs/trace.py's contract only (nothing from sequencer/ is used): for each slot, the debit opens
 the accounts root before the slot and leads to ``accounts_root_after_debit``, the credit opens that root and leads
 to ``accounts_root_after_credit``, the append opens its tree root in the bridge root before and leads to
-``bridge_root_after``; inactive parts sit at account index 0 / bridge slot 0, tree index 0 and change nothing;
+``bridge_root_after``; inactive parts change nothing and sit where the contract puts them: an account part at the
+index of its slot's field (account_a for the debit, account_b for the credit), an append at index 0 of the empty
+c→c burn tree in slot 2·chain_id (every opening the empty-subtree roots);
 slot k ends where slot k + 1 starts; the first starts at the old roots, the last ends at the new ones; the
 statement's commitment is ``batch_commitment`` of the slot data.
 """
 
 from __future__ import annotations
 
-from zksvs.merkle import root_from_opening
+from zksvs.merkle import root_from_opening, zero_hashes
 from zksvs.rollup_state import U64_MAX, bridge_root, burn_slot, mint_slot, state_root
 from zksvs.statement import SlotKind, batch_commitment
 from zksvs.trace import AccountUpdate, BatchTrace, BridgeAppend, SlotTrace
 
 
-def _check_account(u: AccountUpdate, root_before: int, root_after: int, where: str) -> None:
+def _check_account(u: AccountUpdate, field: int, root_before: int, root_after: int, where: str) -> None:
+    assert u.index == field, f"{where}: opens {u.index}, the slot's field is {field}"
     assert root_from_opening(u.leaf_before, u.index, u.siblings) == root_before, f"{where}: opening before"
     assert root_from_opening(u.leaf_after, u.index, u.siblings) == root_after, f"{where}: opening after"
     if not u.active:
-        assert u.index == 0 and u.leaf_before == u.leaf_after and root_before == root_after, f"{where}: inactive"
+        assert u.leaf_before == u.leaf_after and root_before == root_after, f"{where}: inactive"
         assert u.before is None and u.after is None, f"{where}: inactive fields"
     else:
         assert u.leaf_before == u.before.leaf() and u.leaf_after == u.after.leaf(), f"{where}: leaf fields"
@@ -28,14 +31,16 @@ def _check_account(u: AccountUpdate, root_before: int, root_after: int, where: s
             assert 0 <= a.balance <= U64_MAX and 0 <= a.nonce <= U64_MAX, f"{where}: u64"
 
 
-def _check_append(a: BridgeAppend, bridge_before: int, bridge_after: int, where: str) -> None:
+def _check_append(chain: int, a: BridgeAppend, bridge_before: int, bridge_after: int, where: str) -> None:
     assert root_from_opening(a.tree_root_before, a.slot, a.slot_siblings) == bridge_before, f"{where}: slot before"
     assert root_from_opening(a.tree_root_after, a.slot, a.slot_siblings) == bridge_after, f"{where}: slot after"
     if not a.active:
-        assert a.slot == 0 and a.index == 0 and a.message is None, f"{where}: inactive position"
-        assert a.tree_root_before == a.tree_root_after and bridge_before == bridge_after, f"{where}: inactive change"
-        assert a.prev_siblings == a.tree_siblings, f"{where}: inactive prev"
-        assert root_from_opening(a.prev_leaf, 0, a.tree_siblings) == a.tree_root_before, f"{where}: inactive open"
+        m = len(a.tree_siblings)
+        empty = zero_hashes(m)
+        assert a.slot == 2 * chain and a.index == 0 and a.message is None, f"{where}: inactive position"
+        assert a.tree_siblings == a.prev_siblings == empty[:m] and a.prev_leaf == 0, f"{where}: inactive openings"
+        assert a.tree_root_before == a.tree_root_after == empty[m], f"{where}: the c→c burn tree is not empty"
+        assert bridge_before == bridge_after, f"{where}: inactive change"
         return
     m = a.message
     assert m.message_nonce == a.index, f"{where}: message_nonce != index"
@@ -50,10 +55,11 @@ def _check_append(a: BridgeAppend, bridge_before: int, bridge_after: int, where:
 
 def check_slot(chain: int, s: SlotTrace, acc_before: int, bridge_before: int, where: str) -> tuple[int, int]:
     """Check one slot starting at (acc_before, bridge_before); return its end roots."""
-    _check_account(s.debit, acc_before, s.accounts_root_after_debit, f"{where}/debit")
-    _check_account(s.credit, s.accounts_root_after_debit, s.accounts_root_after_credit, f"{where}/credit")
-    _check_append(s.append, bridge_before, s.bridge_root_after, f"{where}/append")
-    d, kind = s.data, s.kind
+    d = s.data
+    _check_account(s.debit, d.account_a, acc_before, s.accounts_root_after_debit, f"{where}/debit")
+    _check_account(s.credit, d.account_b, s.accounts_root_after_debit, s.accounts_root_after_credit, f"{where}/credit")
+    _check_append(chain, s.append, bridge_before, s.bridge_root_after, f"{where}/append")
+    kind = s.kind
     active = (s.debit.active, s.credit.active, s.append.active)
     if kind == SlotKind.NOOP:
         assert active == (False, False, False) and d.fields()[1:] == (0, 0, 0, 0, 0), where

@@ -14,7 +14,8 @@ Sections (snarkjs 0.7.6 ``src/zkey_utils.js``, ``src/zkey_new.js``):
   7  B2               nVars G2: v_i(τ)·G2
   8  C                (nVars − nPublic − 1) G1, private wires only
   9  H                domainSize G1 (odd-indexed Lagrange points of the 2n domain, / δ)
- 10  contributions    csHash (64 bytes), u32 count, MPC contributions: kept as raw bytes here
+ 10  contributions    csHash (64 bytes), u32 count, MPC contributions: raw bytes here, parsed by
+                      ``zksvs.formats.zkey_contributions``
 ===  ===============  ==========================================================================================
 
 Encodings, checked against the anchor files:
@@ -29,7 +30,8 @@ Encodings, checked against the anchor files:
   minus nPublic;
 - ``write_zkey`` puts the sections in the order 1 … 10, as ``zkey contribute`` leaves them (so a contributed key
   round-trips byte for byte); a fresh ``groth16 setup`` writes 1, 2, 4, 3, 9, 8, 5, 6, 7, 10 with the same section
-  bytes. Readers accept any order.
+  bytes. Readers accept any order. ``write_contributed_zkey`` writes a key after a phase-2 contribution as
+  ``zkey contribute`` does (sections 1–7 copied but δ, new 8, 9, 10).
 
 References
 ----------
@@ -453,6 +455,55 @@ def write_zkey(
     write_binfile(dest, MAGIC, VERSION, sections)
 
 
+def write_contributed_zkey(
+    src: Source,
+    dest: Dest,
+    *,
+    delta_g1: G1Affine,
+    delta_g2: G2Affine,
+    c_query: np.ndarray,
+    h_query: np.ndarray,
+    contributions: bytes,
+) -> None:
+    """Write ``src``'s key after a phase-2 contribution: new δ₁, δ₂, C (L) and H sections and section 10.
+
+    As snarkjs 0.7.6 ``zkey contribute`` / ``zkey beacon`` write it: sections 1 … 10 in order; the groth16 header
+    keeps every byte but the δ points; IC, coefficients, A, B1, B2 are copied byte for byte.
+
+    Parameters
+    ----------
+    src : path, binary file object or bytes
+        The key before the contribution. ``dest`` must not be the same file (write elsewhere, then rename).
+    dest : path or binary file object
+    delta_g1, delta_g2 : G1Affine, G2Affine
+    c_query, h_query : uint64[n, 2, 4]
+        Affine Montgomery limbs (∞ = zeros), the same counts as in ``src``.
+    contributions : bytes
+        The new section-10 body (``zksvs.formats.zkey_contributions.serialize_contributions``).
+
+    Raises
+    ------
+    FormatError
+        As ``read_zkey`` for ``src``'s headers (wrong type, truncated, inconsistent).
+    ValueError
+        ``c_query`` or ``h_query`` has the wrong shape.
+    """
+    bf = read_binfile(src, MAGIC, (VERSION,), SECTION_NAMES)
+    h = _read_header(bf)
+    n_priv = h["n_vars"] - h["n_public"] - 1
+    header2 = bf.section(2, _HEADER2_BYTES)
+    deltas = [g1_to_limbs([delta_g1]).astype("<u8"), g2_to_limbs([delta_g2]).astype("<u8")]
+    sections = [
+        (1, [bf.section(1)]),
+        (2, [header2[: _HEADER2_BYTES - _G1 - _G2], *deltas]),
+        *((sid, [bf.section(sid)]) for sid in (3, 4, 5, 6, 7)),
+        (8, [_points(c_query, (n_priv, 2, 4), "c_query")]),
+        (9, [_points(h_query, (h["domain_size"], 2, 4), "h_query")]),
+        (10, [contributions]),
+    ]
+    write_binfile(dest, MAGIC, VERSION, sections)
+
+
 __all__ = [
     "GROTH16_PROTOCOL_ID",
     "ZkeyFile",
@@ -461,5 +512,6 @@ __all__ = [
     "export_verifying_key",
     "initial_contributions",
     "read_zkey",
+    "write_contributed_zkey",
     "write_zkey",
 ]

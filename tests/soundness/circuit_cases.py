@@ -1,0 +1,189 @@
+"""The batch and cross-rollup circuits for the checker: circuits, honest witnesses from the sequencer, and queries.
+
+Uniqueness (batch): the public inputs are fixed, nothing else; every wire must be unique. What makes that
+decidable is the collision resistance of Poseidon (``tests.soundness.propagate``, rule ``collision``): the batch
+commitment fixes every slot's committed fields, the old and new state roots fix the roots and, down each Merkle
+path, the leaves and siblings the trace supplied. No trace value is fixed by hand.
+
+Domains (batch, one slot): each interpreted wire against its native domain, the inputs free except what the L1 or
+the trees guarantee: chain_id ∈ [0, K) (the L1 sets it), and every leaf read from a tree holds a u64 balance and
+nonce (the tree invariant: every leaf the circuit writes is range-checked, genesis leaves are u64).
+
+Uniqueness (cross-rollup): the K new state roots fixed. Domains: the c→c slots (never compared by any pair) must
+hold the empty tree's root; the padding slots 0.
+
+Honest witnesses come from ``sequencer.Sequencer`` runs (transfers, burns with their mints, a second message on a
+pair so a previous-leaf opening is non-empty, no-op padding), never from the circuit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from circuits.batch import BatchCircuit, assign_batch_witness, build_batch_circuit
+from circuits.cross import assign_cross_witness, build_cross_circuit
+from sequencer import Burn, Sequencer, Transfer
+from sequencer.genesis import demo_genesis
+from tests.soundness.domains import Below, Domain, InSet, NotIn, OneHot, in_range
+from tests.soundness.structure import R1CSIndex, Terms
+from zksvs.merkle import zero_hashes
+from zksvs.r1cs import R1CS
+from zksvs.trace import BatchShape, BatchTrace
+
+U64 = Below(1 << 64, "< 2^64")
+
+
+def shape_text(shape: BatchShape) -> str:
+    """``K=2 B=1 D=2 M=2``."""
+    return f"K={shape.n_rollups} B={shape.capacity} D={shape.account_depth} M={shape.bridge_depth}"
+
+
+@lru_cache(maxsize=8)
+def batch_circuit(shape: BatchShape) -> BatchCircuit:
+    """The batch circuit of ``shape`` (cached)."""
+    return build_batch_circuit(shape)
+
+
+@lru_cache(maxsize=8)
+def batch_traces(shape: BatchShape) -> tuple[BatchTrace, ...]:
+    """Every trace of the shared batches of a short sequencer run on ``shape`` (all four slot kinds).
+
+    Chain 0 transfers, then burns to chain 1 twice (the second message sits at index 1 of the 0→1 trees); with
+    K ≥ 3 chain 2 burns to chain 0. Batches close when full and once at the end.
+    """
+    k, d, m = shape.n_rollups, shape.account_depth, shape.bridge_depth
+    g = demo_genesis(
+        k, accounts_per_rollup=min(3, 1 << d), account_depth=d, bridge_depth=m, capacity=shape.capacity, seed=3,
+        whale=False,
+    )  # fmt: skip
+    seq = Sequencer(g)
+    txs = [Transfer(0, 0, 1, 10, 0), Burn(0, 1, 1, 2, 5, 0), Burn(0, 1, 0, 1, 3, 1)]
+    if k >= 3:
+        txs.append(Burn(2, 0, 0, 1, 7, 0))
+    for tx in txs:
+        seq.submit(tx)
+    seq.close_batch()
+    return tuple(t for b in seq.pop_closed() for t in b.traces)
+
+
+def trace_text(trace: BatchTrace) -> str:
+    """``chain 0: transfer, burn``."""
+    return f"chain {trace.chain_id}: " + ", ".join(s.kind.name.lower() for s in trace.slots)
+
+
+@lru_cache(maxsize=16)
+def batch_reference(shape: BatchShape, i: int) -> tuple[list[int], R1CSIndex]:
+    """The witness of trace ``i`` of ``batch_traces(shape)`` and an index of the circuit built with it."""
+    circuit = batch_circuit(shape)
+    w = list(assign_batch_witness(circuit, batch_traces(shape)[i]).values)
+    return w, R1CSIndex(circuit.r1cs, w)
+
+
+@dataclass
+class DomainQuery:
+    """One interpreted value against its native domain."""
+
+    what: str
+    targets: list[Terms]
+    domain: Domain
+    assumptions: dict[int, Domain] = field(default_factory=dict)
+    when: Terms | None = None
+
+
+def _wire(labels: dict[str, int], name: str) -> Terms:
+    return {labels[name]: 1}
+
+
+def _path_bits(r1cs: R1CS, prefix: str) -> list[Terms] | None:
+    """The direction bits of the Merkle path under ``prefix`` (the A side of its ``level[i]/swap`` rows)."""
+    pat = re.compile(re.escape(prefix) + r"/level\[(\d+)\]/swap$")
+    found = {}
+    for con in r1cs.constraints:
+        m = pat.match(con.label)
+        if m:
+            found[int(m.group(1))] = dict(con.a.terms)
+    if not found or sorted(found) != list(range(len(found))):
+        return None
+    return [found[i] for i in range(len(found))]
+
+
+def _weighted(bits: list[Terms]) -> Terms:
+    out: Terms = {}
+    for i, b in enumerate(bits):
+        for w, c in b.items():
+            out[w] = out.get(w, 0) + (c << i)
+    return out
+
+
+def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
+    """The domain queries of slot ``slot`` (see the module docstring for the assumptions)."""
+    r1cs = batch_circuit(shape).r1cs
+    labels = {lab: w for w, lab in enumerate(r1cs.wire_labels or [])}
+    k, d, m = shape.n_rollups, shape.account_depth, shape.bridge_depth
+    s = f"slot[{slot}]"
+    assume: dict[int, Domain] = {labels["chain_id"]: in_range(0, k, "chain id")}
+    for part in ("debit", "credit"):
+        for fld in ("balance_before", "nonce_before"):
+            if f"{s}/{part}/{fld}" in labels:
+                assume[labels[f"{s}/{part}/{fld}"]] = U64
+    sel = {n: _wire(labels, f"{s}/kind/{n}") for n in ("noop", "transfer", "burn", "mint")}
+    active = {**sel["burn"], **sel["mint"]}
+    out = [
+        DomainQuery("kind selectors", list(sel.values()), OneHot(), assume),
+        DomainQuery("peer_chain", [_wire(labels, f"{s}/data/peer_chain")], in_range(0, k, f"∈ [0, {k})"), assume),
+        DomainQuery("amount", [_wire(labels, f"{s}/data/amount")], U64, assume),
+        DomainQuery("debit balance_after", [_wire(labels, f"{s}/debit/balance_after")], U64, assume),
+        DomainQuery("credit balance_after", [_wire(labels, f"{s}/credit/balance_after")], U64, assume),
+        DomainQuery("debit nonce_after", [_wire(labels, f"{s}/debit/nonce_after")], U64, assume),
+        DomainQuery("account_a", [_wire(labels, f"{s}/data/account_a")], Below(1 << d, f"< 2^{d}"), assume),
+        DomainQuery("account_b", [_wire(labels, f"{s}/data/account_b")], Below(1 << d, f"< 2^{d}"), assume),
+    ]  # fmt: skip
+    slot_bits = _path_bits(r1cs, f"{s}/append/slot_path_before")
+    if slot_bits is not None:
+        slot_lc = _weighted(slot_bits)
+        out.append(DomainQuery("bridge slot", [slot_lc], in_range(0, 2 * k, f"∈ [0, {2 * k})"), assume))
+        own = dict(slot_lc)
+        own[labels["chain_id"]] = own.get(labels["chain_id"], 0) - 2
+        out.append(
+            DomainQuery("append slot − 2·chain_id", [own], NotIn(frozenset({0, 1}), "∉ {0, 1} (not a c→c tree)"),
+                        assume, when=active)
+        )  # fmt: skip
+    index_bits = _path_bits(r1cs, f"{s}/append/path_leaf")
+    if index_bits is not None:
+        out.append(DomainQuery("message index", [_weighted(index_bits)], Below(1 << m, f"< 2^{m}"), assume))
+    return out
+
+
+# --- cross-rollup ---------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def cross_reference(shape: BatchShape) -> tuple[R1CS, list[int], R1CSIndex]:
+    """The cross circuit for ``shape`` with the witness of the first shared batch of ``batch_traces(shape)``."""
+    circuit = build_cross_circuit(shape.n_rollups, shape.bridge_depth)
+    traces = batch_traces(shape)[: shape.n_rollups]
+    w = list(assign_cross_witness(circuit, traces).values)
+    return circuit.r1cs, w, R1CSIndex(circuit.r1cs, w)
+
+
+def cross_domain_queries(shape: BatchShape) -> list[DomainQuery]:
+    """c→c slots hold the empty tree's root; padding slots hold 0."""
+    r1cs = build_cross_circuit(shape.n_rollups, shape.bridge_depth).r1cs
+    labels = {lab: w for w, lab in enumerate(r1cs.wire_labels or [])}
+    k, m = shape.n_rollups, shape.bridge_depth
+    empty = zero_hashes(m)[m]
+    out = []
+    for c in range(k):
+        for s in (2 * c, 2 * c + 1):
+            out.append(
+                DomainQuery(f"rollup[{c}] slot {s} (c→c)", [_wire(labels, f"rollup[{c}]/slots[{s}]")],
+                            InSet(frozenset({empty}), "= empty root"))
+            )  # fmt: skip
+        for s in range(2 * k, 1 << shape.slot_tree_depth):
+            out.append(
+                DomainQuery(f"rollup[{c}] slot {s} (padding)", [_wire(labels, f"rollup[{c}]/slots[{s}]")],
+                            InSet(frozenset({0}), "= 0"))
+            )  # fmt: skip
+    return out
