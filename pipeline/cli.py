@@ -656,10 +656,40 @@ def _run_options(f):
         ),
         click.option("--plot", is_flag=True, help="Also draw the results as OUT/report.png."),
         click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout (as OUT/run.json)."),
+        click.option(
+            "--executor",
+            type=click.Choice(["local", "processes", "ray"]),
+            default=DEFAULT_EXECUTOR,
+            show_default=True,
+            help="Where the K + 1 proofs of each shared batch run: this process, a local process pool, or Ray.",
+        ),
+        click.option(
+            "--ray-address", metavar="ADDR", help="With --executor ray: the cluster to join (default: a local one)."
+        ),
+        click.option(
+            "--proof-seed",
+            metavar="HEX",
+            callback=_hex_seed,
+            help="Fix the proofs' blinding (same seed, same proof.json on every executor). For tests: whoever "
+            "knows it can unblind the proofs. Default: fresh random.",
+        ),
     ]
     for opt in reversed(opts):
         f = opt(f)
     return f
+
+
+#: ``--executor`` default: the process pool, measured faster than in-process on 2 cores (docs/scaling.md).
+DEFAULT_EXECUTOR = "processes"
+
+
+def _hex_seed(ctx: click.Context, param: click.Parameter, value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise click.BadParameter(f"must be hexadecimal, not {value!r}") from None
 
 
 @main.command()
@@ -705,6 +735,7 @@ def demo(
     strict: bool,
     plot: bool,
     as_json: bool,
+    **proving,
 ) -> None:
     """Run a seeded workload through sequencer → circuits → prover → L1 settlement and print the results.
 
@@ -741,6 +772,7 @@ def demo(
         source=str(Path(out) / "txs.jsonl"),
         inputs=(),
         before=write_inputs,
+        **proving,
     )
 
 
@@ -764,6 +796,7 @@ def run(
     strict: bool,
     plot: bool,
     as_json: bool,
+    **proving,
 ) -> None:
     """Run the transactions of TXS.jsonl (one JSON object a line) on the rollups of --genesis.
 
@@ -786,6 +819,7 @@ def run(
         title=f"zksvs run {txs_path}",
         source=txs_path,
         inputs=(txs_path, genesis_path),
+        **proving,
     )
 
 
@@ -824,6 +858,9 @@ def _run_and_report(
     source: str,
     inputs: tuple[str, ...],
     before=None,
+    executor: str = DEFAULT_EXECUTOR,
+    ray_address: str | None = None,
+    proof_seed: bytes | None = None,
 ) -> None:
     """Claim the folder, run the pipeline with progress on stderr, print the results; the exit status says how it went.
 
@@ -834,6 +871,8 @@ def _run_and_report(
     from pipeline.report import report_tables, summary_line
     from pipeline.run import RejectedTransactions, run_pipeline
 
+    if ray_address is not None and executor != "ray":
+        raise click.UsageError(f"--ray-address is for --executor ray, not --executor {executor}")
     folder = RunFolder(out, inputs)
     folder.claim(force)
     verbosity = _verbosity()
@@ -849,7 +888,17 @@ def _run_and_report(
                 if not progress.is_terminal and level <= verbosity:
                     progress.print(f"  {time.perf_counter() - t0:7.1f} s  {name}", markup=False, highlight=False)
 
-            result = run_pipeline(genesis, items, out, root_check=root_check, stage=stage, strict=strict)
+            result = run_pipeline(
+                genesis,
+                items,
+                out,
+                root_check=root_check,
+                stage=stage,
+                strict=strict,
+                executor=executor,
+                ray_address=ray_address,
+                proof_seed=proof_seed,
+            )
         report = result.to_json()
         if plot:
             from pipeline.plot import write_plot

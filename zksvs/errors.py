@@ -8,7 +8,22 @@ from __future__ import annotations
 
 
 class ZksvsError(Exception):
-    """Base class for all failures *expected* in normal operation (bad input, bad files, rejected proofs)."""
+    """Base class for all failures *expected* in normal operation (bad input, bad files, rejected proofs).
+
+    Every subclass pickles whatever its constructor's signature (``__reduce__``): an error raised in a worker
+    process (``zksvs run --executor processes|ray``) reaches the driver as the same type with the same attributes.
+    """
+
+    def __reduce__(self):
+        # Exception's own reduce calls cls(*self.args): wrong for subclasses whose __init__ takes other arguments
+        return _rebuild_error, (type(self), self.args, self.__dict__)
+
+
+def _rebuild_error(cls: type, args: tuple, state: dict) -> ZksvsError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
 
 
 # --- input ------------------------------------------------------------------------------------------------------
