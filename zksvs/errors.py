@@ -8,7 +8,22 @@ from __future__ import annotations
 
 
 class ZksvsError(Exception):
-    """Base class for all failures *expected* in normal operation (bad input, bad files, rejected proofs)."""
+    """Base class for all failures *expected* in normal operation (bad input, bad files, rejected proofs).
+
+    Every subclass pickles whatever its constructor's signature (``__reduce__``): an error raised in a worker
+    process (``zksvs run --executor processes|ray``) reaches the driver as the same type with the same attributes.
+    """
+
+    def __reduce__(self):
+        # Exception's own reduce calls cls(*self.args): wrong for subclasses whose __init__ takes other arguments
+        return _rebuild_error, (type(self), self.args, self.__dict__)
+
+
+def _rebuild_error(cls: type, args: tuple, state: dict) -> ZksvsError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
 
 
 # --- input ------------------------------------------------------------------------------------------------------
@@ -161,7 +176,13 @@ class UnsatisfiedConstraint(ZksvsError):
     def __init__(self, index: int, label: str) -> None:
         self.index = index
         self.label = label
-        super().__init__(f"constraint {index} ({label!r}) is not satisfied")
+        super().__init__(f"constraint {index} ({label!r}) is not satisfied" if label else
+                         f"constraint {index} is not satisfied (the circuit has no constraint labels)")  # fmt: skip
+
+
+class InvalidWitness(ZksvsError):
+    """A witness does not fit or does not satisfy the circuit, found without a constraint to name (another circuit's
+    wire count, or a proof that fails its own key's verifying key)."""
 
 
 class SetupError(ZksvsError):
