@@ -55,6 +55,7 @@ from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
 from circuits.gadgets.range import U64_BITS, assert_below, assert_range
 from zksvs.field import FR_MODULUS
+from zksvs.statement import ACCOUNT_BITS
 from zksvs.tx_message import ORDER_DOMAIN_TAG, TX_DOMAIN_TAG
 
 _R = FR_MODULUS
@@ -67,7 +68,6 @@ __all__ = [
     "SlotDataVars",
     "SlotInputs",
     "append",
-    "commitment_step",
     "cond_cap",
     "credit",
     "debit",
@@ -217,12 +217,13 @@ class KindSelectors:
 
     @property
     def kind(self) -> Var:
-        """The SlotKind value: transfer + 2·burn + 3·action + 4·call (what the slot data commits to)."""
+        """The SlotKind value: transfer + 2·burn + 3·action + 4·call (what a signed message names; the slot word packs
+        one bit per kind instead)."""
         return self.transfer + 2 * self.burn + 3 * self.action + 4 * self.call
 
     @property
     def program(self) -> Var:
-        """The program id: mint + 2·cond + 3·swap (0 without a message)."""
+        """The program id: mint + 2·cond + 3·swap (0 without a message; the slot word packs one bit per program)."""
         return self.mint + 2 * self.cond + 3 * self.swap
 
     @property
@@ -286,8 +287,10 @@ class SlotDataVars:
     """The committed slot fields (``zksvs.statement.SlotData``) as private wires, with the bits they are made of.
 
     ``account_a_bits`` / ``account_b_bits`` (D bits) are the Merkle direction bits of the debit / credit;
-    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append. The kind and program are not here: they
-    are the selectors' weighted sums (``KindSelectors.kind``, ``.program``).
+    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append; with ``amount_bits``, ``nonce_bits``,
+    ``msg_sender_bits``, ``msg_target_bits`` and ``msg_value_bits`` they are the range checks the slot words are
+    built from (``circuits.batch.binding.slot_words``). The kind and program are not here: they are the selectors'
+    weighted sums (``KindSelectors.kind``, ``.program``).
     """
 
     account_a: Var
@@ -304,34 +307,53 @@ class SlotDataVars:
     account_a_bits: list[Bool]
     account_b_bits: list[Bool]
     peer_bits: list[Bool]
+    amount_bits: list[Bool]
+    nonce_bits: list[Bool]
+    msg_sender_bits: list[Bool]
+    msg_target_bits: list[Bool]
+    msg_value_bits: list[Bool]
 
 
 def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: int, account_depth: int) -> SlotDataVars:
-    """Allocate the slot's committed fields and range-constrain each one used as an index or packed in a word
-    (namespace ``data``).
+    """Allocate the slot's committed fields and range-constrain each one (namespace ``data``).
+
+    Every packed field is range-checked where it is created: those used as an index (accounts, peer, the SWAP
+    message's sender and target) and the rest, so that the slot words (``circuits.batch.binding.slot_words``) are
+    one-to-one on what the circuit accepts. Payload and key are field elements, one word each.
 
     Constrains: 0 ≤ account_a, account_b, msg_sender, msg_target < 2^D (labels ``data/account_a_range/…``,
                 ``data/account_b_range/…``, ``data/msg_sender_range/…``, ``data/msg_target_range/…``);
-                0 ≤ amount, msg_value < 2^64 (``data/amount_range/…``, ``data/msg_value_range/…``); 0 ≤ peer_chain
-                < K (``data/peer_range/…``, by ``assert_below``); the nonce is tied to the parts by the caller's
-                nonce binding; payload and key are field elements (a COND payload is range-checked by ``cond_cap``)
-    Cost:       4·(D + 1) + 2·65 + cost(assert_below K): 169 for K = 4, D = 8
+                0 ≤ amount, nonce, msg_value < 2^64 (``data/amount_range/…``, ``data/nonce_range/…``,
+                ``data/msg_value_range/…``); 0 ≤ peer_chain < K (``data/peer_range/…``, by ``assert_below``);
+                a COND payload is range-checked by ``cond_cap``
+    Cost:       4·(D + 1) + 3·65 + cost(assert_below K): 234 for K = 4, D = 8
     Assumes:    nothing
-    Rejects:    amount = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K, peer = (2c − 1)/2 mod r
-                (tested in tests/circuits/test_batch_soundness.py and tests/circuits/test_mint_without_burn.py)
+    Rejects:    amount = 2^64, nonce = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K,
+                peer = (2c − 1)/2 mod r (tested in tests/circuits/test_batch_soundness.py and
+                tests/circuits/test_mint_without_burn.py)
+
+    Raises
+    ------
+    ValueError
+        ``account_depth`` exceeds the slot word's 32-bit account fields.
     """
+    if account_depth > ACCOUNT_BITS:
+        raise ValueError(f"account_depth must be at most {ACCOUNT_BITS} (the slot word's account width)")
     with cb.namespace("data"):
         names = ("account_a", "account_b", "amount", "nonce", "peer_chain", "payload", "pubkey_x", "pubkey_y",
                  "msg_sender", "msg_target", "msg_value")  # fmt: skip
         v = {n: cb.private(n, _get(inputs, n)) for n in names}
-        a_bits = assert_range(cb, v["account_a"], account_depth, "account_a_range")
-        b_bits = assert_range(cb, v["account_b"], account_depth, "account_b_range")
-        assert_range(cb, v["amount"], U64_BITS, "amount_range")
-        peer_bits = assert_below(cb, v["peer_chain"], n_rollups, "peer_range")
-        assert_range(cb, v["msg_sender"], account_depth, "msg_sender_range")
-        assert_range(cb, v["msg_target"], account_depth, "msg_target_range")
-        assert_range(cb, v["msg_value"], U64_BITS, "msg_value_range")
-    return SlotDataVars(**v, account_a_bits=a_bits, account_b_bits=b_bits, peer_bits=peer_bits)
+        bits = {
+            "account_a_bits": assert_range(cb, v["account_a"], account_depth, "account_a_range"),
+            "account_b_bits": assert_range(cb, v["account_b"], account_depth, "account_b_range"),
+            "amount_bits": assert_range(cb, v["amount"], U64_BITS, "amount_range"),
+            "nonce_bits": assert_range(cb, v["nonce"], U64_BITS, "nonce_range"),
+            "peer_bits": assert_below(cb, v["peer_chain"], n_rollups, "peer_range"),
+            "msg_sender_bits": assert_range(cb, v["msg_sender"], account_depth, "msg_sender_range"),
+            "msg_target_bits": assert_range(cb, v["msg_target"], account_depth, "msg_target_range"),
+            "msg_value_bits": assert_range(cb, v["msg_value"], U64_BITS, "msg_value_range"),
+        }
+    return SlotDataVars(**v, **bits)
 
 
 def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
@@ -696,22 +718,3 @@ def append(
             "bridge_root_after",
         )
     return bridge_root_after, index
-
-
-# --- commitment ------------------------------------------------------------------------------------------------------
-
-
-def commitment_step(cb: ConstraintBuilder, h: Var | int, sel: KindSelectors, data: SlotDataVars) -> Var:
-    """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(SlotData.fields())).
-
-    Constrains: the two Poseidon evaluations (namespaces ``digest``, ``fold``)
-    Cost:       P13 + P2 = 783 constraints (780 for the first slot, whose h = 0 is a constant)
-    Assumes:    nothing
-    Rejects:    a slot whose fields differ from the committed ones (tested in tests/circuits/test_batch_soundness.py)
-    """
-    fields = [sel.kind, data.account_a, data.account_b, data.amount, data.nonce, data.peer_chain, sel.program,
-              data.payload, data.pubkey_x, data.pubkey_y, data.msg_sender, data.msg_target, data.msg_value]  # fmt: skip
-    with cb.namespace("digest"):
-        digest = poseidon_hash(cb, fields)
-    with cb.namespace("fold"):
-        return poseidon_hash(cb, [h, digest])
