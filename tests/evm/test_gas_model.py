@@ -3,7 +3,8 @@
 Measured: real shared batches (``small_run``: K = 2, B = 2, our prover's proofs) under each root check, and honest
 synthetic batches of other shapes (bench/evm_shapes.py: toy circuits with the real public-input layout, keys from
 one phase 1); the model prices each submission's exact calldata. Also: the goals of issue 9 at the demo shape
-(K = 4, B = 4), measured: proof mode ≤ 600,000 gas, both ≤ 1,500,000, ≤ 2,000 gas per further slot.
+(K = 4, B = 4), measured: proof mode ≤ 650,000 gas (600,000 before protocol v2's five-word slots), both
+≤ 1,500,000, ≤ 2,000 gas per further slot.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def test_model_within_two_percent_of_the_evm_on_other_shapes(settlement_artifact
 def test_demo_shape_meets_the_gas_goals(settlement_artifacts):
     proof = measure(4, 4, "proof")
     both = measure(4, 4, "both")
-    assert proof["gas"] <= 600_000 and both["gas"] <= 1_500_000
+    # Issue 9's goal was 600,000 in proof mode for protocol v1's one-word slots (593,088 measured); protocol v2's
+    # five words a slot (keys, payloads, message fields) add about 21,000 at this shape (613,951 measured).
+    assert proof["gas"] <= 650_000 and both["gas"] <= 1_500_000
     wider = measure(4, 8, "proof")
     per_slot = (wider["gas"] - proof["gas"]) / (4 * 4)
     assert per_slot <= 2_000
