@@ -30,11 +30,12 @@ from functools import cache
 import numpy as np
 from numba import njit, prange
 
-from accel.field import FR_MONT_R, fr_add, fr_mul, fr_sub, int_to_limbs
+from accel.field import FR_MONT_R, fr_add, fr_mul, fr_sub
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, _check_pubkey
 from zksvs.errors import MalformedSignature
 from zksvs.field import FR_MODULUS, require_canonical_fr
+from zksvs.limbs import int_to_limbs
 from zksvs.poseidon import poseidon
 
 __all__ = ["verify_batch"]

@@ -39,9 +39,10 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit, prange
 
-from accel.field import FR_LIMBS, fr_add, fr_from_mont, fr_mul, fr_sqr, fr_to_mont, int_to_limbs
+from accel.field import FR_LIMBS, fr_add, fr_from_mont, fr_mul, fr_sqr, fr_to_mont
 from zksvs.errors import NonCanonicalFieldElement
 from zksvs.field import FR_MODULUS, require_canonical_fr
+from zksvs.limbs import int_to_limbs
 from zksvs.poseidon import N_ROUNDS_F, N_ROUNDS_P, optimized_params
 
 __all__ = [

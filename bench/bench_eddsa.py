@@ -23,7 +23,6 @@ import numpy as np
 import pytest
 
 from accel.babyjub import _mont, _table, _verify_kernel, verify_batch
-from accel.field import int_to_limbs
 from circuits.builder import ConstraintBuilder, Mode
 from circuits.gadgets.babyjub import alloc_point
 from circuits.gadgets.boolean import alloc_bool
@@ -31,6 +30,7 @@ from circuits.gadgets.eddsa import eddsa_poseidon_cost, eddsa_poseidon_verify
 from tests.oracles.node import run_node_script
 from zksvs.eddsa import Signature, private_to_public, sign_poseidon, verify_poseidon
 from zksvs.field import FR_MODULUS
+from zksvs.limbs import int_to_limbs
 from zksvs.poseidon import poseidon
 
 N_KEYS = 16

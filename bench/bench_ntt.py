@@ -39,7 +39,7 @@ def jit_first_call_s() -> float:
     """``prover.warmup()``'s total: compile or cache-load seconds of every prover kernel (STYLE.md §8)."""
     import prover
 
-    return prover.warmup()["total"]
+    return prover.warmup().total_s
 
 
 def _vector(log_n: int, seed: int) -> list[int]:

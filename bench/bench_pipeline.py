@@ -28,7 +28,7 @@ from sequencer.genesis import demo_genesis, find_whale
 N_TXS = 12
 
 
-@pytest.mark.filterwarnings("ignore::prover.setup.InsecureSetupWarning")  # development keys, on purpose
+@pytest.mark.filterwarnings("ignore::prover.dev_setup.InsecureSetupWarning")  # development keys, on purpose
 def test_demo_pipeline(benchmark, tmp_path, capsys):
     genesis = demo_genesis(2, account_depth=3, bridge_depth=2, capacity=2, seed=1)
     txs = list(enumerate(demo_workload(genesis.balances(), N_TXS, seed=1, whale=find_whale(genesis)), start=1))

@@ -8,7 +8,7 @@ the median seconds of each named stage (``prover.STAGES``) and of the witness ch
 Circuit: a squaring chain (x_{k+1} = x_k², PERF_NOTES.md's peer workload for groth16py/zksnake) with one public
 output out = x_last + x_0, sized so that the QAP domain is exactly 2^log_n (n_constraints = 2^log_n − 2). Every
 witness value is a full-size field element, which is the worst case for the A/B/C MSMs; circuits of bits and u64s
-prove faster. Keys come from ``prover.setup`` (INSECURE development setup), built once per size outside the timing
+prove faster. Keys come from ``prover.dev_setup`` (INSECURE development setup), built once per size outside the timing
 (``test_dev_setup`` times that separately, one round).
 
 Correctness: every proof is checked with py_ecc's pairing (e(−A, B)·e(α, β)·e(IC, γ)·e(C, δ) = 1, four Miller loops
@@ -26,8 +26,8 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 import prover
+from prover.dev_setup import InsecureSetupWarning
 from prover.prove import STAGES, prove_with_timings
-from prover.setup import InsecureSetupWarning
 from zksvs.field import FR_MODULUS
 from zksvs.r1cs import R1CS, Constraint, LinearCombination
 
@@ -83,11 +83,11 @@ def _verifies(vk, proof, public) -> bool:
 
 
 @pytest.fixture(scope="module")
-def jit_first_call_s() -> dict[str, float]:
-    return prover.warmup()
+def jit_first_call_s() -> float:
+    return prover.warmup().total_s
 
 
-def _run_prove(benchmark, log_n: int, jit: dict[str, float]) -> None:
+def _run_prove(benchmark, log_n: int, jit: float) -> None:
     r1cs, witness = _chain(log_n)
     pk = _keys(log_n)
     matrices = r1cs.to_matrices()  # with C: the witness check runs as numba mat-vecs
@@ -108,7 +108,7 @@ def _run_prove(benchmark, log_n: int, jit: dict[str, float]) -> None:
             "n_constraints": r1cs.n_constraints,
             "stages_s": stages,
             "ns_per_constraint": benchmark.stats.stats.median * 1e9 / r1cs.n_constraints,
-            "jit_first_call_s": jit.get("total"),
+            "jit_first_call_s": jit,
         }
     )
     assert _verifies(pk.vk, proof, witness[1:2])

@@ -10,7 +10,11 @@ prover             mode         what one timed round is
 ``zksvs``          process      ``zksvs prove ZKEY WTNS PROOF PUBLIC`` (``pipeline.cli:main``; start-up, imports,
                                 numba cache load and key read included)
 ``groth16py``      in-process   ``groth16py.prove_wtns(pk, WTNS)`` after one ``import_zkey`` (timed apart: ``load_s``)
+``groth16py-       process      ``python -m bench.dropin oneshot ZKEY WTNS PROOF``: Python start-up, ``import_zkey``
+process``                       and ``prove_wtns`` in a fresh interpreter (what a user of groth16py's CLI-less API pays)
 ``zksvs-inproc``   in-process   ``prover.prove_from_zkey(ZKEY, WTNS)`` (key read included; stage split recorded)
+``zksvs-server``   process      ``zksvs prove ZKEY WTNS PROOF PUBLIC --socket S``: a client process; the proof is made
+                                by a ``zksvs serve`` started for the size (kernels loaded, key kept after the warm-up)
 =================  ===========  ======================================================================================
 
 Process rounds each run in a fresh child whose peak RSS comes from GNU time (``run_process``); in-process rounds run
@@ -44,8 +48,8 @@ from pathlib import Path
 from bench.circom.build import Built, build, poseidon_chain_for_log_n, zksvs_cli
 from tests.oracles.node import NODE_MODULES, ROOT, ensure_node_modules, run_node_script
 
-PROVERS = ("snarkjs", "groth16py", "zksvs", "zksvs-inproc")
-PROCESS_PROVERS = {"snarkjs", "zksvs"}
+PROVERS = ("snarkjs", "groth16py", "groth16py-process", "zksvs", "zksvs-inproc", "zksvs-server")
+PROCESS_PROVERS = {"snarkjs", "zksvs", "groth16py-process", "zksvs-server"}
 SCHEMA = "zksvs-bench-dropin/1"
 OTHER_STAGE = "read + other"
 """Derived stage: ``prove_from_zkey``'s wall time minus its ``stage_seconds`` (.zkey/.wtns read, conversions)."""
@@ -162,18 +166,51 @@ def _zksvs_cmd(zkey: Path, wtns: Path, proof: Path, public: Path) -> list[str]:
     return [*zksvs_cli(), "prove", zkey, wtns, proof, public]
 
 
-_PROCESS_CMDS: dict[str, Callable[..., list[str]]] = {"snarkjs": _snarkjs_cmd, "zksvs": _zksvs_cmd}
+def _groth16py_cmd(zkey: Path, wtns: Path, proof: Path, public: Path) -> list[str]:
+    return [sys.executable, "-m", "bench.dropin", "oneshot", zkey, wtns, proof]
 
 
-def run_process_prover(prover: str, built: Built, work: Path, runs: int, warmup: int) -> tuple[ProverResult, list]:
+_PROCESS_CMDS: dict[str, Callable[..., list[str]]] = {
+    "snarkjs": _snarkjs_cmd,
+    "zksvs": _zksvs_cmd,
+    "groth16py-process": _groth16py_cmd,
+}
+
+
+def run_server_prover(prover: str, built: Built, work: Path, runs: int, warmup: int) -> tuple[ProverResult, list]:
+    """``run_process_prover`` for the client of a ``zksvs serve`` started here (and stopped after the rounds)."""
+    sock = work / "zksvs-server.sock"
+    server = subprocess.Popen([*zksvs_cli(), "serve", "--socket", str(sock)], cwd=ROOT, stderr=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        deadline = time.time() + 1800
+        while not sock.exists():
+            if server.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"zksvs serve did not start: {server.stderr.read() if server.poll() else ''}")
+            time.sleep(0.1)
+
+        def client(zkey: Path, wtns: Path, proof: Path, public: Path) -> list[str]:
+            return [*zksvs_cli(), "prove", zkey, wtns, proof, public, "--socket", sock]
+
+        # at least one warm-up: the server reads the key on its first request and keeps it
+        return run_process_prover(prover, built, work, runs, max(1, warmup), cmd=client)
+    finally:
+        server.terminate()
+        server.wait(timeout=120)
+
+
+def run_process_prover(
+    prover: str, built: Built, work: Path, runs: int, warmup: int, cmd: Callable[..., list[str]] | None = None
+) -> tuple[ProverResult, list]:
     """Time ``runs`` whole-process proves (after ``warmup`` untimed ones); return the result and the proof files."""
     times, rss, proofs, warm = [], [], [], []
+    cmd = cmd or _PROCESS_CMDS[prover]
     for i in range(warmup + runs):
         proof, public = work / f"{prover}-{i}-proof.json", work / f"{prover}-{i}-public.json"
-        r = run_process(_PROCESS_CMDS[prover](built.keys.zkey, built.wtns, proof, public))
+        r = run_process(cmd(built.keys.zkey, built.wtns, proof, public))
         if r.returncode != 0:
             raise RuntimeError(f"{prover} prove failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
-        proofs.append((proof, public))
+        proofs.append((proof, public if public.exists() else None))
         if i < warmup:
             warm.append(r.seconds)
         else:
@@ -239,8 +276,12 @@ def _worker(argv: Sequence[str]) -> None:
             proofs.append((str(proof), None))
     else:
         from prover import prove_from_zkey
+        from prover.warmup import prepare
         from zksvs.formats.snarkjs_json import write_proof, write_public_inputs
 
+        t0 = time.perf_counter()
+        prepare("prove")  # a resident prover has its kernels loaded (as groth16py's has its key imported: load_s)
+        extra["kernel_load_s"] = time.perf_counter() - t0
         for i in range(a.warmup + a.runs):
             t0 = time.perf_counter()
             proof_obj, public_inputs, stage_seconds = prove_from_zkey(a.zkey, a.wtns)
@@ -355,10 +396,12 @@ def bench_size(
         if prover.startswith("zksvs") and (why := zksvs_available()):
             unavailable[prover] = why
             continue
-        if prover == "groth16py" and importlib.util.find_spec("groth16py") is None:
+        if prover.startswith("groth16py") and importlib.util.find_spec("groth16py") is None:
             unavailable[prover] = "groth16py is not installed (bench-only peer: pip install groth16py)"
             continue
         run = run_process_prover if prover in PROCESS_PROVERS else run_inprocess_prover
+        if prover == "zksvs-server":
+            run = run_server_prover
         results[prover], proofs[prover] = run(prover, built, work, runs, warmup)
     reference_public = proofs["snarkjs"][0][1]
     for prover in check_proofs(built, proofs, reference_public):
@@ -385,6 +428,9 @@ def ratios(provers: dict[str, dict]) -> dict[str, float]:
         "zksvs-inproc/snarkjs": ("zksvs-inproc", "snarkjs", "median_s"),
         "zksvs-inproc/groth16py": ("zksvs-inproc", "groth16py", "median_s"),
         "zksvs/groth16py": ("zksvs", "groth16py", "median_s"),
+        "zksvs/groth16py-process": ("zksvs", "groth16py-process", "median_s"),
+        "zksvs-server/snarkjs": ("zksvs-server", "snarkjs", "median_s"),
+        "zksvs-server/groth16py-process": ("zksvs-server", "groth16py-process", "median_s"),
         "groth16py/snarkjs": ("groth16py", "snarkjs", "median_s"),
         "rss zksvs/snarkjs": ("zksvs", "snarkjs", "peak_rss_max_bytes"),
     }
@@ -442,8 +488,20 @@ def machine_info() -> dict:
     }
 
 
+def _oneshot(argv: Sequence[str]) -> None:
+    """One groth16py proof in this process (``python -m bench.dropin oneshot ZKEY WTNS PROOF``): the whole-process
+    peer. The proof is written as snarkjs proof.json; groth16py writes no public.json (snarkjs's is the reference)."""
+    zkey, wtns, proof = argv
+    import groth16py  # bench-only, GPL-3.0: never imported by the product
+
+    pk, _vk = groth16py.import_zkey(zkey)
+    Path(proof).write_text(json.dumps(evm_proof_to_snarkjs(groth16py.prove_wtns(pk, wtns))))
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
         _worker(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "oneshot":
+        _oneshot(sys.argv[2:])
     else:
         sys.exit("usage: python -m bench.dropin worker PROVER ZKEY WTNS WORKDIR --report FILE [--runs N --warmup N]")

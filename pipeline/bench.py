@@ -29,9 +29,14 @@ from pipeline.progress import make_console, render_table, write_json
 
 DEFAULT_SIZES = (12, 14, 16)
 LARGE_SIZES = (18, 20)
-DEFAULT_PROVERS = ("snarkjs", "groth16py", "zksvs", "zksvs-inproc")
+#: Sizes proved on our own R1CS (``bench.synthetic``: a mixed squaring/boolean chain with development keys) instead
+#: of a circom Poseidon chain: compiling 2^20 with circom2 takes more than half an hour on 2 cores.
+SYNTHETIC_SIZES = (20,)
+DEFAULT_PROVERS = ("snarkjs", "groth16py", "groth16py-process", "zksvs", "zksvs-inproc", "zksvs-server")
 JSON_NAME = "bench-dropin.json"
 PLOT_NAME = "bench-dropin.png"
+HELD_OUT_JSON = "bench-heldout.json"
+HELD_OUT_PLOT = "bench-heldout.png"
 
 
 # --- regression compare (pure Python) -------------------------------------------------------------------------------
@@ -178,14 +183,16 @@ def results_table(results: dict):
         prov = s["provers"]
         for name, p in prov.items():
             rows.append([
-                f"2^{s['log_n']}", s["n_constraints"], name, p["mode"], p["min_s"], p["median_s"],
+                s.get("circuit", ""), f"2^{s['log_n']}", s["n_constraints"], name, p["mode"], p["min_s"], p["median_s"],
                 p["median_s"] * 1e9 / s["n_constraints"], (p["peak_rss_max_bytes"] or 0) / _MIB,
-                _ratio(prov, name, "snarkjs"), _ratio(prov, name, "groth16py"), "yes" if p["verified"] else "NO",
+                _ratio(prov, name, "snarkjs"), _ratio(prov, name, "groth16py"),
+                _ratio(prov, name, "groth16py-process"), "yes" if p["verified"] else "NO",
             ])  # fmt: skip
         for name, why in s.get("unavailable", {}).items():
-            rows.append([f"2^{s['log_n']}", s["n_constraints"], name, "—", "—", "—", "—", "—", "—", "—", why])
-    cols = ["size", "constraints", "prover", "mode", "min s", "median s", "ns/constraint", "peak RSS MiB",
-            "÷ snarkjs", "÷ groth16py", "verified"]  # fmt: skip
+            dash = ["—"] * 8
+            rows.append([s.get("circuit", ""), f"2^{s['log_n']}", s["n_constraints"], name, *dash, why])
+    cols = ["circuit", "size", "constraints", "prover", "mode", "min s", "median s", "ns/constraint", "peak RSS MiB",
+            "÷ snarkjs", "÷ groth16py", "÷ groth16py proc", "verified"]  # fmt: skip
     m = results.get("machine", {})
     caption = (
         f"{results.get('runs')} timed runs after {results.get('warmup')} warm-up; {m.get('cpu_count')} CPUs, numba "
@@ -226,31 +233,41 @@ def comparison_table(cmp: Comparison):
 
 
 def write_plot(results: dict, path: str | Path) -> Path:
-    """PNG: median prove time (min–max bars) vs log2(constraints), one line per prover, log-scale time axis."""
+    """PNG: median prove time (min–max bars) vs log2(constraints), one line per prover, log-scale time axis.
+
+    Sizes of one circuit family (the Poseidon chains) are joined by lines; different circuits (``--held-out``) are
+    marked only, each named under its position.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    sizes = sorted(results["sizes"], key=lambda s: s["n_constraints"])
+    families = {s.get("circuit", "").split("-")[0] for s in sizes}
     provers: list[str] = []
-    for s in results["sizes"]:
+    for s in sizes:
         provers += [p for p in s["provers"] if p not in provers]
     for name in provers:
-        pts = [(math.log2(s["n_constraints"]), s["provers"][name]) for s in results["sizes"] if name in s["provers"]]
+        pts = [(math.log2(s["n_constraints"]), s["provers"][name]) for s in sizes if name in s["provers"]]
         xs = [x for x, _ in pts]
         med = [p["median_s"] for _, p in pts]
         lo = [p["median_s"] - p["min_s"] for _, p in pts]
         hi = [max(p["times_s"]) - p["median_s"] for _, p in pts]
         mode = pts[0][1]["mode"] if pts else ""
-        ax.errorbar(xs, med, yerr=[lo, hi], marker="o", capsize=3, label=f"{name} ({mode})")
+        style = "-" if len(families) <= 1 else "none"
+        ax.errorbar(xs, med, yerr=[lo, hi], marker="o", capsize=3, linestyle=style, label=f"{name} ({mode})")
     ax.set_yscale("log")
     ax.set_xlabel("log2(constraints)")
+    if len(families) > 1:
+        xs = [math.log2(s["n_constraints"]) for s in sizes]
+        ax.set_xticks(xs, [f"{x:.1f}\n{s.get('circuit', '')}" for x, s in zip(xs, sizes)])
     ax.set_ylabel("prove time, seconds (median; bars: min–max)")
     m = results.get("machine", {})
-    ax.set_title(f"Groth16 prove, circom Poseidon chain ({m.get('cpu_count')} CPUs)")
+    ax.set_title(f"Groth16 prove, {', '.join(sorted(families))} ({m.get('cpu_count')} CPUs)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -288,6 +305,7 @@ def run_bench(
     mad_k: float = 3.0,
     plot: bool = True,
     console: Console | None = None,
+    held_out: bool = False,
 ) -> BenchReport:
     """Run the circom drop-in benchmark at each size and write table, JSON and plot; compare with a baseline.
 
@@ -295,8 +313,9 @@ def run_bench(
     ----------
     sizes : sequence of int
         log2 of the domain; each size proves a circomlib Poseidon(2) chain filling 2^k (12 → 4,080 constraints,
-        14 → 16,320, 16 → 65,520, 18 → 262,080, 20 → 1,048,560). Keys: snarkjs from ../shared/anchors/ptau up to
-        2^16; ``zksvs devsetup`` above (``keys="auto"``).
+        14 → 16,320, 16 → 65,520, 18 → 262,080), except ``SYNTHETIC_SIZES`` (2^20: 1,048,573 constraints of our
+        own mixed chain, ``bench.synthetic``). Keys: snarkjs from ../shared/anchors/ptau up to 2^16; development
+        keys above (``keys="auto"``).
     out_dir : path
         Receives ``bench-dropin.json`` and ``bench-dropin.png``.
     baseline : path or dict, optional
@@ -313,6 +332,9 @@ def run_bench(
         Write the PNG.
     console : rich Console, optional
         Where tables go (default: stderr).
+    held_out : bool
+        Instead of ``sizes``: the held-out circom circuits (``bench.circom.build.held_out_specs``: a MiMC chain, a
+        Pedersen hash, SHA-256 of 512 bits; keys by snarkjs), written to ``bench-heldout.json`` / ``.png``.
 
     Returns
     -------
@@ -351,17 +373,34 @@ def run_bench(
         "provers": list(provers),
         "sizes": [],
     }
-    json_path = out / JSON_NAME
-    for log_n in sizes:
+    json_path = out / (HELD_OUT_JSON if held_out else JSON_NAME)
+    cases: list[tuple[int, Any]] = []
+    if held_out:
+        from bench.circom.build import build, held_out_specs
+
+        for spec in held_out_specs():
+            console.print(f"[bold]{spec.name}[/bold]: compiling with circom2 and keying with snarkjs (cached) …")
+            built = build(spec, keys="snarkjs")
+            cases.append((built.log_n, built))
+    else:
+        cases = [(log_n, None) for log_n in sizes]
+    for log_n, built in cases:
         console.print(f"[bold]2^{log_n}[/bold]: building circuit and keys, then proving with {', '.join(provers)} …")
-        size = dropin.bench_size(log_n, provers=provers, runs=runs, warmup=warmup, keys=keys, work_root=out / "work")
+        if built is None and log_n in SYNTHETIC_SIZES:
+            from bench.synthetic import build_synthetic
+
+            console.print(f"2^{log_n}: our own R1CS (mixed chain), development keys, written as .zkey + .wtns")
+            built = build_synthetic(log_n)
+        size = dropin.bench_size(
+            log_n, provers=provers, runs=runs, warmup=warmup, keys=keys, work_root=out / "work", built=built
+        )
         results["sizes"].append(size)
         write_json(results, json_path)  # after each size, so a long sweep keeps what it measured
     console.print(results_table(results))
     st = stages_table(results)
     if st is not None:
         console.print(st)
-    plot_path = write_plot(results, out / PLOT_NAME) if plot else None
+    plot_path = write_plot(results, out / (HELD_OUT_PLOT if held_out else PLOT_NAME)) if plot else None
     cmp = None
     if base is not None:
         cmp = compare(results, base, threshold=threshold, mad_k=mad_k)

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import click
 
-from pipeline.progress import make_console, render_table, write_json
 from zksvs.errors import ZksvsError
 
 EXIT_NEGATIVE = 1
@@ -50,6 +49,25 @@ def _info(message: str) -> None:
 
 def _say_error(message: str) -> None:
     click.echo(f"zksvs: error: {' '.join(message.split())}", err=True)
+
+
+# rich is imported by the commands that print tables, not by every command (``zksvs prove`` must start fast)
+def make_console(*args, **kwargs):
+    from pipeline.progress import make_console as make
+
+    return make(*args, **kwargs)
+
+
+def render_table(*args, **kwargs):
+    from pipeline.progress import render_table as render
+
+    return render(*args, **kwargs)
+
+
+def write_json(*args, **kwargs):
+    from pipeline.progress import write_json as write
+
+    return write(*args, **kwargs)
 
 
 class _ZksvsGroup(click.Group):
@@ -235,26 +253,197 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
     click.echo(f"verifying key written to {vk_path}", err=True)
 
 
+@export.command("solidityverifier")
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", default="circuit_final.zkey", type=_input_file())
+@click.argument("sol_path", metavar="VERIFIER.sol", default="verifier.sol", type=OutputFile())
+def export_solidityverifier(zkey_path: str, sol_path: str) -> None:
+    """Write the Solidity verifier of a Groth16 .zkey, the text snarkjs writes (its own template, rendered here)."""
+    from verifier.evm_export import solidity_verifier
+    from zksvs.formats.zkey_file import read_zkey
+
+    text = solidity_verifier(read_zkey(zkey_path).proving_key.vk, say=_info)
+    Path(sol_path).write_text(text, encoding="utf-8")
+    click.echo(f"Solidity verifier written to {sol_path}", err=True)
+
+
+@export.command("soliditycalldata")
+@click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=_input_file())
+@click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=_input_file())
+def export_soliditycalldata(public_path: str, proof_path: str) -> None:
+    """Print the arguments of the verifier's verifyProof for a proof, as snarkjs prints them."""
+    from verifier.evm_export import solidity_calldata
+    from zksvs.formats.snarkjs_json import read_proof, read_public_inputs
+
+    click.echo(solidity_calldata(read_proof(proof_path), read_public_inputs(public_path)))
+
+
+@export.command("settlement")
+@click.argument("out_dir", metavar="OUT_DIR", type=click.Path(file_okay=False))
+@click.option("--batch-zkey", required=True, type=_input_file(), help="The batch circuit's .zkey (every rollup's).")
+@click.option("--cross-zkey", type=_input_file(), help="The cross-rollup circuit's .zkey (root checks proof and both).")
+@click.option("--root-check", type=click.Choice(["openings", "proof", "both"]), default="both", show_default=True)
+def export_settlement_cmd(out_dir: str, batch_zkey: str, cross_zkey: str | None, root_check: str) -> None:
+    """Write the L1 contracts for the shape of these keys: SharedSettlement.sol, PoseidonT3.sol, each circuit's
+    verifier, the verifying-key contract's creation code, compiled artifacts, and a README (deployment order)."""
+    from verifier.evm_export import export_settlement
+    from zksvs.errors import InputError
+    from zksvs.formats.zkey_file import read_zkey
+
+    if root_check != "openings" and cross_zkey is None:
+        raise InputError(f"--root-check {root_check} needs --cross-zkey (the cross-rollup circuit's key)")
+    batch_vk = read_zkey(batch_zkey).proving_key.vk
+    cross_vk = read_zkey(cross_zkey).proving_key.vk if cross_zkey else None
+    for path in export_settlement(out_dir, batch_vk, cross_vk, root_check, say=_info):
+        click.echo(str(path))
+
+
 @main.command()
 @click.argument("zkey_path", metavar="CIRCUIT.zkey", type=_input_file())
 @click.argument("wtns_path", metavar="WITNESS.wtns", type=_input_file())
 @click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=OutputFile())
 @click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=OutputFile())
-@click.option("--timings", is_flag=True, help="Print the time of each proving stage (milliseconds).")
+@click.option(
+    "--timings", is_flag=True, help="Print the time of each proving stage and of loading the kernels (milliseconds)."
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Refuse an unsatisfying witness (exit 2, nothing written): the proof must pass the key's own verifying key.",
+)
+@click.option(
+    "--r1cs",
+    "r1cs_path",
+    type=_input_file(),
+    help="With --check: the circuit's .r1cs, checked before proving; names the first unsatisfied constraint.",
+)
+@click.option("--server", is_flag=True, help="Prove in the resident prover of 'zksvs serve' (default socket).")
+@click.option(
+    "--socket", "socket_path", type=click.Path(dir_okay=False), help="The resident prover's socket (implies --server)."
+)
 @_STRICT
-def prove(zkey_path: str, wtns_path: str, proof_path: str, public_path: str, timings: bool, strict: bool) -> None:
-    """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``)."""
+def prove(
+    zkey_path: str,
+    wtns_path: str,
+    proof_path: str,
+    public_path: str,
+    timings: bool,
+    check: bool,
+    r1cs_path: str | None,
+    server: bool,
+    socket_path: str | None,
+    strict: bool,
+) -> None:
+    """Prove from a snarkjs Groth16 .zkey and a .wtns (drop-in for ``snarkjs groth16 prove``).
+
+    The first run on a machine compiles the prover's kernels (announced on stderr; about a minute); later runs load
+    them from numba's cache. --timings shows that apart from the proving stages. With --server the proof is made by
+    a running 'zksvs serve' (no start-up in this process).
+    """
+    _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
+    if server or socket_path:
+        _prove_on_server(socket_path, zkey_path, wtns_path, proof_path, public_path, timings, check or r1cs_path)
+        return
+    from prover.startup import prepare_process
+
+    # one proof per process: load the cached kernels without numba's compile-time set-up (prover.startup); a
+    # first-use compile is announced on stderr and kept out of the stage timings
+    kernels = prepare_process("prove", announce=lambda message: click.echo(message, err=True))
+    if r1cs_path is not None or check:
+        _check_witness(zkey_path, wtns_path, r1cs_path)
     from prover import prove_from_zkey
     from zksvs.formats.snarkjs_json import write_proof, write_public_inputs
 
-    _key_safety(_zkey_vk(zkey_path), strict, zkey_path)
     proof, public_inputs, stage_seconds = prove_from_zkey(zkey_path, wtns_path)
+    if check:
+        _check_proof(zkey_path, proof, public_inputs)
     write_proof(proof, proof_path)
     write_public_inputs(public_inputs, public_path)
     if timings:
-        console = make_console()
+        what = "compile kernels (once per machine)" if kernels.compiled else "load kernels (numba cache)"
+        rows = [(what, round(kernels.total_s * 1000, 1))]
+        rows += [(name, round(s * 1000, 1)) for name, s in stage_seconds.items()]
+        rows.append(("stages total", round(sum(stage_seconds.values()) * 1000, 1)))
+        make_console().print(render_table("prove stages", ["stage", "ms"], rows))
+
+
+def _prove_on_server(socket_path, zkey_path, wtns_path, proof_path, public_path, timings: bool, check) -> None:
+    from pipeline.serve import DEFAULT_SOCKET, ServerError, request
+
+    if check:
+        raise ServerError("--check and --r1cs run in this process: use them without --server")
+    stage_seconds = request(socket_path or DEFAULT_SOCKET, zkey_path, wtns_path, proof_path, public_path)
+    if timings:
         rows = [(name, round(s * 1000, 1)) for name, s in stage_seconds.items()]
-        console.print(render_table("prove stages", ["stage", "ms"], rows))
+        rows.append(("stages total", round(sum(stage_seconds.values()) * 1000, 1)))
+        make_console().print(render_table("prove stages (server)", ["stage", "ms"], rows))
+
+
+@main.command("serve")
+@click.option(
+    "--socket",
+    "socket_path",
+    type=click.Path(dir_okay=False),
+    help="Unix socket to listen on (default: $XDG_RUNTIME_DIR or /tmp, zksvs-prover-UID.sock).",
+)
+@click.option("--keys", "max_keys", default=4, show_default=True, type=click.IntRange(1), help="Proving keys kept.")
+def serve_cmd(socket_path: str | None, max_keys: int) -> None:
+    """A resident prover: load the kernels once, then prove what 'zksvs prove --server' sends, until interrupted."""
+    from pipeline.serve import DEFAULT_SOCKET, serve
+
+    serve(socket_path or DEFAULT_SOCKET, announce=lambda message: click.echo(message, err=True), max_keys=max_keys)
+
+
+def _check_witness(zkey_path: str, wtns_path: str, r1cs_path: str | None) -> None:
+    """``prove --check --r1cs``: the R1CS must be the zkey's circuit and the witness must satisfy it (numba check)."""
+    if r1cs_path is None:
+        return
+    from prover import check_witness
+    from prover.startup import prepare_process
+    from zksvs.errors import InvalidWitness, UnsatisfiedConstraint
+    from zksvs.formats.r1cs_file import read_r1cs
+    from zksvs.formats.wtns_file import read_wtns_limbs
+    from zksvs.formats.zkey_file import read_zkey
+
+    r1cs = read_r1cs(r1cs_path)
+    pk = read_zkey(zkey_path, matrices=False)
+    have = (r1cs.n_wires, r1cs.n_public, r1cs.n_constraints)
+    want = (pk.proving_key.n_wires, pk.proving_key.n_public, pk.coefficients.n_constraints)
+    if have != want:
+        raise InvalidWitness(
+            f"{r1cs_path} is not the circuit of {zkey_path}: (wires, public, constraints) = {have} vs {want}"
+        )
+    prepare_process("check", announce=lambda message: click.echo(message, err=True))
+    try:
+        check_witness(r1cs, read_wtns_limbs(wtns_path))
+    except InvalidWitness as e:
+        raise InvalidWitness(f"{wtns_path}: {e}") from None
+    except UnsatisfiedConstraint as e:
+        # name the constraint's signals as `wtns check` does (circom's .sym beside the .r1cs), else its label
+        from pipeline.circuit_files import default_sym, read_sym
+
+        con = r1cs.constraints[e.index]
+        sym = default_sym(r1cs_path)
+        names = read_sym(sym) if sym is not None else {}
+        wires = sorted({w for lc in (con.a, con.b, con.c) for w in lc.terms if w != 0})
+        signals = ", ".join(names.get(w, f"w{w}") for w in wires[:8]) + (" …" if len(wires) > 8 else "")
+        label = f" ({e.label!r})" if e.label else ""
+        raise InvalidWitness(
+            f"{wtns_path}: constraint {e.index}{label} of {r1cs.n_constraints} is not satisfied (signals: "
+            f"{signals or 'none'}); nothing written"
+        ) from None
+
+
+def _check_proof(zkey_path: str, proof, public_inputs) -> None:
+    """``prove --check``: the new proof must pass the key's verifying key, else nothing is written (exit 2)."""
+    from verifier.groth16 import verify_proof
+    from zksvs.errors import InvalidWitness
+    from zksvs.formats.zkey_file import export_verifying_key
+
+    if not verify_proof(export_verifying_key(zkey_path), proof, public_inputs):
+        raise InvalidWitness(
+            f"the witness does not satisfy the circuit of {zkey_path}: its proof fails the key's verifying key; "
+            "nothing written (add --r1cs CIRCUIT.r1cs to name the first unsatisfied constraint)"
+        )
 
 
 @main.command()
@@ -268,6 +457,7 @@ def devsetup(r1cs_path: str, zkey_path: str, seed: str) -> None:
     from zksvs.formats.zkey_file import write_zkey
 
     r1cs = read_r1cs(r1cs_path)
+    _announce_compile("setup")
     t0 = time.perf_counter()
     pk = setup(r1cs, seed=seed)
     write_zkey(pk, r1cs.to_matrices(include_c=False), zkey_path)
@@ -288,9 +478,47 @@ def setup_cmd(r1cs_path: str, ptau_path: str, zkey_path: str) -> None:
     from zksvs.formats.zkey_file import write_zkey
 
     r1cs = read_r1cs(r1cs_path)
+    _announce_compile("phase2")
     pk = setup_from_ptau(r1cs, ptau_path)
     write_zkey(pk, r1cs.to_matrices(include_c=False), zkey_path)
     click.echo(f"key written to {zkey_path}", err=True)
+
+
+def _announce_compile(group: str) -> None:
+    """One stderr line before a first-use compile of a kernel group (nothing when numba's cache is warm)."""
+    from prover.warmup import kernel_cache_state
+
+    message = kernel_cache_state(group).message
+    if message:
+        click.echo(message, err=True)
+
+
+@main.command("warmup")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    type=click.Choice(["prove", "check", "setup", "phase2"]),
+    help="Only these kernel groups (repeatable; default: all).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def warmup_cmd(groups: tuple[str, ...], as_json: bool) -> None:
+    """Compile every prover kernel once (later commands load them from numba's cache) and report per kernel."""
+    from prover.warmup import GROUPS, kernel_cache_state, warmup
+
+    groups = groups or GROUPS
+    estimate = sum(kernel_cache_state(g).estimate_s for g in groups)
+    if estimate and not as_json:
+        click.echo(f"compiling kernels (once per machine, ~{estimate:.0f} s)…", err=True)
+    report = warmup(groups)
+    if as_json:
+        write_json(report.to_json(), None)
+        return
+    rows = [(r.kernel, r.group, r.step, r.status, round(r.seconds, 3)) for r in report.rows]
+    caption = f"{report.compiled} compiled, {len(report.rows) - report.compiled} loaded or in memory"
+    _results_console().print(render_table(
+        f"prover kernels: {report.total_s:.1f} s", ["kernel", "group", "step", "status", "s"], rows, caption
+    ))  # fmt: skip
 
 
 @main.group()
@@ -454,7 +682,7 @@ def _run_options(f):
         click.option(
             "--force",
             is_flag=True,
-            help="Reuse a non-empty --out: remove the files an earlier run wrote there first (batch-*/, "
+            help="Reuse a non-empty --out: remove the files an earlier run wrote there first (batch-*/, keys/, "
             "settlement.json, state.json, run.json, report.png, sequencer.sqlite*, genesis.json, txs.jsonl); "
             "nothing else is touched.",
         ),
@@ -466,16 +694,53 @@ def _run_options(f):
             help="How the L1 checks burn root == mint root: Merkle openings, the cross-rollup proof, or both.",
         ),
         click.option(
+            "--l1",
+            type=click.Choice(["evm", "model", "both"]),
+            default=None,
+            help="Where to settle: 'evm' (SharedSettlement.sol on an EVM, gas measured), 'model' (the Python "
+            "model), 'both' (and check they agree). Default: evm, or model where the EVM cannot run (said on stderr).",
+        ),
+        click.option(
             "--strict",
             is_flag=True,
             help="Refuse the run if any transaction is rejected: list them and exit 3 before proving anything.",
         ),
         click.option("--plot", is_flag=True, help="Also draw the results as OUT/report.png."),
         click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout (as OUT/run.json)."),
+        click.option(
+            "--executor",
+            type=click.Choice(["local", "processes", "ray"]),
+            default=DEFAULT_EXECUTOR,
+            show_default=True,
+            help="Where the K + 1 proofs of each shared batch run: this process, a local process pool, or Ray.",
+        ),
+        click.option(
+            "--ray-address", metavar="ADDR", help="With --executor ray: the cluster to join (default: a local one)."
+        ),
+        click.option(
+            "--proof-seed",
+            metavar="HEX",
+            callback=_hex_seed,
+            help="Fix the proofs' blinding (same seed, same proof.json on every executor). For tests: whoever "
+            "knows it can unblind the proofs. Default: fresh random.",
+        ),
     ]
     for opt in reversed(opts):
         f = opt(f)
     return f
+
+
+#: ``--executor`` default: the process pool, measured faster than in-process on 2 cores (docs/scaling.md).
+DEFAULT_EXECUTOR = "processes"
+
+
+def _hex_seed(ctx: click.Context, param: click.Parameter, value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise click.BadParameter(f"must be hexadecimal, not {value!r}") from None
 
 
 @main.command()
@@ -534,15 +799,17 @@ def demo(
     out: str,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
+    **proving,
 ) -> None:
     """Run a seeded workload through sequencer → circuits → prover → L1 settlement and print the results.
 
     The workload is signed with the genesis's seeded keys (INSECURE: demo keys); it has transfers, burns, calls of
     every program (MINT, COND, SWAP), payments that create accounts, and lines rejected on purpose (overdraft, bad
-    nonce, failed actions, a forced signature). One more transfer is enqueued on the L1's forced-inclusion queue
+    nonce, failed actions, a forged signature). One more transfer is enqueued on the L1's forced-inclusion queue
     before the first batch (from the last account of rollup 0, or the --censor account) and must be processed within
     --forced-deadline shared batches. Writes the genesis and the transactions it made (OUT/genesis.json,
     OUT/txs.jsonl) beside the run's files.
@@ -582,6 +849,7 @@ def demo(
         out,
         force=force,
         root_check=root_check,
+        l1=l1,
         strict=strict,
         plot=plot,
         as_json=as_json,
@@ -591,6 +859,7 @@ def demo(
         before=write_inputs,
         queue=queue,
         censor=[forced_from] if censor else [],
+        **proving,
     )
 
 
@@ -644,9 +913,11 @@ def run(
     out: str,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
+    **proving,
 ) -> None:
     """Run the transactions of TXS.jsonl (one JSON object a line) on the rollups of --genesis.
 
@@ -677,6 +948,7 @@ def run(
         out,
         force=force,
         root_check=root_check,
+        l1=l1,
         strict=strict,
         plot=plot,
         as_json=as_json,
@@ -684,6 +956,7 @@ def run(
         source=txs_path,
         inputs=inputs,
         queue=queue,
+        **proving,
     )
 
 
@@ -721,6 +994,21 @@ def _report_forced(forced: list[dict]) -> None:
             )
 
 
+def _resolve_l1(l1: str | None) -> str:
+    """An explicit --l1 as given (a missing tool is then an error, exit 2); by default the EVM where it can run,
+    else the model, said in one line on stderr."""
+    from verifier.evm_settlement import evm_unavailable_reason
+    from zksvs.errors import ToolchainError
+
+    reason = evm_unavailable_reason() if l1 in (None, "evm", "both") else None
+    if reason is None:
+        return l1 or "evm"
+    if l1 is not None:
+        raise ToolchainError(reason)
+    click.echo(f"zksvs: settling on the Python model (--l1 model): {reason}", err=True)
+    return "model"
+
+
 def _run_and_report(
     genesis,
     items,
@@ -728,6 +1016,7 @@ def _run_and_report(
     *,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
@@ -737,6 +1026,9 @@ def _run_and_report(
     before=None,
     queue=None,
     censor=(),
+    executor: str = DEFAULT_EXECUTOR,
+    ray_address: str | None = None,
+    proof_seed: bytes | None = None,
 ) -> None:
     """Claim the folder, run the pipeline with progress on stderr, print the results; the exit status says how it went.
 
@@ -747,6 +1039,9 @@ def _run_and_report(
     from pipeline.report import report_tables, summary_line
     from pipeline.run import RejectedTransactions, run_pipeline
 
+    if ray_address is not None and executor != "ray":
+        raise click.UsageError(f"--ray-address is for --executor ray, not --executor {executor}")
+    l1 = _resolve_l1(l1)
     folder = RunFolder(out, inputs)
     folder.claim(force)
     verbosity = _verbosity()
@@ -763,7 +1058,18 @@ def _run_and_report(
                     progress.print(f"  {time.perf_counter() - t0:7.1f} s  {name}", markup=False, highlight=False)
 
             result = run_pipeline(
-                genesis, items, out, root_check=root_check, stage=stage, strict=strict, queue=queue, censor=censor
+                genesis,
+                items,
+                out,
+                root_check=root_check,
+                stage=stage,
+                strict=strict,
+                executor=executor,
+                ray_address=ray_address,
+                proof_seed=proof_seed,
+                l1=l1,
+                queue=queue,
+                censor=censor,
             )
         report = result.to_json()
         if plot:
@@ -991,11 +1297,21 @@ def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: b
 @click.option(
     "--sizes", default="12,14,16", show_default=True, help="log2 sizes of the Poseidon chains, comma-separated."
 )
-@click.option("--full", is_flag=True, help="Add 2^18 and 2^20 (keys from zksvs devsetup; slow).")
+@click.option(
+    "--full", is_flag=True, help="Add 2^18 and 2^20 (2^20: our own R1CS, not circom; development keys; slow)."
+)
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1), help="Timed runs per prover and size.")
 @click.option(
+    "--warmup",
+    "warmup_runs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Untimed runs per prover and size first (0 for the slow 2^20: every process prover still starts cold).",
+)
+@click.option(
     "--provers",
-    default="snarkjs,groth16py,zksvs,zksvs-inproc",
+    default="snarkjs,groth16py,groth16py-process,zksvs,zksvs-inproc,zksvs-server",
     show_default=True,
     help="Which provers to run (snarkjs always runs: its public.json is the reference).",
 )
@@ -1008,8 +1324,23 @@ def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: b
     help="Folder for bench-dropin.json and bench-dropin.png.",
 )
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Earlier bench-dropin.json to compare.")
+@click.option(
+    "--held-out",
+    is_flag=True,
+    help="Instead of the Poseidon chains: circom circuits the prover was not tuned on (MiMC chain, Pedersen, SHA-256).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
-def bench(sizes: str, full: bool, runs: int, provers: str, out: str, baseline: str | None, as_json: bool) -> None:
+def bench(
+    sizes: str,
+    full: bool,
+    runs: int,
+    warmup_runs: int,
+    provers: str,
+    out: str,
+    baseline: str | None,
+    held_out: bool,
+    as_json: bool,
+) -> None:
     """Benchmark zksvs prove against snarkjs and groth16py on the same .zkey + .wtns (circom Poseidon chains).
 
     Writes OUT/bench-dropin.json and OUT/bench-dropin.png; with --baseline, lists what got slower beyond noise
@@ -1025,8 +1356,10 @@ def bench(sizes: str, full: bool, runs: int, provers: str, out: str, baseline: s
         out,
         baseline,
         runs=runs,
+        warmup=warmup_runs,
         provers=[p.strip() for p in provers.split(",") if p.strip()],
         console=make_console(quiet=as_json),
+        held_out=held_out,
     )
     if as_json:
         write_json(report.results, None)

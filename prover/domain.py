@@ -21,7 +21,16 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from prover.kernels.ntt import ntt_batch_inplace, powers, scale_batch_inplace, stage_twiddles
+from prover.kernels.ntt import (
+    bit_reverse_batch_inplace,
+    bit_reversed,
+    coset_move_batch_inplace,
+    dif_batch_inplace,
+    dit_batch_inplace,
+    powers,
+    scale_batch_inplace,
+    stage_twiddles,
+)
 from zksvs.errors import CircuitTooLarge
 from zksvs.field import FR_GENERATOR, FR_MODULUS, FR_TWO_ADICITY, fr_root_of_unity
 from zksvs.limbs import ints_to_limbs
@@ -44,16 +53,17 @@ class DomainTables:
     ----------
     twiddles, twiddles_inv : uint64[n, 4]
         Per-stage twiddles of ω and ω^{-1}, Montgomery form.
-    coset_intt_scale : uint64[n, 4]
-        n^{-1}·g^i, Montgomery form: multiplying the unscaled inverse NTT by this finishes the inverse transform and
-        moves the polynomial to the coset g·⟨ω⟩ in one multiplication per element.
+    coset_scale_br : uint64[n, 4]
+        n^{-1}·g^{rev(j)} at j (bit-reversed order), Montgomery form: multiplying the unscaled inverse NTT's output
+        (bit-reversed after DIF) by this finishes the inverse transform and moves the polynomial to the coset g·⟨ω⟩
+        in one multiplication per element.
     coset_scale : uint64[n, 4]
         g^i, Montgomery form.
     """
 
     twiddles: np.ndarray
     twiddles_inv: np.ndarray
-    coset_intt_scale: np.ndarray
+    coset_scale_br: np.ndarray
     coset_scale: np.ndarray
 
 
@@ -138,13 +148,16 @@ class EvaluationDomain:
             ``PARALLEL_MIN_ELEMENTS`` elements in all.
         """
         xb = self._batch(x)
-        ntt_batch_inplace(xb, self.tables.twiddles, self.log_size, _chunks(n_chunks, xb.shape[0] * xb.shape[1]))
+        chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
+        bit_reverse_batch_inplace(xb, self.log_size, chunks)
+        dit_batch_inplace(xb, self.tables.twiddles, self.log_size, chunks)
 
     def intt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
         """Evaluations on ⟨ω⟩ → coefficients: x_j = n^{-1}·Σ_k X_k ω^{-jk}, in place (shapes as ``ntt_inplace``)."""
         xb = self._batch(x)
         chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
-        ntt_batch_inplace(xb, self.tables.twiddles_inv, self.log_size, chunks)
+        dif_batch_inplace(xb, self.tables.twiddles_inv, self.log_size, chunks)
+        bit_reverse_batch_inplace(xb, self.log_size, chunks)
         scale_batch_inplace(xb, _size_inv_table(self.log_size), chunks)
 
     def coset_ntt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
@@ -152,19 +165,19 @@ class EvaluationDomain:
         xb = self._batch(x)
         chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         scale_batch_inplace(xb, self.tables.coset_scale, chunks)
-        ntt_batch_inplace(xb, self.tables.twiddles, self.log_size, chunks)
+        bit_reverse_batch_inplace(xb, self.log_size, chunks)
+        dit_batch_inplace(xb, self.tables.twiddles, self.log_size, chunks)
 
     def intt_to_coset_ntt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
         """Evaluations on ⟨ω⟩ → evaluations on g·⟨ω⟩ of the same degree < n polynomial, in place.
 
-        This is snarkjs's ``ifft`` → ``batchApplyKey(1, inc)`` → ``fft``, with n^{-1} folded into the coset scaling.
+        This is snarkjs's ``ifft`` → ``batchApplyKey(1, inc)`` → ``fft``, as DIF with ω^{-1}, one multiplication by
+        n^{-1}·g^i in bit-reversed order, and DIT with ω: no bit-reversal pass (``kernels.ntt``).
         """
         xb = self._batch(x)
         chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         t = self.tables
-        ntt_batch_inplace(xb, t.twiddles_inv, self.log_size, chunks)
-        scale_batch_inplace(xb, t.coset_intt_scale, chunks)
-        ntt_batch_inplace(xb, t.twiddles, self.log_size, chunks)
+        coset_move_batch_inplace(xb, t.twiddles_inv, t.coset_scale_br, t.twiddles, self.log_size, chunks)
 
     def _batch(self, x: np.ndarray) -> np.ndarray:
         if x.dtype != np.uint64 or not x.flags.c_contiguous:
@@ -217,7 +230,7 @@ def _tables(log_size: int) -> DomainTables:
     return DomainTables(
         twiddles=tw,
         twiddles_inv=tw_inv,
-        coset_intt_scale=powers(g, size_inv, n),
+        coset_scale_br=bit_reversed(powers(g, size_inv, n), log_size),
         coset_scale=powers(g, one, n),
     )
 

@@ -25,16 +25,20 @@ See ``prover/kernels/msm.py`` (Pippenger with signed digits and per-thread bucke
 
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 
+from prover.glv import beta_limbs, split_constants
+from prover.kernels import curve as _curve
 from prover.kernels import fixed_base as _fb
-from prover.kernels import g1 as _g1
-from prover.kernels import g2 as _g2
 from prover.kernels import msm as _kmsm
 from zksvs.errors import NonCanonicalFieldElement
 from zksvs.field import FQ_MODULUS, FR_MODULUS
+from zksvs.formats.binfile import limbs_below
 from zksvs.groth16 import G1Affine, G2Affine, g1_from_limbs, g1_to_limbs, g2_from_limbs, g2_to_limbs
+from zksvs.limbs import ints_to_limbs, limbs_to_ints
 
 __all__ = [
     "fixed_base_g1",
@@ -49,11 +53,6 @@ __all__ = [
     "msm_g2",
 ]
 
-#: Below this many point additions (unit pass + bucket adds) an MSM runs on one thread.
-_PARALLEL_MIN_ADDS = 1 << 14
-
-_R_LIMBS = np.array([(FR_MODULUS >> (64 * i)) & (2**64 - 1) for i in range(4)], dtype=np.uint64)
-
 
 def _check_scalars(scalars: np.ndarray, what: str = "scalars") -> np.ndarray:
     if not isinstance(scalars, np.ndarray):
@@ -62,19 +61,23 @@ def _check_scalars(scalars: np.ndarray, what: str = "scalars") -> np.ndarray:
         raise ValueError(f"Argument '{what}' must have dtype uint64, not {scalars.dtype}")
     if scalars.ndim != 2 or scalars.shape[1] != 4:
         raise ValueError(f"Argument '{what}' must have shape (n, 4), not {scalars.shape}")
-    scalars = np.ascontiguousarray(scalars)
-    # lexicographic compare from the top limb: a row is non-canonical when it is >= r
-    gt = np.zeros(scalars.shape[0], dtype=bool)
-    eq = np.ones(scalars.shape[0], dtype=bool)
-    for k in (3, 2, 1, 0):
-        gt |= eq & (scalars[:, k] > _R_LIMBS[k])
-        eq &= scalars[:, k] == _R_LIMBS[k]
-    bad = np.flatnonzero(gt | eq)
-    if bad.size:
-        i = int(bad[0])
-        value = sum(int(scalars[i, k]) << (64 * k) for k in range(4))
+    ok = limbs_below(scalars, FR_MODULUS)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        value = limbs_to_ints(scalars[i])[0]
         raise NonCanonicalFieldElement(f"Argument '{what}' must hold canonical Fr elements (< r); row {i} is {value}")
-    return scalars
+    return kernel_input(scalars)
+
+
+def kernel_input(a: np.ndarray) -> np.ndarray:
+    """``a`` as the kernels' one input type: uint64, C-contiguous, aligned and read-only (a view when it already is
+    all of that but writeable, a copy otherwise). One type per argument means one compiled signature per kernel, so
+    ``prover.warmup`` can load exactly what a proof will call."""
+    a = np.require(a, dtype=np.uint64, requirements=("C", "A"))
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
 
 
 def _check_bases(bases: np.ndarray, g2: bool, what: str = "bases") -> np.ndarray:
@@ -85,7 +88,7 @@ def _check_bases(bases: np.ndarray, g2: bool, what: str = "bases") -> np.ndarray
         raise ValueError(f"Argument '{what}' must have dtype uint64, not {bases.dtype}")
     if bases.shape[1:] != ((2, 2, 4) if g2 else (2, 4)):
         raise ValueError(f"Argument '{what}' must have shape {shape}, not {bases.shape}")
-    return np.ascontiguousarray(bases)
+    return kernel_input(bases)
 
 
 def _threads(n_threads: int | None) -> int:
@@ -102,6 +105,11 @@ def _window(window_bits: int | None, lo: int, hi: int) -> int | None:
     return window_bits
 
 
+@functools.cache
+def _glv_args(group: int) -> tuple[np.ndarray, np.ndarray]:
+    return kernel_input(beta_limbs(group)), kernel_input(split_constants())
+
+
 def _msm(bases, scalars, window_bits, n_threads, g2):
     bases = _check_bases(bases, g2)
     scalars = _check_scalars(scalars)
@@ -110,22 +118,9 @@ def _msm(bases, scalars, window_bits, n_threads, g2):
                          f"{scalars.shape[0]}")  # fmt: skip
     _window(window_bits, 1, 24)
     t = _threads(n_threads)
-    base_inf = _kmsm._bases_inf_g2(bases) if g2 else _kmsm._bases_inf_g1(bases)
-    kinds, big, max_bits = _kmsm.classify_scalars(scalars, base_inf)
-    # the window depends on how many scalars are not 0/±1 and on their bit length (u64 witnesses need fewer)
-    c = window_bits or _kmsm.choose_window_bits(len(big), max_bits, t)
-    if n_threads is None and t > 1:
-        # small jobs run on one thread: waking a second one costs more than it saves (tens of ms on a busy machine)
-        work = int(np.count_nonzero(kinds)) + len(big) * ((max_bits + c) // c)
-        if work < _PARALLEL_MIN_ADDS:
-            t = 1
-            c = window_bits or _kmsm.choose_window_bits(len(big), max_bits, t)
-    window_bits = c
-    if g2:
-        jac = _kmsm.g2_msm(bases, scalars, window_bits, t)
-        return g2_from_limbs(_g2.g2_jac_to_affine_arr(jac.reshape(1, 3, 2, 4)))[0]
-    jac = _kmsm.g1_msm(bases, scalars, window_bits, t)
-    return g1_from_limbs(_g1.g1_jac_to_affine_arr(jac.reshape(1, 3, 4)))[0]
+    beta, consts = _glv_args(2 if g2 else 1)
+    aff = _kmsm.msm_affine(bases, scalars, window_bits or 0, t, n_threads is not None, beta, consts)
+    return g2_from_limbs(aff.reshape(1, *aff.shape))[0] if g2 else g1_from_limbs(aff.reshape(1, *aff.shape))[0]
 
 
 def msm_g1(
@@ -142,7 +137,8 @@ def msm_g1(
     window_bits : int, optional
         Pippenger window c in [1, 24]; by default chosen from n, the scalars' bit length and the thread count.
     n_threads : int, optional
-        Per-thread chunks; default ``numba.get_num_threads()``, or 1 for small jobs (< 2^14 point additions).
+        Threads; default ``numba.get_num_threads()``, or 1 for small jobs (< 2^14 point additions). Given explicitly,
+        exactly that many.
 
     Returns
     -------
@@ -178,11 +174,8 @@ def _fixed(point, scalars, window_bits, n_threads, g2):
         return np.zeros((n, 2, 2, 4) if g2 else (n, 2, 4), dtype=np.uint64)
     if window_bits is None:
         window_bits = _fb.choose_fixed_window_bits(n, 254)
-    if g2:
-        base = _g2.g2_affine_to_jac_arr(g2_to_limbs([point]))[0]
-        return _fb.g2_fixed_base(base, scalars, window_bits, t)
-    base = _g1.g1_affine_to_jac_arr(g1_to_limbs([point]))[0]
-    return _fb.g1_fixed_base(base, scalars, window_bits, t)
+    base = _curve.affine_to_jac_arr(g2_to_limbs([point]) if g2 else g1_to_limbs([point]))
+    return _fb.fixed_base(base, scalars, window_bits, t)
 
 
 def fixed_base_g1(
@@ -229,13 +222,13 @@ def _check_int(k: int) -> int:
 
 
 def _scalar_limbs(k: int) -> np.ndarray:
-    return np.array([[(k >> (64 * i)) & (2**64 - 1) for i in range(4)]], dtype=np.uint64)
+    return ints_to_limbs([k])
 
 
 def g1_add(p: G1Affine, q: G1Affine) -> G1Affine:
     """p + q on affine Python ints (None = ∞)."""
-    jac = _g1.g1_affine_to_jac_arr(g1_to_limbs([p]))
-    return g1_from_limbs(_g1.g1_jac_to_affine_arr(_g1.g1_madd_arr(jac, g1_to_limbs([q]))))[0]
+    jac = _curve.affine_to_jac_arr(g1_to_limbs([p]))
+    return g1_from_limbs(_curve.jac_to_affine_arr(_curve.madd_arr(jac, g1_to_limbs([q]))))[0]
 
 
 def g1_neg(p: G1Affine) -> G1Affine:
@@ -245,14 +238,14 @@ def g1_neg(p: G1Affine) -> G1Affine:
 
 def g1_mul(p: G1Affine, k: int) -> G1Affine:
     """k·p for any Python int k (taken mod r; G1 has prime order r)."""
-    jac = _g1.g1_mul_arr(g1_to_limbs([p]), _scalar_limbs(_check_int(k)))
-    return g1_from_limbs(_g1.g1_jac_to_affine_arr(jac))[0]
+    jac = _curve.mul_arr(g1_to_limbs([p]), _scalar_limbs(_check_int(k)))
+    return g1_from_limbs(_curve.jac_to_affine_arr(jac))[0]
 
 
 def g2_add(p: G2Affine, q: G2Affine) -> G2Affine:
     """p + q on affine G2 Python ints (None = ∞)."""
-    jac = _g2.g2_affine_to_jac_arr(g2_to_limbs([p]))
-    return g2_from_limbs(_g2.g2_jac_to_affine_arr(_g2.g2_madd_arr(jac, g2_to_limbs([q]))))[0]
+    jac = _curve.affine_to_jac_arr(g2_to_limbs([p]))
+    return g2_from_limbs(_curve.jac_to_affine_arr(_curve.madd_arr(jac, g2_to_limbs([q]))))[0]
 
 
 def g2_neg(p: G2Affine) -> G2Affine:
@@ -262,5 +255,5 @@ def g2_neg(p: G2Affine) -> G2Affine:
 
 def g2_mul(p: G2Affine, k: int) -> G2Affine:
     """k·p for any Python int k, taken mod r (valid for points of the order-r subgroup, which G2 keys are)."""
-    jac = _g2.g2_mul_arr(g2_to_limbs([p]), _scalar_limbs(_check_int(k)))
-    return g2_from_limbs(_g2.g2_jac_to_affine_arr(jac))[0]
+    jac = _curve.mul_arr(g2_to_limbs([p]), _scalar_limbs(_check_int(k)))
+    return g2_from_limbs(_curve.jac_to_affine_arr(jac))[0]

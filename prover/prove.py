@@ -14,10 +14,16 @@ h_j = (A·B − C)(ω_{2n}^{2j+1}) (``joinABC``)                ``prover.qap.sna
 =========================================================  ===============================================
 
 Stages, in order (snarkjs's logger labels in brackets): ``"witness map (QAP)"`` [IFFT_A … FFT_C, joinABC],
-``"MSM A"`` [multiexp A], ``"MSM B1"``, ``"MSM B2"``, ``"MSM C"``, ``"MSM H"``, ``"finish"`` (blinding, the
-additions, affine output). Before them, ``prove`` checks sizes and that the witness satisfies the R1CS (three sparse
-mat-vecs in numba, ``prover.qap.first_unsatisfied_row``; Python ints when the matrices lack C), so a wrong witness is
-named by its constraint label instead of yielding a proof that fails later.
+``"MSM A"`` [multiexp A], ``"MSM B1"``, ``"MSM B2"``, ``"MSM C"``, ``"MSM H"``, ``"finish"`` (blinding and the
+additions, as three- to five-point MSMs through the same kernels, so the last stage loads nothing new). Before
+them, ``prove`` checks sizes and that the witness satisfies the R1CS (three sparse mat-vecs in numba,
+``prover.qap.first_unsatisfied_row``; Python ints when the matrices lack C), so a wrong witness is named by its
+constraint label instead of yielding a proof that fails later. ``prove_from_zkey`` has no C matrix and checks
+nothing (as snarkjs); ``check_witness`` does it from the circuit's R1CS.
+
+Kernel loading is not a stage: the stages call 4 numba entry points (the witness map, the domain tables, the G1 and
+G2 MSM), which ``prover.warmup.prepare("prove")`` compiles or loads before the first stage (``ProveTiming.
+kernel_seconds``; nothing the second time in a process), so stage times measure proving only.
 
 References
 ----------
@@ -35,12 +41,13 @@ from typing import Any
 import numpy as np
 
 from prover.domain import EvaluationDomain
-from prover.msm import g1_add, g1_mul, g1_neg, g2_add, g2_mul, msm_g1, msm_g2
-from prover.qap import first_unsatisfied_row, snarkjs_reduction
-from zksvs.errors import FormatError, NonCanonicalFieldElement, UnsatisfiedConstraint
+from prover.msm import kernel_input, msm_g1, msm_g2
+from prover.qap import QapMatrices, first_unsatisfied_row, witness_map
+from zksvs.errors import FormatError, InvalidWitness, NonCanonicalFieldElement, UnsatisfiedConstraint
 from zksvs.field import FR_MODULUS
-from zksvs.groth16 import Proof, ProvingKey
-from zksvs.limbs import ints_to_limbs
+from zksvs.formats.binfile import limbs_below
+from zksvs.groth16 import Proof, ProvingKey, g1_to_limbs, g2_to_limbs
+from zksvs.limbs import ints_to_limbs, limbs_to_ints
 from zksvs.r1cs import R1CS, ConstraintMatrices
 from zksvs.witness import Witness
 
@@ -61,10 +68,14 @@ class ProveTiming:
         Stage name → wall-clock seconds.
     check_seconds : float
         Witness conversion, matrices (when not given) and the R1CS satisfaction check (0 when proving from matrices).
+    kernel_seconds : float
+        Compiling (first use on a machine) or loading (first proof in a process) the stages' numba kernels; not a
+        stage, and not in ``total``.
     """
 
     stages: dict[str, float] = field(default_factory=dict)
     check_seconds: float = 0.0
+    kernel_seconds: float = 0.0
 
     @property
     def total(self) -> float:
@@ -103,13 +114,48 @@ def _check_key(pk: ProvingKey, n_wires: int, n_public: int, domain_size: int) ->
 
 
 def _check_canonical(w: np.ndarray) -> None:
-    # the QAP kernels assume canonical inputs; the MSMs check too, but only after the NTTs have run
-    top = int(FR_MODULUS >> 192)
-    suspect = np.flatnonzero(w[:, 3] >= np.uint64(top))
-    for i in suspect:
-        v = sum(int(w[i, k]) << (64 * k) for k in range(4))
-        if v >= FR_MODULUS:
-            raise NonCanonicalFieldElement(f"witness[{int(i)}] must be in [0, r), not {v}")
+    # the QAP kernel assumes canonical inputs; the MSMs check too, but only after the NTTs have run
+    ok = limbs_below(w, FR_MODULUS)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise NonCanonicalFieldElement(f"witness[{i}] must be in [0, r), not {limbs_to_ints(w[i])[0]}")
+
+
+def _prove(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, r: int, s: int, progress: ProgressCallback | None
+           ) -> tuple[Proof, ProveTiming]:  # fmt: skip
+    from prover.warmup import prepare
+
+    domain = EvaluationDomain.for_constraints(qm.n_constraints, qm.n_public)
+    _check_key(pk, qm.n_wires, qm.n_public, domain.size)
+    _check_canonical(w)
+    w = kernel_input(w)
+    timing = ProveTiming(kernel_seconds=prepare("prove").total_s)
+
+    def stage(name: str, fn: Callable[[], Any]) -> Any:
+        if progress is not None:
+            progress(name)
+        t0 = time.perf_counter()
+        out = fn()
+        timing.stages[name] = time.perf_counter() - t0
+        return out
+
+    h = stage(STAGES[0], lambda: witness_map(qm, w, domain))
+    a_sum = stage(STAGES[1], lambda: msm_g1(pk.a_query, w))
+    b1_sum = stage(STAGES[2], lambda: msm_g1(pk.b_g1_query, w))
+    b2_sum = stage(STAGES[3], lambda: msm_g2(pk.b_g2_query, w))
+    c_sum = stage(STAGES[4], lambda: msm_g1(pk.c_query, w[pk.n_public + 1 :]))
+    h_sum = stage(STAGES[5], lambda: msm_g1(pk.h_query, h))
+
+    def finish() -> Proof:
+        # A = Σ w·A_i + α + r·δ, B = Σ w·B_i + β + s·δ (G2 and G1), C = Σ w·C_i + Σ h·H_i + s·A + r·B1 − r·s·δ
+        a = msm_g1(g1_to_limbs([a_sum, pk.alpha_g1, pk.delta_g1]), ints_to_limbs([1, 1, r]))
+        b = msm_g2(g2_to_limbs([b2_sum, pk.beta_g2, pk.delta_g2]), ints_to_limbs([1, 1, s]))
+        b1 = msm_g1(g1_to_limbs([b1_sum, pk.beta_g1, pk.delta_g1]), ints_to_limbs([1, 1, s]))
+        c_bases = g1_to_limbs([c_sum, h_sum, a, b1, pk.delta_g1])
+        c = msm_g1(c_bases, ints_to_limbs([1, 1, s, r, (-r * s) % _R]))
+        return Proof(a=a, b=b, c=c)
+
+    return stage(STAGES[6], finish), timing
 
 
 def prove_from_matrices(
@@ -153,47 +199,15 @@ def prove_from_matrices(
     NonCanonicalFieldElement
         A witness value is ≥ r.
     """
-    # aligned, writeable, C-contiguous: a .wtns view may be unaligned and read-only
     w = np.require(witness_limbs, dtype=np.uint64, requirements=("C", "A"))
     if w.ndim != 2 or w.shape[1] != 4:
         raise ValueError(f"Argument 'witness_limbs' must have shape (n_wires, 4), not {w.shape}")
     if w.shape[0] != matrices.n_wires:
         raise ValueError(f"Invalid witness length. Circuit: {matrices.n_wires}, witness: {w.shape[0]}")
-    domain = EvaluationDomain.for_constraints(matrices.n_constraints, matrices.n_public)
-    _check_key(proving_key, matrices.n_wires, matrices.n_public, domain.size)
-    _check_canonical(w)
+    m = ConstraintMatrices(matrices.n_constraints, matrices.n_wires, matrices.n_public, matrices.A, matrices.B, None)
     r = _random_scalar(rng) if r is None else r % _R
     s = _random_scalar(rng) if s is None else s % _R
-    pk = proving_key
-    timing = ProveTiming()
-
-    def stage(name: str, fn: Callable[[], Any]) -> Any:
-        if progress is not None:
-            progress(name)
-        t0 = time.perf_counter()
-        out = fn()
-        timing.stages[name] = time.perf_counter() - t0
-        return out
-
-    h = stage(STAGES[0], lambda: snarkjs_reduction(matrices, w, domain))
-    a_sum = stage(STAGES[1], lambda: msm_g1(pk.a_query, w))
-    b1_sum = stage(STAGES[2], lambda: msm_g1(pk.b_g1_query, w))
-    b2_sum = stage(STAGES[3], lambda: msm_g2(pk.b_g2_query, w))
-    c_sum = stage(STAGES[4], lambda: msm_g1(pk.c_query, np.ascontiguousarray(w[pk.n_public + 1 :])))
-    h_sum = stage(STAGES[5], lambda: msm_g1(pk.h_query, h))
-
-    def finish() -> Proof:
-        a = g1_add(g1_add(a_sum, pk.alpha_g1), g1_mul(pk.delta_g1, r))
-        b = g2_add(g2_add(b2_sum, pk.beta_g2), g2_mul(pk.delta_g2, s))
-        b1 = g1_add(g1_add(b1_sum, pk.beta_g1), g1_mul(pk.delta_g1, s))
-        c = g1_add(c_sum, h_sum)
-        c = g1_add(c, g1_mul(a, s))
-        c = g1_add(c, g1_mul(b1, r))
-        c = g1_add(c, g1_neg(g1_mul(pk.delta_g1, r * s % _R)))
-        return Proof(a=a, b=b, c=c)
-
-    proof = stage(STAGES[6], finish)
-    return proof, timing
+    return _prove(QapMatrices.from_matrices(m), proving_key, w, r, s, progress)
 
 
 def prove_with_timings(
@@ -221,14 +235,17 @@ def prove_with_timings(
     ):
         raise ValueError("Argument 'matrices' does not describe this R1CS (constraint, wire or public counts differ)")
     w = ints_to_limbs(values)
-    if matrices.C is not None:
-        bad = first_unsatisfied_row(matrices, w)  # numba mat-vecs; same first row as R1CS.first_unsatisfied
+    qm = QapMatrices.from_matrices(matrices)
+    if qm.c is not None:
+        bad = first_unsatisfied_row(qm, w)  # numba mat-vecs; same first row as R1CS.first_unsatisfied
         if bad is not None:
             raise UnsatisfiedConstraint(bad, r1cs.constraints[bad].label)
     else:
         r1cs.check(values)  # Python-int evaluation
     check_s = time.perf_counter() - t0
-    proof, timing = prove_from_matrices(matrices, proving_key, w, r=r, s=s, rng=rng, progress=progress)
+    r = _random_scalar(rng) if r is None else r % _R
+    s = _random_scalar(rng) if s is None else s % _R
+    proof, timing = _prove(qm, proving_key, w, r, s, progress)
     timing.check_seconds = check_s
     return proof, timing
 
@@ -251,7 +268,7 @@ def prove(
     r1cs : R1CS
         The circuit.
     proving_key : ProvingKey
-        Keys for this circuit (``prover.setup`` or a snarkjs .zkey).
+        Keys for this circuit (``prover.dev_setup`` or a snarkjs .zkey).
     witness : Witness or sequence of int
         The full assignment (wire 0 = 1), canonical values in [0, r).
     r, s : int, optional
@@ -295,9 +312,10 @@ def prove_from_zkey(
 ) -> tuple[Proof, list[int], dict[str, float]]:
     """Prove from a snarkjs Groth16 ``.zkey`` and a ``.wtns`` (drop-in for ``snarkjs groth16 prove``).
 
-    The zkey's section 4 gives A and B (``zksvs.formats.zkey_file`` strips the input rows), so this is
-    ``prove_from_matrices`` on the file's key and witness. As with snarkjs, the witness is not checked against the
-    constraints (the file has no C matrix): a wrong witness gives a proof that fails verification.
+    The zkey's section 4 gives A and B as stored (c·R², ``zksvs.formats.zkey_file.ZkeyCoefficients``), which the
+    witness map multiplies by the normal-form witness directly; the point sections are memory-mapped views. As with
+    snarkjs, the witness is not checked against the constraints (the file has no C matrix): a wrong witness gives a
+    proof that fails verification (``check_witness`` with the circuit's R1CS names the failing constraint).
 
     Parameters
     ----------
@@ -319,21 +337,97 @@ def prove_from_zkey(
     ValueError
         A key inconsistent with its matrices.
     """
-    from zksvs.formats.binfile import source_name
-    from zksvs.formats.wtns_file import read_wtns_limbs
-    from zksvs.formats.zkey_file import read_zkey
+    return ZkeyProver(zkey).prove(wtns, r=r, s=s, rng=rng, progress=progress)
 
-    zk = read_zkey(zkey)
-    w = np.array(read_wtns_limbs(wtns), dtype=np.uint64, order="C")
-    if w.shape[0] != zk.matrices.n_wires:
-        raise FormatError(
-            f"{source_name(wtns)}: witness of another circuit: it has {w.shape[0]} values, the circuit of "
-            f"{source_name(zkey)} has {zk.matrices.n_wires} wires (Invalid witness length)"
+
+class ZkeyProver:
+    """A snarkjs .zkey read once, for many proofs (a resident prover: ``zksvs serve``).
+
+    Parameters
+    ----------
+    zkey : path, binary file object or bytes
+        Read with its coefficients as stored (no ``ConstraintMatrices``); the point sections stay memory-mapped.
+
+    Raises
+    ------
+    FormatError
+        As ``prove_from_zkey``.
+    """
+
+    def __init__(self, zkey: Any) -> None:
+        from zksvs.formats.zkey_file import read_zkey
+
+        self.zkey = read_zkey(zkey, matrices=False)
+        c, pk = self.zkey.coefficients, self.zkey.proving_key
+        self.source = zkey
+        self.qap = QapMatrices.from_zkey_coefficients(
+            c.matrix, c.rows, c.wires, c.values_r2, c.n_constraints, pk.n_wires, pk.n_public, self.zkey.path
         )
-    proof, timing = prove_from_matrices(zk.matrices, zk.proving_key, w, r=r, s=s, rng=rng, progress=progress)
-    n_pub = zk.proving_key.n_public
-    public = [sum(int(w[i, k]) << (64 * k) for k in range(4)) for i in range(1, 1 + n_pub)]
-    return proof, public, dict(timing.stages)
+
+    def prove(
+        self,
+        wtns: Any,
+        *,
+        r: int | None = None,
+        s: int | None = None,
+        rng: Any = None,
+        progress: ProgressCallback | None = None,
+    ) -> tuple[Proof, list[int], dict[str, float]]:
+        """One proof from a .wtns: ``(Proof, public inputs, seconds per stage)``, as ``prove_from_zkey``.
+
+        Raises
+        ------
+        FormatError
+            The .wtns is malformed or of another circuit (both files named).
+        """
+        from zksvs.formats.binfile import source_name
+        from zksvs.formats.wtns_file import read_wtns_limbs
+
+        pk = self.zkey.proving_key
+        w = np.array(read_wtns_limbs(wtns), dtype=np.uint64, order="C")
+        if w.shape[0] != pk.n_wires:
+            raise FormatError(
+                f"{source_name(wtns)}: witness of another circuit: it has {w.shape[0]} values, the circuit of "
+                f"{source_name(self.source)} has {pk.n_wires} wires (Invalid witness length)"
+            )
+        r = _random_scalar(rng) if r is None else r % _R
+        s = _random_scalar(rng) if s is None else s % _R
+        proof, timing = _prove(self.qap, pk, w, r, s, progress)
+        return proof, limbs_to_ints(w[1 : 1 + pk.n_public]), dict(timing.stages)
 
 
-__all__ = ["STAGES", "ProveTiming", "prove", "prove_from_matrices", "prove_from_zkey", "prove_with_timings"]
+def check_witness(r1cs: R1CS, witness_limbs: np.ndarray) -> None:
+    """Raise ``UnsatisfiedConstraint`` naming the first constraint the witness leaves unsatisfied (numba mat-vecs).
+
+    Parameters
+    ----------
+    r1cs : R1CS
+        The circuit (e.g. ``zksvs.formats.r1cs_file.read_r1cs``); its constraint labels name the failure (empty for
+        a circom .r1cs, which has none).
+    witness_limbs : uint64[n_wires, 4]
+        Normal form, canonical.
+
+    Raises
+    ------
+    UnsatisfiedConstraint
+        With the constraint's index and label.
+    InvalidWitness
+        The witness length differs from the circuit's wire count.
+    """
+    if len(witness_limbs) != r1cs.n_wires:
+        raise InvalidWitness(f"the witness has {len(witness_limbs)} values, the circuit {r1cs.n_wires} wires")
+    bad = first_unsatisfied_row(r1cs.to_matrices(include_c=True), witness_limbs)
+    if bad is not None:
+        raise UnsatisfiedConstraint(bad, r1cs.constraints[bad].label)
+
+
+__all__ = [
+    "STAGES",
+    "ProveTiming",
+    "ZkeyProver",
+    "check_witness",
+    "prove",
+    "prove_from_matrices",
+    "prove_from_zkey",
+    "prove_with_timings",
+]

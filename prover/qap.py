@@ -9,8 +9,8 @@ n (``domainSize``), ω, ω_{2n} (``inc``)     ``domain.size``, ``domain.omega``,
 A·w, B·w per row (``buildABC1``)            ``abc[0]``, ``abc[1]`` (Montgomery limbs, n rows)
 C = A∘B pointwise (``buildABC1``)           ``abc[2]``
 input rows (``zkey_new.js``)                row ``n_constraints + s`` has A-coefficient 1 on wire s, s = 0..n_public
-``ifft`` → ``batchApplyKey(1, inc)`` → ``fft``  ``EvaluationDomain.intt_to_coset_ntt_inplace``
-``joinABC`` (A·B − C, from Montgomery)      ``_join_abc`` → the H scalars, normal form
+``ifft`` → ``batchApplyKey(1, inc)`` → ``fft``  ``kernels.ntt`` coset move (DIF, ×n^-1·g^i, DIT)
+``joinABC`` (A·B − C, from Montgomery)      fused into DIT's last stage → the H scalars, normal form
 zkey section 9 (odd 2n-Lagrange points/δ)   ``ProvingKey.h_query``
 ==========================================  ===================================================================
 
@@ -18,7 +18,7 @@ Why the odd coset: P = A·B − C has degree ≤ 2n − 2 and vanishes on ⟨ω�
 P(τ) = Σ_i P(ω_{2n}^{2i+1})·L_{2n,2i+1}(τ). With h_query[i] = L_{2n,2i+1}(τ)/δ·G1 the prover MSMs the odd-point
 evaluations directly and never divides by Z. (arkworks and gnark divide by Z on a generator coset instead; only the
 snarkjs form works with ``.zkey`` files.) For n = 2^28 snarkjs uses ``Fr.shift`` as the coset; so does
-``EvaluationDomain``, and ``prover.setup`` builds h_query for any coset, but sizes that large are never run here.
+``EvaluationDomain``, and ``prover.dev_setup`` builds h_query for any coset, but sizes that large are never run here.
 
 References
 ----------
@@ -27,89 +27,76 @@ snarkjs 0.7.6 ``src/groth16_prove.js`` (``buildABC1``, ``joinABC``), ``src/zkey_
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit, prange
+from dataclasses import dataclass
 
-from accel.field import fr_add, fr_from_mont, fr_mul, fr_sub, fr_to_mont_arr
+import numpy as np
+
+from accel.field import fr_mul_arr, fr_to_mont_arr
 from prover.domain import EvaluationDomain, _chunks
+from prover.kernels import qap as _k
+from zksvs.errors import FormatError
 from zksvs.r1cs import ConstraintMatrices, SparseMatrix
 
 
-@njit(cache=True)
-def _sparse_rows_inplace(rows, wires, coeffs, w_r2, out):
-    # out[row] += coeff·w for each entry. coeff is normal form and w_r2 = w·2^512, so the Montgomery product is
-    # coeff·w·2^256: the sum lands in Montgomery form with no per-entry conversion.
-    for k in range(rows.shape[0]):
-        s = wires[k]
-        if (w_r2[s, 0] | w_r2[s, 1] | w_r2[s, 2] | w_r2[s, 3]) == 0:
-            continue  # witness vectors are mostly 0/1: skip the zeros
-        i = rows[k]
-        p0, p1, p2, p3 = fr_mul(
-            coeffs[k, 0], coeffs[k, 1], coeffs[k, 2], coeffs[k, 3], w_r2[s, 0], w_r2[s, 1], w_r2[s, 2], w_r2[s, 3]
-        )
-        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = fr_add(out[i, 0], out[i, 1], out[i, 2], out[i, 3], p0, p1, p2, p3)
+@dataclass(frozen=True)
+class QapMatrices:
+    """A and B (and, for checking a witness, C) in the form the QAP kernel reads: coordinates and c·2^512 mod r.
 
+    Attributes
+    ----------
+    n_constraints, n_wires, n_public : int
+    a, b : tuple (rows int64[nnz], wires int64[nnz], vals_r2 uint64[nnz, 4])
+        C-contiguous; input rows not included (the kernel sets them).
+    c : same, or None
+    """
 
-@njit(cache=True)
-def _pointwise_c_range(abc, start, end):
-    for i in range(start, end):
-        abc[2, i, 0], abc[2, i, 1], abc[2, i, 2], abc[2, i, 3] = fr_mul(
-            abc[0, i, 0], abc[0, i, 1], abc[0, i, 2], abc[0, i, 3],
-            abc[1, i, 0], abc[1, i, 1], abc[1, i, 2], abc[1, i, 3],
-        )  # fmt: skip
+    n_constraints: int
+    n_wires: int
+    n_public: int
+    a: tuple[np.ndarray, np.ndarray, np.ndarray]
+    b: tuple[np.ndarray, np.ndarray, np.ndarray]
+    c: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
+    @classmethod
+    def from_matrices(cls, m: ConstraintMatrices) -> QapMatrices:
+        """Convert normal-form matrices (two Montgomery products per coefficient); indices are checked.
 
-@njit(cache=True)
-def _join_range(abc, out, start, end):
-    # A·B − C per point, Montgomery in → normal form out (the MSM takes plain scalars)
-    for i in range(start, end):
-        t0, t1, t2, t3 = fr_mul(
-            abc[0, i, 0], abc[0, i, 1], abc[0, i, 2], abc[0, i, 3],
-            abc[1, i, 0], abc[1, i, 1], abc[1, i, 2], abc[1, i, 3],
-        )  # fmt: skip
-        t0, t1, t2, t3 = fr_sub(t0, t1, t2, t3, abc[2, i, 0], abc[2, i, 1], abc[2, i, 2], abc[2, i, 3])
-        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = fr_from_mont(t0, t1, t2, t3)
+        Raises
+        ------
+        ValueError
+            A coefficient array of the wrong shape, or a row or wire index out of range.
+        """
 
+        def conv(name: str, x: SparseMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            _check_matrix(name, x, m.n_constraints, m.n_wires)
+            rows = np.ascontiguousarray(x.rows, dtype=np.int64)
+            wires = np.ascontiguousarray(x.wires, dtype=np.int64)
+            return rows, wires, _k.to_r2(np.ascontiguousarray(x.coeffs, dtype=np.uint64))
 
-@njit(cache=True, parallel=True)
-def _pointwise_c_parallel(abc, n_chunks):
-    n = abc.shape[1]
-    for c in prange(n_chunks):
-        _pointwise_c_range(abc, c * n // n_chunks, (c + 1) * n // n_chunks)
+        c = conv("C", m.C) if m.C is not None else None
+        return cls(m.n_constraints, m.n_wires, m.n_public, conv("A", m.A), conv("B", m.B), c)
 
+    @classmethod
+    def from_zkey_coefficients(
+        cls, matrix: np.ndarray, rows: np.ndarray, wires: np.ndarray, vals_r2: np.ndarray, n_constraints: int,
+        n_wires: int, n_public: int, path: str = "<memory>",
+    ) -> QapMatrices:  # fmt: skip
+        """From a .zkey's section-4 columns (matrix 0 = A / 1 = B, values as stored: c·2^512 mod r), input rows
+        already removed; indices are checked.
 
-@njit(cache=True, parallel=True)
-def _join_parallel(abc, out, n_chunks):
-    n = abc.shape[1]
-    for c in prange(n_chunks):
-        _join_range(abc, out, c * n // n_chunks, (c + 1) * n // n_chunks)
-
-
-def _pointwise_c_inplace(abc: np.ndarray, n_chunks: int) -> None:
-    if n_chunks <= 1:
-        _pointwise_c_range(abc, 0, abc.shape[1])
-    else:
-        _pointwise_c_parallel(abc, n_chunks)
-
-
-def _join_abc(abc: np.ndarray, n_chunks: int) -> np.ndarray:
-    out = np.empty((abc.shape[1], 4), dtype=np.uint64)
-    if n_chunks <= 1:
-        _join_range(abc, out, 0, abc.shape[1])
-    else:
-        _join_parallel(abc, out, n_chunks)
-    return out
-
-
-@njit(cache=True)
-def _first_unequal_row(ab, c, n_rows):
-    # smallest row k < n_rows with (A·w)_k·(B·w)_k ≠ (C·w)_k (all Montgomery), or −1
-    for k in range(n_rows):
-        p0, p1, p2, p3 = fr_mul(ab[0, k, 0], ab[0, k, 1], ab[0, k, 2], ab[0, k, 3],
-                                ab[1, k, 0], ab[1, k, 1], ab[1, k, 2], ab[1, k, 3])  # fmt: skip
-        if p0 != c[k, 0] or p1 != c[k, 1] or p2 != c[k, 2] or p3 != c[k, 3]:
-            return k
-    return -1
+        Raises
+        ------
+        FormatError
+            A row ≥ n_constraints or a wire ≥ n_wires (the file is named).
+        """
+        out = []
+        for m_id, name in ((0, "A"), (1, "B")):
+            sel = matrix == m_id
+            r, w = np.ascontiguousarray(rows[sel], dtype=np.int64), np.ascontiguousarray(wires[sel], dtype=np.int64)
+            if r.size and (int(r.max()) >= n_constraints or int(w.max()) >= n_wires):
+                raise FormatError(f"{path}: section 'coefficients' has a {name} entry out of range")
+            out.append((r, w, np.ascontiguousarray(vals_r2[sel], dtype=np.uint64)))
+        return cls(n_constraints, n_wires, n_public, out[0], out[1])
 
 
 def _check_matrix(name: str, m: SparseMatrix, n_rows: int, n_wires: int) -> None:
@@ -121,94 +108,46 @@ def _check_matrix(name: str, m: SparseMatrix, n_rows: int, n_wires: int) -> None
         raise ValueError(f"matrix {name}: wire index out of [0, {n_wires})")
 
 
-def evaluate_ab_rows(
-    matrices: ConstraintMatrices,
-    witness_limbs: np.ndarray,
-    domain: EvaluationDomain,
-    *,
-    n_chunks: int | None = None,
+def _witness(qm: QapMatrices, witness_limbs: np.ndarray) -> np.ndarray:
+    w = np.require(witness_limbs, dtype=np.uint64, requirements=("C", "A"))
+    if w.shape != (qm.n_wires, 4):
+        raise ValueError(f"Invalid witness length. Circuit: {qm.n_wires}, witness: {w.shape[0]}")
+    return w
+
+
+def witness_map(
+    qm: QapMatrices, witness_limbs: np.ndarray, domain: EvaluationDomain, *, n_threads: int | None = None
 ) -> np.ndarray:
-    """A·w, B·w and C = A∘B on every row of the domain (snarkjs ``buildABC1``), input rows included.
+    """The H-MSM scalars: (A·w)(x)·(B·w)(x) − C(x) on the coset g·⟨ω⟩ (snarkjs's odd coset of the 2n-domain).
 
     Parameters
     ----------
-    matrices : ConstraintMatrices
-        A and B in coordinate form (C is not read).
+    qm : QapMatrices
     witness_limbs : uint64[n_wires, 4]
-        The full witness, normal form, little-endian limbs.
+        The full witness, normal form, canonical.
     domain : EvaluationDomain
         At least ``n_constraints + n_public + 1`` rows.
-    n_chunks : int, optional
-        Ranges the pointwise product is split into; default one per thread from 2^14 elements, else 1.
+    n_threads : int, optional
+        1 = serial (no parallel region); default ``numba.get_num_threads()``, or 1 below 2^14 elements in all.
 
     Returns
     -------
-    uint64[3, n, 4]
-        A·w, B·w, (A·w)∘(B·w) per row, Montgomery form; rows past the input rows are 0.
-    """
-    n_rows = matrices.n_constraints + matrices.n_public + 1
-    if domain.size < n_rows:
-        raise ValueError(f"domain of size {domain.size} is smaller than the {n_rows} QAP rows")
-    w = np.ascontiguousarray(witness_limbs, dtype=np.uint64)
-    if w.shape != (matrices.n_wires, 4):
-        raise ValueError(f"Invalid witness length. Circuit: {matrices.n_wires}, witness: {w.shape[0]}")
-    for name, m in (("A", matrices.A), ("B", matrices.B)):
-        _check_matrix(name, m, matrices.n_constraints, matrices.n_wires)
-    w_mont = fr_to_mont_arr(w)
-    w_r2 = fr_to_mont_arr(w_mont)
-    abc = np.zeros((3, domain.size, 4), dtype=np.uint64)
-    for k, m in ((0, matrices.A), (1, matrices.B)):
-        _sparse_rows_inplace(
-            np.ascontiguousarray(m.rows, dtype=np.int64),
-            np.ascontiguousarray(m.wires, dtype=np.int64),
-            np.ascontiguousarray(m.coeffs),
-            w_r2,
-            abc[k],
-        )
-    nc, npub = matrices.n_constraints, matrices.n_public
-    abc[0, nc : nc + npub + 1] = w_mont[: npub + 1]
-    _pointwise_c_inplace(abc, _chunks(n_chunks, 3 * domain.size))
-    return abc
-
-
-def first_unsatisfied_row(matrices: ConstraintMatrices, witness_limbs: np.ndarray) -> int | None:
-    """The first constraint k with ⟨A_k, w⟩·⟨B_k, w⟩ ≠ ⟨C_k, w⟩, or None: the R1CS check as numba kernels.
-
-    Same answer as ``R1CS.first_unsatisfied`` (its index), at the cost of three sparse mat-vecs instead of Python-int
-    evaluation of every linear combination (~100× faster at 2^16 constraints).
-
-    Parameters
-    ----------
-    matrices : ConstraintMatrices
-        Must include C (``R1CS.to_matrices(include_c=True)``).
-    witness_limbs : uint64[n_wires, 4]
-        The full witness, normal form, canonical.
+    uint64[n, 4]
+        P(g·ω^i) for i < n, normal form, C-contiguous.
 
     Raises
     ------
     ValueError
-        ``matrices.C`` is None, the witness length differs from ``n_wires``, or an index is out of range.
+        Witness length ≠ n_wires ("Invalid witness length. Circuit: N, witness: M"), or the domain is too small.
     """
-    if matrices.C is None:
-        raise ValueError("Argument 'matrices' must include C (R1CS.to_matrices(include_c=True)) to check a witness")
-    nc = matrices.n_constraints
-    w = np.ascontiguousarray(witness_limbs, dtype=np.uint64)
-    if w.shape != (matrices.n_wires, 4):
-        raise ValueError(f"Invalid witness length. Circuit: {matrices.n_wires}, witness: {w.shape[0]}")
-    w_r2 = fr_to_mont_arr(fr_to_mont_arr(w))
-    ab = np.zeros((2, max(nc, 1), 4), dtype=np.uint64)
-    c = np.zeros((max(nc, 1), 4), dtype=np.uint64)
-    for name, m, out in (("A", matrices.A, ab[0]), ("B", matrices.B, ab[1]), ("C", matrices.C, c)):
-        _check_matrix(name, m, nc, matrices.n_wires)
-        _sparse_rows_inplace(
-            np.ascontiguousarray(m.rows, dtype=np.int64),
-            np.ascontiguousarray(m.wires, dtype=np.int64),
-            np.ascontiguousarray(m.coeffs),
-            w_r2,
-            out,
-        )
-    k = int(_first_unequal_row(ab, c, nc))
-    return None if k < 0 else k
+    n_rows = qm.n_constraints + qm.n_public + 1
+    if domain.size < n_rows:
+        raise ValueError(f"domain of size {domain.size} is smaller than the {n_rows} QAP rows")
+    w = _witness(qm, witness_limbs)
+    t = domain.tables
+    n_threads = _chunks(n_threads, 3 * domain.size)
+    return _k.witness_map(*qm.a, *qm.b, w, qm.n_constraints, qm.n_public, t.twiddles_inv, t.coset_scale_br,
+                          t.twiddles, domain.log_size, n_threads)  # fmt: skip
 
 
 def snarkjs_reduction(
@@ -218,18 +157,18 @@ def snarkjs_reduction(
     *,
     n_chunks: int | None = None,
 ) -> np.ndarray:
-    """The H-MSM scalars: (A·w)(x)·(B·w)(x) − C(x) on the coset g·⟨ω⟩ (snarkjs's odd coset of the 2n-domain).
+    """``witness_map`` from normal-form ``ConstraintMatrices`` (C is not read; snarkjs takes C = A∘B pointwise).
 
     Parameters
     ----------
     matrices : ConstraintMatrices
-        A and B of the circuit (input rows are added here, C is A∘B pointwise).
+        A and B of the circuit, without the input rows.
     witness_limbs : uint64[n_wires, 4]
         The full witness, normal form.
     domain : EvaluationDomain, optional
         Default ``EvaluationDomain.for_constraints(n_constraints, n_public)``.
     n_chunks : int, optional
-        Ranges each NTT stage is split into; default ``numba.get_num_threads()``.
+        Threads (1 = serial); default ``numba.get_num_threads()`` from 2^14 elements.
 
     Returns
     -------
@@ -246,6 +185,53 @@ def snarkjs_reduction(
     """
     if domain is None:
         domain = EvaluationDomain.for_constraints(matrices.n_constraints, matrices.n_public)
-    abc = evaluate_ab_rows(matrices, witness_limbs, domain, n_chunks=n_chunks)
-    domain.intt_to_coset_ntt_inplace(abc, n_chunks)
-    return _join_abc(abc, _chunks(n_chunks, 3 * domain.size))
+    m = ConstraintMatrices(matrices.n_constraints, matrices.n_wires, matrices.n_public, matrices.A, matrices.B, None)
+    return witness_map(QapMatrices.from_matrices(m), witness_limbs, domain, n_threads=n_chunks)
+
+
+def evaluate_ab_rows(matrices: ConstraintMatrices, witness_limbs: np.ndarray, domain: EvaluationDomain) -> np.ndarray:
+    """A·w, B·w and C = A∘B on every row of the domain (snarkjs ``buildABC1``), input rows included (a reference view
+    of the QAP kernel's first step, Montgomery form ``uint64[3, n, 4]``; rows past the input rows are 0)."""
+    m = ConstraintMatrices(matrices.n_constraints, matrices.n_wires, matrices.n_public, matrices.A, matrices.B, None)
+    qm = QapMatrices.from_matrices(m)
+    w = _witness(qm, witness_limbs)
+    abc = np.zeros((3, domain.size, 4), dtype=np.uint64)
+    _k.sparse_rows_r2(*qm.a, w, abc[0])
+    _k.sparse_rows_r2(*qm.b, w, abc[1])
+    nc, npub = qm.n_constraints, qm.n_public
+    abc[0, nc : nc + npub + 1] = fr_to_mont_arr(np.ascontiguousarray(w[: npub + 1]))
+    abc[2] = fr_mul_arr(abc[0], abc[1])
+    return abc
+
+
+def first_unsatisfied_row(matrices: ConstraintMatrices | QapMatrices, witness_limbs: np.ndarray) -> int | None:
+    """The first constraint k with ⟨A_k, w⟩·⟨B_k, w⟩ ≠ ⟨C_k, w⟩, or None: the R1CS check as numba kernels.
+
+    Same answer as ``R1CS.first_unsatisfied`` (its index), at the cost of three sparse mat-vecs instead of Python-int
+    evaluation of every linear combination (~100× faster at 2^16 constraints).
+
+    Parameters
+    ----------
+    matrices : ConstraintMatrices or QapMatrices
+        Must include C (``R1CS.to_matrices(include_c=True)``).
+    witness_limbs : uint64[n_wires, 4]
+        The full witness, normal form, canonical.
+
+    Raises
+    ------
+    ValueError
+        ``matrices.C`` is None, the witness length differs from ``n_wires``, or an index is out of range.
+    """
+    qm = matrices if isinstance(matrices, QapMatrices) else None
+    if qm is None:
+        if matrices.C is None:
+            raise ValueError("Argument 'matrices' must include C (R1CS.to_matrices(include_c=True)) to check a witness")
+        qm = QapMatrices.from_matrices(matrices)
+    if qm.c is None:
+        raise ValueError("Argument 'matrices' must include C to check a witness")
+    w = _witness(qm, witness_limbs)
+    k = int(_k.first_unequal_row(*qm.a, *qm.b, *qm.c, w, qm.n_constraints))
+    return None if k < 0 else k
+
+
+__all__ = ["QapMatrices", "evaluate_ab_rows", "first_unsatisfied_row", "snarkjs_reduction", "witness_map"]

@@ -49,11 +49,11 @@ from py_ecc import optimized_bn128 as _ob
 
 from accel.field import fq_add_arr, fq_mul_arr, fq_neg_arr, fq_sqr_arr, fr_from_mont_arr, fr_to_mont_arr
 from prover.contribution_key import fr_from_rng, g1_from_rng, hash_to_g2, rng_from_beacon
+from prover.dev_setup import G1_GENERATOR
 from prover.domain import EvaluationDomain
-from prover.kernels.g1 import g1_affine_to_jac_arr, g1_jac_to_affine_arr, g1_madd_arr
+from prover.kernels.curve import affine_to_jac_arr, jac_to_affine_arr, madd_arr
 from prover.msm import g1_mul, msm_g1
-from prover.ptau_setup import setup_from_ptau
-from prover.setup import G1_GENERATOR
+from prover.phase2 import setup_from_ptau
 from zksvs.errors import BeaconTooCostly, SetupError
 from zksvs.field import FQ_MODULUS, FR_MODULUS, FR_TWO_ADICITY
 from zksvs.formats.binfile import read_binfile, to_bytes
@@ -289,7 +289,7 @@ def _h_combinations(ptau: Ptau, h_query: np.ndarray, d: int) -> tuple[G1Affine, 
     hi = np.ascontiguousarray(ptau.tau_g1[d : 2 * d - 1])
     lo = np.array(ptau.tau_g1[: d - 1], dtype=np.uint64)
     lo[:, 1] = fq_neg_arr(np.ascontiguousarray(lo[:, 1]))
-    diff = g1_jac_to_affine_arr(g1_madd_arr(g1_affine_to_jac_arr(hi), lo))
+    diff = jac_to_affine_arr(madd_arr(affine_to_jac_arr(hi), lo))
     r1 = msm_g1(diff, np.ascontiguousarray(rho[: d - 1]))
     # c_j = ρ(g·ω^j) by one coset NTT; the factor (g^d − 1) goes on R2 afterwards
     dom = EvaluationDomain.of_log_size(log_n)

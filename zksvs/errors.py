@@ -8,7 +8,22 @@ from __future__ import annotations
 
 
 class ZksvsError(Exception):
-    """Base class for all failures *expected* in normal operation (bad input, bad files, rejected proofs)."""
+    """Base class for all failures *expected* in normal operation (bad input, bad files, rejected proofs).
+
+    Every subclass pickles whatever its constructor's signature (``__reduce__``): an error raised in a worker
+    process (``zksvs run --executor processes|ray``) reaches the driver as the same type with the same attributes.
+    """
+
+    def __reduce__(self):
+        # Exception's own reduce calls cls(*self.args): wrong for subclasses whose __init__ takes other arguments
+        return _rebuild_error, (type(self), self.args, self.__dict__)
+
+
+def _rebuild_error(cls: type, args: tuple, state: dict) -> ZksvsError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
 
 
 # --- input ------------------------------------------------------------------------------------------------------
@@ -96,8 +111,8 @@ class BeaconTooCostly(InputError):
 
 class MalformedSlotData(InputError):
     """A batch slot's committed data breaks the native rules of its kind (zksvs.statement.check_slot_data): a field
-    that is not an exact int, an unknown kind, a u64 field out of range, a peer chain outside [0, K) or equal to the
-    slot's own chain, or a non-zero field where the kind has none."""
+    that is not an exact int, an unknown kind, a field too wide for its slot-word bytes, a peer chain outside [0, K)
+    or equal to the slot's own chain, or a non-zero field where the kind has none."""
 
 
 class MalformedOpening(InputError):
@@ -176,7 +191,13 @@ class UnsatisfiedConstraint(ZksvsError):
     def __init__(self, index: int, label: str) -> None:
         self.index = index
         self.label = label
-        super().__init__(f"constraint {index} ({label!r}) is not satisfied")
+        super().__init__(f"constraint {index} ({label!r}) is not satisfied" if label else
+                         f"constraint {index} is not satisfied (the circuit has no constraint labels)")  # fmt: skip
+
+
+class InvalidWitness(ZksvsError):
+    """A witness does not fit or does not satisfy the circuit, found without a constraint to name (another circuit's
+    wire count, or a proof that fails its own key's verifying key)."""
 
 
 class SetupError(ZksvsError):
@@ -195,6 +216,13 @@ class CircuitTooLarge(SetupError):
 
 
 # --- settlement -------------------------------------------------------------------------------------------------
+
+
+class ToolchainError(ZksvsError):
+    """A tool the EVM settlement needs (node/npm, solc-js, pyrevm) is missing, cannot be installed, or failed.
+
+    The message says which tool, what failed, and what to do (install Node.js, use ``--l1 model``, ...).
+    """
 
 
 class SettlementRejected(ZksvsError):

@@ -1,22 +1,23 @@
 """BN254 field constants and canonical-range checks (DESIGN.md §2).
 
 ``FR_MODULUS`` (r, the scalar field, where R1CS and witnesses live) and ``FQ_MODULUS`` (q, the base field of the
-curve) are taken from ``py_ecc.bn128`` and never retyped.
+curve) are derived from the curve's one parameter u by the Barreto–Naehrig polynomials, not typed in; the tests
+check them against ``py_ecc.bn128`` (this module does not import py_ecc: the prover's start-up reads it).
 
 References
 ----------
-EIP-196/197 (alt_bn128); py_ecc 8.0 ``py_ecc/bn128/bn128_curve.py``.
+Barreto, Naehrig, "Pairing-friendly elliptic curves of prime order", SAC 2005 (q(u), r(u)); EIP-196/197
+(alt_bn128, u = 4965661367192848881); py_ecc 8.0 ``py_ecc/bn128/bn128_curve.py``.
 """
 
 from __future__ import annotations
 
-from py_ecc.bn128 import curve_order as _curve_order
-from py_ecc.bn128 import field_modulus as _field_modulus
-
 from zksvs.errors import NonCanonicalFieldElement
 
-FR_MODULUS: int = int(_curve_order)
-FQ_MODULUS: int = int(_field_modulus)
+#: The BN parameter of alt_bn128 (BN254): 6u + 2 is the Miller loop's ate parameter (py_ecc ``ate_loop_count``).
+BN_U: int = 4965661367192848881
+FQ_MODULUS: int = 36 * BN_U**4 + 36 * BN_U**3 + 24 * BN_U**2 + 6 * BN_U + 1
+FR_MODULUS: int = 36 * BN_U**4 + 36 * BN_U**3 + 18 * BN_U**2 + 6 * BN_U + 1
 
 #: Two-adicity of r − 1: NTT domains up to 2^28 exist in Fr.
 FR_TWO_ADICITY: int = ((FR_MODULUS - 1) & -(FR_MODULUS - 1)).bit_length() - 1

@@ -23,6 +23,20 @@ def ints_to_limbs(values: Iterable[int]) -> np.ndarray:
     return np.frombuffer(buf, dtype="<u8").reshape(len(vals), 4).astype(np.uint64, copy=True)
 
 
+def int_to_limbs(x: int) -> tuple[int, int, int, int]:
+    """One non-negative int < 2^256 → its 4 little-endian 64-bit limbs as Python ints (``ints_to_limbs`` for one value).
+
+    Raises
+    ------
+    ValueError
+        ``x`` is negative or ≥ 2^256.
+    """
+    if not 0 <= x < 1 << 256:
+        raise ValueError(f"Argument 'x' must be in [0, 2^256), not {x}")
+    m = (1 << 64) - 1
+    return (x & m, (x >> 64) & m, (x >> 128) & m, (x >> 192) & m)
+
+
 def limbs_to_ints(limbs: np.ndarray) -> list[int]:
     """``uint64[..., 4]`` limbs → flat list of Python ints (row-major over the leading axes)."""
     b = np.ascontiguousarray(limbs, dtype="<u8").tobytes()

@@ -1,21 +1,47 @@
-"""The batch statement: public-input order and the batch commitment, defined once for circuits, sequencer, verifier.
+"""The batch statement: public-input order and how a proof is bound to its batch data, for circuits, sequencer, L1.
 
 Batch circuit public inputs, in this order (DESIGN.md §6): ``chain_id, old_state_root, new_state_root,
-batch_commitment``. The commitment binds the proof to the batch data the L1 receives: every slot (no-ops too) is
-reduced to a ``SlotData`` digest, and the digests are folded with Poseidon:
+batch_commitment, eval_point, eval_value``. The last three bind the proof to the batch data the L1 receives, by
+evaluation (EIP-4844's "proof of equivalence" between a commitment and published data):
 
-    digest_k = Poseidon(SlotData.fields())        (15 inputs)
-    h_0 = 0,  h_{k+1} = Poseidon(h_k, digest_k),  batch_commitment = h_B
+- every slot (no-ops too) packs into ``SLOT_WORDS`` = 5 slot words (``pack_slot``; byte fields, little end first)::
+
+      word 0  byte   0          1           2           3-6         7-10        11-18    19-26  27      28
+              field  kind bit   peer_chain  program bit account_a   account_b   amount   nonce  forced  reason bit
+                                                                                                      (< 2^232)
+      word 1  byte   0-3         4-7         8-15
+              field  msg_sender  msg_target  msg_value                                                (< 2^128)
+      word 2  payload;  word 3  pubkey_x;  word 4  pubkey_y                                    (field elements, < r)
+
+  The kind byte has one bit per kind (``KIND_BITS``: no-op 0, transfer 1, burn 2, action 4, call 8), the program
+  byte one bit per program (``PROGRAM_BITS``: none 0, MINT 1, COND 2, SWAP 4) and the reason byte one bit per
+  forced rejection's reason code (``REASON_BITS``; forced inclusion, issue 10 §3: ``forced`` is 0 or 1), so words 0
+  and 1 are sums of distinct powers of two over the circuit's boolean wires (the kind and
+  program selectors and the fields' range-check bits) and words 2-4 are wires themselves: five words, one slot.
+
+- ``batch_commitment`` c = Poseidon sponge over the 5·B words in slot order: h = Poseidon(w_0..w_15), then
+  h = Poseidon(h, next 15 words) while words remain (circomlib Poseidon, at most 16 inputs);
+- ``eval_point`` z = Keccak-256(c ‖ w_0 ‖ … ‖ w_{5B−1}) mod r (32-byte big-endian words);
+- ``eval_value`` y = Σ_k w_k·z^k mod r.
+
+The circuit computes c and y from the slot fields it uses (each field range-checked to its width, so the packing is
+injective) and takes z as an input; the L1 computes z and y from the words it received, with Keccak and 5·B
+multiply-adds. Why that binds: c fixes the prover's words before z exists, and z depends on c and on the published
+words, so a published list that differs from the committed one is a different polynomial of degree < 5B, which
+agrees with the committed one at the random point z with probability ≤ 5B/r (Schwartz–Zippel) per attempt.
+Poseidon over the slots on the L1 instead would cost ~160,000 gas a slot; this costs about 1,500 (Keccak, five
+multiply-adds).
 
 The slot fields of each kind are in docs/protocol.md ("The slot layout").
 
 Cross-rollup circuit public inputs (DESIGN.md §6b): the K new state roots, in chain order. We chose the roots
-themselves over one Poseidon commitment to them: on the L1 a public input costs ~7.2k gas (anchors/evm_gas.md) while
-a Poseidon of K inputs costs 16k–134k gas for K = 1..6 and more beyond, so K plain inputs are cheaper for K ≤ 8.
+themselves over one Poseidon commitment to them: on the L1 a public input costs one 6,000-gas ecMul while a
+Poseidon of K inputs costs far more on the EVM, so K plain inputs are cheaper for K ≤ 8.
 
 References
 ----------
-Poseidon, Grassi et al., USENIX Security 2021 (circomlib parameters, zksvs.poseidon).
+EIP-4844, "Shard Blob Transactions" (the point-evaluation binding of a commitment to published data);
+Poseidon, Grassi et al., USENIX Security 2021 (circomlib parameters, zksvs.poseidon); Schwartz–Zippel lemma.
 """
 
 from __future__ import annotations
@@ -26,11 +52,50 @@ from enum import IntEnum
 
 from zksvs.errors import MalformedSlotData
 from zksvs.field import FR_MODULUS, require_canonical_fr
+from zksvs.keccak import keccak256
 from zksvs.poseidon import poseidon
-from zksvs.rollup_state import U64_MAX
 
 #: Number of public inputs of a batch circuit.
-N_BATCH_PUBLIC = 4
+N_BATCH_PUBLIC = 6
+#: Slot words per slot.
+SLOT_WORDS = 5
+#: Slot-word layout of the packed words 0 and 1: field → (word, bit offset, width in bits). Byte-aligned, so zero
+#: high bytes stay zero in calldata. Words 2, 3, 4 are ``FR_WORD_FIELDS``.
+SLOT_WORD_LAYOUT: dict[str, tuple[int, int, int]] = {
+    "kind": (0, 0, 8),
+    "peer_chain": (0, 8, 8),
+    "program": (0, 16, 8),
+    "account_a": (0, 24, 32),
+    "account_b": (0, 56, 32),
+    "amount": (0, 88, 64),
+    "nonce": (0, 152, 64),
+    "forced": (0, 216, 8),
+    "reason": (0, 224, 8),
+    "msg_sender": (1, 0, 32),
+    "msg_target": (1, 32, 32),
+    "msg_value": (1, 64, 64),
+}
+#: The field-element fields, one word each (words 2, 3, 4).
+FR_WORD_FIELDS = ("payload", "pubkey_x", "pubkey_y")
+#: Bits of the packed words: word 0 is below 2^232, word 1 below 2^128.
+PACKED_WORD_BITS = (232, 128)
+#: The kind byte of a slot word: one bit per kind.
+KIND_BITS: dict[int, int] = {0: 0, 1: 1, 2: 2, 3: 4, 4: 8}
+_KIND_OF_BITS = {v: k for k, v in KIND_BITS.items()}
+#: The program byte of a slot word: one bit per program (``zksvs.tx_message.Program``: MINT 1, COND 2, SWAP 3).
+PROGRAM_BITS: dict[int, int] = {0: 0, 1: 1, 2: 2, 3: 4}
+_PROGRAM_OF_BITS = {v: k for k, v in PROGRAM_BITS.items()}
+#: The reason byte of a slot word: one bit per reason code a forced rejection can prove (``zksvs.forced``: 1-4 the
+#: sender's, 5, 7, 8 a transfer's recipient's; 0: included, or not forced).
+REASON_BITS: dict[int, int] = {0: 0, 1: 1, 2: 2, 3: 4, 4: 8, 5: 16, 7: 32, 8: 64}
+_REASON_OF_BITS = {v: k for k, v in REASON_BITS.items()}
+#: The byte-coded fields (a table of bits each), packed apart from the plain ones.
+_CODED = {"kind": KIND_BITS, "program": PROGRAM_BITS, "reason": REASON_BITS}
+#: Account indices fit 32 bits (account trees of depth ≤ 32).
+ACCOUNT_BITS = 32
+#: Inputs per Poseidon call of the commitment sponge (circomlib's widest Poseidon).
+SPONGE_WIDTH = 16
+_U64_MAX = (1 << 64) - 1
 
 
 class SlotKind(IntEnum):
@@ -97,8 +162,8 @@ class SlotData:
     reason: int = 0
 
     def fields(self) -> tuple[int, ...]:
-        """The digest inputs in order: kind, account_a, account_b, amount, nonce, peer_chain, program, payload,
-        pubkey_x, pubkey_y, msg_sender, msg_target, msg_value, forced, reason."""
+        """kind, account_a, account_b, amount, nonce, peer_chain, program, payload, pubkey_x, pubkey_y, msg_sender,
+        msg_target, msg_value, forced, reason."""
         return (
             int(self.kind),
             self.account_a,
@@ -117,9 +182,9 @@ class SlotData:
             self.reason,
         )
 
-    def digest(self) -> int:
-        """Poseidon of ``fields()`` (15 inputs)."""
-        return poseidon(list(self.fields()))
+    def words(self) -> tuple[int, ...]:
+        """The five slot words (``pack_slot``)."""
+        return pack_slot(self)
 
     @classmethod
     def noop(cls) -> SlotData:
@@ -127,42 +192,94 @@ class SlotData:
         return cls(SlotKind.NOOP)
 
 
-_FIELDS = (
-    "account_a",
-    "account_b",
-    "amount",
-    "nonce",
-    "peer_chain",
-    "program",
-    "msg_sender",
-    "msg_target",
-    "msg_value",
-    "forced",
-    "reason",
-)
-_FR_FIELDS = ("payload", "pubkey_x", "pubkey_y")
+def _code_byte(value: object, table: dict[int, int], what: str) -> int:
+    if type(value) not in (int, SlotKind) or value not in table:
+        raise MalformedSlotData(f"{what} must be one of {list(table)}, not {value!r}")
+    return table[int(value)]
+
+
+def pack_slot(slot: SlotData) -> tuple[int, ...]:
+    """The five slot words (module docstring): each packed field at its ``SLOT_WORD_LAYOUT`` place, then payload,
+    pubkey_x, pubkey_y.
+
+    Raises
+    ------
+    MalformedSlotData
+        ``slot`` is not a SlotData, its kind, program or reason has no bit, or a field is not an exact int that fits its
+        width (a field element: in [0, r)), so no two slots share their words.
+    """
+    if not isinstance(slot, SlotData):
+        raise MalformedSlotData(f"not a SlotData: {type(slot).__name__}")
+    words = [0, 0]
+    for name, table in _CODED.items():
+        words[0] |= _code_byte(getattr(slot, name), table, name) << SLOT_WORD_LAYOUT[name][1]
+    for name, (w, offset, width) in SLOT_WORD_LAYOUT.items():
+        if name in _CODED:
+            continue
+        v = getattr(slot, name)
+        if type(v) is not int or not 0 <= v < 1 << width:
+            raise MalformedSlotData(f"{name} must be an int in [0, 2^{width}), not {v!r}")
+        words[w] |= v << offset
+    for name in FR_WORD_FIELDS:
+        v = getattr(slot, name)
+        if type(v) is not int or not 0 <= v < FR_MODULUS:
+            raise MalformedSlotData(f"{name} must be an int in [0, r), not {v!r}")
+        words.append(v)
+    return tuple(words)
+
+
+def unpack_slot(words: Sequence[int]) -> SlotData:
+    """Inverse of ``pack_slot``.
+
+    Raises
+    ------
+    MalformedSlotData
+        ``words`` are not five ints, word 0 ≥ 2^232, word 1 ≥ 2^128, words 2-4 ≥ r, or the kind, program or
+        reason byte is not one of its bits.
+    """
+    if len(words) != SLOT_WORDS or any(type(w) is not int or w < 0 for w in words):
+        raise MalformedSlotData(f"a slot is {SLOT_WORDS} non-negative ints, not {words!r}")
+    for i, bits in enumerate(PACKED_WORD_BITS):
+        if words[i] >= 1 << bits:
+            raise MalformedSlotData(f"slot word {i} must be below 2^{bits}, not {words[i]}")
+    if any(w >= FR_MODULUS for w in words[2:]):
+        raise MalformedSlotData("slot words 2-4 must be below r")
+    f = {name: (words[w] >> off) & ((1 << width) - 1) for name, (w, off, width) in SLOT_WORD_LAYOUT.items()}
+    if f["kind"] not in _KIND_OF_BITS:
+        raise MalformedSlotData(f"kind byte {f['kind']} is not 0, 1, 2, 4 or 8")
+    if f["program"] not in _PROGRAM_OF_BITS:
+        raise MalformedSlotData(f"program byte {f['program']} is not 0, 1, 2 or 4")
+    if f["reason"] not in _REASON_OF_BITS:
+        raise MalformedSlotData(f"reason byte {f['reason']} is not 0 or one of {sorted(_REASON_OF_BITS)[1:]}")
+    kind = SlotKind(_KIND_OF_BITS[f.pop("kind")])
+    f["program"] = _PROGRAM_OF_BITS[f["program"]]
+    f["reason"] = _REASON_OF_BITS[f["reason"]]
+    return SlotData(kind, **f, **dict(zip(FR_WORD_FIELDS, words[2:])))
+
+
+_PACKED_FIELDS = tuple(n for n in SLOT_WORD_LAYOUT if n not in _CODED)
 _MSG_FIELDS = ("msg_sender", "msg_target", "msg_value")
 #: Program codes (``zksvs.tx_message.Program``; restated here to keep the statement free of the message layer).
 _MINT, _COND, _SWAP = 1, 2, 3
-#: Forced-slot reason codes a batch can carry (``zksvs.forced.PROVABLE_REASONS``; 0: included).
-_REASONS = (0, 1, 2, 3, 4, 5, 7, 8)
 
 
 def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
     """Return ``slot`` if it is the committed data of a slot that the native rules allow on rollup ``chain_id``.
 
     What the L1 receives is checked against the rules the sequencer enforces (docs/protocol.md, "The slot layout"),
-    with exact integers only (a float 3.5 or a bool is refused, not rounded):
+    with exact integers only (a float 3.5 or a bool is refused, not rounded); the contract checks the same rules on
+    the slot words (``SharedSettlement._checkBatchData``):
 
-    - ``kind`` is a ``SlotKind`` value; every integer field is an int in [0, 2^64) (account indices, u64 amounts
-      and nonces, chain ids, the program: none reaches 2^64); payload and key are canonical Fr elements;
+    - ``kind`` is a ``SlotKind`` value and ``program`` one of 0-3; every packed field fits its slot-word width
+      (``SLOT_WORD_LAYOUT``: account indices 32 bits, amounts, nonces and msg_value 64, the peer chain 8); payload
+      and key are canonical Fr elements;
     - NOOP: every field is 0; TRANSFER: no message (peer_chain, program, payload, msg_* are 0);
     - BURN, CALL, ACTION: ``peer_chain`` is in [0, K) and is not ``chain_id`` — a peer such as (2c − 1)/2 mod r
       would pick the bridge slot of a c→c tree that no pair check compares (issue 8, finding 1); the program is
       MINT, COND or SWAP (a BURN: MINT with payload 0); a COND's payload (its cap) is a u64; msg_sender,
       msg_target, msg_value are 0 except in a SWAP ACTION;
     - forced is 0 or 1, and 1 only on a TRANSFER, BURN or CALL (a user transaction from the L1 queue); reason is 0
-      unless forced, else a code the circuit proves (``zksvs.forced.PROVABLE_REASONS``).
+      unless forced, else a code the circuit proves (``REASON_BITS``, ``zksvs.forced.PROVABLE_REASONS``).
 
     Raises
     ------
@@ -173,24 +290,25 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
         raise MalformedSlotData(f"not a SlotData: {type(slot).__name__}")
     kind = slot.kind
     if type(kind) not in (int, SlotKind) or kind not in tuple(SlotKind):
-        raise MalformedSlotData(f"kind must be one of {[int(k) for k in SlotKind]}, not {kind!r}")
+        raise MalformedSlotData(f"kind must be one of {sorted({int(k) for k in SlotKind})}, not {kind!r}")
     kind = SlotKind(kind)
-    for name in _FIELDS:
+    if type(slot.program) is not int or slot.program not in PROGRAM_BITS:
+        raise MalformedSlotData(f"program must be 0, 1 (MINT), 2 (COND) or 3 (SWAP), not {slot.program!r}")
+    for name in _PACKED_FIELDS:
         v = getattr(slot, name)
-        if type(v) is not int or not 0 <= v <= U64_MAX:
-            raise MalformedSlotData(f"{name} must be an int in [0, 2^64), not {v!r}")
-    for name in _FR_FIELDS:
+        width = SLOT_WORD_LAYOUT[name][2]
+        if type(v) is not int or not 0 <= v < 1 << width:
+            raise MalformedSlotData(f"{name} must be an int in [0, 2^{width}), not {v!r}")
+    for name in FR_WORD_FIELDS:
         v = getattr(slot, name)
         if type(v) is not int or not 0 <= v < FR_MODULUS:
             raise MalformedSlotData(f"{name} must be an int in [0, r), not {v!r}")
     if slot.forced not in (0, 1) or (slot.forced and kind not in (SlotKind.TRANSFER, SlotKind.BURN, SlotKind.CALL)):
-        raise MalformedSlotData(
-            f"forced is 1 only on a TRANSFER, BURN or CALL, else 0, not {slot.forced} on {kind.name}"
-        )
-    if slot.reason not in _REASONS or (slot.reason and not slot.forced):
-        raise MalformedSlotData(f"reason is a forced slot's code in {_REASONS}, else 0, not {slot.reason}")
+        raise MalformedSlotData(f"forced is 1 only on a TRANSFER, BURN or CALL, not {slot.forced} on {kind.name}")
+    if slot.reason not in REASON_BITS or (slot.reason and not slot.forced):
+        raise MalformedSlotData(f"reason is a forced slot's code in {sorted(REASON_BITS)}, else 0, not {slot.reason}")
     if kind == SlotKind.NOOP:
-        if any(getattr(slot, n) for n in _FIELDS + _FR_FIELDS):
+        if any(slot.fields()[1:]):
             raise MalformedSlotData(f"a NOOP slot has only zero fields, not {slot}")
         return slot
     if kind == SlotKind.TRANSFER:
@@ -207,7 +325,7 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
         raise MalformedSlotData(f"a {kind.name} runs program 1 (MINT), 2 (COND) or 3 (SWAP), not {slot.program}")
     if kind == SlotKind.BURN and (slot.program != _MINT or slot.payload):
         raise MalformedSlotData(f"a BURN runs program 1 (MINT) with payload 0, not {slot.program}, {slot.payload}")
-    if slot.program == _COND and slot.payload > U64_MAX:
+    if slot.program == _COND and slot.payload > _U64_MAX:
         raise MalformedSlotData(f"a COND's payload is its cap, a u64, not {slot.payload}")
     if not (kind == SlotKind.ACTION and slot.program == _SWAP):
         for name in _MSG_FIELDS:
@@ -216,12 +334,98 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
     return slot
 
 
+def sponge_chunks(n_words: int) -> list[tuple[int, int]]:
+    """The ``(start, end)`` word ranges the commitment sponge absorbs per Poseidon call: 16 words, then 15 at a time
+    beside the running hash."""
+    out, start = [], 0
+    while start < n_words or not out:
+        end = min(n_words, start + (SPONGE_WIDTH if not out else SPONGE_WIDTH - 1))
+        out.append((start, end))
+        start = end
+    return out
+
+
+def slot_words_unchecked(slot: SlotData) -> tuple[int, ...]:
+    """The five words as Σ bit·2^offset mod r without range checks: the words a circuit computes from whatever a
+    (possibly malicious) trace holds (a kind, program or reason without a bit counts as none). Equal ``pack_slot`` for
+    every slot that packs."""
+    words = [0, 0]
+    for name, table in _CODED.items():
+        words[0] += table.get(int(getattr(slot, name)), 0) << SLOT_WORD_LAYOUT[name][1]
+    for name in _PACKED_FIELDS:
+        w, off, _ = SLOT_WORD_LAYOUT[name]
+        words[w] += int(getattr(slot, name)) << off
+    words += [int(getattr(slot, n)) for n in FR_WORD_FIELDS]
+    return tuple(w % FR_MODULUS for w in words)
+
+
+def batch_words(slots: Sequence[SlotData]) -> list[int]:
+    """The 5·B words of a batch in slot order (``slot_words_unchecked`` of each slot)."""
+    return [w for s in slots for w in slot_words_unchecked(s)]
+
+
 def batch_commitment(slots: Sequence[SlotData]) -> int:
-    """Fold the slot digests with Poseidon(h, digest) starting from h = 0 (module docstring)."""
-    h = 0
-    for s in slots:
-        h = poseidon([h, s.digest()])
+    """c = the Poseidon sponge over the batch's slot words (module docstring; ``batch_words``); 0 for no slots."""
+    return commitment_of_words(batch_words(slots))
+
+
+def commitment_of_words(words: Sequence[int]) -> int:
+    """The sponge of ``batch_commitment`` over slot words already packed; 0 for no words."""
+    if not words:
+        return 0
+    h = None
+    for start, end in sponge_chunks(len(words)):
+        chunk = list(words[start:end])
+        h = poseidon(chunk if h is None else [h, *chunk])
     return h
+
+
+def eval_point(commitment: int, words: Sequence[int]) -> int:
+    """z = Keccak-256(commitment ‖ words) mod r, every value as a 32-byte big-endian word (the L1's computation).
+
+    Raises
+    ------
+    ValueError
+        A value is not an int in [0, 2^256).
+    """
+    data = b"".join(_word32(v) for v in (commitment, *words))
+    return int.from_bytes(keccak256(data), "big") % FR_MODULUS
+
+
+def eval_value(words: Sequence[int], z: int) -> int:
+    """y = Σ_k words[k]·z^k mod r, by Horner from the last word (the L1's computation)."""
+    y = 0
+    for w in reversed(words):
+        y = (y * z + w) % FR_MODULUS
+    return y
+
+
+def _word32(v: int) -> bytes:
+    if type(v) is not int or not 0 <= v < 1 << 256:
+        raise ValueError(f"a word must be an int in [0, 2^256), not {v!r}")
+    return v.to_bytes(32, "big")
+
+
+@dataclass(frozen=True)
+class BatchBinding:
+    """What binds a batch proof to its data: ``batch_commitment`` c, ``eval_point`` z, ``eval_value`` y."""
+
+    batch_commitment: int
+    eval_point: int
+    eval_value: int
+
+    @classmethod
+    def of_slots(cls, slots: Sequence[SlotData]) -> BatchBinding:
+        """The binding of these slots (module docstring), their words as a circuit computes them
+        (``batch_words``: a trace with an out-of-range field still has a statement, which no proof meets)."""
+        return cls.of_words(batch_words(slots))
+
+    @classmethod
+    def of_words(cls, words: Sequence[int]) -> BatchBinding:
+        """The binding of these slot words (ints in [0, r))."""
+        c = commitment_of_words(words)
+        z = eval_point(c, words)
+        return cls(c, z, eval_value(words, z))
 
 
 @dataclass(frozen=True)
@@ -232,10 +436,26 @@ class BatchStatement:
     old_state_root: int
     new_state_root: int
     batch_commitment: int
+    eval_point: int
+    eval_value: int
+
+    @classmethod
+    def for_batch(cls, chain_id: int, old_state_root: int, new_state_root: int, slots: Sequence[SlotData]):
+        """The statement of a batch with these roots and slots (the binding computed from the slots)."""
+        b = BatchBinding.of_slots(slots)
+        return cls(chain_id, old_state_root, new_state_root, b.batch_commitment, b.eval_point, b.eval_value)
 
     def public_inputs(self) -> list[int]:
-        """``[chain_id, old_state_root, new_state_root, batch_commitment]`` (the circuit's public-wire order)."""
-        return [self.chain_id, self.old_state_root, self.new_state_root, self.batch_commitment]
+        """``[chain_id, old_state_root, new_state_root, batch_commitment, eval_point, eval_value]`` (the circuit's
+        public-wire order)."""
+        return [
+            self.chain_id,
+            self.old_state_root,
+            self.new_state_root,
+            self.batch_commitment,
+            self.eval_point,
+            self.eval_value,
+        ]
 
     @classmethod
     def from_public_inputs(cls, values: Sequence[int]) -> BatchStatement:
@@ -244,7 +464,7 @@ class BatchStatement:
         Raises
         ------
         ValueError
-            ``values`` does not have exactly 4 entries.
+            ``values`` does not have exactly 6 entries.
         NonCanonicalFieldElement
             A value is not in [0, r).
         """

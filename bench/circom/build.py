@@ -172,6 +172,55 @@ def eddsa_poseidon(msg: int = 1234, prv_hex: str = "0001020304050607080900010203
     )
 
 
+def sha256_512(seed: int = 7) -> CircuitSpec:
+    """circomlib ``Sha256(512)`` on 512 seeded random bits (sha256_512.circom); ~59k constraints, a 2^16 domain."""
+    import random
+
+    rng = random.Random(seed)
+    bits = [str(rng.randrange(2)) for _ in range(512)]
+    return CircuitSpec(
+        name="sha256_512",
+        source="sha256_512.circom",
+        main="component main = Sha256Of512();",
+        make_input=lambda: {"in": bits},
+    )
+
+
+MIMC7_CONSTRAINTS = 364
+"""Constraints of one circomlib ``MiMC7(91)`` with --O2 (4 per round: t², t⁴, t⁶, t⁷)."""
+
+
+def mimc_chain(links: int, seed: int = 3, key: int = 5) -> CircuitSpec:
+    """A chain of ``links`` MiMC7(91) hashes (mimc_chain.circom); public [out, seed]."""
+    return CircuitSpec(
+        name=f"mimc_chain-{links}",
+        source="mimc_chain.circom",
+        main=f"component main {{public [seed]}} = MiMCChain({links});",
+        make_input=lambda: {"seed": str(seed), "key": str(key)},
+    )
+
+
+def pedersen_hash(k: int = 4, n_bits: int = 1000, seed: int = 11) -> CircuitSpec:
+    """k circomlib ``Pedersen(n_bits)`` hashes of seeded random bits (pedersen_hash.circom; circomlib's base points
+    cover at most 1000 bits a hash): 1,769 constraints each at 1000 bits; public: the k hash points."""
+    import random
+
+    rng = random.Random(seed)
+    bits = [[str(rng.randrange(2)) for _ in range(n_bits)] for _ in range(k)]
+    return CircuitSpec(
+        name=f"pedersen-{k}x{n_bits}",
+        source="pedersen_hash.circom",
+        main=f"component main = PedersenMany({k}, {n_bits});",
+        make_input=lambda: {"in": bits},
+    )
+
+
+def held_out_specs() -> list[CircuitSpec]:
+    """The held-out circom circuits of ``zksvs bench --held-out`` (issue 12): mostly-boolean (SHA-256, Pedersen) and
+    full-width (MiMC) witnesses, none of them the Poseidon chain the prover was tuned on."""
+    return [mimc_chain(45), pedersen_hash(4), sha256_512()]
+
+
 # --- cache helpers ------------------------------------------------------------------------------------------------
 
 

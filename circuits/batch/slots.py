@@ -56,6 +56,7 @@ from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
 from circuits.gadgets.range import U64_BITS, assert_below, assert_range
 from zksvs.field import FR_MODULUS
 from zksvs.forced import PROVABLE_REASONS
+from zksvs.statement import ACCOUNT_BITS
 from zksvs.tx_message import ORDER_DOMAIN_TAG, TX_DOMAIN_TAG
 
 _R = FR_MODULUS
@@ -70,7 +71,6 @@ __all__ = [
     "SlotDataVars",
     "SlotInputs",
     "append",
-    "commitment_step",
     "cond_cap",
     "credit",
     "debit",
@@ -229,12 +229,13 @@ class KindSelectors:
 
     @property
     def kind(self) -> Var:
-        """The SlotKind value: transfer + 2·burn + 3·action + 4·call (what the slot data commits to)."""
+        """The SlotKind value: transfer + 2·burn + 3·action + 4·call (what a signed message names; the slot word packs
+        one bit per kind instead)."""
         return self.transfer + 2 * self.burn + 3 * self.action + 4 * self.call
 
     @property
     def program(self) -> Var:
-        """The program id: mint + 2·cond + 3·swap (0 without a message)."""
+        """The program id: mint + 2·cond + 3·swap (0 without a message; the slot word packs one bit per program)."""
         return self.mint + 2 * self.cond + 3 * self.swap
 
     @property
@@ -313,8 +314,10 @@ class SlotDataVars:
     """The committed slot fields (``zksvs.statement.SlotData``) as private wires, with the bits they are made of.
 
     ``account_a_bits`` / ``account_b_bits`` (D bits) are the Merkle direction bits of the debit / credit;
-    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append. The kind and program are not here: they
-    are the selectors' weighted sums (``KindSelectors.kind``, ``.program``).
+    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append; with ``amount_bits``, ``nonce_bits``,
+    ``msg_sender_bits``, ``msg_target_bits`` and ``msg_value_bits`` they are the range checks the slot words are
+    built from (``circuits.batch.binding.slot_words``). The kind and program are not here: they are the selectors'
+    weighted sums (``KindSelectors.kind``, ``.program``).
     """
 
     account_a: Var
@@ -334,48 +337,59 @@ class SlotDataVars:
     account_a_bits: list[Bool]
     account_b_bits: list[Bool]
     peer_bits: list[Bool]
+    amount_bits: list[Bool]
+    nonce_bits: list[Bool]
+    msg_sender_bits: list[Bool]
+    msg_target_bits: list[Bool]
+    msg_value_bits: list[Bool]
 
 
 def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: int, account_depth: int) -> SlotDataVars:
-    """Allocate the slot's committed fields and range-constrain each one used as an index or packed in a word
-    (namespace ``data``).
+    """Allocate the slot's committed fields and range-constrain each one (namespace ``data``).
+
+    Every packed field is range-checked where it is created: those used as an index (accounts, peer, the SWAP
+    message's sender and target) and the rest, so that the slot words (``circuits.batch.binding.slot_words``) are
+    one-to-one on what the circuit accepts. Payload and key are field elements, one word each.
 
     Constrains: 0 ≤ account_a, account_b, msg_sender, msg_target < 2^D (labels ``data/account_a_range/…``,
                 ``data/account_b_range/…``, ``data/msg_sender_range/…``, ``data/msg_target_range/…``);
-                0 ≤ amount, msg_value < 2^64 (``data/amount_range/…``, ``data/msg_value_range/…``); 0 ≤ peer_chain
-                < K (``data/peer_range/…``, by ``assert_below``); the nonce is tied to the parts by the caller's
-                nonce binding; payload and key are field elements (a COND payload is range-checked by ``cond_cap``)
-    Cost:       4·(D + 1) + 2·65 + cost(assert_below K): 169 for K = 4, D = 8
+                0 ≤ amount, nonce, msg_value < 2^64 (``data/amount_range/…``, ``data/nonce_range/…``,
+                ``data/msg_value_range/…``); 0 ≤ peer_chain < K (``data/peer_range/…``, by ``assert_below``);
+                a COND payload is range-checked by ``cond_cap``
+    Cost:       4·(D + 1) + 3·65 + cost(assert_below K): 234 for K = 4, D = 8
     Assumes:    nothing
-    Rejects:    amount = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K, peer = (2c − 1)/2 mod r
-                (tested in tests/circuits/test_batch_soundness.py and tests/circuits/test_mint_without_burn.py)
+    Rejects:    amount = 2^64, nonce = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K,
+                peer = (2c − 1)/2 mod r (tested in tests/circuits/test_batch_soundness.py and
+                tests/circuits/test_mint_without_burn.py)
+
+    Raises
+    ------
+    ValueError
+        ``account_depth`` exceeds the slot word's 32-bit account fields.
     """
+    if account_depth > ACCOUNT_BITS:
+        raise ValueError(f"account_depth must be at most {ACCOUNT_BITS} (the slot word's account width)")
     with cb.namespace("data"):
         names = ("account_a", "account_b", "amount", "nonce", "peer_chain", "payload", "pubkey_x", "pubkey_y",
                  "msg_sender", "msg_target", "msg_value")  # fmt: skip
         v = {n: cb.private(n, _get(inputs, n)) for n in names}
-        a_bits = assert_range(cb, v["account_a"], account_depth, "account_a_range")
-        b_bits = assert_range(cb, v["account_b"], account_depth, "account_b_range")
-        assert_range(cb, v["amount"], U64_BITS, "amount_range")
-        peer_bits = assert_below(cb, v["peer_chain"], n_rollups, "peer_range")
-        assert_range(cb, v["msg_sender"], account_depth, "msg_sender_range")
-        assert_range(cb, v["msg_target"], account_depth, "msg_target_range")
-        assert_range(cb, v["msg_value"], U64_BITS, "msg_value_range")
+        bits = {
+            "account_a_bits": assert_range(cb, v["account_a"], account_depth, "account_a_range"),
+            "account_b_bits": assert_range(cb, v["account_b"], account_depth, "account_b_range"),
+            "amount_bits": assert_range(cb, v["amount"], U64_BITS, "amount_range"),
+            "nonce_bits": assert_range(cb, v["nonce"], U64_BITS, "nonce_range"),
+            "peer_bits": assert_below(cb, v["peer_chain"], n_rollups, "peer_range"),
+            "msg_sender_bits": assert_range(cb, v["msg_sender"], account_depth, "msg_sender_range"),
+            "msg_target_bits": assert_range(cb, v["msg_target"], account_depth, "msg_target_range"),
+            "msg_value_bits": assert_range(cb, v["msg_value"], U64_BITS, "msg_value_range"),
+        }
         forced = alloc_bool(cb, "forced", _get(inputs, "forced"))
         code = _get(inputs, "reason")
         reason_bits = [
             alloc_bool(cb, f"reason_bit[{k}]", None if code is None else int(code == k)) for k in PROVABLE_CODES
         ]
         reason = sum((k * b for k, b in zip(PROVABLE_CODES, reason_bits)), Var.constant(0))
-    return SlotDataVars(
-        **v,
-        forced=forced,
-        reason=reason,
-        reason_bits=reason_bits,
-        account_a_bits=a_bits,
-        account_b_bits=b_bits,
-        peer_bits=peer_bits,
-    )
+    return SlotDataVars(**v, **bits, forced=forced, reason=reason, reason_bits=reason_bits)
 
 
 def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
@@ -413,9 +427,9 @@ def forced_slot(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -
     Constrains: forced·(noop + action) = 0 (``forced/user_kind``: only a user transaction is forced);
                 rejected = Σ reason bits with rejected·(rejected − 1) = 0 (``forced/one_reason``);
                 rejected·(1 − forced) = 0 (``forced/rejected_is_forced``); debit_on = debit_kind·(1 − rejected),
-                credit_on, append_on alike (``forced/debit_on`` …); rejected·nonce < 2^64 (``forced/nonce_range/…``:
-                a rejected slot's nonce is the transaction's, tied to no leaf)
-    Cost:       7 + 65 = 72 constraints (and 4 reason bits in ``slot_data``)
+                credit_on, append_on alike (``forced/debit_on`` …); a rejected slot's nonce is the transaction's,
+                tied to no leaf but range-checked by ``slot_data`` like every nonce
+    Cost:       6 constraints (and 7 reason bits in ``slot_data``)
     Assumes:    ``sel`` one-hot; ``data`` from ``slot_data``
     Rejects:    a forced no-op or action, two reason codes, a reason on a slot that is not forced, a code the
                 circuit cannot prove (5–10: no bit), a rejected slot that changes a root (tested in
@@ -436,7 +450,6 @@ def forced_slot(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -
             f"{part}_on": Bool._trusted(cb.mul(getattr(sel, f"{part}_kind"), keep, f"{part}_on"))
             for part in ("debit", "credit", "append")
         }
-        assert_range(cb, cb.mul(rejected, data.nonce, "rejected_nonce"), U64_BITS, "nonce_range")
     return replace(sel, rejected=Bool._trusted(rejected), **on)
 
 
@@ -687,7 +700,7 @@ def credit(
                 create ⇒ (pkx, pky, balance, nonce) = (named, 0, 0) and the key is on the curve and not of small
                 order (``credit/create_*``, ``credit/usable_key/…``); active ∧ ¬empty ⇒ leaf_before = Poseidon(pkx,
                 pky, balance, nonce), and if a key is named it is (pkx, pky) (``credit/named_match_*``)
-    Cost:       2·D·(P2 + 1) + 2·P4 + 75 + 41 constraints (4,566 for D = 8)
+    Cost:       2·D·(P2 + 1) + 2·P4 + 75 + 40 constraints (4,565 for D = 8)
     Assumes:    as ``debit``
     Rejects:    a credit past 2^64 − 1, a changed root when off, a created account with another key, balance or
                 nonce than (named, amount, 0), a created key off the curve or of small order, a named key other
@@ -882,23 +895,3 @@ def append(
             "bridge_root_after",
         )
     return bridge_root_after, index
-
-
-# --- commitment ------------------------------------------------------------------------------------------------------
-
-
-def commitment_step(cb: ConstraintBuilder, h: Var | int, sel: KindSelectors, data: SlotDataVars) -> Var:
-    """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(SlotData.fields())).
-
-    Constrains: the two Poseidon evaluations (namespaces ``digest``, ``fold``)
-    Cost:       P15 + P2 constraints
-    Assumes:    nothing
-    Rejects:    a slot whose fields differ from the committed ones (tested in tests/circuits/test_batch_soundness.py)
-    """
-    fields = [sel.kind, data.account_a, data.account_b, data.amount, data.nonce, data.peer_chain, sel.program,
-              data.payload, data.pubkey_x, data.pubkey_y, data.msg_sender, data.msg_target, data.msg_value,
-              data.forced, data.reason]  # fmt: skip
-    with cb.namespace("digest"):
-        digest = poseidon_hash(cb, fields)
-    with cb.namespace("fold"):
-        return poseidon_hash(cb, [h, digest])

@@ -1,16 +1,16 @@
-"""Fixed-base batch scalar multiplication k_i·P for one base P and many k_i (trusted setup), as numba kernels.
+"""Fixed-base batch scalar multiplication k_i·P for one base P and many k_i (trusted setup), once for G1 and G2.
 
 Forms
 -----
-- base: one Jacobian point, G1 ``uint64[3, 4]`` / G2 ``uint64[3, 2, 4]``, Montgomery form.
+- base: one Jacobian point as an array of length 1, G1 ``uint64[1, 3, 4]`` / G2 ``uint64[1, 3, 2, 4]``, Montgomery
+  form (the array's shape selects the group, see ``fe``).
 - scalars: ``uint64[n, 4]``, little-endian limbs, normal form (any value < 2^256).
 - result: affine points in the proving-key layout, G1 ``uint64[n, 2, 4]`` / G2 ``uint64[n, 2, 2, 4]``, Montgomery,
   zeros for ∞ (k ≡ 0 or P = ∞).
 
 Kernels::
 
-    g1_fixed_base(base_jac, scalars, window_bits, n_threads) -> uint64[n, 2, 4]
-    g2_fixed_base(base_jac, scalars, window_bits, n_threads) -> uint64[n, 2, 2, 4]
+    fixed_base(base_jac, scalars, window_bits, n_threads) -> affine uint64[n, 2, 4] (G1) / uint64[n, 2, 2, 4] (G2)
     choose_fixed_window_bits(n, max_bits) -> int
 
 Algorithm
@@ -34,25 +34,31 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from prover.kernels import g1 as _k1
-from prover.kernels import g2 as _k2
-from prover.kernels.g1 import (
-    g1_add,
-    g1_dbl,
-    g1_infinity,
-    g1_jac_to_affine_arr,
-    g1_load_affine,
-    g1_store_affine,
-    g1_store_jac,
+from prover.kernels.curve import (
+    jac_add,
+    jac_dbl,
+    jac_infinity,
+    jac_to_affine_arr,
+    load_affine,
+    load_jac,
+    store_affine,
+    store_jac,
 )
-from prover.kernels.g2 import (
-    g2_add,
-    g2_dbl,
-    g2_infinity,
-    g2_jac_to_affine_arr,
-    g2_load_affine,
-    g2_store_affine,
-    g2_store_jac,
+from prover.kernels.fe import (
+    aff_array,
+    fe_add,
+    fe_array,
+    fe_dbl,
+    fe_get,
+    fe_inv,
+    fe_is_zero,
+    fe_mul,
+    fe_one,
+    fe_put,
+    fe_sqr,
+    fe_sub,
+    jac_array,
+    zero_of,
 )
 from prover.kernels.msm import _window
 
@@ -96,27 +102,30 @@ def _max_bits(scalars):
     return base + n
 
 
-# --- G1 ---------------------------------------------------------------------------------------------------------------
+# --- the kernels (G1 and G2) ---------------------------------------------------------------------------------------
 
 
 @njit(cache=True)
-def g1_fixed_base_table(base_jac, w, n_windows):
-    """Affine table ``uint64[n_windows·2^w, 2, 4]``: entry j·2^w + d = d·2^(w·j)·P (d = 0: ∞ = zeros)."""
+def fixed_base_table(base_jac, w, n_windows):
+    """Affine table of n_windows·2^w points: entry j·2^w + d = d·2^(w·j)·P (d = 0: ∞ = zeros).
+
+    ``base_jac`` is the one point P as a Jacobian array of length 1 (``uint64[1, 3, 4]`` / ``uint64[1, 3, 2, 4]``).
+    """
     size = 1 << w
-    jac = _k1._jac_array(n_windows * size)
-    b = (_k1._fe_get(base_jac[0]), _k1._fe_get(base_jac[1]), _k1._fe_get(base_jac[2]))
+    jac = jac_array(base_jac, n_windows * size)
+    b = load_jac(base_jac, 0)
     for j in range(n_windows):
-        acc = g1_infinity()
+        acc = jac_infinity(b[0])
         for d in range(size):
-            g1_store_jac(jac, j * size + d, acc)
-            acc = g1_add(acc, b)
+            store_jac(jac, j * size + d, acc)
+            acc = jac_add(acc, b)
         for _ in range(w):
-            b = g1_dbl(b)
-    return g1_jac_to_affine_arr(jac)
+            b = jac_dbl(b)
+    return jac_to_affine_arr(jac)
 
 
 @njit(cache=True)
-def _g1_fixed_chunk(table, scalars, lo, hi, w, n_windows, out):
+def _fixed_chunk(table, scalars, lo, hi, w, n_windows, out):
     """out[lo:hi] = k_i·P, affine accumulators advanced window by window with one shared inversion per window.
 
     Per window, every accumulator that is not ∞ and gets a nonzero digit is queued; λ = (y_T − y)/(x_T − x) for
@@ -126,185 +135,78 @@ def _g1_fixed_chunk(table, scalars, lo, hi, w, n_windows, out):
     m = hi - lo
     occ = np.zeros(m, dtype=np.bool_)
     kinds = np.empty(m, dtype=np.int8)
-    dens = _k1._fe_array(m)
-    prefix = _k1._fe_array(m)
+    dens = fe_array(out, m)
+    prefix = fe_array(out, m)
     for i in range(lo, hi):
-        g1_store_affine(out, i, _k1._zero(), _k1._zero())
+        store_affine(out, i, zero_of(out), zero_of(out))
     for j in range(n_windows):
         base = j << w
-        acc = _k1._one()
+        acc = fe_one(zero_of(out))
         for k in range(m):
             kinds[k] = -1
             d = _window(scalars[lo + k], j * w, w)
             if d == 0:
                 continue
-            x2, y2 = g1_load_affine(table, base + d)
+            x2, y2 = load_affine(table, base + d)
             if not occ[k]:
-                g1_store_affine(out, lo + k, x2, y2)
+                store_affine(out, lo + k, x2, y2)
                 occ[k] = True
                 continue
-            x1, y1 = g1_load_affine(out, lo + k)
-            if _k1._is_zero(_k1._sub(x2, x1)):
-                if _k1._is_zero(_k1._sub(y2, y1)):
+            x1, y1 = load_affine(out, lo + k)
+            if fe_is_zero(fe_sub(x2, x1)):
+                if fe_is_zero(fe_sub(y2, y1)):
                     kinds[k] = 1
-                    den = _k1._dbl(y1)
+                    den = fe_dbl(y1)
                 else:
                     kinds[k] = 2
-                    den = _k1._one()
+                    den = fe_one(zero_of(out))
             else:
                 kinds[k] = 0
-                den = _k1._sub(x2, x1)
-            _k1._fe_put(prefix[k], acc)
-            _k1._fe_put(dens[k], den)
-            acc = _k1._mul(acc, den)
-        inv = _k1._inv(acc)
+                den = fe_sub(x2, x1)
+            fe_put(prefix[k], acc)
+            fe_put(dens[k], den)
+            acc = fe_mul(acc, den)
+        inv = fe_inv(acc)
         for k in range(m - 1, -1, -1):
             kind = kinds[k]
             if kind < 0:
                 continue
-            dinv = _k1._mul(inv, _k1._fe_get(prefix[k]))
-            inv = _k1._mul(inv, _k1._fe_get(dens[k]))
+            dinv = fe_mul(inv, fe_get(prefix[k]))
+            inv = fe_mul(inv, fe_get(dens[k]))
             if kind == 2:
                 occ[k] = False
-                g1_store_affine(out, lo + k, _k1._zero(), _k1._zero())
+                store_affine(out, lo + k, zero_of(out), zero_of(out))
                 continue
-            x1, y1 = g1_load_affine(out, lo + k)
+            x1, y1 = load_affine(out, lo + k)
             if kind == 1:
-                xx = _k1._sqr(x1)
-                lam = _k1._mul(_k1._add(_k1._dbl(xx), xx), dinv)
-                x3 = _k1._sub(_k1._sqr(lam), _k1._dbl(x1))
+                xx = fe_sqr(x1)
+                lam = fe_mul(fe_add(fe_dbl(xx), xx), dinv)
+                x3 = fe_sub(fe_sqr(lam), fe_dbl(x1))
             else:
-                x2, y2 = g1_load_affine(table, base + _window(scalars[lo + k], j * w, w))
-                lam = _k1._mul(_k1._sub(y2, y1), dinv)
-                x3 = _k1._sub(_k1._sub(_k1._sqr(lam), x1), x2)
-            y3 = _k1._sub(_k1._mul(lam, _k1._sub(x1, x3)), y1)
-            g1_store_affine(out, lo + k, x3, y3)
+                x2, y2 = load_affine(table, base + _window(scalars[lo + k], j * w, w))
+                lam = fe_mul(fe_sub(y2, y1), dinv)
+                x3 = fe_sub(fe_sub(fe_sqr(lam), x1), x2)
+            y3 = fe_sub(fe_mul(lam, fe_sub(x1, x3)), y1)
+            store_affine(out, lo + k, x3, y3)
 
 
 @njit(cache=True, parallel=True)
-def _g1_fixed_parallel(table, scalars, w, n_windows, n_threads, out):
+def _fixed_parallel(table, scalars, w, n_windows, n_threads, out):
     n = scalars.shape[0]
     chunk = (n + n_threads - 1) // n_threads
     for t in prange(n_threads):
         lo = t * chunk
         hi = min(n, lo + chunk)
         if hi > lo:
-            _g1_fixed_chunk(table, scalars, lo, hi, w, n_windows, out)
+            _fixed_chunk(table, scalars, lo, hi, w, n_windows, out)
 
 
 @njit(cache=True)
-def g1_fixed_base(base_jac, scalars, w, n_threads):
-    """k_i·P: ``base_jac`` ``uint64[3, 4]``, ``scalars`` ``uint64[n, 4]`` normal → affine ``uint64[n, 2, 4]``."""
+def fixed_base(base_jac, scalars, w, n_threads):
+    """k_i·P for P = ``base_jac[0]`` (Jacobian, length 1), ``scalars`` ``uint64[n, 4]`` normal → affine points."""
     n = scalars.shape[0]
     n_windows = max(1, (_max_bits(scalars) + w - 1) // w)
-    table = g1_fixed_base_table(base_jac, w, n_windows)
-    out = _k1._aff_array(n)
-    _g1_fixed_parallel(table, scalars, w, n_windows, n_threads, out)
-    return out
-
-
-# --- G2 (generated from the G1 section: g1 → g2, _k1 → _k2; keep the two in step) -------------------------------
-
-
-@njit(cache=True)
-def g2_fixed_base_table(base_jac, w, n_windows):
-    """Affine table ``uint64[n_windows·2^w, 2, 2, 4]``: entry j·2^w + d = d·2^(w·j)·P (d = 0: ∞ = zeros)."""
-    size = 1 << w
-    jac = _k2._jac_array(n_windows * size)
-    b = (_k2._fe_get(base_jac[0]), _k2._fe_get(base_jac[1]), _k2._fe_get(base_jac[2]))
-    for j in range(n_windows):
-        acc = g2_infinity()
-        for d in range(size):
-            g2_store_jac(jac, j * size + d, acc)
-            acc = g2_add(acc, b)
-        for _ in range(w):
-            b = g2_dbl(b)
-    return g2_jac_to_affine_arr(jac)
-
-
-@njit(cache=True)
-def _g2_fixed_chunk(table, scalars, lo, hi, w, n_windows, out):
-    """out[lo:hi] = k_i·P, affine accumulators advanced window by window with one shared inversion per window.
-
-    Per window, every accumulator that is not ∞ and gets a nonzero digit is queued; λ = (y_T − y)/(x_T − x) for
-    all of them takes one batch inversion (Montgomery's trick): ~6 muls per addition instead of a mixed add's 11,
-    and the result is affine with no final normalisation. acc = T (doubling) and acc = −T (→ ∞) are handled.
-    """
-    m = hi - lo
-    occ = np.zeros(m, dtype=np.bool_)
-    kinds = np.empty(m, dtype=np.int8)
-    dens = _k2._fe_array(m)
-    prefix = _k2._fe_array(m)
-    for i in range(lo, hi):
-        g2_store_affine(out, i, _k2._zero(), _k2._zero())
-    for j in range(n_windows):
-        base = j << w
-        acc = _k2._one()
-        for k in range(m):
-            kinds[k] = -1
-            d = _window(scalars[lo + k], j * w, w)
-            if d == 0:
-                continue
-            x2, y2 = g2_load_affine(table, base + d)
-            if not occ[k]:
-                g2_store_affine(out, lo + k, x2, y2)
-                occ[k] = True
-                continue
-            x1, y1 = g2_load_affine(out, lo + k)
-            if _k2._is_zero(_k2._sub(x2, x1)):
-                if _k2._is_zero(_k2._sub(y2, y1)):
-                    kinds[k] = 1
-                    den = _k2._dbl(y1)
-                else:
-                    kinds[k] = 2
-                    den = _k2._one()
-            else:
-                kinds[k] = 0
-                den = _k2._sub(x2, x1)
-            _k2._fe_put(prefix[k], acc)
-            _k2._fe_put(dens[k], den)
-            acc = _k2._mul(acc, den)
-        inv = _k2._inv(acc)
-        for k in range(m - 1, -1, -1):
-            kind = kinds[k]
-            if kind < 0:
-                continue
-            dinv = _k2._mul(inv, _k2._fe_get(prefix[k]))
-            inv = _k2._mul(inv, _k2._fe_get(dens[k]))
-            if kind == 2:
-                occ[k] = False
-                g2_store_affine(out, lo + k, _k2._zero(), _k2._zero())
-                continue
-            x1, y1 = g2_load_affine(out, lo + k)
-            if kind == 1:
-                xx = _k2._sqr(x1)
-                lam = _k2._mul(_k2._add(_k2._dbl(xx), xx), dinv)
-                x3 = _k2._sub(_k2._sqr(lam), _k2._dbl(x1))
-            else:
-                x2, y2 = g2_load_affine(table, base + _window(scalars[lo + k], j * w, w))
-                lam = _k2._mul(_k2._sub(y2, y1), dinv)
-                x3 = _k2._sub(_k2._sub(_k2._sqr(lam), x1), x2)
-            y3 = _k2._sub(_k2._mul(lam, _k2._sub(x1, x3)), y1)
-            g2_store_affine(out, lo + k, x3, y3)
-
-
-@njit(cache=True, parallel=True)
-def _g2_fixed_parallel(table, scalars, w, n_windows, n_threads, out):
-    n = scalars.shape[0]
-    chunk = (n + n_threads - 1) // n_threads
-    for t in prange(n_threads):
-        lo = t * chunk
-        hi = min(n, lo + chunk)
-        if hi > lo:
-            _g2_fixed_chunk(table, scalars, lo, hi, w, n_windows, out)
-
-
-@njit(cache=True)
-def g2_fixed_base(base_jac, scalars, w, n_threads):
-    """k_i·P: ``base_jac`` ``uint64[3, 2, 4]``, ``scalars`` ``uint64[n, 4]`` normal → affine ``uint64[n, 2, 2, 4]``."""
-    n = scalars.shape[0]
-    n_windows = max(1, (_max_bits(scalars) + w - 1) // w)
-    table = g2_fixed_base_table(base_jac, w, n_windows)
-    out = _k2._aff_array(n)
-    _g2_fixed_parallel(table, scalars, w, n_windows, n_threads, out)
+    table = fixed_base_table(base_jac, w, n_windows)
+    out = aff_array(table, n)
+    _fixed_parallel(table, scalars, w, n_windows, n_threads, out)
     return out

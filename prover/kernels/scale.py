@@ -7,9 +7,9 @@ and one chain of ``top`` doublings with an addition per non-zero digit. For a 25
 doublings and ~50 additions a point, against ~127 additions for plain double-and-add. Points are split into one
 contiguous block per thread (``prange``); each thread has its own table.
 
-The kernel is generic over the group: the point helpers below are numba ``overload``s that pick the G1 (Fq, 4-limb
-elements) or the G2 (Fq2, 8-limb elements) formulas of ``prover.kernels.g1`` / ``g2`` from the argument types at
-compile time, so the algorithm exists once and both instances are cached.
+The kernel is generic over the group through ``prover.kernels.curve`` (one set of Jacobian formulas, compiled per
+group from the argument types, see ``fe``), so the algorithm exists once and both instances are cached. The NAF of k
+is ``kernels.sparse_sums.wnaf``'s (one NAF for the prover).
 
 Forms: Jacobian arrays, G1 ``uint64[n, 3, 4]``, G2 ``uint64[n, 3, 2, 4]`` (Fq Montgomery form, little-endian
 limbs; ∞ is Z = 0); the scalar's digits ``int8[n_bits]`` (least significant first).
@@ -30,91 +30,27 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange, types
-from numba.extending import overload
+from numba import njit, prange
 
-from prover.kernels import g1 as _g1
-from prover.kernels import g2 as _g2
+from prover.kernels.curve import (
+    affine_to_jac_arr,
+    jac_add,
+    jac_dbl,
+    jac_infinity,
+    jac_neg,
+    jac_to_affine_arr,
+    load_jac,
+    store_jac,
+)
+from prover.kernels.fe import jac_array
+from prover.kernels.sparse_sums import wnaf
 from zksvs.field import FR_MODULUS
+from zksvs.limbs import ints_to_limbs
 
 __all__ = ["batch_scale", "naf_digits", "scale_jac"]
 
 #: NAF width: 2^(w−2) = 8 table points; w = 5 minimises table + chain additions for 254-bit scalars (≈ 7 + 42)
 NAF_WIDTH = 5
-
-
-# --- group-generic point helpers (resolved at compile time) -----------------------------------------------------------
-
-
-def _is_g1_point(p) -> bool:
-    return isinstance(p, types.UniTuple) and p.dtype.count == 4
-
-
-def pt_dbl(p):
-    """2P (G1 or G2 Jacobian point tuple)."""
-
-
-def pt_add(p, q):
-    """P + Q (handles ∞ and P = ±Q)."""
-
-
-def pt_neg(p):
-    """−P."""
-
-
-def pt_inf(p):
-    """∞ of P's group."""
-
-
-def jac_load(arr, i):
-    """``arr[i]`` of a Jacobian array."""
-
-
-def jac_store(arr, i, p):
-    """``arr[i] = P`` on a Jacobian array."""
-
-
-def jac_empty(like, n):
-    """A Jacobian array of ``n`` points of ``like``'s group."""
-
-
-@overload(pt_dbl)
-def _ov_dbl(p):
-    return (lambda p: _g1.g1_dbl(p)) if _is_g1_point(p) else (lambda p: _g2.g2_dbl(p))
-
-
-@overload(pt_add)
-def _ov_add(p, q):
-    return (lambda p, q: _g1.g1_add(p, q)) if _is_g1_point(p) else (lambda p, q: _g2.g2_add(p, q))
-
-
-@overload(pt_neg)
-def _ov_neg(p):
-    return (lambda p: _g1.g1_neg(p)) if _is_g1_point(p) else (lambda p: _g2.g2_neg(p))
-
-
-@overload(pt_inf)
-def _ov_inf(p):
-    return (lambda p: _g1.g1_infinity()) if _is_g1_point(p) else (lambda p: _g2.g2_infinity())
-
-
-@overload(jac_load)
-def _ov_load(arr, i):
-    return (lambda arr, i: _g1.g1_load_jac(arr, i)) if arr.ndim == 3 else (lambda arr, i: _g2.g2_load_jac(arr, i))
-
-
-@overload(jac_store)
-def _ov_store(arr, i, p):
-    if arr.ndim == 3:
-        return lambda arr, i, p: _g1.g1_store_jac(arr, i, p)
-    return lambda arr, i, p: _g2.g2_store_jac(arr, i, p)
-
-
-@overload(jac_empty)
-def _ov_empty(like, n):
-    if like.ndim == 3:
-        return lambda like, n: np.empty((n, 3, 4), dtype=np.uint64)
-    return lambda like, n: np.empty((n, 3, 2, 4), dtype=np.uint64)
 
 
 # --- the kernel -------------------------------------------------------------------------------------------------------
@@ -123,20 +59,20 @@ def _ov_empty(like, n):
 @njit(cache=True)
 def _scale_block(jac, lo, hi, digits, top, n_odd, table, out):
     for i in range(lo, hi):
-        p = jac_load(jac, i)
-        jac_store(table, 0, p)
-        p2 = pt_dbl(p)
+        p = load_jac(jac, i)
+        store_jac(table, 0, p)
+        p2 = jac_dbl(p)
         for j in range(1, n_odd):
-            jac_store(table, j, pt_add(jac_load(table, j - 1), p2))
-        acc = pt_inf(p)
+            store_jac(table, j, jac_add(load_jac(table, j - 1), p2))
+        acc = jac_infinity(p[0])
         for pos in range(top, -1, -1):
-            acc = pt_dbl(acc)
+            acc = jac_dbl(acc)
             d = digits[pos]
             if d > 0:
-                acc = pt_add(acc, jac_load(table, d >> 1))
+                acc = jac_add(acc, load_jac(table, d >> 1))
             elif d < 0:
-                acc = pt_add(acc, pt_neg(jac_load(table, (-d) >> 1)))
-        jac_store(out, i, acc)
+                acc = jac_add(acc, jac_neg(load_jac(table, (-d) >> 1)))
+        store_jac(out, i, acc)
 
 
 @njit(cache=True, parallel=True)
@@ -147,14 +83,14 @@ def scale_jac(jac, digits, top, w, n_threads):
     Returns a new Jacobian array of the same shape.
     """
     n = jac.shape[0]
-    out = jac_empty(jac, n)
+    out = jac_array(jac, n)
     n_odd = 1 << (w - 2)
     block = (n + n_threads - 1) // n_threads
     for t in prange(n_threads):
         lo = t * block
         hi = min(n, lo + block)
         if lo < hi:
-            _scale_block(jac, lo, hi, digits, top, n_odd, jac_empty(jac, n_odd), out)
+            _scale_block(jac, lo, hi, digits, top, n_odd, jac_array(jac, n_odd), out)
     return out
 
 
@@ -168,19 +104,10 @@ def naf_digits(k: int, w: int) -> tuple[np.ndarray, int]:
         raise ValueError(f"Argument 'k' must be a non-negative int, not {k!r}")
     if not 2 <= w <= 7:
         raise ValueError(f"Argument 'w' must be in [2, 7], not {w}")
-    digits = np.zeros(max(k.bit_length() + 1, 1), dtype=np.int8)
-    top, pos = -1, 0
-    while k:
-        if k & 1:
-            d = k & ((1 << w) - 1)
-            if d >= 1 << (w - 1):
-                d -= 1 << w
-            k -= d
-            digits[pos] = d
-            top = pos
-        k >>= 1
-        pos += 1
-    return digits, top
+    if k >= 1 << 255:
+        raise ValueError(f"Argument 'k' must be below 2^255 (reduce it mod r first), not {k!r}")
+    digits, top = wnaf(ints_to_limbs([k]), w, max(k.bit_length() + 1, 1))
+    return np.ascontiguousarray(digits[0]), int(top[0])
 
 
 def batch_scale(points: np.ndarray, k: int, *, n_threads: int | None = None) -> np.ndarray:
@@ -206,14 +133,10 @@ def batch_scale(points: np.ndarray, k: int, *, n_threads: int | None = None) -> 
         ``points`` is not a G1 or G2 affine limb array.
     """
     pts = np.ascontiguousarray(points, dtype=np.uint64)
-    if pts.shape[1:] == (2, 4):
-        to_jac, to_aff = _g1.g1_affine_to_jac_arr, _g1.g1_jac_to_affine_arr
-    elif pts.shape[1:] == (2, 2, 4):
-        to_jac, to_aff = _g2.g2_affine_to_jac_arr, _g2.g2_jac_to_affine_arr
-    else:
+    if pts.shape[1:] not in ((2, 4), (2, 2, 4)):
         raise ValueError(f"Argument 'points' must have shape (n, 2, 4) or (n, 2, 2, 4), not {points.shape}")
     t = numba.get_num_threads() if n_threads is None else n_threads
     if len(pts) == 0:
         return pts.copy()
     digits, top = naf_digits(k % FR_MODULUS, NAF_WIDTH)
-    return to_aff(scale_jac(to_jac(pts), digits, top, NAF_WIDTH, max(1, min(t, len(pts)))))
+    return jac_to_affine_arr(scale_jac(affine_to_jac_arr(pts), digits, top, NAF_WIDTH, max(1, min(t, len(pts)))))

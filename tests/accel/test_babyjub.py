@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 
 from accel.babyjub import _base8_mul, _ext_add, _ext_double, _mont, _mul_window, _table, verify_batch
-from accel.field import FR_MONT_R, int_to_limbs
+from accel.field import FR_MONT_R
 from tests.oracles.eddsa import circomlibjs
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, private_to_public, sign_poseidon, verify_poseidon
 from zksvs.errors import MalformedKey, MalformedSignature, NonCanonicalFieldElement
 from zksvs.field import FR_MODULUS
+from zksvs.limbs import int_to_limbs
 
 R = FR_MODULUS
 L = bj.SUBORDER

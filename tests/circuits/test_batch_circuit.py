@@ -160,25 +160,21 @@ def test_batch_constraint_counts_follow_the_gadget_costs(small_circuit):
     """Every slot costs the same, and each part costs what its docstring says in terms of the gadget costs."""
     c = small_circuit
     shape = c.shape
-    p2, p4, p10, p12, p15 = (poseidon_cost(n) for n in (2, 4, 10, 12, 15))
+    p2, p4, p10, p12 = (poseidon_cost(n) for n in (2, 4, 10, 12))
     d, m, s = shape.account_depth, shape.bridge_depth, shape.slot_tree_depth
     first, parts = c.constraints_by_part(0), c.constraints_by_part(1)
-    # four D-bit indices, amount and msg_value (u64), peer < K = 2 (one bit + recomposition), the forced bit and
-    # the four reason bits; forced inclusion: the part switches and a rejected nonce's range, then the reasons
-    assert parts["data"] == 4 * (d + 1) + 2 * 65 + 2 + 1 + 7
-    assert parts["forced"] == 7 + 65 and parts["forced_reason"] == 7 + 65 + 16 + 65
+    # four D-bit indices, amount, nonce and msg_value (u64), peer < K = 2 (one bit + recomposition), the forced bit
+    # and the seven reason bits; forced inclusion: the part switches, then the reasons' proofs
+    assert parts["data"] == 4 * (d + 1) + 3 * 65 + 2 + 1 + 7
+    assert parts["forced"] == 6 and parts["forced_reason"] == 7 + 65 + 16 + 65
     assert parts["credit_read"] == 1
     assert parts["kind"] == 13 and parts["noop"] == 9 and parts["nonce"] == 2 and parts["cond"] == 3 + 2 * 65
     assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + 150  # + 9: the read of a forced rejection
     assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75 + 40 + 5  # + account creation (mul8: 18), + the read
     assert parts["append"] == 3 * m * (p2 + 1) + 2 * s * (p2 + 1) + p10 + 2 * m + s + 20
     assert parts["signature"] == p12 + 5 + eddsa_poseidon_valid_cost() + 1 + 3
-    assert parts["commitment"] == p15 + p2
-    # Slot 0 folds onto the constant h_0 = 0, so its fold hash has one constant input; nothing else differs.
-    assert first["commitment"] < parts["commitment"]
-    assert {k: v for k, v in first.items() if k not in ("commitment", "slot", "batch")} == {
-        k: v for k, v in parts.items() if k not in ("commitment", "slot", "batch")
-    }
+    # Every slot costs the same: the binding (sponge over five words a slot, evaluation) sits after the slots.
+    assert first == parts
     assert c.n_constraints == first["slot"] + (shape.capacity - 1) * parts["slot"] + parts["batch"]
 
 

@@ -14,15 +14,15 @@ import warnings
 import pytest
 from py_ecc import optimized_bn128 as bn
 
-from prover.domain import EvaluationDomain
-from prover.prove import STAGES, prove, prove_from_matrices, prove_from_zkey, prove_with_timings
-from prover.setup import (
+from prover.dev_setup import (
     InsecureSetupWarning,
     ToxicWaste,
     setup,
     setup_with_toxic_waste,
     toxic_waste_from_seed,
 )
+from prover.domain import EvaluationDomain
+from prover.prove import STAGES, prove, prove_from_matrices, prove_from_zkey, prove_with_timings
 from tests.prover import reference as ref
 from zksvs.errors import UnsatisfiedConstraint
 from zksvs.field import FQ_MODULUS, FR_MODULUS, fr_root_of_unity
@@ -247,8 +247,8 @@ def test_prove_reports_stages_in_order(cubic):
 
 
 def test_h_query_is_the_odd_2n_lagrange_basis_for_the_coset_formula():
-    # prover.setup builds h_query for any coset g; for g = ω_{2n} it must be L_{2n,2j+1}(τ) (snarkjs writeHs).
-    from prover.setup import h_query_scalars
+    # prover.dev_setup builds h_query for any coset g; for g = ω_{2n} it must be L_{2n,2j+1}(τ) (snarkjs writeHs).
+    from prover.dev_setup import h_query_scalars
 
     d = EvaluationDomain.of_log_size(3)
     tau = random.Random(5).randrange(R)
@@ -262,8 +262,10 @@ def test_h_query_is_the_odd_2n_lagrange_basis_for_the_coset_formula():
 _WARMUP_SCRIPT = """
 import json, sys
 import prover
-steps = prover.warmup()
-json.dump({"steps": steps, "cache": prover.cache_report()}, sys.stdout)
+report = prover.warmup()
+json.dump({"report": report.to_json(), "cache": prover.cache_report(),
+           "cold": [list(prover.kernel_cache_state(g).cold) for g in ("prove", "check", "setup", "phase2")]},
+          sys.stdout)
 """
 
 
@@ -283,17 +285,14 @@ def _warmup_in_subprocess() -> dict:
 
 def test_warmup_second_process_loads_every_kernel_from_the_cache():
     first = _warmup_in_subprocess()  # compiles whatever is not cached yet
-    assert set(first["steps"]) >= {"ntt", "qap", "msm_g1", "msm_g2", "fixed_base_g1", "fixed_base_g2", "total"}
+    steps = {row["step"] for row in first["report"]["kernels"]}
+    assert steps >= {"domain tables", "witness map", "MSM G1", "MSM G2", "R1CS check", "setup", "phase2"}
+    assert first["cold"] == [[], [], [], []]  # after a warm-up the cache check finds nothing cold
     second = _warmup_in_subprocess()
+    assert second["report"]["compiled"] == 0
+    assert {row["status"] for row in second["report"]["kernels"]} <= {"loaded", "in memory"}
     cache = second["cache"]
-    for kernel in (
-        "prover.kernels.ntt.ntt_batch_inplace",
-        "prover.kernels.ntt.scale_batch_inplace",
-        "prover.qap._join_range",
-        "prover.qap._join_parallel",
-        "prover.qap._sparse_rows_inplace",
-        "prover.qap._first_unequal_row",
-    ):
+    for kernel in ("prover.kernels.qap.witness_map", "prover.kernels.msm.msm_affine", "prover.kernels.qap.to_r2"):
         assert kernel in cache
     compiled = {k: v for k, v in cache.items() if v["cache_misses"] or not v["cache_hits"]}
     assert compiled == {}, f"compiled again in the second process: {compiled}"

@@ -216,13 +216,86 @@ def test_point_helpers(grp, rng):
 
 def test_fixed_base_kernel_wraps_past_r(grp):
     """The kernel takes any 256-bit scalar: k = r and 2r reach P + (−P) in the last window (the batch's cancel case)."""
-    from prover.kernels import fixed_base, g1, g2
+    from prover.kernels import curve, fixed_base
 
     name, g = grp
     p = _points(name)[1]
-    kernels = g1 if name == "g1" else g2
-    jac = getattr(kernels, f"{name}_affine_to_jac_arr")(g["to_limbs"]([g["aff"](p)]))[0]
+    jac = curve.affine_to_jac_arr(g["to_limbs"]([g["aff"](p)]))
     ks = [R, 2 * R, R + 5, 2**256 - 1]
     for w in (3, 8):
-        out = getattr(fixed_base, f"{name}_fixed_base")(jac, ints_to_limbs(ks), w, 2)
+        out = fixed_base.fixed_base(jac, ints_to_limbs(ks), w, 2)
         assert g["from_limbs"](out) == [g["aff"](ob.multiply(p, k % R)) for k in ks]
+
+
+def test_msm_unit_pairing_rounds(grp, rng):
+    """Hundreds of ±1 scalars go through rounds of batch-affine pairing: pairs that double (P + P), cancel (P − P:
+    the slot becomes ∞ and later pairs meet it), odd counts at every round, and ∞ bases among them."""
+    name, g = grp
+    pts = _points(name)[:5]
+    n = 301
+    base_idx = [rng.choice([0, 0, 1, 2, 3, 4, -1]) for _ in range(n)]
+    ks = [rng.choice([1, 1, R - 1]) for _ in range(n)]
+    base_idx[:4], ks[:4] = [0, 0, 1, 1], [1, 1, 1, R - 1]  # a double and a cancel in the first round
+    for t in (1, 2):
+        got = g["msm"](_bases(g, base_idx, pts), ints_to_limbs(ks), n_threads=t)
+        assert got == _expected(g, base_idx, ks, pts), t
+    ks_cancel = [1, R - 1] * 40  # everything cancels: the sum is ∞
+    assert g["msm"](_bases(g, [0] * 80, pts), ints_to_limbs(ks_cancel)) is None
+
+
+def test_msm_glv_path_matches_py_ecc(grp, rng):
+    """Full-width scalars take GLV (k = k1 + k2·λ, φ(P) = (β·x, y)): the split's edge values and negative halves."""
+    from prover.glv import glv
+
+    name, g = grp
+    pts = _points(name)
+    lam = glv().lam
+    ks = [lam, R - lam, (R - 1) // 2, 2**128, 2**128 - 1, R - 2**128] + [rng.randrange(R) for _ in range(60)]
+    base_idx = [i % len(pts) for i in range(len(ks))]
+    for w in (None, 4, 13):
+        got = g["msm"](_bases(g, base_idx, pts), ints_to_limbs(ks), window_bits=w)
+        assert got == _expected(g, base_idx, ks, pts), w
+
+
+def test_glv_split_kernel_matches_the_lattice(rng):
+    """kernels.glv.glv_split_one against Python ints: k ≡ k1 + k2·λ (mod r), 0 ≤ k1 and |k2| below 2^128."""
+    from prover.glv import glv, glv_split, split_constants
+    from prover.kernels.glv import glv_split_one
+
+    g, consts = glv(), split_constants()
+    ks = [0, 1, 2, R - 1, R - 2, g.lam, R // 2, 2**128, 2**253] + [rng.randrange(R) for _ in range(2000)]
+    for k in ks:
+        limbs = ints_to_limbs([k])[0]
+        m0, m1, m2, m3, n1, e0, e1, e2, e3, n2 = glv_split_one(*limbs, consts)
+        k1 = int(m0) | int(m1) << 64 | int(m2) << 128 | int(m3) << 192
+        k2 = int(e0) | int(e1) << 64 | int(e2) << 128 | int(e3) << 192
+        k1, k2 = (-k1 if n1 else k1), (-k2 if n2 else k2)
+        assert (k1 + k2 * g.lam - k) % R == 0
+        assert 0 <= k1 < 2**128 and abs(k2) < 2**128
+        p1, p2 = glv_split(k)
+        assert (p1 + p2 * g.lam - k) % R == 0
+
+
+def test_glv_endomorphism_on_both_groups():
+    """φ₁(x, y) = (β·x, y) = λ·P on G1 and φ₂(x, y) = (β²·x, y) = λ·P on G2 (py_ecc scalar multiplications)."""
+    from prover.glv import glv
+
+    g = glv()
+    p1 = ob.normalize(ob.multiply(ob.G1, 12345))
+    l1 = ob.normalize(ob.multiply(ob.G1, 12345 * g.lam))
+    assert (int(l1[0].n), int(l1[1].n)) == (g.beta_g1 * int(p1[0].n) % ob.field_modulus, int(p1[1].n))
+    p2 = ob.normalize(ob.multiply(ob.G2, 777))
+    l2 = ob.normalize(ob.multiply(ob.G2, 777 * g.lam))
+    assert l2[0] == p2[0] * ob.FQ2([g.beta_g2, 0]) and l2[1] == p2[1]
+
+
+def test_phi_kernel_is_multiplication_by_lambda(grp):
+    """kernels.glv.phi_arr on a G1 / G2 array (∞ included) against λ·P computed by py_ecc."""
+    from prover.glv import beta_limbs, glv
+    from prover.kernels.glv import phi_arr
+
+    name, g = grp
+    pts = list(_points(name)[:4])
+    aff = g["to_limbs"]([g["aff"](p) for p in pts] + [None])
+    got = g["from_limbs"](phi_arr(aff, beta_limbs(1 if name == "g1" else 2)))
+    assert got == [g["aff"](ob.multiply(p, glv().lam)) for p in pts] + [None]

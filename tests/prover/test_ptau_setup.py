@@ -23,19 +23,10 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from prover import prove_from_zkey, setup_from_ptau
-from prover.kernels.g1 import g1_jac_to_affine_arr
-from prover.kernels.g2 import g2_jac_to_affine_arr
-from prover.ptau_setup import (
-    _GLV_BETA,
-    _GLV_LAMBDA,
-    _g1_odd_multiples,
-    _g1_sparse_sums,
-    _g2_odd_multiples,
-    _g2_sparse_sums,
-    _glv_split,
-    _signed_naf,
-    _wnaf,
-)
+from prover.glv import glv, glv_split
+from prover.kernels.curve import jac_to_affine_arr
+from prover.kernels.sparse_sums import odd_multiples, sparse_sums, wnaf
+from prover.sparse_sums import signed_naf
 from tests.oracles.node import ROOT, snarkjs
 from zksvs.errors import CircuitTooLarge
 from zksvs.field import FR_MODULUS
@@ -97,7 +88,7 @@ def test_wnaf_digits_recompose_and_are_sparse(w):
     values = [0, 1, 2, 3, (1 << w) - 1, 1 << 64, (1 << 64) - 1, R // 2, (R - 1) // 2] + [
         rng.randrange(R // 2) for _ in range(40)
     ]
-    digits, top = _wnaf(ints_to_limbs(values).reshape(-1, 4), w, 256)
+    digits, top = wnaf(ints_to_limbs(values).reshape(-1, 4), w, 256)
     for v, ds, t in zip(values, digits, top):
         nz = np.flatnonzero(ds)
         assert sum(int(ds[i]) << int(i) for i in nz) == v
@@ -108,22 +99,23 @@ def test_wnaf_digits_recompose_and_are_sparse(w):
 
 def test_signed_naf_takes_the_short_side():
     # width 4: odd digits in (-8, 8); 9 = 16 - 7 needs two digits, -5 = (r - 5) - r one
-    digits, top = _signed_naf([1, R - 1, R - 5, 9], 4)
+    digits, top = signed_naf([1, R - 1, R - 5, 9], 4)
     assert [int(t) for t in top] == [0, 0, 0, 4]
     assert [sum(int(d) << i for i, d in enumerate(row)) for row in digits] == [1, -1, -5, 9]
 
 
 def test_glv_split_is_short_and_exact():
     # φ(x, y) = (β·x, y) is λ·(x, y) on G1 (py_ecc), and k = k1 + k2·λ with |k1|, |k2| < 2^128
+    lam, beta = glv().lam, glv().beta_g1
     g = bn.normalize(bn.G1)
-    lam_g = bn.normalize(bn.multiply(bn.G1, _GLV_LAMBDA))
-    assert (int(lam_g[0].n), int(lam_g[1].n)) == (_GLV_BETA * int(g[0].n) % bn.field_modulus, int(g[1].n))
+    lam_g = bn.normalize(bn.multiply(bn.G1, lam))
+    assert (int(lam_g[0].n), int(lam_g[1].n)) == (beta * int(g[0].n) % bn.field_modulus, int(g[1].n))
     rng = random.Random(5)
-    for k in [0, 1, R - 1, 2, R - 2, _GLV_LAMBDA, R // 2] + [rng.randrange(R) for _ in range(200)]:
-        k1, k2 = _glv_split(k)
-        assert (k1 + k2 * _GLV_LAMBDA - k) % R == 0
+    for k in [0, 1, R - 1, 2, R - 2, lam, R // 2] + [rng.randrange(R) for _ in range(200)]:
+        k1, k2 = glv_split(k)
+        assert (k1 + k2 * lam - k) % R == 0
         assert abs(k1) < 1 << 128 and abs(k2) < 1 << 128
-    assert _glv_split(1) == (1, 0) and _glv_split(R - 1) == (-1, 0)
+    assert glv_split(1) == (1, 0) and glv_split(R - 1) == (-1, 0)
 
 
 def _random_sparse_case(seed: int, n_points: int, n_out: int, n_entries: int):
@@ -148,9 +140,9 @@ def test_g1_sparse_sums_match_py_ecc(w):
     aff = g1_to_limbs([(int(p[0].n), int(p[1].n)) for p in pts])
     n_odd = 1 << (w - 2)
     offs = np.arange(len(aff) + 1, dtype=np.int64) * n_odd
-    table = _g1_odd_multiples(aff, offs, 2)
-    digits, top = _signed_naf(coeffs, w)
-    got = g1_from_limbs(g1_jac_to_affine_arr(_g1_sparse_sums(table, offs, ptr, base, val, digits, top)))
+    table = odd_multiples(aff, offs, 2)
+    digits, top = signed_naf(coeffs, w)
+    got = g1_from_limbs(jac_to_affine_arr(sparse_sums(table, offs, ptr, base, val, digits, top)))
     for o, e in enumerate(expect):
         ref = None if e == 0 else tuple(int(c.n) for c in bn.normalize(bn.multiply(bn.G1, e)))
         assert got[o] == ref, o
@@ -163,9 +155,9 @@ def test_g2_sparse_sums_match_py_ecc():
     aff = g2_to_limbs([tuple(tuple(int(c) for c in q.coeffs) for q in p) for p in pts])
     n_odd = 1 << (w - 2)
     offs = np.arange(len(aff) + 1, dtype=np.int64) * n_odd
-    table = _g2_odd_multiples(aff, offs, 2)
-    digits, top = _signed_naf(coeffs, w)
-    got = g2_from_limbs(g2_jac_to_affine_arr(_g2_sparse_sums(table, offs, ptr, base, val, digits, top)))
+    table = odd_multiples(aff, offs, 2)
+    digits, top = signed_naf(coeffs, w)
+    got = g2_from_limbs(jac_to_affine_arr(sparse_sums(table, offs, ptr, base, val, digits, top)))
     for o, e in enumerate(expect):
         ref = None
         if e:

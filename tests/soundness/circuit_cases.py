@@ -12,8 +12,12 @@ nonce (the tree invariant: every leaf the circuit writes is range-checked, genes
 Uniqueness (cross-rollup): the K new state roots fixed. Domains: the c→c slots (never compared by any pair) must
 hold the empty tree's root; the padding slots 0.
 
-Honest witnesses come from ``sequencer.Sequencer`` runs (transfers, burns with their mints, a second message on a
-pair so a previous-leaf opening is non-empty, no-op padding), never from the circuit.
+Honest witnesses come from signed ``sequencer.Sequencer`` runs (transfers, burns with their mints, a second message on
+a pair so a previous-leaf opening is non-empty, protocol v2's calls of every program with their actions: COND,
+SWAP, a MINT call creating its target, a transfer creating its recipient; no-op padding), never from the circuit.
+
+Domains of protocol v2 (issue 10): the program selectors (one-hot with a message, none without), a SWAP action's
+message fields (msg_sender, msg_target < 2^D, msg_value < 2^64), a COND's cap (< 2^64).
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ from functools import lru_cache
 
 from circuits.batch import BatchCircuit, assign_batch_witness, build_batch_circuit
 from circuits.cross import assign_cross_witness, build_cross_circuit
-from sequencer import Burn, Sequencer, Transfer
-from sequencer.genesis import demo_genesis
+from sequencer import Burn, Call, Receipt, Sequencer, Transfer, swap_call
+from sequencer.genesis import demo_genesis, demo_public_key
+from tests.helpers.signing import demo_signer
 from tests.soundness.domains import Below, Domain, InSet, NotIn, OneHot, in_range
 from tests.soundness.structure import R1CSIndex, Terms
 from zksvs.merkle import zero_hashes
 from zksvs.r1cs import R1CS
 from zksvs.trace import BatchShape, BatchTrace
+from zksvs.tx_message import Program
 
 U64 = Below(1 << 64, "< 2^64")
 
@@ -48,10 +54,12 @@ def batch_circuit(shape: BatchShape) -> BatchCircuit:
 
 @lru_cache(maxsize=8)
 def batch_traces(shape: BatchShape) -> tuple[BatchTrace, ...]:
-    """Every trace of the shared batches of a short sequencer run on ``shape`` (all four slot kinds).
+    """Every trace of the shared batches of a short signed sequencer run on ``shape`` (every slot kind and program).
 
-    Chain 0 transfers, then burns to chain 1 twice (the second message sits at index 1 of the 0→1 trees); with
-    K ≥ 3 chain 2 burns to chain 0. Batches close when full and once at the end.
+    Chain 0 transfers, then burns to chain 1 twice (the second message sits at index 1 of the 0→1 trees); chain 1
+    calls chain 0 with COND, chain 0 swaps with chain 1 (account 1 of chain 1 pays), chain 1 calls chain 0 with MINT
+    creating account 2^D − 1 there, chain 1 transfers to create its account 2^D − 1 (D ≥ 2); with K ≥ 3 chain 2 burns to
+    chain 0. Batches close when full and once at the end. Every transaction is accepted.
     """
     k, d, m = shape.n_rollups, shape.account_depth, shape.bridge_depth
     g = demo_genesis(
@@ -59,11 +67,21 @@ def batch_traces(shape: BatchShape) -> tuple[BatchTrace, ...]:
         whale=False,
     )  # fmt: skip
     seq = Sequencer(g)
-    txs = [Transfer(0, 0, 1, 10, 0), Burn(0, 1, 1, 2, 5, 0), Burn(0, 1, 0, 1, 3, 1)]
+    last = (1 << d) - 1
+    txs = [
+        Transfer(0, 0, 1, 10, 0),
+        Burn(0, 1, 1, 2, 5, 0),
+        Burn(0, 1, 0, 1, 3, 1),
+        Call(1, 0, 0, 2, 4, 0, Program.COND, 10**9),
+        swap_call(0, 1, 2, 0, 6, 0, order_sender=1, order_recipient=2, order_amount=8, order_nonce=0),
+        Call(1, 0, 2, last, 9, 0, Program.MINT, 77, demo_public_key(4, 0, last)),
+        Transfer(1, 1, last, 2, 1, demo_public_key(4, 1, last)),  # Z's second transaction on chain 1
+    ]
     if k >= 3:
         txs.append(Burn(2, 0, 0, 1, 7, 0))
+    signed = demo_signer(3)
     for tx in txs:
-        seq.submit(tx)
+        assert isinstance(seq.submit(signed(tx)), Receipt), tx
     seq.close_batch()
     return tuple(t for b in seq.pop_closed() for t in b.traces)
 
@@ -128,10 +146,17 @@ def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
         for fld in ("balance_before", "nonce_before"):
             if f"{s}/{part}/{fld}" in labels:
                 assume[labels[f"{s}/{part}/{fld}"]] = U64
-    sel = {n: _wire(labels, f"{s}/kind/{n}") for n in ("noop", "transfer", "burn", "mint")}
-    active = {**sel["burn"], **sel["mint"]}
+    sel = {n: _wire(labels, f"{s}/kind/{n}") for n in ("noop", "transfer", "burn", "action", "call")}
+    active = {**sel["burn"], **sel["action"], **sel["call"]}
+    progs = [_wire(labels, f"{s}/kind/program_{n}") for n in ("mint", "cond", "swap")]
+    no_program = {labels[f"{s}/kind/{n}"]: 1 for n in ("noop", "transfer")}  # 1 exactly when no program is set
     out = [
         DomainQuery("kind selectors", list(sel.values()), OneHot(), assume),
+        DomainQuery("program selectors", [no_program, *progs], OneHot(), assume),
+        DomainQuery("msg_sender", [_wire(labels, f"{s}/data/msg_sender")], Below(1 << d, f"< 2^{d}"), assume),
+        DomainQuery("msg_target", [_wire(labels, f"{s}/data/msg_target")], Below(1 << d, f"< 2^{d}"), assume),
+        DomainQuery("msg_value", [_wire(labels, f"{s}/data/msg_value")], U64, assume),
+        DomainQuery("COND cap", [_wire(labels, f"{s}/data/payload")], U64, assume, when=progs[1]),
         DomainQuery("peer_chain", [_wire(labels, f"{s}/data/peer_chain")], in_range(0, k, f"∈ [0, {k})"), assume),
         DomainQuery("amount", [_wire(labels, f"{s}/data/amount")], U64, assume),
         DomainQuery("debit balance_after", [_wire(labels, f"{s}/debit/balance_after")], U64, assume),

@@ -330,9 +330,6 @@ def eddsa_gadgets() -> list[GadgetCircuit]:
         eddsa_poseidon_verify(cb, e, EdwardsPoint(ins[1], ins[2]), EdwardsPoint(ins[3], ins[4]), ins[5], ins[6])
         return {}
 
-    def message(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
-        return {"h": tx_message_hash(cb, *ins[:8], to_pubkey=(ins[8], ins[9]))}
-
     def check(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
         e = Bool._trusted(ins[0])
         p, r8 = EdwardsPoint(ins[1], ins[2]), EdwardsPoint(ins[3], ins[4])
@@ -359,6 +356,18 @@ def eddsa_gadgets() -> list[GadgetCircuit]:
     ]
 
 
+def batch_slot_gadgets() -> list[GadgetCircuit]:
+    """The zero test of protocol v2's credit (``circuits.batch.slots._is_zero``: the account-creation switch and the
+    named-key test), at 0 (where its inverse must be pinned) and away from it."""
+    from circuits.batch.slots import _is_zero
+
+    def zero(cb: ConstraintBuilder, ins: list[Var]) -> dict[str, Var | int]:
+        _is_zero(cb, ins[0], "z")
+        return {}  # no outputs: every wire, the inverse included, must be unique
+
+    return [build("slots._is_zero", f"x = {x}", [x], zero) for x in (0, 5, _R - 1)]
+
+
 def all_gadgets() -> list[GadgetCircuit]:
     """Every gadget case."""
     return [
@@ -370,6 +379,7 @@ def all_gadgets() -> list[GadgetCircuit]:
         *merkle_gadgets(),
         *babyjub_gadgets(),
         *eddsa_gadgets(),
+        *batch_slot_gadgets(),
     ]
 
 

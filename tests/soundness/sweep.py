@@ -31,6 +31,11 @@ FULL_SHAPES = (
 #: Domain queries of a batch slot, by name (``circuit_cases.batch_domain_queries``).
 BATCH_DOMAINS = (
     "kind selectors",
+    "program selectors",
+    "msg_sender",
+    "msg_target",
+    "msg_value",
+    "COND cap",
     "peer_chain",
     "amount",
     "debit balance_after",

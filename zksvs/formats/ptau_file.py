@@ -91,6 +91,10 @@ class Ptau:
     l_alpha_tau_g1: np.ndarray | None = None
     l_beta_tau_g1: np.ndarray | None = None
     path: str = "<memory>"
+    tau_g1_trailer: bytes = bytes(64)
+    """The 64 bytes that follow section tauG1's data in the file (zero-padded at the end of the file): snarkjs reads
+    them as the point tauG1[2^(p+1) − 1] when it hashes a circuit whose domain is 2^power (``zkey_new.js``
+    ``hashHPoints``), so a setup that reproduces its circuit hash needs them."""
 
     @property
     def prepared(self) -> bool:
@@ -179,10 +183,12 @@ def read_ptau(src: Source, *, check: bool = True) -> Ptau:
 
     # A file cut at a section boundary must not pass for an unprepared one: then the first missing section is named.
     prepared = bf.incomplete or any(bf.has(s) for s in (12, 13, 14, 15))
+    tau_g1 = g1(2, 2 * n - 1)
+    off, size = bf.sections[2][0]
     return Ptau(
         power=h.power,
         ceremony_power=h.ceremony_power,
-        tau_g1=g1(2, 2 * n - 1),
+        tau_g1=tau_g1,
         tau_g2=g2(3, n),
         alpha_tau_g1=g1(4, n),
         beta_tau_g1=g1(5, n),
@@ -193,6 +199,7 @@ def read_ptau(src: Source, *, check: bool = True) -> Ptau:
         l_alpha_tau_g1=g1(14, 2 * n - 1) if prepared else None,
         l_beta_tau_g1=g1(15, 2 * n - 1) if prepared else None,
         path=bf.path,
+        tau_g1_trailer=bf.data[off + size : off + size + 2 * _N8].tobytes().ljust(2 * _N8, b"\0"),
     )
 
 

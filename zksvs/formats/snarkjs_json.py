@@ -29,8 +29,6 @@ import re
 from collections.abc import Sequence
 from typing import Any, BinaryIO, TextIO
 
-from py_ecc import bn128 as _bn
-
 from zksvs.errors import FormatError, NonCanonicalFieldElement, WrongFileType
 from zksvs.field import FQ_MODULUS, FR_MODULUS
 from zksvs.groth16 import G1Affine, G2Affine, Proof, VerifyingKey
@@ -44,6 +42,16 @@ _DECIMAL = re.compile(r"[0-9]+\Z")
 _Q = FQ_MODULUS
 #: BN254's curve parameter x (u in some papers): q and r are polynomials in it (q = 36x⁴ + 36x³ + 24x² + 6x + 1).
 BN_X = 4965661367192848881
+
+
+def _bn():
+    """py_ecc's bn128, imported on first use: only reading JSON points needs it, and writing a proof must not pay
+    its import (~0.1 s of a proof's start-up)."""
+    from py_ecc import bn128
+
+    return bn128
+
+
 #: e_snarkjs = e_py_ecc ** this, for vk_alphabeta_12 (checked against snarkjs's files in tests).
 assert 36 * BN_X**4 + 36 * BN_X**3 + 24 * BN_X**2 + 6 * BN_X + 1 == FQ_MODULUS
 _FFJS_GT_EXPONENT = 2 * BN_X * (6 * BN_X * BN_X + 3 * BN_X + 1) % FR_MODULUS
@@ -82,9 +90,9 @@ def g2_to_json(p: G2Affine) -> list[list[str]]:
     return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
 
 
-def _fq2(x: Any, what: str) -> _bn.FQ2:
+def _fq2(x: Any, what: str) -> Any:  # py_ecc bn128.FQ2
     a = _list(x, 2, what)
-    return _bn.FQ2([_dec(a[0], f"{what}[0]"), _dec(a[1], f"{what}[1]")])
+    return _bn().FQ2([_dec(a[0], f"{what}[0]"), _dec(a[1], f"{what}[1]")])
 
 
 def g1_from_json(obj: Any, what: str = "point") -> G1Affine:
@@ -106,7 +114,8 @@ def g1_from_json(obj: Any, what: str = "point") -> G1Affine:
     if z != 1:
         zi = pow(z, -1, _Q)
         x, y = x * zi * zi % _Q, y * zi * zi * zi % _Q
-    if not _bn.is_on_curve((_bn.FQ(x), _bn.FQ(y)), _bn.b):
+    bn = _bn()
+    if not bn.is_on_curve((bn.FQ(x), bn.FQ(y)), bn.b):
         raise FormatError(f"{what} = ({x}, {y}) is not on the BN254 G1 curve")
     return (x, y)
 
@@ -124,13 +133,13 @@ def g2_from_json(obj: Any, what: str = "point") -> G2Affine:
     if not isinstance(obj, list) or len(obj) not in (2, 3):
         raise FormatError(f"{what} must be a list [[x0, x1], [y0, y1], [z0, z1]], not {json.dumps(obj)[:80]}")
     x, y = _fq2(obj[0], f"{what}[0]"), _fq2(obj[1], f"{what}[1]")
-    z = _fq2(obj[2], f"{what}[2]") if len(obj) == 3 else _bn.FQ2.one()
-    if z == _bn.FQ2.zero():
+    z = _fq2(obj[2], f"{what}[2]") if len(obj) == 3 else _bn().FQ2.one()
+    if z == _bn().FQ2.zero():
         return None
-    if z != _bn.FQ2.one():
+    if z != _bn().FQ2.one():
         zi = z.inv()
         x, y = x * zi * zi, y * zi * zi * zi
-    if not _bn.is_on_curve((x, y), _bn.b2):
+    if not _bn().is_on_curve((x, y), _bn().b2):
         raise FormatError(f"{what} is not on the BN254 G2 twist")
     return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
 

@@ -3,7 +3,7 @@
 Layout (snarkjs 0.7.6 ``src/zkey_utils.js`` readMPCParams / writeMPCParams / readContribution / writeContribution):
 
 ====================  ======================================================================================
-csHash                64 bytes: BLAKE2b-512 of the fresh key (``prover.ptau_setup.circuit_hash``)
+csHash                64 bytes: BLAKE2b-512 of the fresh key (``prover.circuit_hash``)
 u32 count             number of contributions, then for each:
   deltaAfter          G1, 64 bytes: δ·G1 after this contribution
   g1_s, g1_sx         G1, 64 bytes each: the proof of knowledge s·G1 and x·s·G1 (x = this contribution's δ')

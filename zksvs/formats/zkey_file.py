@@ -45,7 +45,6 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from py_ecc import bn128 as _bn
 
 from zksvs.errors import FormatError, WrongFileType
 from zksvs.field import FQ_MODULUS, FR_MODULUS
@@ -96,6 +95,7 @@ _COEF = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", 
 assert _COEF.itemsize == 12 + _N8
 _R2 = pow(2, 512, FR_MODULUS)
 _R2_INV = pow(_R2, -1, FR_MODULUS)
+_ONE_R2 = ints_to_limbs([_R2])[0]
 
 
 @dataclass(frozen=True)
@@ -108,17 +108,21 @@ class ZkeyFile:
         ``a_query``, ``b_g1_query``: ``uint64[n_wires, 2, 4]``; ``b_g2_query``: ``uint64[n_wires, 2, 2, 4]``;
         ``c_query``: ``uint64[n_wires − n_public − 1, 2, 4]``; ``h_query``: ``uint64[domain_size, 2, 4]``;
         affine, Fq Montgomery form, little-endian limbs, zeros = ∞; read-only views (may be unaligned).
-    matrices : ConstraintMatrices
+    matrices : ConstraintMatrices or None
         A and B without snarkjs's input rows, coefficients in normal form; ``C`` is None (snarkjs sets C = A∘B).
+        None when read with ``read_zkey(..., matrices=False)``.
     contributions : bytes
         Section 10 as stored (csHash, MPC contributions).
     path : str
+    coefficients : ZkeyCoefficients or None
+        Section 4 as stored (the same entries as ``matrices``, values c·R²).
     """
 
     proving_key: ProvingKey
-    matrices: ConstraintMatrices
+    matrices: ConstraintMatrices | None
     contributions: bytes
     path: str = "<memory>"
+    coefficients: ZkeyCoefficients | None = None
 
     @property
     def verifying_key(self) -> VerifyingKey:
@@ -134,15 +138,29 @@ def _g2_points(raw: np.ndarray, n: int) -> np.ndarray:
     return limb_view(raw, (n, 2, 2, 4))
 
 
+# On-curve checks in Python ints (py_ecc's would cost a proof's start-up its ~0.1 s import). G1: y² = x³ + 3;
+# G2: y² = x³ + 3/(9 + u) over Fq2 = Fq[u]/(u² + 1), and 1/(9 + u) = (9 − u)/82.
+_Q = FQ_MODULUS
+_INV82 = pow(82, -1, _Q)
+_B2 = (27 * _INV82 % _Q, -3 * _INV82 % _Q)
+
+
+def _fq2_mul(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return (a[0] * b[0] - a[1] * b[1]) % _Q, (a[0] * b[1] + a[1] * b[0]) % _Q
+
+
 def _check_g1(p: G1Affine, path: str, what: str) -> G1Affine:
-    if p is not None and not _bn.is_on_curve((_bn.FQ(p[0]), _bn.FQ(p[1])), _bn.b):
+    if p is not None and (p[1] * p[1] - p[0] ** 3 - 3) % _Q:
         raise FormatError(f"{path}: {what} is not on the BN254 G1 curve")
     return p
 
 
 def _check_g2(p: G2Affine, path: str, what: str) -> G2Affine:
-    if p is not None and not _bn.is_on_curve((_bn.FQ2(list(p[0])), _bn.FQ2(list(p[1]))), _bn.b2):
-        raise FormatError(f"{path}: {what} is not on the BN254 G2 twist")
+    if p is not None:
+        x, y = p
+        rhs = _fq2_mul(_fq2_mul(x, x), x)
+        if _fq2_mul(y, y) != ((rhs[0] + _B2[0]) % _Q, (rhs[1] + _B2[1]) % _Q):
+            raise FormatError(f"{path}: {what} is not on the BN254 G2 twist")
     return p
 
 
@@ -201,7 +219,33 @@ def _read_ic(bf: BinFile, h: dict) -> tuple[G1Affine, ...]:
     return tuple(_check_g1(p, bf.path, f"IC[{i}]") for i, p in enumerate(g1_from_limbs(ic)))
 
 
-def _read_matrices(bf: BinFile, h: dict) -> ConstraintMatrices:
+@dataclass(frozen=True)
+class ZkeyCoefficients:
+    """Section 4 as columns, values as stored (c·R² mod r, "Montgomery twice"), the input rows removed.
+
+    The prover multiplies these values by normal-form witness values directly (the Montgomery product of c·R² and
+    w is c·w in Montgomery form), so it needs neither the normal-form conversion nor ``ConstraintMatrices``.
+
+    Attributes
+    ----------
+    matrix : int64[nnz]
+        0 for A, 1 for B.
+    rows, wires : int64[nnz]
+        Constraint and wire of each entry (rows < n_constraints, wires < nVars: checked).
+    values_r2 : uint64[nnz, 4]
+        c·2^512 mod r, canonical (checked), little-endian limbs, C-contiguous.
+    n_constraints : int
+        The last A row minus nPublic (snarkjs does not store it).
+    """
+
+    matrix: np.ndarray
+    rows: np.ndarray
+    wires: np.ndarray
+    values_r2: np.ndarray
+    n_constraints: int
+
+
+def _read_coefficients(bf: BinFile, h: dict) -> ZkeyCoefficients:
     sec = bf.section(4)
     if len(sec) < 4:
         raise FormatError(f"{bf.path}: section 'coefficients' has {len(sec)} bytes, expected at least 4")
@@ -211,7 +255,7 @@ def _read_matrices(bf: BinFile, h: dict) -> ConstraintMatrices:
     matrix = rec["matrix"].astype(np.int64)
     rows = rec["row"].astype(np.int64)
     wires = rec["wire"].astype(np.int64)
-    stored = rec["value"]
+    stored = np.ascontiguousarray(rec["value"], dtype=np.uint64)
     n_vars, n_public = h["n_vars"], h["n_public"]
     if n and (int(matrix.max()) > 1):
         raise FormatError(
@@ -220,9 +264,6 @@ def _read_matrices(bf: BinFile, h: dict) -> ConstraintMatrices:
     if n and int(wires.max()) >= n_vars:
         raise FormatError(f"{bf.path}: section 'coefficients' uses wire {int(wires.max())} ≥ nVars = {n_vars}")
     require_below(stored, FR_MODULUS, bf.path, "coefficients value")
-    values, inverse = unique_rows(stored)
-    normal = ints_to_limbs([v * _R2_INV % FR_MODULUS for v in values])
-    coeffs = normal[inverse] if n else np.zeros((0, 4), dtype=np.uint64)
 
     is_a = matrix == 0
     if not is_a.any():
@@ -231,15 +272,13 @@ def _read_matrices(bf: BinFile, h: dict) -> ConstraintMatrices:
     # snarkjs's input rows: A[n_constraints + s][s] = 1 for s = 0 … nPublic, nothing else at or past n_constraints.
     tail = rows >= n_constraints
     t_rows, t_wires, t_mat = rows[tail], wires[tail], matrix[tail]
-    one = np.zeros((1, 4), dtype=np.uint64)
-    one[0, 0] = 1
     ok = (
         n_constraints >= 0
         and int(tail.sum()) == n_public + 1
         and bool((t_mat == 0).all())
         and np.array_equal(np.sort(t_rows - n_constraints), np.arange(n_public + 1))
         and bool((t_wires == t_rows - n_constraints).all())
-        and bool((coeffs[tail] == one).all())
+        and bool((stored[tail] == _ONE_R2).all())
     )
     if not ok:
         raise FormatError(
@@ -247,21 +286,31 @@ def _read_matrices(bf: BinFile, h: dict) -> ConstraintMatrices:
             f"A[nConstraints + s][s] = 1 that snarkjs adds"
         )
     keep = ~tail
+    return ZkeyCoefficients(matrix[keep], rows[keep], wires[keep], np.ascontiguousarray(stored[keep]), n_constraints)
+
+
+def _matrices(c: ZkeyCoefficients, h: dict) -> ConstraintMatrices:
+    values, inverse = unique_rows(c.values_r2)
+    normal = ints_to_limbs([v * _R2_INV % FR_MODULUS for v in values])
+    coeffs = normal[inverse] if len(c.rows) else np.zeros((0, 4), dtype=np.uint64)
 
     def pick(m: int) -> SparseMatrix:
-        sel = keep & (matrix == m)
-        return SparseMatrix(rows[sel], wires[sel], np.ascontiguousarray(coeffs[sel]))
+        sel = c.matrix == m
+        return SparseMatrix(c.rows[sel], c.wires[sel], np.ascontiguousarray(coeffs[sel]))
 
-    return ConstraintMatrices(n_constraints, n_vars, n_public, pick(0), pick(1), None)
+    return ConstraintMatrices(c.n_constraints, h["n_vars"], h["n_public"], pick(0), pick(1), None)
 
 
-def read_zkey(src: Source) -> ZkeyFile:
+def read_zkey(src: Source, *, matrices: bool = True) -> ZkeyFile:
     """Read a snarkjs Groth16 ``.zkey``.
 
     Parameters
     ----------
     src : path, binary file object or bytes
         A path is memory-mapped: the point sections are not read until used.
+    matrices : bool
+        Build ``ZkeyFile.matrices`` (normal-form coefficients: one Python-int conversion per distinct value and a
+        sort of all entries). The prover passes False and reads ``ZkeyFile.coefficients`` as stored instead.
 
     Raises
     ------
@@ -278,10 +327,10 @@ def read_zkey(src: Source) -> ZkeyFile:
     h = _read_header(bf)
     n_vars, n_public, n = h["n_vars"], h["n_public"], h["domain_size"]
     ic = _read_ic(bf, h)
-    matrices = _read_matrices(bf, h)
-    if matrices.n_constraints + n_public + 1 > n:
+    coefficients = _read_coefficients(bf, h)
+    if coefficients.n_constraints + n_public + 1 > n:
         raise FormatError(
-            f"{bf.path}: domainSize {n} < nConstraints + nPublic + 1 = {matrices.n_constraints + n_public + 1}"
+            f"{bf.path}: domainSize {n} < nConstraints + nPublic + 1 = {coefficients.n_constraints + n_public + 1}"
         )
     a = _g1_points(bf.section(5, n_vars * _G1), n_vars)
     b1 = _g1_points(bf.section(6, n_vars * _G1), n_vars)
@@ -309,7 +358,7 @@ def read_zkey(src: Source) -> ZkeyFile:
         h_query=hq,
         vk=vk,
     )
-    return ZkeyFile(pk, matrices, contributions, bf.path)
+    return ZkeyFile(pk, _matrices(coefficients, h) if matrices else None, contributions, bf.path, coefficients)
 
 
 def export_verifying_key(zkey: ZkeyFile | Source) -> VerifyingKey:
@@ -506,6 +555,7 @@ def write_contributed_zkey(
 
 __all__ = [
     "GROTH16_PROTOCOL_ID",
+    "ZkeyCoefficients",
     "ZkeyFile",
     "circuit_hash_of",
     "empty_contributions",

@@ -41,13 +41,16 @@ import numpy as np
 from py_ecc.bn128 import G1 as _PY_ECC_G1
 from py_ecc.bn128 import G2 as _PY_ECC_G2
 
+from accel.field import fr_from_mont_arr
 from prover.domain import EvaluationDomain
-from prover.msm import fixed_base_g1, fixed_base_g2, g1_mul, g2_mul
+from prover.kernels.qap import sparse_rows_r2
+from prover.msm import fixed_base_g1, fixed_base_g2, g1_mul, g2_mul, kernel_input
+from prover.qap import QapMatrices
 from zksvs.errors import SetupError
 from zksvs.field import FR_MODULUS
 from zksvs.groth16 import G1Affine, G2Affine, ProvingKey, VerifyingKey, g1_from_limbs
-from zksvs.limbs import ints_to_limbs
-from zksvs.r1cs import R1CS
+from zksvs.limbs import ints_to_limbs, limbs_to_ints
+from zksvs.r1cs import R1CS, ConstraintMatrices
 
 _R = FR_MODULUS
 
@@ -196,28 +199,35 @@ def h_query_scalars(domain: EvaluationDomain, tau: int) -> list[int]:
     return [k * xs[j] % _R * inv[j] % _R for j in range(n)]
 
 
-def wire_polynomials_at(r1cs: R1CS, domain: EvaluationDomain, tau: int) -> tuple[list[int], list[int], list[int]]:
+def wire_polynomials_at(
+    matrices: ConstraintMatrices, domain: EvaluationDomain, tau: int
+) -> tuple[list[int], list[int], list[int]]:
     """u_i(τ), v_i(τ), w_i(τ) for every wire: Σ_k A[k][i]·L_k(τ) etc., with the input rows in u (snarkjs).
 
     Row ``n_constraints + s`` has A-coefficient 1 on wire s for s = 0..n_public (``zkey_new.js``), which makes
     the public wires' u_i linearly independent: the verifier's IC points cannot be combined to fake an input.
+    The sums are transposed sparse mat-vecs in numba (``kernels.qap.sparse_rows_r2`` with rows and wires swapped),
+    so a 2^20-constraint circuit needs no Python loop over its entries.
+
+    Parameters
+    ----------
+    matrices : ConstraintMatrices
+        A, B and C (C may be None: then w is all zeros).
     """
-    lag = lagrange_basis_at(domain, tau)
-    n_wires = r1cs.n_wires
-    u = [0] * n_wires
-    v = [0] * n_wires
-    w = [0] * n_wires
-    for k, con in enumerate(r1cs.constraints):
-        lk = lag[k]
-        for wire, c in con.a.terms.items():
-            u[wire] += c * lk
-        for wire, c in con.b.terms.items():
-            v[wire] += c * lk
-        for wire, c in con.c.terms.items():
-            w[wire] += c * lk
-    for s in range(r1cs.n_public + 1):
-        u[s] += lag[r1cs.n_constraints + s]
-    return [x % _R for x in u], [x % _R for x in v], [x % _R for x in w]
+    lag = ints_to_limbs(lagrange_basis_at(domain, tau))
+    n_wires = matrices.n_wires
+    out = []
+    for m in (matrices.A, matrices.B, matrices.C):
+        acc = np.zeros((n_wires, 4), dtype=np.uint64)
+        if m is not None and m.nnz:
+            qm = QapMatrices.from_matrices(ConstraintMatrices(matrices.n_constraints, n_wires, matrices.n_public, m, m))
+            rows, wires, vals = qm.a
+            sparse_rows_r2(wires, rows, vals, kernel_input(lag), acc)  # acc[wire] += c·L_row (Montgomery)
+        out.append(acc)
+    u, v, w = (limbs_to_ints(fr_from_mont_arr(x)) for x in out)
+    for s in range(matrices.n_public + 1):
+        u[s] = (u[s] + limbs_to_ints(lag[matrices.n_constraints + s])[0]) % _R
+    return u, v, w
 
 
 def _announce() -> None:
@@ -226,13 +236,14 @@ def _announce() -> None:
     warnings.warn(INSECURE_MESSAGE, InsecureSetupWarning, stacklevel=3)
 
 
-def setup_with_toxic_waste(r1cs: R1CS, toxic_waste: ToxicWaste) -> ProvingKey:
+def setup_with_toxic_waste(r1cs: R1CS | ConstraintMatrices, toxic_waste: ToxicWaste) -> ProvingKey:
     """Groth16 keys for ``r1cs`` from explicit toxic waste (arkworks ``generate_parameters_with_qap`` style).
 
     Parameters
     ----------
-    r1cs : R1CS
-        The circuit (circom wire order: wire 0 = 1, then ``n_public`` public wires, then private ones).
+    r1cs : R1CS or ConstraintMatrices
+        The circuit (circom wire order: wire 0 = 1, then ``n_public`` public wires, then private ones); matrices
+        with C are enough (no Python object per constraint: how ``zksvs bench`` keys a 2^20 circuit).
     toxic_waste : ToxicWaste
         τ, α, β, γ, δ.
 
@@ -258,7 +269,7 @@ def setup_with_toxic_waste(r1cs: R1CS, toxic_waste: ToxicWaste) -> ProvingKey:
     return _build_keys(r1cs, toxic_waste)
 
 
-def setup(r1cs: R1CS, seed: int | bytes | str) -> ProvingKey:
+def setup(r1cs: R1CS | ConstraintMatrices, seed: int | bytes | str) -> ProvingKey:
     """The development setup: toxic waste from ``seed`` (``toxic_waste_from_seed``), then the keys.
 
     INSECURE: anyone who knows the seed can forge proofs. Same seed and circuit → same keys.
@@ -286,14 +297,15 @@ def _fixed_g1(scalars: list[int]) -> np.ndarray:
     return fixed_base_g1(G1_GENERATOR, ints_to_limbs(scalars))
 
 
-def _build_keys(r1cs: R1CS, tw: ToxicWaste) -> ProvingKey:
-    domain = EvaluationDomain.for_constraints(r1cs.n_constraints, r1cs.n_public)
-    u, v, w = wire_polynomials_at(r1cs, domain, tw.tau)
+def _build_keys(r1cs: R1CS | ConstraintMatrices, tw: ToxicWaste) -> ProvingKey:
+    m = r1cs.to_matrices(include_c=True) if isinstance(r1cs, R1CS) else r1cs
+    domain = EvaluationDomain.for_constraints(m.n_constraints, m.n_public)
+    u, v, w = wire_polynomials_at(m, domain, tw.tau)
     h = h_query_scalars(domain, tw.tau)
     gamma_inv = pow(tw.gamma, -1, _R)
     delta_inv = pow(tw.delta, -1, _R)
-    n_pub = r1cs.n_public
-    lc = [(tw.beta * u[i] + tw.alpha * v[i] + w[i]) % _R for i in range(r1cs.n_wires)]
+    n_pub = m.n_public
+    lc = [(tw.beta * u[i] + tw.alpha * v[i] + w[i]) % _R for i in range(m.n_wires)]
     ic_scalars = [x * gamma_inv % _R for x in lc[: n_pub + 1]]
     c_scalars = [x * delta_inv % _R for x in lc[n_pub + 1 :]]
     h_scalars = [x * delta_inv % _R for x in h]
@@ -316,7 +328,7 @@ def _build_keys(r1cs: R1CS, tw: ToxicWaste) -> ProvingKey:
         ic=ic,
     )
     return ProvingKey(
-        n_wires=r1cs.n_wires,
+        n_wires=m.n_wires,
         n_public=n_pub,
         domain_size=domain.size,
         alpha_g1=vk.alpha_g1,
