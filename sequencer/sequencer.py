@@ -49,7 +49,7 @@ from sequencer.store import (
     StoreMismatch,
     SubmissionRow,
 )
-from sequencer.tx import RejectReason, UserTx, parse_tx
+from sequencer.tx import RejectReason, Transfer, UserTx, parse_tx
 from zksvs.errors import MalformedTransaction, ZksvsError
 from zksvs.merkle import Hasher
 from zksvs.rollup_state import AccountState
@@ -528,11 +528,16 @@ class Sequencer:
         Raises
         ------
         MalformedTransaction, UnknownChain, UnknownAccount
-            An entry's transaction fails the shape checks (``check_tx``), or its ``chain`` is not ``tx.chain`` (the
-            L1 refuses such entries at enqueue; nothing is queued).
+            An entry's transaction is not a transfer, fails the shape checks (``check_tx``), or its ``chain`` is not
+            ``tx.chain`` (the L1 refuses such entries at enqueue; nothing is queued).
         """
         entries = list(entries)
         for e in entries:
+            if not isinstance(e.tx, Transfer):
+                raise MalformedTransaction(
+                    f"queue entry {e.index} of rollup {e.chain}: only transfers can be forced (a burn's or call's "
+                    "action runs on another rollup, where its failure would have no proof on this one)"
+                )
             check_tx(e.tx, self.shape)
             if e.chain != e.tx.chain or type(e.index) is not int or e.index < 0:
                 raise MalformedTransaction(

@@ -58,7 +58,6 @@ def test_forced_transfer_runs_first_and_is_marked(signed_genesis) -> None:
         (Transfer(0, 1, 2, 10**6, 0), ForcedReason.OVERDRAFT),
         (Transfer(0, 1, 7, 1, 0), ForcedReason.UNKNOWN_RECIPIENT),
         (Transfer(0, 1, 6, 200, 0), ForcedReason.BALANCE_OVERFLOW),
-        (Burn(0, 1, 1, 7, 1, 0), ForcedReason.ACTION_FAILED),
     ],
 )
 def test_forced_failure_takes_a_rejection_slot(signed_genesis, tx, reason) -> None:
@@ -73,8 +72,6 @@ def test_forced_failure_takes_a_rejection_slot(signed_genesis, tx, reason) -> No
     data = batch_none.traces[0].slots[0].data
     assert (data.forced, data.reason) == (1, int(reason))
     assert slot_message(data, 0) == tx.fields().message()
-    if isinstance(tx, Burn):
-        assert all(s.kind == SlotKind.NOOP for s in batch_none.traces[1].slots)  # no action ran
     for t in batch_none.traces:
         check_batch_trace(t)
 
@@ -125,6 +122,9 @@ def test_enqueue_refuses_malformed(signed_genesis) -> None:
     seq = _seq(signed_genesis)
     with pytest.raises(MalformedTransaction):
         seq.enqueue_forced([ForcedTx(1, 0, _signed(Transfer(0, 1, 2, 1, 0)))])  # queue of chain 1, tx of chain 0
+    with pytest.raises(MalformedTransaction, match="only transfers"):
+        seq.enqueue_forced([ForcedTx(0, 0, _signed(Burn(0, 1, 1, 7, 1, 0)))])
+    assert seq.forced_pending == 0
 
 
 def test_restart_replays_forced(tmp_path, signed_genesis) -> None:

@@ -23,12 +23,13 @@ message fields (msg_sender, msg_target < 2^D, msg_value < 2^64), a COND's cap (<
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from circuits.batch import BatchCircuit, assign_batch_witness, build_batch_circuit
 from circuits.cross import assign_cross_witness, build_cross_circuit
 from sequencer import Burn, Call, Receipt, Sequencer, Transfer, swap_call
+from sequencer.forced import ForcedTx
 from sequencer.genesis import demo_genesis, demo_public_key
 from tests.helpers.signing import demo_signer
 from tests.soundness.domains import Below, Domain, InSet, NotIn, OneHot, in_range
@@ -59,7 +60,8 @@ def batch_traces(shape: BatchShape) -> tuple[BatchTrace, ...]:
     Chain 0 transfers, then burns to chain 1 twice (the second message sits at index 1 of the 0→1 trees); chain 1
     calls chain 0 with COND, chain 0 swaps with chain 1 (account 1 of chain 1 pays), chain 1 calls chain 0 with MINT
     creating account 2^D − 1 there, chain 1 transfers to create its account 2^D − 1 (D ≥ 2); with K ≥ 3 chain 2 burns to
-    chain 0. Batches close when full and once at the end. Every transaction is accepted.
+    chain 0. Before them, two forced transfers of chain 0's L1 queue are rejected (an overdraft, a bad signature).
+    Batches close when full and once at the end. Every user transaction is accepted.
     """
     k, d, m = shape.n_rollups, shape.account_depth, shape.bridge_depth
     g = demo_genesis(
@@ -80,6 +82,10 @@ def batch_traces(shape: BatchShape) -> tuple[BatchTrace, ...]:
     if k >= 3:
         txs.append(Burn(2, 0, 0, 1, 7, 0))
     signed = demo_signer(3)
+    # forced inclusion: two queued transfers of chain 0 rejected, each with its proof (an overdraft, which reads
+    # both leaves; a signature that does not verify, the check's output 0); they change no state
+    forged = replace(signed(Transfer(0, 2, 1, 1, 0)), signature=signed(Transfer(0, 2, 1, 2, 0)).signature)
+    seq.enqueue_forced([ForcedTx(0, 0, signed(Transfer(0, 2, 0, 10**12, 0))), ForcedTx(0, 1, forged)])
     for tx in txs:
         assert isinstance(seq.submit(signed(tx)), Receipt), tx
     seq.close_batch()
