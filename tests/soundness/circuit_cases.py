@@ -1,9 +1,11 @@
 """The batch and cross-rollup circuits for the checker: circuits, honest witnesses from the sequencer, and queries.
 
-Uniqueness (batch): the public inputs are fixed, nothing else; every wire must be unique. What makes that
-decidable is the collision resistance of Poseidon (``tests.soundness.propagate``, rule ``collision``): the batch
-commitment fixes every slot's committed fields, the old and new state roots fix the roots and, down each Merkle
-path, the leaves and siblings the trace supplied. No trace value is fixed by hand.
+Uniqueness (batch): the public inputs are fixed, and the signatures (R8, S) of the slots (``signature_wires``: many
+valid signatures exist for one message, and any of them is fine; a disabled verifier pins its to 0); every other
+wire must be unique. What makes that decidable is the collision resistance of Poseidon (``tests.soundness.propagate``,
+rule ``collision``): the batch commitment fixes every slot word, hence (``bits``) every committed field, the old and
+new state roots fix the roots and, down each Merkle path, the leaves and siblings the trace supplied. No trace value
+is fixed by hand.
 
 Domains (batch, one slot): each interpreted wire against its native domain, the inputs free except what the L1 or
 the trees guarantee: chain_id ∈ [0, K) (the L1 sets it), and every leaf read from a tree holds a u64 balance and
@@ -17,7 +19,7 @@ a pair so a previous-leaf opening is non-empty, protocol v2's calls of every pro
 SWAP, a MINT call creating its target, a transfer creating its recipient; no-op padding), never from the circuit.
 
 Domains of protocol v2 (issue 10): the program selectors (one-hot with a message, none without), a SWAP action's
-message fields (msg_sender, msg_target < 2^D, msg_value < 2^64), a COND's cap (< 2^64).
+message fields (msg_sender, msg_target < 2^D, msg_value < 2^64), a COND's cap (cond·payload < 2^64).
 """
 
 from __future__ import annotations
@@ -97,6 +99,18 @@ def trace_text(trace: BatchTrace) -> str:
     return f"chain {trace.chain_id}: " + ", ".join(s.kind.name.lower() for s in trace.slots)
 
 
+def signature_wires(r1cs: R1CS) -> list[int]:
+    """The signature inputs (R8x, R8y, S) of every slot: the signer's free choice (EdDSA's per-signature nonce gives
+    many valid signatures of one message), so uniqueness is asked with them fixed beside the public inputs."""
+    names = {"r8x", "r8y", "s"}
+    return [
+        w
+        for w, label in enumerate(r1cs.wire_labels or [])
+        if label.startswith("slot[") and label.count("/") == 2 and label.split("/")[1] == "signature"
+        and label.split("/")[2] in names
+    ]  # fmt: skip
+
+
 @lru_cache(maxsize=16)
 def batch_reference(shape: BatchShape, i: int) -> tuple[list[int], R1CSIndex]:
     """The witness of trace ``i`` of ``batch_traces(shape)`` and an index of the circuit built with it."""
@@ -162,7 +176,8 @@ def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
         DomainQuery("msg_sender", [_wire(labels, f"{s}/data/msg_sender")], Below(1 << d, f"< 2^{d}"), assume),
         DomainQuery("msg_target", [_wire(labels, f"{s}/data/msg_target")], Below(1 << d, f"< 2^{d}"), assume),
         DomainQuery("msg_value", [_wire(labels, f"{s}/data/msg_value")], U64, assume),
-        DomainQuery("COND cap", [_wire(labels, f"{s}/data/payload")], U64, assume, when=progs[1]),
+        # cond·payload, the cap a COND compares with (= payload exactly when the program is COND)
+        DomainQuery("COND cap", [_wire(labels, f"{s}/cond/cap")], U64, assume),
         DomainQuery("peer_chain", [_wire(labels, f"{s}/data/peer_chain")], in_range(0, k, f"∈ [0, {k})"), assume),
         DomainQuery("amount", [_wire(labels, f"{s}/data/amount")], U64, assume),
         DomainQuery("debit balance_after", [_wire(labels, f"{s}/debit/balance_after")], U64, assume),

@@ -133,9 +133,8 @@ def batch_cases(shape: BatchShape, tier: str, slots: range | None = None) -> lis
         def uniq(timeout_s: float, i: int = i) -> Result:
             r1cs = cc.batch_circuit(shape).r1cs
             w, ix = cc.batch_reference(shape, i)
-            return check_uniqueness(
-                r1cs, w, range(1, 1 + r1cs.n_public), None, index=ix, timeout_s=timeout_s, name="unique witness"
-            )
+            fixed = [*range(1, 1 + r1cs.n_public), *cc.signature_wires(r1cs)]
+            return check_uniqueness(r1cs, w, fixed, None, index=ix, timeout_s=timeout_s, name="unique witness")
 
         out.append(Case("batch", text, f"unique witness, {cc.trace_text(trace)} (#{i})", tier, True, None, uniq))
     for slot in slots or range(1):
