@@ -935,13 +935,13 @@ def run(
     l1_path = Path(out) / L1_FILE
     queue, inputs = None, (txs_path, genesis_path)
     if l1_path.is_file():
-        l1 = load_l1_state(l1_path)
-        if l1.batch_number != 0:
+        prepared = load_l1_state(l1_path)
+        if prepared.batch_number != 0:
             raise InputError(
-                f"{l1_path}: the L1 state after a run (shared batch {l1.batch_number}); a run starts from the "
+                f"{l1_path}: the L1 state after a run (shared batch {prepared.batch_number}); a run starts from the "
                 "genesis: choose a new --out (and 'zksvs enqueue … --run' it) or remove the file"
             )
-        queue, inputs = l1.queue, (*inputs, str(l1_path))
+        queue, inputs = prepared.queue, (*inputs, str(l1_path))
     _run_and_report(
         genesis,
         items,

@@ -111,6 +111,12 @@ TAMPERED = {
     "program id 4": (_is(SlotKind.CALL, Program.SWAP), {"program": 4}),
     "program id 255": (_is(SlotKind.ACTION, Program.SWAP), {"program": 255}),
     "key not below r": (_is(SlotKind.TRANSFER), {"pubkey_x": FR_MODULUS}),
+    # forced inclusion (issue 10 §3): the forced and reason bytes of word 0
+    "reason on a slot not forced": (_is(SlotKind.TRANSFER), {"reason": 4}),
+    "forced no-op": (_is(SlotKind.NOOP), {"forced": 1}),
+    "forced action": (_is(SlotKind.ACTION, Program.MINT), {"forced": 1}),
+    "forced byte 2": (_is(SlotKind.TRANSFER), {"forced": 2}),
+    "reason code 6 (not provable)": (_is(SlotKind.TRANSFER), {"forced": 1, "reason": 6}),
 }
 
 
