@@ -113,7 +113,7 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
             read = Bool._trusted(sel.debit_active + sel.rejected)  # a forced rejection reads its sender's leaf
             paid = slots.debit(cb, None if si is None else si.debit, sel.debit_active, data, accounts_root, read)
             # a forced rejection of a transfer reads its recipient's leaf
-            read_b = Bool._trusted(sel.credit_active + cb.mul(sel.rejected, sel.transfer, "credit_read"))
+            read_b = Bool._trusted(sel.credit_active + sel.rejected)  # a rejected slot is a transfer
             got = slots.credit(cb, None if si is None else si.credit, sel, data, paid.root_after, read_b)
             accounts_root = got.root_after
             slots.cond_cap(cb, sel, data, got.balance_after)

@@ -426,14 +426,16 @@ def forced_slot(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -
 
     Constrains: forced·(noop + action) = 0 (``forced/user_kind``: only a user transaction is forced);
                 rejected = Σ reason bits with rejected·(rejected − 1) = 0 (``forced/one_reason``);
-                rejected·(1 − forced) = 0 (``forced/rejected_is_forced``); debit_on = debit_kind·(1 − rejected),
-                credit_on, append_on alike (``forced/debit_on`` …); a rejected slot's nonce is the transaction's,
-                tied to no leaf but range-checked by ``slot_data`` like every nonce
-    Cost:       6 constraints (and 7 reason bits in ``slot_data``)
+                rejected·(1 − forced) = 0 (``forced/rejected_is_forced``); rejected·(1 − transfer) = 0
+                (``forced/rejected_is_transfer``: the L1 queues transfers only); so debit_on = debit_kind −
+                rejected, credit_on = credit_kind − rejected, append_on = append_kind stay linear in the
+                selectors (booleans: a rejected slot is a transfer, whose debit and credit kinds are 1); a
+                rejected slot's nonce is the transaction's, tied to no leaf but range-checked by ``slot_data``
+    Cost:       4 constraints (and 7 reason bits in ``slot_data``)
     Assumes:    ``sel`` one-hot; ``data`` from ``slot_data``
-    Rejects:    a forced no-op or action, two reason codes, a reason on a slot that is not forced, a code the
-                circuit cannot prove (5–10: no bit), a rejected slot that changes a root (tested in
-                tests/circuits/test_forced_circuit.py)
+    Rejects:    a forced no-op or action, two reason codes, a reason on a slot that is not forced, a rejected
+                burn or call, a code the circuit cannot prove (6, 9, 10: no bit), a rejected slot that changes a
+                root (tested in tests/circuits/test_forced_circuit.py)
 
     Returns
     -------
@@ -445,10 +447,13 @@ def forced_slot(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -
         rejected = sum(data.reason_bits[1:], data.reason_bits[0])
         cb.enforce(rejected, rejected - 1, 0, "one_reason")
         cb.enforce(rejected, 1 - data.forced, 0, "rejected_is_forced")
-        keep = 1 - rejected
+        # only a transfer is queued on the L1, so only a transfer is rejected: then every switch stays linear (a
+        # rejected transfer's debit and credit are its kind's less the rejection; it has no append)
+        cb.enforce(rejected, 1 - sel.transfer, 0, "rejected_is_transfer")
         on = {
-            f"{part}_on": Bool._trusted(cb.mul(getattr(sel, f"{part}_kind"), keep, f"{part}_on"))
-            for part in ("debit", "credit", "append")
+            "debit_on": Bool._trusted(sel.debit_kind - rejected),
+            "credit_on": Bool._trusted(sel.credit_kind - rejected),
+            "append_on": sel.append_kind,
         }
     return replace(sel, rejected=Bool._trusted(rejected), **on)
 
@@ -469,13 +474,13 @@ def forced_reasons(
                 u64, balance < amount exactly;
                 every slot not rejected: (1 − rejected)·(1 − valid) = 0 (``forced_reason/signed``: the signature
                 of an active debit is valid; a disabled verifier outputs 1)
-                r5, r7, r8 only for a transfer (``forced_reason/recipient_of_transfer``), from the recipient's leaf its
-                credit read: r5 (unknown recipient): the leaf is empty and no key is named
+                r5, r7, r8 (a rejected slot is a transfer), from the recipient's leaf its credit read:
+                r5 (unknown recipient): the leaf is empty and no key is named
                 (``forced_reason/unknown_recipient``); r7 (key mismatch): the leaf exists, a key is named and it is
                 not the leaf's (``forced_reason/key_mismatch``, two pinned zero tests); r8 (overflow): the leaf exists,
                 the transfer is not to the sender itself, balance + amount − 2^64 ∈ [0, 2^64)
                 (``forced_reason/overflow/…``)
-    Cost:       7 + 65 + 16 + 65 = 153 constraints
+    Cost:       7 + 65 + 15 + 65 = 152 constraints
     Assumes:    ``sel`` from ``forced_slot``; ``paid`` from ``debit`` and ``got`` from ``credit`` (in read mode
                 for a rejected slot: the leaves' fields, 0 when empty); ``valid`` from ``signature``
     Rejects:    unknown sender with a leaf, bad signature with a valid one, bad nonce with the right nonce,
@@ -485,9 +490,8 @@ def forced_reasons(
     """
     r1, r2, r3, r4, r5, r7, r8 = data.reason_bits
     with cb.namespace("forced_reason"):
-        # the recipient's reasons are a transfer's (its credit reads the recipient here); 6 has no bit: the L1
+        # a rejected slot is a transfer (forced_slot): its credit reads the recipient here; 6 has no bit: the L1
         # queues no transfer naming a key that cannot sign
-        cb.enforce(r5 + r7 + r8, 1 - sel.transfer, 0, "recipient_of_transfer")
         cb.enforce(r5, 2 - got.empty - got.named_none, 0, "unknown_recipient")  # both booleans: both 1
         cb.enforce(r7 + r8, got.empty, 0, "recipient_exists")
         same_key = cb.mul(

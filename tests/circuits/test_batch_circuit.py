@@ -166,8 +166,7 @@ def test_batch_constraint_counts_follow_the_gadget_costs(small_circuit):
     # four D-bit indices, amount, nonce and msg_value (u64), peer < K = 2 (one bit + recomposition), the forced bit
     # and the seven reason bits; forced inclusion: the part switches, then the reasons' proofs
     assert parts["data"] == 4 * (d + 1) + 3 * 65 + 2 + 1 + 7
-    assert parts["forced"] == 6 and parts["forced_reason"] == 7 + 65 + 16 + 65
-    assert parts["credit_read"] == 1
+    assert parts["forced"] == 4 and parts["forced_reason"] == 7 + 65 + 15 + 65
     assert parts["kind"] == 13 and parts["noop"] == 9 and parts["nonce"] == 2 and parts["cond"] == 3 + 2 * 65
     assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + 150  # + 9: the read of a forced rejection
     assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75 + 40 + 5  # + account creation (mul8: 18), + the read

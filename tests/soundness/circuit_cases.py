@@ -167,9 +167,7 @@ def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
             if f"{s}/{part}/{fld}" in labels:
                 assume[labels[f"{s}/{part}/{fld}"]] = U64
     sel = {n: _wire(labels, f"{s}/kind/{n}") for n in ("noop", "transfer", "burn", "action", "call")}
-    # the append writes: a message kind that is not a forced rejection (which opens the idle c→c slot and writes
-    # nothing), the product forced/append_on
-    active = _wire(labels, f"{s}/forced/append_on")
+    active = {**sel["burn"], **sel["action"], **sel["call"]}  # a forced rejection is a transfer: never a message
     progs = [_wire(labels, f"{s}/kind/program_{n}") for n in ("mint", "cond", "swap")]
     no_program = {labels[f"{s}/kind/{n}"]: 1 for n in ("noop", "transfer")}  # 1 exactly when no program is set
     out = [
