@@ -90,9 +90,10 @@ def test_run_processes_the_prepared_queue(tmp_path, genesis_file) -> None:
     assert "L1 queue of rollup 0, entry 0: forced, included" in proc.stderr
     l1 = json.loads((run / "l1.json").read_text())
     assert l1["batch_number"] == len(report["settlements"]) and l1["forced_queue"]["queues"][0]["head"] == 1
-    # a finished run's L1 state is not a starting point
-    again = zksvs("run", txs, "--genesis", genesis_file, "--out", tmp_path / "other")
-    assert again.returncode == 0
+    # a finished run's L1 state is not a starting point (kept, as the command's input, even with --force)
+    again = zksvs("run", txs, "--genesis", genesis_file, "--out", run, "--force")
+    assert again.returncode == 2 and "the L1 state after a run" in error_line(again)
+    # but more can be queued on it, at its batch number
     proc = zksvs("enqueue", _write(tmp_path, "tx3.json", signed_obj({**TX, "nonce": 1})), "--run", run)
     assert proc.returncode == 0 and f"at shared batch {l1['batch_number']}" in proc.stdout
 
