@@ -59,6 +59,7 @@ def test_force_replaces_the_old_run_and_keeps_the_users_files(reused_run):
     assert sorted(p.name for p in out.iterdir()) == [
         "batch-0",
         "genesis.json",
+        "keys",
         "notes.txt",
         "report.png",
         "run.json",
