@@ -7,7 +7,9 @@ takes them in order. When the queue is full the sequencer waits: at most ``depth
 prover, so memory stays bounded however long the stream is (backpressure, as a bounded channel gives). ``depth=0``
 makes the queue unbounded (``--strict`` must see every transaction before anything is proven).
 
-Signatures are verified ahead, ``PREFETCH`` transactions at a time, in one batch (``Sequencer.prefetch_signatures``).
+Signatures can be verified ahead, ``prefetch`` transactions at a time, in one batch
+(``Sequencer.prefetch_signatures``): ``run_pipeline`` reads a list ``PREFETCH`` at a time and any other source one
+by one (a stream may wait on the pipeline itself).
 The sequencer never waits for a proof: batch n + 1 is sequenced while batch n proves, and only a full queue slows
 it down.
 """
@@ -59,6 +61,9 @@ class SequencerThread:
         The sequencer's sqlite file (created; it must not exist).
     depth : int
         Closed shared batches that may wait for the consumer (0: no bound).
+    prefetch : int
+        Transactions read ahead to verify their signatures in one batch (``Sequencer.prefetch_signatures``); 1 (the
+        default) reads one at a time, as a source that waits on the pipeline needs (``PREFETCH`` suits a list).
 
     Attributes
     ----------
@@ -76,9 +81,12 @@ class SequencerThread:
         ``time.perf_counter()`` when each shared batch closed (before it waited for room in the queue).
     """
 
-    def __init__(self, genesis: Genesis, txs: Iterable[tuple[int, object]], db_path: Path, depth: int) -> None:
+    def __init__(
+        self, genesis: Genesis, txs: Iterable[tuple[int, object]], db_path: Path, depth: int, prefetch: int = 1
+    ) -> None:
         self.genesis = genesis
         self._txs = txs
+        self._prefetch = max(1, prefetch)
         self._db_path = db_path
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
@@ -108,7 +116,7 @@ class SequencerThread:
             seq = Sequencer(self.genesis, db_path=self._db_path)
             self.genesis_roots = seq.state_roots()
             self._ready.set()
-            for chunk in _chunks(self._txs, PREFETCH):
+            for chunk in _chunks(self._txs, self._prefetch):
                 chunk = [(arrival, _parsed(tx)) for arrival, tx in chunk]
                 seq.prefetch_signatures(tx for _, tx in chunk)  # a chunk's signatures at once (accel.babyjub)
                 for arrival, tx in chunk:

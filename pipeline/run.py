@@ -55,7 +55,7 @@ from typing import Any
 from circuits.batch import build_batch_circuit
 from circuits.cross import build_cross_circuit
 from pipeline.executors import Executor, crash_marker_for, make_executor
-from pipeline.producer import SequencerThread
+from pipeline.producer import PREFETCH, SequencerThread
 from pipeline.progress import StageTimer, write_json
 from pipeline.proving import ProofOutcome, ProofTask, ProvingKit, proof_randomness
 from pipeline.report import RUN_FORMAT
@@ -359,7 +359,9 @@ def run_pipeline(
         ex.connect()  # a cluster that cannot be joined fails the run before any work
         n_txs = f"{len(txs)} " if hasattr(txs, "__len__") else ""
         say(f"sequencing {n_txs}transactions over {k} rollups")
-        producer = SequencerThread(genesis, txs, db, depth=0 if strict else queue_depth).start()
+        # a list is read ahead to batch its signature checks; a stream one by one (it may wait on this pipeline)
+        ahead = PREFETCH if isinstance(txs, list | tuple) else 1
+        producer = SequencerThread(genesis, txs, db, depth=0 if strict else queue_depth, prefetch=ahead).start()
         run.genesis_state_roots = list(producer.genesis_roots)
         try:
             stream = producer.batches()
