@@ -7,7 +7,9 @@ takes them in order. When the queue is full the sequencer waits: at most ``depth
 prover, so memory stays bounded however long the stream is (backpressure, as a bounded channel gives). ``depth=0``
 makes the queue unbounded (``--strict`` must see every transaction before anything is proven).
 
-Signatures are verified ahead, ``PREFETCH`` transactions at a time, in one batch (``Sequencer.prefetch_signatures``).
+Signatures can be verified ahead, ``prefetch`` transactions at a time, in one batch
+(``Sequencer.prefetch_signatures``): ``run_pipeline`` reads a list ``PREFETCH`` at a time and any other source one
+by one (a stream may wait on the pipeline itself).
 The sequencer never waits for a proof: batch n + 1 is sequenced while batch n proves, and only a full queue slows
 it down.
 """
@@ -61,6 +63,9 @@ class SequencerThread:
         The sequencer's sqlite file (created; it must not exist).
     depth : int
         Closed shared batches that may wait for the consumer (0: no bound).
+    prefetch : int
+        Transactions read ahead to verify their signatures in one batch (``Sequencer.prefetch_signatures``); 1 (the
+        default) reads one at a time, as a source that waits on the pipeline needs (``PREFETCH`` suits a list).
     forced : sequence of ForcedTx
         Entries of the L1's forced-inclusion queues, handed to the sequencer (``Sequencer.enqueue_forced``).
     censor : sequence of (chain, account)
@@ -93,6 +98,7 @@ class SequencerThread:
         txs: Iterable[tuple[int, object]],
         db_path: Path,
         depth: int,
+        prefetch: int = 1,
         *,
         forced: Sequence[ForcedTx] = (),
         censor: Sequence[tuple[int, int]] = (),
@@ -104,6 +110,7 @@ class SequencerThread:
         self._deadline = deadline
         self.forced_results: list[Receipt | Rejection] = []
         self._txs = txs
+        self._prefetch = max(1, prefetch)
         self._db_path = db_path
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
@@ -134,7 +141,7 @@ class SequencerThread:
             seq.enqueue_forced(self._forced)
             self.genesis_roots = seq.state_roots()
             self._ready.set()
-            for chunk in _chunks(self._txs, PREFETCH):
+            for chunk in _chunks(self._txs, self._prefetch):
                 chunk = [(arrival, _parsed(tx)) for arrival, tx in chunk]
                 seq.prefetch_signatures(tx for _, tx in chunk)  # a chunk's signatures at once (accel.babyjub)
                 for arrival, tx in chunk:

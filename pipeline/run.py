@@ -57,7 +57,7 @@ from circuits.batch import build_batch_circuit
 from circuits.cross import build_cross_circuit
 from pipeline.executors import Executor, crash_marker_for, make_executor
 from pipeline.l1state import L1_FILE, L1State
-from pipeline.producer import SequencerThread
+from pipeline.producer import PREFETCH, SequencerThread
 from pipeline.progress import StageTimer, write_json
 from pipeline.proving import ProofOutcome, ProofTask, ProvingKit, proof_randomness
 from pipeline.report import RUN_FORMAT
@@ -386,8 +386,17 @@ def run_pipeline(
         ex.connect()  # a cluster that cannot be joined fails the run before any work
         n_txs = f"{len(txs)} " if hasattr(txs, "__len__") else ""
         say(f"sequencing {n_txs}transactions over {k} rollups")
+        # a list is read ahead to batch its signature checks; a stream one by one (it may wait on this pipeline)
+        ahead = PREFETCH if isinstance(txs, list | tuple) else 1
         producer = SequencerThread(
-            genesis, txs, db, depth=0 if strict else queue_depth, forced=forced, censor=censor, deadline=queue.deadline
+            genesis,
+            txs,
+            db,
+            depth=0 if strict else queue_depth,
+            prefetch=ahead,
+            forced=forced,
+            censor=censor,
+            deadline=queue.deadline,
         ).start()
         run.genesis_state_roots = list(producer.genesis_roots)
         try:

@@ -192,7 +192,11 @@ def test_an_empty_transactions_file_says_so_and_exits_3(inputs):
 
 
 def test_a_file_whose_lines_are_all_rejected_says_so_and_exits_3(inputs):
-    bad = [GOOD_LINE.replace('"amount": 5', '"amount": 500'), GOOD_LINE.replace('"chain": 0', '"chain": 7')]
+    # both signed anew, so each is refused for what it says (the signature is checked first)
+    bad = [
+        signed_line(GOOD_LINE.replace('"amount": 5', '"amount": 500')),
+        GOOD_LINE.replace('"chain": 0', '"chain": 7'),
+    ]
     (inputs / "txs.jsonl").write_text("\n".join(bad) + "\n")
     proc = _run(inputs, "--out", inputs / "out", "--json")
     assert proc.returncode == 3, proc.stderr
