@@ -26,6 +26,12 @@ t_b, t_x: seconds of one batch / cross task (witness + prove + verify, as measur
 t_d: the driver's serial seconds per batch (settlement on the L1 model + writing the files); n_d: network time per
 batch at the driver, (K + 1)·(trace + witness + proof bytes) / bandwidth (≈ 0 on one machine). Keys travel once per
 worker (kit bytes / bandwidth) and count in start-up, not in the period. batches/min = 60 / period.
+
+Fed with a run's own t_b, t_x, t_d (wall seconds inside the run) the model checks the overlap; on a shared machine
+those wall seconds are mostly waiting for a core, so the extrapolation to W workers (``extrapolate``, the PNG's
+right panel) uses the CPU seconds the tasks and the driver used per batch (``idle_row``), as on cores of their own.
+The table's CPU columns: the tasks' CPU seconds per shared batch, and the driver process's (for ``local`` it
+includes the proving, which happens in the driver).
 """
 
 from __future__ import annotations
@@ -119,6 +125,8 @@ def run_one(executor: str, k: int, n_batches: int, out: Path) -> dict:
         "t_batch_task_s": round(task_s(batch), 3),
         "t_cross_task_s": round(task_s(cross), 3),
         "t_driver_s": round((st.get("settle", 0.0) + st.get("write", 0.0)) / n_batches, 3),
+        "task_cpu_s_per_batch": round(doc["executor"]["task_cpu_s"] / n_batches, 3),
+        "driver_cpu_s_per_batch": round(doc["executor"]["driver_cpu_s"] / n_batches, 3),
         "kit_bytes": doc["executor"]["kit_bytes"],
         "wtns_bytes_per_task": doc["executor"]["wtns_bytes_per_task"],
         "batch_constraints": batch[0]["n_constraints"],
@@ -207,6 +215,8 @@ def summarise(rows: list[dict]) -> list[dict]:
                 "t_batch_task_s": round(median(r["t_batch_task_s"] for r in rs), 2),
                 "t_cross_task_s": round(median(r["t_cross_task_s"] for r in rs), 2),
                 "t_driver_s": round(median(r["t_driver_s"] for r in rs), 2),
+                "task_cpu_s_per_batch": round(median(r["task_cpu_s_per_batch"] for r in rs), 2),
+                "driver_cpu_s_per_batch": round(median(r["driver_cpu_s_per_batch"] for r in rs), 2),
                 "start_s": round(median(r["start_s"] for r in rs), 1),
                 "load_1min": [min(r["load_1min"][0] for r in rs), max(r["load_1min"][1] for r in rs)],
             }
@@ -214,13 +224,26 @@ def summarise(rows: list[dict]) -> list[dict]:
     return out
 
 
+def idle_row(r: dict) -> dict:
+    """A ``processes`` summary row with its times as on cores of their own: t_b and t_x scaled so that the K + 1
+    tasks take the CPU seconds they used (on a loaded machine their wall time is mostly waiting for a core), and t_d
+    the driver's CPU seconds per batch (settlement, files, and the sequencer thread's share)."""
+    f = r["task_cpu_s_per_batch"] / (r["k"] * r["t_batch_task_s"] + r["t_cross_task_s"])
+    return r | {
+        "t_batch_task_s": r["t_batch_task_s"] * f,
+        "t_cross_task_s": r["t_cross_task_s"] * f,
+        "t_driver_s": r["driver_cpu_s_per_batch"],
+    }
+
+
 def extrapolate(summary: list[dict], k: int, workers: list[int], bandwidth_bytes_s: float) -> dict[str, list[float]]:
-    """Predicted batches/min on W single-thread workers for the K row of the ``processes`` runs (ideal placement),
-    with the network at ``bandwidth_bytes_s``, and the settlement ceiling 60 / t_d."""
+    """Predicted batches/min on W single-thread workers for the K row of the ``processes`` runs (``idle_row``: every
+    task on a core of its own, ideal placement), with the network at ``bandwidth_bytes_s``, and the settlement
+    ceiling 60 / t_d."""
     (r,) = [s for s in summary if s["k"] == k and s["executor"] == "processes"]
-    row = {**r, "wtns_bytes_per_task": r.get("wtns_bytes_per_task", 0)}
+    row = idle_row({**r, "wtns_bytes_per_task": r.get("wtns_bytes_per_task", 0)})
     pred = [60.0 / model_period(row, bandwidth_bytes_s, w) for w in workers]
-    return {"workers": workers, "batches_per_min": pred, "ceiling": 60.0 / r["t_driver_s"]}
+    return {"workers": workers, "batches_per_min": pred, "ceiling": 60.0 / row["t_driver_s"]}
 
 
 def plot(summary: list[dict], rows: list[dict], path: Path) -> None:
@@ -258,7 +281,7 @@ def plot(summary: list[dict], rows: list[dict], path: Path) -> None:
     ax.set_xscale("log", base=2)
     ax.set_xlabel("single-thread workers W")
     ax.set_ylabel("shared batches per minute")
-    ax.set_title("scaling with workers (model, this machine's task and driver seconds)")
+    ax.set_title("scaling with workers (model: the runs' CPU seconds per task and per batch in the driver)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -268,14 +291,16 @@ def plot(summary: list[dict], rows: list[dict], path: Path) -> None:
 
 def _table(summary: list[dict]) -> str:
     head = (
-        "| K | executor | batches/min (median, min–max) | model | vs local | t_b s | t_x s | t_d s | start s | load |"
+        "| K | executor | batches/min (median, min–max) | model | vs local | t_b s | t_x s | t_d s | start s "
+        "| task CPU s/batch | driver CPU s/batch | load |"
     )
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * 12]
     for r in summary:
         lines.append(
             f"| {r['k']} | {r['executor']} | {r['batches_per_min']} ({r['min']}–{r['max']}) | "
             f"{r['model_batches_per_min']} | {r['vs_local']} | {r['t_batch_task_s']} | {r['t_cross_task_s']} | "
-            f"{r['t_driver_s']} | {r['start_s']} | {r['load_1min'][0]}–{r['load_1min'][1]} |"
+            f"{r['t_driver_s']} | {r['start_s']} | {r['task_cpu_s_per_batch']} | {r['driver_cpu_s_per_batch']} | "
+            f"{r['load_1min'][0]}–{r['load_1min'][1]} |"
         )
     return "\n".join(lines)
 
