@@ -281,7 +281,7 @@ def plot(summary: list[dict], rows: list[dict], path: Path) -> None:
     ax.set_xscale("log", base=2)
     ax.set_xlabel("single-thread workers W")
     ax.set_ylabel("shared batches per minute")
-    ax.set_title("scaling with workers (model: the runs' CPU seconds per task and per batch in the driver)")
+    ax.set_title("model on W workers (the runs' CPU seconds per task and in the driver)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
