@@ -6,7 +6,7 @@ Run the benchmark items (one fresh process per run, pytest-benchmark records it)
 
 or the whole grid with repetitions, the model fit, a table and a PNG (docs/scaling.md shows its output)::
 
-    python -m bench.bench_scaling --ks 2,4,8 --executors local,processes,ray --batches 4 --reps 2 --out DIR
+    python -m bench.bench_scaling --ks 2,4,8 --executors local,processes,ray --batches 4 --reps 2 --out DIR [--l1 model]
 
 Workload (``scaling_workload``): the small shape B = 2, D = 3, M = 2 and K rollups; each shared batch is one transfer
 on every rollup and one burn 0 → 1 (whose mint fills rollup 1's last slot), so the K + 1 proofs of every batch are
@@ -91,10 +91,11 @@ def task_bytes(k: int) -> int:
     return len(pickle.dumps(ProofTask(0, "batch", (shared.traces[0],), 1, 1), protocol=5))
 
 
-def run_one(executor: str, k: int, n_batches: int, out: Path) -> dict:
-    """One run in a fresh process; returns run.json's figures plus wall, CPU (this process's children) and load."""
+def run_one(executor: str, k: int, n_batches: int, out: Path, l1: str = "evm") -> dict:
+    """One run in a fresh process, settling on ``l1`` (``run_pipeline``'s: evm, model or both); returns run.json's
+    figures plus wall, CPU (this process's children) and load."""
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "bench.bench_scaling", "one", executor, str(k), str(n_batches), str(out / "run")]
+    cmd = [sys.executable, "-m", "bench.bench_scaling", "one", executor, str(k), str(n_batches), str(out / "run"), l1]
     load0 = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -149,7 +150,7 @@ def model_period(r: dict, bandwidth_bytes_s: float | None = None, workers: int |
     return max((k * tb + tx) / w + net, td)
 
 
-def _one_main(executor: str, k: str, n_batches: str, out: str) -> None:
+def _one_main(executor: str, k: str, n_batches: str, out: str, l1: str = "evm") -> None:
     from pipeline.run import run_pipeline
     from sequencer.genesis import genesis_from_obj
 
@@ -162,6 +163,7 @@ def _one_main(executor: str, k: str, n_batches: str, out: str) -> None:
         executor=executor,
         proof_seed=bytes.fromhex(PROOF_SEED + "0"),
         setup_seed="bench/scaling",
+        l1=l1,
     )
 
 
@@ -178,14 +180,14 @@ def test_shared_batches_per_minute(benchmark, executor, k, tmp_path):
 # --- the grid, the model, the table and the plot ------------------------------------------------------------------
 
 
-def run_grid(ks: list[int], executors: list[str], n_batches: int, reps: int, out: Path) -> list[dict]:
+def run_grid(ks: list[int], executors: list[str], n_batches: int, reps: int, out: Path, l1: str = "evm") -> list[dict]:
     """Every (rep, K, executor) run, executors alternating within each K so load drifts hit them alike."""
     rows = []
     sizes = {k: task_bytes(k) for k in ks}
     for rep in range(reps):
         for k in ks:
             for ex in executors:
-                r = run_one(ex, k, n_batches, out / f"rep{rep}-K{k}-{ex}")
+                r = run_one(ex, k, n_batches, out / f"rep{rep}-K{k}-{ex}", l1)
                 r |= {"rep": rep, "task_bytes": sizes[k], "model_batches_per_min": round(60.0 / model_period(r), 3)}
                 print(json.dumps(r), file=sys.stderr, flush=True)
                 rows.append(r)
@@ -317,9 +319,10 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--batches", type=int, default=N_BATCHES)
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--l1", default="evm", choices=["evm", "model", "both"], help="the L1 the runs settle on")
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    rows = run_grid([int(k) for k in a.ks.split(",")], a.executors.split(","), a.batches, a.reps, a.out)
+    rows = run_grid([int(k) for k in a.ks.split(",")], a.executors.split(","), a.batches, a.reps, a.out, a.l1)
     summary = summarise(rows)
     for s in summary:
         s["wtns_bytes_per_task"] = max(r["wtns_bytes_per_task"] for r in rows if r["k"] == s["k"])
