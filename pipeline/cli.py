@@ -730,8 +730,9 @@ def _run_options(f):
     return f
 
 
-#: ``--executor`` default: the process pool, measured faster than in-process on 2 cores (docs/scaling.md).
-DEFAULT_EXECUTOR = "processes"
+#: ``--executor`` default: in-process, until a pool is measured faster on this machine class (docs/scaling.md,
+#: "Shared batches per minute": the pool was ahead in 2 of 6 paired runs, within what the load explains).
+DEFAULT_EXECUTOR = "local"
 
 
 def _hex_seed(ctx: click.Context, param: click.Parameter, value: str | None) -> bytes | None:
