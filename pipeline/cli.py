@@ -1099,6 +1099,7 @@ def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: b
         ("shared batches", f"{report.shared_batches:,}"),
         ("tx/s (wall)", f"{report.txs_per_s:,.0f}"),
         ("tx per CPU-second (all threads)", f"{report.txs_per_cpu_s:,.0f}"),
+        ("tx per CPU-second (submitting thread)", f"{report.txs_per_main_thread_cpu_s:,.0f}"),
         ("receipt latency p50 / p99 / max", f"{report.p50_ms:.2f} / {report.p99_ms:.2f} / {report.max_ms:.2f} ms"),
         ("commits (mean group)", f"{report.commit_groups:,} ({report.mean_group:.1f} tx)"),
         ("RSS first / peak / last", "-" if rss is None else f"{rss['first']} / {rss['peak']} / {rss['last']} MiB"),
