@@ -454,12 +454,13 @@ def _announce_compile(group: str) -> None:
     "--group",
     "groups",
     multiple=True,
-    type=click.Choice(["prove", "check", "setup", "phase2"]),
+    type=click.Choice(["prove", "check", "setup", "phase2", "sequencer"]),
     help="Only these kernel groups (repeatable; default: all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 def warmup_cmd(groups: tuple[str, ...], as_json: bool) -> None:
-    """Compile every prover kernel once (later commands load them from numba's cache) and report per kernel."""
+    """Compile every prover kernel and the sequencer's Poseidon kernels once (later commands load them from numba's
+    cache) and report per kernel."""
     from prover.warmup import GROUPS, kernel_cache_state, warmup
 
     groups = groups or GROUPS
@@ -1070,11 +1071,14 @@ def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: b
     receipt latency p50/p99, accepted/rejected counts, final state roots."""
     from pipeline.outdir import RunFolder
     from pipeline.sequence import sequence_workload
+    from prover.warmup import prepare
     from sequencer import load_genesis
 
     genesis = load_genesis(genesis_path)
     folder = RunFolder(out, (txs_path, genesis_path))
     folder.claim(force)
+    _announce_compile("sequencer")
+    prepare("sequencer")  # compile (cold cache) or load the Poseidon kernels before the clock starts
     progress = make_console(quiet=_verbosity() == 0 or as_json)
     try:
         with progress.status(f"[bold]zksvs sequence {txs_path}[/bold]") as status:
