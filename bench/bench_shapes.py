@@ -138,7 +138,7 @@ def run_point(k: int, b: int, d: int, m: int, out_dir: Path) -> dict:
     return json.loads(path.read_text())
 
 
-@pytest.mark.filterwarnings("ignore::prover.setup.InsecureSetupWarning")
+@pytest.mark.filterwarnings("ignore::prover.dev_setup.InsecureSetupWarning")
 def test_batch_proof_stages(benchmark, tmp_path):
     benchmark.group = "batch proof stages K=8 B=2 D=20 M=16"
     r = benchmark.pedantic(run_point, args=(8, 2, 20, 16, tmp_path), rounds=1, iterations=1)

@@ -32,7 +32,7 @@ from tests.e2e.conftest import SETUP_SEED, SMALL_TXS, small_genesis
 from tests.pipeline.conftest import PROOF_SEED
 from verifier.settlement import SettlementContract, SettlementResult
 
-pytestmark = [pytest.mark.prover, pytest.mark.filterwarnings("ignore::prover.setup.InsecureSetupWarning")]
+pytestmark = [pytest.mark.prover, pytest.mark.filterwarnings("ignore::prover.dev_setup.InsecureSetupWarning")]
 
 #: run.json fields that hold timings, worker names or the executor's own description.
 _VARYING = {"wall_s", "stage_seconds", "jit_first_call_s", "executor", "timeline", "out_dir"}
