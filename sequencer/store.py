@@ -356,7 +356,9 @@ class GroupCommitter:
                 raise StoreFailure(f"{self.path}: the group committer is closed")
             self._queue.append((row, batches, payload))
             self._issued += 1
-            self._cond.notify_all()
+            n = len(self._queue)
+            if n == 1 or n >= self._group_target:  # only the committer waits for rows: wake it when it acts on them
+                self._cond.notify_all()
             return self._issued
 
     def is_durable(self, ticket: int) -> bool:
