@@ -309,7 +309,7 @@ class GroupCommitter:
         path: str | os.PathLike,
         max_pending: int = 8192,
         on_commit: Callable[[list[object], float], None] | None = None,
-        group_delay: float = 0.003,
+        group_delay: float = 0.010,
         group_target: int = 64,
     ) -> None:
         if max_pending < 1:
