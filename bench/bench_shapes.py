@@ -199,11 +199,11 @@ def predict(model: dict, n: int, n_wires: int) -> dict:
 
 
 def settlement_gas_row(k: int, b: int) -> dict:
-    """The L1 model's gas for one shared batch of K rollups of capacity B (``verifier.gas`` via settlement_gas)."""
-    from verifier.settlement import settlement_gas
-    from zksvs.rollup_state import bridge_slot_depth
+    """The L1's gas for one shared batch of K rollups of capacity B (``verifier.gas.settlement_gas``: the model of
+    SharedSettlement.sol, calibrated on the EVM)."""
+    from verifier.gas import settlement_gas
 
-    g = settlement_gas(k, b, bridge_slot_depth(k))
+    g = settlement_gas(k, b)
     return {mode: g.shared_batch(mode).tx_total for mode in ("openings", "proof", "both")}
 
 

@@ -253,6 +253,50 @@ def export_verificationkey(zkey_path: str, vk_path: str) -> None:
     click.echo(f"verifying key written to {vk_path}", err=True)
 
 
+@export.command("solidityverifier")
+@click.argument("zkey_path", metavar="CIRCUIT.zkey", default="circuit_final.zkey", type=_input_file())
+@click.argument("sol_path", metavar="VERIFIER.sol", default="verifier.sol", type=OutputFile())
+def export_solidityverifier(zkey_path: str, sol_path: str) -> None:
+    """Write the Solidity verifier of a Groth16 .zkey, the text snarkjs writes (its own template, rendered here)."""
+    from verifier.evm_export import solidity_verifier
+    from zksvs.formats.zkey_file import read_zkey
+
+    text = solidity_verifier(read_zkey(zkey_path).proving_key.vk, say=_info)
+    Path(sol_path).write_text(text, encoding="utf-8")
+    click.echo(f"Solidity verifier written to {sol_path}", err=True)
+
+
+@export.command("soliditycalldata")
+@click.argument("public_path", metavar="PUBLIC.json", default="public.json", type=_input_file())
+@click.argument("proof_path", metavar="PROOF.json", default="proof.json", type=_input_file())
+def export_soliditycalldata(public_path: str, proof_path: str) -> None:
+    """Print the arguments of the verifier's verifyProof for a proof, as snarkjs prints them."""
+    from verifier.evm_export import solidity_calldata
+    from zksvs.formats.snarkjs_json import read_proof, read_public_inputs
+
+    click.echo(solidity_calldata(read_proof(proof_path), read_public_inputs(public_path)))
+
+
+@export.command("settlement")
+@click.argument("out_dir", metavar="OUT_DIR", type=click.Path(file_okay=False))
+@click.option("--batch-zkey", required=True, type=_input_file(), help="The batch circuit's .zkey (every rollup's).")
+@click.option("--cross-zkey", type=_input_file(), help="The cross-rollup circuit's .zkey (root checks proof and both).")
+@click.option("--root-check", type=click.Choice(["openings", "proof", "both"]), default="both", show_default=True)
+def export_settlement_cmd(out_dir: str, batch_zkey: str, cross_zkey: str | None, root_check: str) -> None:
+    """Write the L1 contracts for the shape of these keys: SharedSettlement.sol, PoseidonT3.sol, each circuit's
+    verifier, the verifying-key contract's creation code, compiled artifacts, and a README (deployment order)."""
+    from verifier.evm_export import export_settlement
+    from zksvs.errors import InputError
+    from zksvs.formats.zkey_file import read_zkey
+
+    if root_check != "openings" and cross_zkey is None:
+        raise InputError(f"--root-check {root_check} needs --cross-zkey (the cross-rollup circuit's key)")
+    batch_vk = read_zkey(batch_zkey).proving_key.vk
+    cross_vk = read_zkey(cross_zkey).proving_key.vk if cross_zkey else None
+    for path in export_settlement(out_dir, batch_vk, cross_vk, root_check, say=_info):
+        click.echo(str(path))
+
+
 @main.command()
 @click.argument("zkey_path", metavar="CIRCUIT.zkey", type=_input_file())
 @click.argument("wtns_path", metavar="WITNESS.wtns", type=_input_file())
@@ -639,7 +683,7 @@ def _run_options(f):
         click.option(
             "--force",
             is_flag=True,
-            help="Reuse a non-empty --out: remove the files an earlier run wrote there first (batch-*/, "
+            help="Reuse a non-empty --out: remove the files an earlier run wrote there first (batch-*/, keys/, "
             "settlement.json, state.json, run.json, report.png, sequencer.sqlite*, genesis.json, txs.jsonl); "
             "nothing else is touched.",
         ),
@@ -649,6 +693,13 @@ def _run_options(f):
             default="both",
             show_default=True,
             help="How the L1 checks burn root == mint root: Merkle openings, the cross-rollup proof, or both.",
+        ),
+        click.option(
+            "--l1",
+            type=click.Choice(["evm", "model", "both"]),
+            default=None,
+            help="Where to settle: 'evm' (SharedSettlement.sol on an EVM, gas measured), 'model' (the Python "
+            "model), 'both' (and check they agree). Default: evm, or model where the EVM cannot run (said on stderr).",
         ),
         click.option(
             "--strict",
@@ -733,6 +784,7 @@ def demo(
     out: str,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
@@ -766,6 +818,7 @@ def demo(
         out,
         force=force,
         root_check=root_check,
+        l1=l1,
         strict=strict,
         plot=plot,
         as_json=as_json,
@@ -794,6 +847,7 @@ def run(
     out: str,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
@@ -814,6 +868,7 @@ def run(
         out,
         force=force,
         root_check=root_check,
+        l1=l1,
         strict=strict,
         plot=plot,
         as_json=as_json,
@@ -845,6 +900,21 @@ def _report_rejections(rejections: list[dict], source: str) -> None:
         click.echo(f"{source}:{r['arrival']}: rejected ({r['reason']}): {r['message']}", err=True)
 
 
+def _resolve_l1(l1: str | None) -> str:
+    """An explicit --l1 as given (a missing tool is then an error, exit 2); by default the EVM where it can run,
+    else the model, said in one line on stderr."""
+    from verifier.evm_settlement import evm_unavailable_reason
+    from zksvs.errors import ToolchainError
+
+    reason = evm_unavailable_reason() if l1 in (None, "evm", "both") else None
+    if reason is None:
+        return l1 or "evm"
+    if l1 is not None:
+        raise ToolchainError(reason)
+    click.echo(f"zksvs: settling on the Python model (--l1 model): {reason}", err=True)
+    return "model"
+
+
 def _run_and_report(
     genesis,
     items,
@@ -852,6 +922,7 @@ def _run_and_report(
     *,
     force: bool,
     root_check: str,
+    l1: str | None,
     strict: bool,
     plot: bool,
     as_json: bool,
@@ -874,6 +945,7 @@ def _run_and_report(
 
     if ray_address is not None and executor != "ray":
         raise click.UsageError(f"--ray-address is for --executor ray, not --executor {executor}")
+    l1 = _resolve_l1(l1)
     folder = RunFolder(out, inputs)
     folder.claim(force)
     verbosity = _verbosity()
@@ -899,6 +971,7 @@ def _run_and_report(
                 executor=executor,
                 ray_address=ray_address,
                 proof_seed=proof_seed,
+                l1=l1,
             )
         report = result.to_json()
         if plot:

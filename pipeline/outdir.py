@@ -19,6 +19,7 @@ from zksvs.errors import InputError
 #: Names zksvs writes in a run folder (glob patterns): ``--force`` and a failed run remove these, nothing else.
 OWNED = (
     "batch-*",
+    "keys",
     "settlement.json",
     "state.json",
     "run.json",

@@ -68,6 +68,11 @@ def report_tables(run: dict) -> list[Table]:
     mode = run["root_check"]
     k = run["n_rollups"]
     gas = {s["batch_number"]: s["gas"] for s in run["settlements"]}
+    evm = {s["batch_number"]: s["evm"]["gas_used"] for s in run["settlements"] if "evm" in s}
+    included = Counter()
+    for p in run["proofs"]:
+        if p["chain_id"] is not None:
+            included[p["batch_number"]] += p["included_slots"]
     rejected = Counter((r["batch_number"], r["chain_id"]) for r in run["rejections"])
     rows = []
     for p in run["proofs"]:
@@ -77,7 +82,8 @@ def report_tables(run: dict) -> list[Table]:
             who, used, rej, share = "cross", "", "", ""
         else:
             who, used, rej = f"rollup {c}", p["included_slots"], rejected.get((n, c), 0)
-            share = g[mode]["per_rollup"]["tx_total"] if g else ""
+            measured = evm.get(n)
+            share = measured // k if measured is not None else (g[mode]["per_rollup"]["tx_total"] if g else "")
         rows.append((n, who, used, rej, p["n_constraints"], p["witness_s"], p["prove_s"], p["verify_s"], share))
     elsewhere = sum(v for (n, c), v in rejected.items() if c is None or n is None)
     note = (
@@ -91,38 +97,53 @@ def report_tables(run: dict) -> list[Table]:
         ["batch", "circuit", "slots used", "rejected", "constraints", "witness s", "prove s", "verify s", "gas"],
         rows,
         caption=(
-            f"gas: the rollup's own share of settling with root check '{mode}' if its batch were settled alone: its "
-            f"proof checked by itself, its batch commitment, 1/K of the root updates in storage"
-            + (", its 2(K−1) = " + str(2 * (k - 1)) + " burn/mint root openings" if mode != "proof" else "")
-            + (" and 1/K of the cross-rollup proof" if mode != "openings" else "")
-            + ". The L1 table below gives the whole shared batch in one transaction, where the K proofs are checked "
-            "together (one pairing product), so it costs less than the sum of the rollups' shares. rejected: lines "
-            "rejected while that shared batch was open, on the rollup they name." + note
+            f"gas: the rollup's share (1/K) of settling its shared batch with root check '{mode}' "
+            + ("as measured on the EVM" if any("evm" in x for x in run["settlements"]) else "(the gas model)")
+            + ". rejected: lines rejected while that shared batch was open, on the rollup they name."
+            + note
         ),
         min_width=118,
     )
     srows = []
+    measured = bool(evm)
     for s in run["settlements"]:
         verdict = "ACCEPTED" if s["accepted"] else f"REJECTED: {s['failed_check']}"
         where = "" if s["chain_id"] is None else f"rollup {s['chain_id']}"
         g = s["gas"]
+        n = s["batch_number"]
+        on_evm = ()
+        if measured:
+            used = evm.get(n)
+            on_evm = (
+                used if used is not None else "",
+                used // k if used is not None else "",
+                used // included[n] if used is not None and included[n] else "",
+            )
         srows.append(
             (
-                s["batch_number"],
+                n,
                 verdict,
                 where,
+                *on_evm,
                 *(g[m]["shared_batch"]["tx_total"] if g else "" for m in ("openings", "proof", "both")),
             )
         )
+    evm_cols = ["EVM gas", "per rollup", "per tx"] if measured else []
     settlement = render_table(
         "L1 settlement (all rollups of a shared batch, or none)",
-        ["batch", "verdict", "failed at", "gas: openings", "gas: proof", "gas: both"],
+        ["batch", "verdict", "failed at", *evm_cols, "model: openings", "model: proof", "model: both"],
         srows,
         caption=(
-            f"gas of the whole shared batch in one L1 transaction (21,000 + calldata + execution; EIP-1108 prices, "
-            f"model calibrated on snarkjs's Solidity verifier) under each root check: 'openings' checks the burn/mint "
-            f"roots by Merkle openings, 'proof' by the cross-rollup proof, 'both' does both. This run used "
-            f"'{mode}'."
+            (
+                f"EVM gas: measured on SharedSettlement.sol (pyrevm, Cancun rules, cold state) for root check "
+                f"'{mode}': the whole shared batch in one L1 transaction (21,000 + calldata + execution), per rollup "
+                f"(1/K) and per included transaction. "
+                if measured
+                else ""
+            )
+            + "model: the gas model (verifier.gas, calibrated on the contract) of the same shared batch under each "
+            "root check: 'openings' opens the burn/mint roots in the state roots (Poseidon on L1), 'proof' checks the "
+            f"cross-rollup proof instead, 'both' does both. This run used '{mode}'."
         ),
         min_width=100,
     )

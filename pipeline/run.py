@@ -4,14 +4,23 @@
 
     DIR/batch-<n>/rollup-<chain_id>/  circuit.r1cs witness.wtns verification_key.json proof.json public.json
     DIR/batch-<n>/cross/              the same for the cross-rollup circuit
-    DIR/settlement.json               the verdict of every shared batch (accepted or first failed check) and gas
+    DIR/keys/batch.zkey, cross.zkey   the circuits' proving keys (snarkjs .zkey: re-prove, export a verifier)
+    DIR/settlement.json               the verdict of every shared batch (accepted or first failed check), the model's
+                                      gas and, settled on the EVM, the EVM's verdict and measured gas ("evm")
     DIR/state.json                    every rollup's roots after each shared batch, its accounts at the end
     DIR/run.json                      the whole report (what ``--json`` prints; ``zksvs report`` reads it)
     DIR/sequencer.sqlite              the sequencer's durable log (accepted txs, rejections, closed batches)
 
 All rollups of a shape share one batch circuit, so one (development, INSECURE) setup serves them all; the keys are
-made once per run. When no transaction is included, nothing is compiled or proven: the folder then holds the log,
-``state.json`` (the genesis state), an empty ``settlement.json`` and ``run.json``.
+made once per run, both from one development phase 1 (τ, α, β, γ from ``<seed>/phase1``; δ per circuit), as keys
+made from one ptau are: the L1 then merges their α/β and γ terms into one pair each.
+
+The L1 (``l1``): ``evm`` settles on ``SharedSettlement.sol`` in an EVM (pyrevm; verdict and measured gas from the
+EVM), ``model`` on the Python model, ``both`` on both, raising if their verdicts differ. Settlement runs in the driver,
+in order; only proofs come back from the executor.
+
+When no transaction is included, nothing is compiled or proven: the folder then holds the log, ``state.json`` (the
+genesis state), an empty ``settlement.json`` and ``run.json``.
 
 The run is a pipeline (docs/scaling.md):
 
@@ -38,7 +47,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -51,7 +60,7 @@ from pipeline.progress import StageTimer, write_json
 from pipeline.proving import ProofOutcome, ProofTask, ProvingKit, proof_randomness
 from pipeline.report import RUN_FORMAT
 from pipeline.state import state_document
-from prover import setup, warmup
+from prover import setup_with_toxic_waste, toxic_waste_from_seed, warmup
 from sequencer import Genesis, Receipt, SharedBatch
 from verifier.settlement import (
     ROOT_CHECKS,
@@ -59,16 +68,28 @@ from verifier.settlement import (
     SettlementContract,
     SettlementResult,
     SharedBatchSubmission,
-    bridge_openings_for,
+    bridge_slots_for,
 )
 from zksvs.errors import ZksvsError
 from zksvs.formats.binfile import to_bytes
 from zksvs.formats.r1cs_file import write_r1cs
 from zksvs.formats.snarkjs_json import verifying_key_to_json, write_proof, write_public_inputs
-from zksvs.groth16 import VerifyingKey
+from zksvs.formats.zkey_file import write_zkey
+from zksvs.groth16 import ProvingKey, VerifyingKey
+from zksvs.r1cs import R1CS
 
 #: Progress callback: ``stage(name, level)``; level 1 names a step of the run, level 2 a detail (a prover stage).
 Stage = Callable[..., None]
+#: Where a run settles its shared batches.
+L1_CHOICES = ("evm", "model", "both")
+
+
+def dev_setup(r1cs: R1CS, setup_seed: str, circuit: str) -> ProvingKey:
+    """The run's development keys of ``circuit`` ("batch" or "cross"): τ, α, β, γ from ``<setup_seed>/phase1``
+    (shared by both circuits, as one ptau's are), δ from ``<setup_seed>/<circuit>``. INSECURE."""
+    phase1 = toxic_waste_from_seed(f"{setup_seed}/phase1")
+    own = toxic_waste_from_seed(f"{setup_seed}/{circuit}")
+    return setup_with_toxic_waste(r1cs, replace(phase1, delta=own.delta))
 
 
 class RejectedTransactions(ZksvsError):
@@ -188,7 +209,8 @@ class _Circuit:
 
     @classmethod
     def make(cls, name: str, circuit: Any, shape: Any, seed: str) -> _Circuit:
-        pk = setup(circuit.r1cs, seed=seed)
+        """Set up ``circuit`` (keys from ``dev_setup(r1cs, seed, name)``) and serialise its files."""
+        pk = dev_setup(circuit.r1cs, seed, name)
         # with C, the prover checks each witness with numba mat-vecs before proving
         kit = ProvingKit(name, shape, pk, circuit.r1cs.to_matrices(include_c=True), built=circuit)  # type: ignore[arg-type]
         return cls(
@@ -222,6 +244,7 @@ def run_pipeline(
     proof_seed: bytes | None = None,
     queue_depth: int = 2,
     in_flight: int = 2,
+    l1: str = "evm",
 ) -> RunResult:
     """Sequence ``txs`` on ``genesis``, prove every rollup batch and the cross-rollup statement, settle on the L1 model.
 
@@ -256,6 +279,8 @@ def run_pipeline(
         Closed shared batches that may wait for the prover before the sequencer waits (≥ 1).
     in_flight : int
         Shared batches proving at once (≥ 1): 2 lets workers start on batch n + 1 while batch n settles.
+    l1 : {"evm", "model", "both"}
+        Where to settle (module docstring).
 
     Returns
     -------
@@ -275,6 +300,8 @@ def run_pipeline(
     """
     if root_check not in ROOT_CHECKS:
         raise ValueError(f"Argument 'root_check' must be one of {ROOT_CHECKS}, not {root_check!r}")
+    if l1 not in L1_CHOICES:
+        raise ValueError(f"Argument 'l1' must be one of {L1_CHOICES}, not {l1!r}")
     if queue_depth < 1 or in_flight < 1:
         raise ValueError(f"queue_depth and in_flight must be at least 1, not {queue_depth} and {in_flight}")
     t_start = time.perf_counter()
@@ -321,7 +348,7 @@ def run_pipeline(
                 stream = iter(rest)
             if first is not None:
                 seed = proof_seed or secrets.token_bytes(32)
-                proving = _Proving(run, genesis, out, root_check, ex, seed, clock, say)
+                proving = _Proving(run, genesis, out, root_check, ex, seed, clock, say, l1)
                 proving.prepare(setup_seed)
                 proving.run(chain([first], stream), batches, in_flight, t_start, producer.closed_at)
             producer.join()
@@ -353,6 +380,38 @@ def _book_sequencing(run: RunResult, producer: SequencerThread, n_batches: int) 
     run.final_state_roots = list(producer.final_roots)
 
 
+def _l1_contracts(l1: str, root_check: str, batch_vk, cross_vk, genesis_roots, say: Stage) -> list:
+    """The settlement contracts of ``l1``, registered: the EVM's first (its verdict is the run's), the model's."""
+    out = []
+    if l1 in ("evm", "both"):
+        from verifier.evm_settlement import EvmSettlementContract
+
+        say("L1 on the EVM: compiling and deploying SharedSettlement (solc-js, cached)")
+        out.append(EvmSettlementContract(root_check=root_check, cross_vk=cross_vk, say=lambda line: say(line, 2)))
+    if l1 in ("model", "both"):
+        out.append(SettlementContract(root_check=root_check, cross_vk=cross_vk))
+    for contract in out:
+        for c, root in enumerate(genesis_roots):
+            contract.register(c, batch_vk, root)
+    return out
+
+
+def _settle(contracts: list, submission: SharedBatchSubmission) -> SettlementResult:
+    """Settle on every contract; with two (EVM and model), their verdicts must agree (else a bug: RuntimeError)."""
+    results = [c.settle(submission) for c in contracts]
+    first = results[0]
+    for other in results[1:]:
+        if (other.accepted, other.failed_check, other.chain_id) != (first.accepted, first.failed_check, first.chain_id):
+            raise RuntimeError(
+                f"shared batch {submission.batch_number}: the EVM and the model disagree: "
+                f"{(first.accepted, first.failed_check, first.chain_id)} vs "
+                f"{(other.accepted, other.failed_check, other.chain_id)}"
+            )
+    if len(results) == 2:  # the model's result with the EVM's verdict and measured gas beside it
+        return replace(results[1], evm=first.evm)
+    return first
+
+
 class _Proving:
     """The driver's side of proving: keys, the executor, K + 1 tasks per shared batch, files and settlement in order."""
 
@@ -366,8 +425,10 @@ class _Proving:
         proof_seed: bytes,
         clock: StageTimer,
         say: Stage,
+        l1: str = "evm",
     ) -> None:
         self.run_result = run
+        self.l1 = l1
         self.shape = genesis.shape
         self.out = out
         self.root_check = root_check
@@ -391,14 +452,18 @@ class _Proving:
             cross_circuit = build_cross_circuit(k, shape.bridge_depth)
         say(f"development setup of the batch circuit ({batch_circuit.n_constraints:,} constraints)")
         with clock.stage("setup"):
-            self.batch = _Circuit.make("batch", batch_circuit, shape, f"{setup_seed}/batch")
+            self.batch = _Circuit.make("batch", batch_circuit, shape, setup_seed)
         say(f"development setup of the cross-rollup circuit ({cross_circuit.n_constraints:,} constraints)")
         with clock.stage("setup"):
-            self.cross = _Circuit.make("cross", cross_circuit, shape, f"{setup_seed}/cross")
+            self.cross = _Circuit.make("cross", cross_circuit, shape, setup_seed)
         run.batch_vk, run.cross_vk = self.batch.vk, self.cross.vk
-        self.contract = SettlementContract(root_check=self.root_check, cross_vk=self.cross.vk)
-        for c in range(k):
-            self.contract.register(c, self.batch.vk, run.genesis_state_roots[c])
+        with clock.stage("write"):  # C is not in a .zkey (snarkjs recomputes it): the kit's matrices serve
+            (self.out / "keys").mkdir(exist_ok=True)
+            for c in (self.batch, self.cross):
+                write_zkey(c.kit.proving_key, c.kit.matrices, self.out / "keys" / f"{c.kit.circuit}.zkey")
+        self.contracts = _l1_contracts(
+            self.l1, self.root_check, self.batch.vk, self.cross.vk, run.genesis_state_roots, say
+        )
         say(f"starting the {self.executor.name} executor (proving keys sent once)")
         with clock.stage("executor"):
             self.executor.start({"batch": self.batch.kit, "cross": self.cross.kit})
@@ -470,15 +535,15 @@ class _Proving:
                     proof=o.proof,
                     public_inputs=o.public_inputs,
                     batch_data=trace.slot_data(),
-                    bridge_openings=bridge_openings_for(c, k, trace.final_bridge_slots, trace.new_accounts_root),
+                    bridge_slots=bridge_slots_for(trace.final_bridge_slots, trace.new_accounts_root),
                 )
             )
         cross = outcomes[k]
         self._book(cross, self.out / f"batch-{n}" / "cross", self.cross)
-        say(f"batch {n}: settlement on L1 (root check: {self.root_check})")
+        say(f"batch {n}: settlement on L1 ({self.l1}, root check: {self.root_check})")
         submission = SharedBatchSubmission(n, subs, cross.proof, cross.public_inputs)
         with clock.stage("settle"):
-            run.settlements.append(self.contract.settle(submission))
+            run.settlements.append(_settle(self.contracts, submission))
         run.submissions.append(submission)
         times |= {"proven_s": proven_s, "settled_s": time.perf_counter() - t_start}
         run.timeline.append({"batch_number": n} | {k: round(v, 3) for k, v in times.items()})

@@ -132,7 +132,9 @@ def _setup_dispatchers(group: str) -> list[Any]:
 
     from numba.core.registry import CPUDispatcher
 
-    mods = {"setup": ("prover.kernels.fixed_base", "prover.kernels.curve"),
+    # the setup's entry kernels only: their curve callees compile with them, while other curve kernels (``jac_neg``,
+    # used by tests alone) would keep the group "cold" forever
+    mods = {"setup": ("prover.kernels.fixed_base",),
             "phase2": ("prover.kernels.sparse_sums", "prover.kernels.glv", "prover.kernels.scale")}[group]  # fmt: skip
     out = []
     for name in mods:

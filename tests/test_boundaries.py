@@ -39,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
         "zksvs.poseidon",
         "zksvs.rollup_state",
         "zksvs.statement",
+        "zksvs.keccak",
         "zksvs.field",
         "zksvs.errors",
         "verifier",

@@ -9,20 +9,29 @@ Checks (the names ``SettlementResult.failed_check`` reports):
 1. ``batch_number``   — the submission's batch number is the next one (a replayed shared batch fails here);
 2. ``rollup_set``     — every registered rollup appears exactly once, no unregistered chain;
 3. ``public_inputs``  — each proof's public inputs are well formed and name its own chain_id;
-4. ``old_root``       — each old_state_root equals the stored root;
+4. ``old_root``       — the K old_state_roots equal the stored roots (the contract stores their hash, so this check
+                        names no rollup: ``chain_id`` is None, the detail lists the stale ones);
 5. ``batch_data``     — each slot of the batch data follows the native rules of its kind, with exact integers
-                        (``zksvs.statement.check_slot_data``: known kind, u64 fields, a burn's or mint's peer chain
-                        in [0, K) and not its own chain);
-6. ``batch_commitment`` — each batch_commitment equals Poseidon over the batch data the L1 received;
+                        (``zksvs.statement.check_slot_data``: known kind, fields within their slot-word widths, a
+                        burn's or mint's peer chain in [0, K) and not its own chain);
+6. ``batch_commitment`` — each proof's eval_point and eval_value equal what the L1 computes from the slot words it
+                        received: z = keccak256(batch_commitment ‖ words) mod r, y = Σ words_k·z^k
+                        (``zksvs.statement``: the proof's batch_commitment is the Poseidon sponge of its words, so
+                        other words give another polynomial, which meets the committed one at z only by chance);
 7. ``proof``          — every batch proof verifies (all K at once with random weights; one by one only to name
                         the failed rollup);
-8. ``bridge_opening`` — (root check ``openings``/``both``) each burn/mint root opening has exactly the slot tree's
-                        depth and a slot in [0, 2K), and verifies against its rollup's new_state_root;
+8. ``bridge_opening`` — (root check ``openings``/``both``) each rollup's bridge slots (all 2^S values and its
+                        accounts root, ``zksvs.rollup_state.BridgeSlots``) hash to its new_state_root;
 9. ``burn_mint_equality`` — (``openings``/``both``) for every pair i≠j, burn root i→j == mint root i→j;
 10. ``cross_proof``   — (``proof``/``both``) the cross-rollup proof verifies on the same K new state roots.
 
-``settle`` never raises on a submission: whatever it is given (wrong types, ``None``, floats, values ≥ r, openings of
-the wrong depth), it returns a rejection naming the check and the rollup, as a contract reverts with a named error.
+``settle`` never raises on a submission: whatever it is given (wrong types, ``None``, floats, values ≥ r, slot lists
+of the wrong length), it returns a rejection naming the check and the rollup, as a contract reverts with a named
+error.
+
+This model is the reference of the Solidity contract ``verifier/contracts/SharedSettlement.sol`` (run on an EVM by
+``verifier.evm_settlement``): the same checks in the same order with the same names, tested equal verdict for verdict.
+Its gas report (``settlement_gas``) is calibrated on that contract's measured gas.
 
 References
 ----------
@@ -35,111 +44,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from verifier.gas import (
-    GasReport,
-    batched_verify_gas,
-    bridge_opening_gas,
-    groth16_verify_gas,
-    poseidon_gas,
-    storage_update_gas,
-)
+from verifier.gas import SettlementGas, settlement_gas
 from verifier.groth16 import prepare_verifying_key, verify_proof, verify_proofs_batched
 from zksvs.errors import FormatError, InputError, SettlementRejected
 from zksvs.groth16 import Proof, VerifyingKey, check_contributed
-from zksvs.rollup_state import (
-    BridgeOpening,
-    bridge_opening,
-    bridge_slot_depth,
-    burn_slot,
-    mint_slot,
-    verify_bridge_opening,
+from zksvs.rollup_state import BridgeSlots, burn_slot, check_bridge_slots, mint_slot
+from zksvs.statement import (
+    N_BATCH_PUBLIC,
+    BatchStatement,
+    SlotData,
+    check_slot_data,
+    eval_point,
+    eval_value,
+    slot_word_unchecked,
 )
-from zksvs.statement import N_BATCH_PUBLIC, BatchStatement, SlotData, batch_commitment, check_slot_data
 
 ROOT_CHECKS = ("openings", "proof", "both")
-
-
-@dataclass(frozen=True)
-class SettlementGas:
-    """What settling one shared batch costs on L1 (gas units, EIP-1108/2028 model of verifier.gas).
-
-    Attributes
-    ----------
-    n_rollups, capacity : int
-        K rollups, B slots per batch.
-    proof_single : GasReport
-        One batch proof verified alone (snarkjs verifier, 4 public inputs).
-    proofs_batched : GasReport
-        All K batch proofs in one pairing product with random weights (DESIGN.md §7).
-    commitment_per_rollup : GasReport
-        Recomputing one batch_commitment from the received slot data: B·(Poseidon-6 + Poseidon-2), plus calldata.
-    openings_per_rollup : GasReport
-        The 2(K−1) burn/mint root openings of one rollup in its state root (slot tree depth + 1 levels each, with the
-        value and slot words in calldata).
-    cross_proof : GasReport
-        The cross-rollup proof (K public inputs).
-    storage : GasReport
-        Reading and rewriting the K stored state roots and the batch counter (5,000 gas each).
-    """
-
-    n_rollups: int
-    capacity: int
-    proof_single: GasReport
-    proofs_batched: GasReport
-    commitment_per_rollup: GasReport
-    openings_per_rollup: GasReport
-    cross_proof: GasReport
-    storage: GasReport
-
-    def per_rollup(self, root_check: str) -> GasReport:
-        """One rollup's share when its batch is settled with root check ``root_check`` (the cross proof and the
-        storage updates split K ways)."""
-        k = self.n_rollups
-        g = self.proof_single + self.commitment_per_rollup + _share(self.storage, k)
-        if root_check in ("openings", "both"):
-            g = g + self.openings_per_rollup
-        if root_check in ("proof", "both"):
-            g = g + _share(self.cross_proof, k)
-        return g
-
-    def shared_batch(self, root_check: str) -> GasReport:
-        """The whole shared batch in one L1 transaction, proofs verified together."""
-        k = self.n_rollups
-        g = self.proofs_batched + self.commitment_per_rollup.scaled(k) + self.storage
-        if root_check in ("openings", "both"):
-            g = g + self.openings_per_rollup.scaled(k)
-        if root_check in ("proof", "both"):
-            g = g + self.cross_proof
-        return g
-
-    def to_json(self) -> dict:
-        """Per root-check mode: gas per rollup and per shared batch (``tx_total`` and its parts)."""
-        return {
-            mode: {"per_rollup": self.per_rollup(mode).to_json(), "shared_batch": self.shared_batch(mode).to_json()}
-            for mode in ROOT_CHECKS
-        }
-
-
-def _share(g: GasReport, k: int) -> GasReport:
-    """One of ``k`` equal shares of ``g`` (rounded down)."""
-    return GasReport(g.precompile // k, g.overhead // k, g.calldata // k)
-
-
-def settlement_gas(n_rollups: int, capacity: int, slot_tree_depth: int, n_keys: int = 1) -> SettlementGas:
-    """The gas model of one shared batch (see ``SettlementGas``)."""
-    words = 6 * 32 * capacity
-    commitment = GasReport(0, capacity * (poseidon_gas(6) + poseidon_gas(2)), 16 * words)
-    one_opening = bridge_opening_gas(slot_tree_depth)
-    return SettlementGas(
-        n_rollups=n_rollups,
-        capacity=capacity,
-        proof_single=groth16_verify_gas(N_BATCH_PUBLIC),
-        proofs_batched=batched_verify_gas(n_rollups, N_BATCH_PUBLIC, n_keys=min(n_keys, n_rollups)),
-        commitment_per_rollup=commitment,
-        openings_per_rollup=one_opening.scaled(2 * (n_rollups - 1)),
-        cross_proof=groth16_verify_gas(n_rollups),
-        storage=storage_update_gas(n_rollups + 1),
-    )
 
 
 @dataclass(frozen=True)
@@ -152,18 +72,19 @@ class RollupSubmission:
     proof : Proof
         The batch proof.
     public_inputs : list[int]
-        ``[chain_id, old_state_root, new_state_root, batch_commitment]`` (zksvs.statement order).
+        ``[chain_id, old_state_root, new_state_root, batch_commitment, eval_point, eval_value]`` (zksvs.statement).
     batch_data : list[SlotData]
-        The batch's slots; their commitment must equal the public batch_commitment.
-    bridge_openings : list[BridgeOpening]
-        For every peer j ≠ chain_id: the opening of the burn slot 2j and of the mint slot 2j+1 in the new state root.
+        The batch's slots; their words must evaluate to the public eval_value at the public eval_point.
+    bridge_slots : BridgeSlots | None
+        Every bridge slot value and the accounts root after the batch (root checks ``openings``/``both``): opens the
+        burn root 2j and the mint root 2j+1 of every peer j in the new state root.
     """
 
     chain_id: int
     proof: Proof
     public_inputs: list[int]
     batch_data: list[SlotData]
-    bridge_openings: list[BridgeOpening]
+    bridge_slots: BridgeSlots | None = None
 
     @property
     def statement(self) -> BatchStatement:
@@ -182,8 +103,46 @@ class SharedBatchSubmission:
 
 
 @dataclass(frozen=True)
+class EvmVerdict:
+    """What the EVM said about one ``settle`` transaction of ``SharedSettlement.sol`` (``verifier.evm_settlement``).
+
+    Attributes
+    ----------
+    accepted : bool
+    failed_check : str | None
+        The check name of the custom error it reverted with (the model's names), None when accepted.
+    chain_id : int | None
+        The rollup the error names.
+    gas_used : int
+        Gas of the transaction, measured cold (Cancun rules: 21,000 + calldata + execution).
+    calldata_bytes : int
+        Size of its calldata.
+    error : str
+        The decoded custom error, e.g. ``"Proof(1)"``; empty when accepted.
+    """
+
+    accepted: bool
+    failed_check: str | None
+    chain_id: int | None
+    gas_used: int
+    calldata_bytes: int
+    error: str = ""
+
+    def to_json(self) -> dict:
+        """The ``"evm"`` entry of settlement.json."""
+        return {
+            "accepted": self.accepted,
+            "failed_check": self.failed_check,
+            "chain_id": self.chain_id,
+            "gas_used": self.gas_used,
+            "calldata_bytes": self.calldata_bytes,
+        }
+
+
+@dataclass(frozen=True)
 class SettlementResult:
-    """The verdict: ``accepted``, or the first failed check (and rollup) with a detail; plus the gas report."""
+    """The verdict: ``accepted``, or the first failed check (and rollup) with a detail; plus the gas report and, when
+    the shared batch was also settled on the EVM, the EVM's verdict and measured gas (``evm``)."""
 
     accepted: bool
     batch_number: int
@@ -192,10 +151,11 @@ class SettlementResult:
     detail: str = ""
     gas: SettlementGas | None = None
     new_state_roots: dict[int, int] = field(default_factory=dict)
+    evm: EvmVerdict | None = None
 
     def to_json(self) -> dict:
         """A JSON-ready dict (roots as decimal strings)."""
-        return {
+        out = {
             "batch_number": self.batch_number,
             "accepted": self.accepted,
             "failed_check": self.failed_check,
@@ -204,6 +164,9 @@ class SettlementResult:
             "new_state_roots": {str(k): str(v) for k, v in self.new_state_roots.items()},
             "gas": self.gas.to_json() if self.gas else None,
         }
+        if self.evm is not None:
+            out["evm"] = self.evm.to_json()
+        return out
 
 
 @dataclass
@@ -233,6 +196,7 @@ class SettlementContract:
         self.root_check = root_check
         if cross_vk is not None:
             check_contributed(cross_vk)  # warns (once) on a key anyone can forge proofs for
+        self._cross_key = cross_vk
         self._cross_vk = prepare_verifying_key(cross_vk) if cross_vk is not None else None
         self._rollups: dict[int, _Registered] = {}
         self.batch_number = 0
@@ -243,7 +207,7 @@ class SettlementContract:
         Raises
         ------
         ValueError
-            ``chain_id`` is already registered, or the key does not have the batch circuit's 4 public inputs.
+            ``chain_id`` is already registered, or the key does not have the batch circuit's 6 public inputs.
         """
         if chain_id in self._rollups:
             raise ValueError(f"rollup {chain_id} is already registered")
@@ -272,9 +236,10 @@ class SettlementContract:
         gas = (
             settlement_gas(
                 n_rollups=len(self._rollups),
-                capacity=_capacity_of(submission),
-                slot_tree_depth=bridge_slot_depth(len(self._rollups)),
-                n_keys=len({reg.vk for reg in self._rollups.values()}),
+                capacity=capacity_of(submission),
+                shared_alpha_beta=self._shares("alpha_g1") and self._shares("beta_g2"),
+                shared_gamma=self._shares("gamma_g2"),
+                submission=submission,
             )
             if self._rollups
             else None
@@ -302,17 +267,15 @@ class SettlementContract:
             )
         rollups = self._check_rollup_set(sub)
         statements = {r.chain_id: self._check_public_inputs(r) for r in rollups}
-        for r in rollups:
-            stored = self._rollups[r.chain_id].state_root
-            if statements[r.chain_id].old_state_root != stored:
-                raise SettlementRejected(
-                    "old_root", r.chain_id, f"old_state_root {statements[r.chain_id].old_state_root} ≠ stored {stored}"
-                )
+        stale = [c for c in self.chain_ids if statements[c].old_state_root != self._rollups[c].state_root]
+        if stale:
+            # the contract stores the hash of the K roots, so it can say that an old root is stale, not which one
+            # (the detail here does)
+            raise SettlementRejected("old_root", None, f"the old state roots of rollups {stale} are stale")
         for r in rollups:
             self._check_batch_data(r)
         for r in rollups:
-            if batch_commitment(r.batch_data) != statements[r.chain_id].batch_commitment:
-                raise SettlementRejected("batch_commitment", r.chain_id, "batch data does not match the commitment")
+            self._check_binding(r, statements[r.chain_id])
         self._check_proofs(rollups)
         new_roots = {c: st.new_state_root for c, st in statements.items()}
         if self.root_check in ("openings", "both"):
@@ -368,6 +331,26 @@ class SettlementContract:
             except InputError as e:
                 raise SettlementRejected("batch_data", r.chain_id, f"slot {k}: {e}") from e
 
+    @staticmethod
+    def _check_binding(r: RollupSubmission, st: BatchStatement) -> None:
+        """``batch_commitment``: the proof's eval_point and eval_value are those of the received slot words."""
+        try:
+            # batch_data passed, so every slot packs and this is pack_slot's word; the unchecked form keeps the check
+            # total even without that check (the audit harness turns it off to reach the proof check)
+            words = [slot_word_unchecked(s) for s in r.batch_data]
+        except (TypeError, ValueError, AttributeError) as e:
+            raise SettlementRejected("batch_commitment", r.chain_id, f"batch data that cannot be packed: {e}") from e
+        z = eval_point(st.batch_commitment, words)
+        if z != st.eval_point or eval_value(words, z) != st.eval_value:
+            raise SettlementRejected(
+                "batch_commitment", r.chain_id, "the batch data does not evaluate to the proof's eval_point/eval_value"
+            )
+
+    def _shares(self, name: str) -> bool:
+        """Whether every batch key and the cross key have the same point ``name`` (one phase 1: α, β, γ)."""
+        keys = [reg.vk for reg in self._rollups.values()] + ([self._cross_key] if self._cross_key is not None else [])
+        return len({getattr(vk, name, None) for vk in keys}) == 1
+
     def _check_proofs(self, rollups: list[RollupSubmission]) -> None:
         """``proof``: every batch proof verifies; all at once, one by one only to name the first failing rollup."""
         for r in rollups:
@@ -389,34 +372,23 @@ class SettlementContract:
         raise RuntimeError("the batched check failed but every proof verifies alone")
 
     def _check_openings(self, rollups: list[RollupSubmission], new_roots: dict[int, int]) -> None:
-        """``bridge_opening`` then ``burn_mint_equality``: depth-exact openings of every burn/mint slot of a pair."""
+        """``bridge_opening`` then ``burn_mint_equality``: every rollup's bridge slots hash to its new state root,
+        then for every pair i ≠ j (chain order) burn root i→j (slot 2j of i) == mint root i→j (slot 2i+1 of j)."""
         k = len(self._rollups)
-        slots: dict[tuple[int, int], int] = {}
+        values: dict[int, tuple[int, ...]] = {}
         for r in rollups:
-            if not isinstance(r.bridge_openings, (list, tuple)):
+            try:
+                bs = check_bridge_slots(r.bridge_slots, k)
+            except InputError as e:
+                raise SettlementRejected("bridge_opening", r.chain_id, str(e)) from e
+            if bs.state_root() != new_roots[r.chain_id]:
                 raise SettlementRejected(
-                    "bridge_opening", r.chain_id, f"must be a list, not {type(r.bridge_openings).__name__}"
+                    "bridge_opening", r.chain_id, "the bridge slots and accounts root do not hash to the new state root"
                 )
-            for op in r.bridge_openings:
-                try:
-                    ok = verify_bridge_opening(new_roots[r.chain_id], op, k)
-                except InputError as e:
-                    raise SettlementRejected("bridge_opening", r.chain_id, str(e)) from e
-                if not ok:
-                    raise SettlementRejected(
-                        "bridge_opening", r.chain_id, f"opening of slot {op.slot} does not match the new state root"
-                    )
-                slots[(r.chain_id, op.slot)] = op.value
+            values[r.chain_id] = tuple(bs.slots)
         for i in self.chain_ids:
             for j in self.chain_ids:
-                if i == j:
-                    continue
-                burn = slots.get((i, burn_slot(j)))
-                mint = slots.get((j, mint_slot(i)))
-                if burn is None or mint is None:
-                    who = i if burn is None else j
-                    raise SettlementRejected("bridge_opening", who, f"no opening for the pair {i}→{j}")
-                if burn != mint:
+                if i != j and values[i][burn_slot(j)] != values[j][mint_slot(i)]:
                     raise SettlementRejected(
                         "burn_mint_equality", i, f"burn root {i}→{j} on rollup {i} ≠ mint root {i}→{j} on rollup {j}"
                     )
@@ -449,7 +421,7 @@ def _capacity(data: object) -> int:
     return len(data) if isinstance(data, (list, tuple)) else 0
 
 
-def _capacity_of(sub: object) -> int:
+def capacity_of(sub: object) -> int:
     """Slots per batch as submitted (for the gas report), whatever the submission's shape."""
     rollups = getattr(sub, "rollups", None)
     if not isinstance(rollups, (list, tuple)):
@@ -457,13 +429,7 @@ def _capacity_of(sub: object) -> int:
     return max((_capacity(getattr(r, "batch_data", None)) for r in rollups), default=0)
 
 
-def bridge_openings_for(
-    chain_id: int, n_rollups: int, slot_values: Sequence[int], accounts_root: int
-) -> list[BridgeOpening]:
-    """The openings a rollup submits: burn slot 2j and mint slot 2j+1 for every peer j ≠ chain_id."""
-    out = []
-    for j in range(n_rollups):
-        if j != chain_id:
-            out.append(bridge_opening(slot_values, burn_slot(j), accounts_root))
-            out.append(bridge_opening(slot_values, mint_slot(j), accounts_root))
-    return out
+def bridge_slots_for(slot_values: Sequence[int], accounts_root: int) -> BridgeSlots:
+    """The bridge slots a rollup submits: its final bridge slot values (``BatchTrace.final_bridge_slots``) and new
+    accounts root."""
+    return BridgeSlots(accounts_root, tuple(slot_values))

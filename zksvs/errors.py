@@ -96,8 +96,8 @@ class BeaconTooCostly(InputError):
 
 class MalformedSlotData(InputError):
     """A batch slot's committed data breaks the native rules of its kind (zksvs.statement.check_slot_data): a field
-    that is not an exact int, an unknown kind, a u64 field out of range, a peer chain outside [0, K) or equal to the
-    slot's own chain, or a non-zero field where the kind has none."""
+    that is not an exact int, an unknown kind, a field too wide for its slot-word bytes, a peer chain outside [0, K)
+    or equal to the slot's own chain, or a non-zero field where the kind has none."""
 
 
 class MalformedOpening(InputError):
@@ -201,6 +201,13 @@ class CircuitTooLarge(SetupError):
 
 
 # --- settlement -------------------------------------------------------------------------------------------------
+
+
+class ToolchainError(ZksvsError):
+    """A tool the EVM settlement needs (node/npm, solc-js, pyrevm) is missing, cannot be installed, or failed.
+
+    The message says which tool, what failed, and what to do (install Node.js, use ``--l1 model``, ...).
+    """
 
 
 class SettlementRejected(ZksvsError):

@@ -174,3 +174,50 @@ def verify_bridge_opening(state_root_value: int, opening: BridgeOpening, n_rollu
         well-formed wrong one is False.
     """
     return check_bridge_opening(opening, n_rollups).state_root() == state_root_value
+
+
+@dataclass(frozen=True)
+class BridgeSlots:
+    """Every bridge slot value of a rollup and its accounts root: an opening of all its burn and mint roots at once.
+
+    Hashing the 2^S slot values up to the bridge root and Poseidon(accounts_root, bridge_root) must give the state
+    root. With every slot present there is no path and no depth to get wrong (compare ``BridgeOpening``), and the L1
+    hashes 2^S − 1 + 1 times per rollup instead of S + 1 times for each of the 2(K − 1) burn and mint slots it needs:
+    K = 4 costs 8 Poseidon hashes per rollup instead of 24.
+    """
+
+    accounts_root: int
+    slots: tuple[int, ...]
+
+    def state_root(self) -> int:
+        """Poseidon(accounts_root, Merkle root of the slots)."""
+        return state_root(self.accounts_root, bridge_root(self.slots))
+
+
+def check_bridge_slots(value: object, n_rollups: int) -> BridgeSlots:
+    """Return ``value`` if it is a well-formed ``BridgeSlots`` for a set of ``n_rollups`` rollups, else raise.
+
+    Well formed: ``slots`` is a list or tuple of exactly 2^ceil(log2(2K)) canonical Fr elements (the slot tree's
+    leaves, padding included) and ``accounts_root`` is a canonical Fr element.
+
+    Raises
+    ------
+    MalformedOpening
+        Any of the above does not hold (the message names the field and what it got).
+    """
+    if not isinstance(value, BridgeSlots):
+        raise MalformedOpening(f"not a BridgeSlots: {type(value).__name__}")
+    n = 1 << bridge_slot_depth(n_rollups)
+    slots = value.slots
+    if not isinstance(slots, (tuple, list)) or len(slots) != n:
+        got = len(slots) if isinstance(slots, (tuple, list)) else type(slots).__name__
+        raise MalformedOpening(
+            f"slots must be {n} field elements (every leaf of the slot tree for K = {n_rollups}), not {got}"
+        )
+    try:
+        for i, v in enumerate(slots):
+            require_canonical_fr(v, f"slots[{i}]")
+        require_canonical_fr(value.accounts_root, "accounts_root")
+    except NonCanonicalFieldElement as e:
+        raise MalformedOpening(str(e)) from e
+    return value

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from zksvs.merkle import zero_hashes
 from zksvs.rollup_state import AccountState, Message, bridge_slot_depth, burn_slot
-from zksvs.statement import BatchStatement, SlotData, SlotKind, batch_commitment
+from zksvs.statement import BatchStatement, SlotData, SlotKind
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,4 @@ class BatchTrace:
 
     def statement(self) -> BatchStatement:
         """The public statement this batch's proof must show."""
-        return BatchStatement(
-            self.chain_id, self.old_state_root, self.new_state_root, batch_commitment(self.slot_data())
-        )
+        return BatchStatement.for_batch(self.chain_id, self.old_state_root, self.new_state_root, self.slot_data())

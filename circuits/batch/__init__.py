@@ -1,8 +1,9 @@
 """The batch circuit of one rollup (DESIGN.md §6): ``build_batch_circuit(shape)`` and ``assign_batch_witness``.
 
-``circuit`` declares the circuit (public block, root chaining, commitment), ``slots`` holds one function per rule
-(kind selectors, no-op, debit, credit, append, commitment step), ``witness`` reads a ``zksvs.trace.BatchTrace``,
-``decode`` reads a witness back into slots (for the semantic differential of ``docs/soundness.md``).
+``circuit`` declares the circuit (public block, root chaining), ``slots`` holds one function per rule (kind
+selectors, slot data, no-op, debit, credit, append), ``binding`` binds the proof to the batch data (slot words,
+commitment sponge, evaluation), ``witness`` reads a ``zksvs.trace.BatchTrace``, ``decode`` reads a witness back
+into slots (for the semantic differential of ``docs/soundness.md``).
 
 Boundary: may import the zksvs core and ``circuits`` only. Must not import prover, verifier, sequencer, pipeline or
 numba.

@@ -8,7 +8,7 @@ witness. No constraint depends on a value, so both runs give the same R1CS (test
 Wires, in circom order (DESIGN.md §2)::
 
     # PUBLIC INPUTS (zksvs.statement order)
-    chain_id, old_state_root, new_state_root, batch_commitment
+    chain_id, old_state_root, new_state_root, batch_commitment, eval_point, eval_value
     # PRIVATE INPUTS
     old_accounts_root, old_bridge_root
     chain_range/bit[i]                                    chain_id < K, in ceil(log2 K) bits
@@ -22,8 +22,10 @@ chain_id is public, set by the L1 for the rollup it settles; its bits are range-
 value the circuit uses as an index (the idle append's slot 2·chain_id is made from them). Roots chain through the
 slots: slot 0 starts from (old_accounts_root, old_bridge_root), with
 Poseidon(old_accounts_root, old_bridge_root) = old_state_root; debit and credit move the accounts root, append the
-bridge root; after slot B − 1, Poseidon(accounts_root, bridge_root) = new_state_root. The batch commitment is folded
-in-circuit from the committed fields of every slot, no-ops included, exactly as ``zksvs.statement.batch_commitment``.
+bridge root; after slot B − 1, Poseidon(accounts_root, bridge_root) = new_state_root. Every slot, no-ops included,
+packs its committed fields into a slot word; the words' Poseidon sponge is the public batch_commitment and their
+evaluation at the public eval_point is the public eval_value, exactly as ``zksvs.statement`` computes them
+(``circuits.batch.binding``).
 
 References
 ----------
@@ -36,7 +38,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from circuits.batch import slots
+from circuits.batch import binding, slots
 from circuits.builder import ConstraintBuilder, gc_paused
 from circuits.gadgets.poseidon import poseidon_hash
 from circuits.gadgets.range import assert_below
@@ -46,17 +48,19 @@ from zksvs.trace import BatchShape
 __all__ = ["BatchCircuit", "BatchInputs", "build_batch_circuit", "define_batch", "wire_groups"]
 
 #: Public inputs in order (zksvs.statement.BatchStatement.public_inputs).
-PUBLIC_INPUTS = ("chain_id", "old_state_root", "new_state_root", "batch_commitment")
+PUBLIC_INPUTS = ("chain_id", "old_state_root", "new_state_root", "batch_commitment", "eval_point", "eval_value")
 
 
 @dataclass(frozen=True)
 class BatchInputs:
-    """Every input value of one batch: the four public inputs, the starting roots and each slot's inputs."""
+    """Every input value of one batch: the six public inputs, the starting roots and each slot's inputs."""
 
     chain_id: int
     old_state_root: int
     new_state_root: int
     batch_commitment: int
+    eval_point: int
+    eval_value: int
     old_accounts_root: int
     old_bridge_root: int
     slots: tuple[slots.SlotInputs, ...]
@@ -86,7 +90,9 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
         return None if inputs is None else int(getattr(inputs, name))
 
     # PUBLIC INPUTS
-    chain_id, old_state_root, new_state_root, batch_commitment = (cb.public(n, val(n)) for n in PUBLIC_INPUTS)
+    chain_id, old_state_root, new_state_root, batch_commitment, eval_point, eval_value = (
+        cb.public(n, val(n)) for n in PUBLIC_INPUTS
+    )
     chain_bits = assert_below(cb, chain_id, shape.n_rollups, "chain_range")
     # PRIVATE INPUTS (the slots' own inputs are allocated by the rules in circuits.batch.slots)
     accounts_root = cb.private("old_accounts_root", val("old_accounts_root"))
@@ -94,7 +100,7 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
     with cb.namespace("old_state_root"):
         cb.assert_equal(poseidon_hash(cb, [accounts_root, bridge_root]), old_state_root, "state_root")
 
-    h = cb.constant(0)
+    words = []
     for k in range(shape.capacity):
         si = None if inputs is None else inputs.slots[k]
         with cb.namespace(f"slot[{k}]"):
@@ -113,9 +119,12 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
             # message index (mint); 0 for a no-op.
             with cb.namespace("nonce"):
                 cb.assert_equal(data.nonce, nonce_before + cb.mul(sel.mint, index, "mint_index"), "binding")
-            with cb.namespace("commitment"):
-                h = slots.commitment_step(cb, h, sel, data)
-    cb.assert_equal(h, batch_commitment, "batch_commitment")
+            words.append(binding.slot_word(sel, data))
+    with cb.namespace("binding"):
+        commitment = binding.batch_commitment(cb, words)
+        value = binding.eval_value(cb, words, eval_point)
+    cb.assert_equal(commitment, batch_commitment, "batch_commitment")
+    cb.assert_equal(value, eval_value, "eval_value")
     with cb.namespace("new_state_root"):
         cb.assert_equal(poseidon_hash(cb, [accounts_root, bridge_root]), new_state_root, "state_root")
 
@@ -174,7 +183,7 @@ class BatchCircuit:
         K, B, D, M.
     r1cs : R1CS
         Constraints in circom wire order; public inputs ``chain_id, old_state_root, new_state_root,
-        batch_commitment``.
+        batch_commitment, eval_point, eval_value``.
     groups : dict[str, tuple[int, ...]]
         Named wire groups (``wire_groups``), for perturbation tests and messages.
     """
@@ -190,7 +199,7 @@ class BatchCircuit:
 
     def constraints_by_part(self, slot: int = 0) -> dict[str, int]:
         """Constraints of slot ``slot`` per part (``kind``, ``data``, ``noop``, ``debit``, ``credit``, ``append``,
-        ``nonce``, ``commitment``), plus ``"slot"`` (their sum) and ``"batch"`` (outside the slots)."""
+        ``nonce``), plus ``"slot"`` (their sum) and ``"batch"`` (outside the slots: roots, binding)."""
         prefix = f"slot[{slot}]/"
         counts: Counter[str] = Counter()
         outside = 0

@@ -48,6 +48,7 @@ from circuits.gadgets.merkle import merkle_root
 from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2
 from circuits.gadgets.range import U64_BITS, assert_below, assert_range
 from zksvs.field import FR_MODULUS
+from zksvs.statement import ACCOUNT_BITS
 
 _R = FR_MODULUS
 
@@ -58,7 +59,6 @@ __all__ = [
     "SlotDataVars",
     "SlotInputs",
     "append",
-    "commitment_step",
     "credit",
     "debit",
     "kind_selectors",
@@ -184,7 +184,7 @@ class KindSelectors:
 
     @property
     def kind(self) -> Var:
-        """The SlotKind value: transfer + 2·burn + 3·mint (what the slot digest commits to)."""
+        """The SlotKind value: transfer + 2·burn + 3·mint (the slot word packs one bit per kind instead)."""
         return self.transfer + 2 * self.burn + 3 * self.mint
 
     @property
@@ -207,7 +207,7 @@ def kind_selectors(cb: ConstraintBuilder, kind: int | None) -> KindSelectors:
     """Allocate the four kind selectors of a slot whose SlotKind is ``kind`` (namespace ``kind``).
 
     Constrains: noop, transfer, burn, mint ∈ {0, 1} (labels ``kind/<name>``); noop + transfer + burn + mint = 1
-                (label ``kind/one_hot``). Their value is tied to SlotData.kind through the slot digest.
+                (label ``kind/one_hot``). Their value is tied to SlotData.kind through the slot word.
     Cost:       5 constraints
     Assumes:    nothing
     Rejects:    two selectors set, none set, a selector = 2 (tested in tests/circuits/test_batch_soundness.py)
@@ -226,7 +226,8 @@ class SlotDataVars:
     """The committed slot fields (``zksvs.statement.SlotData``) as private wires, with the bits they are made of.
 
     ``account_a_bits`` / ``account_b_bits`` (D bits) are the Merkle direction bits of the debit / credit;
-    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append.
+    ``peer_bits`` (ceil(log2 K) bits) make the bridge slot of the append; ``amount_bits`` / ``nonce_bits`` (64
+    bits): with the others, the slot word is built from bits (``circuits.batch.binding.slot_word``).
     """
 
     account_a: Var
@@ -237,27 +238,41 @@ class SlotDataVars:
     account_a_bits: list[Bool]
     account_b_bits: list[Bool]
     peer_bits: list[Bool]
+    amount_bits: list[Bool] = ()  # type: ignore[assignment]
+    nonce_bits: list[Bool] = ()  # type: ignore[assignment]
 
 
 def slot_data(cb: ConstraintBuilder, inputs: SlotInputs | None, *, n_rollups: int, account_depth: int) -> SlotDataVars:
-    """Allocate the slot's committed fields and range-constrain each one used as an index (namespace ``data``).
+    """Allocate the slot's committed fields and range-constrain each one (namespace ``data``).
+
+    Every field is range-checked where it is created: those used as an index (accounts, peer) and the rest, so that
+    the slot word (``circuits.batch.binding.slot_word``) is one-to-one on what the circuit accepts.
 
     Constrains: 0 ≤ account_a, account_b < 2^D (labels ``data/account_a_range/…``, ``data/account_b_range/…``);
-                0 ≤ amount < 2^64 (``data/amount_range/…``); 0 ≤ peer_chain < K (``data/peer_range/…``, by
-                ``assert_below``); the nonce is tied to the parts by the caller's nonce binding
-    Cost:       2·(D + 1) + 65 + cost(assert_below K): 86 for K = 4, D = 8
+                0 ≤ amount, nonce < 2^64 (``data/amount_range/…``, ``data/nonce_range/…``); 0 ≤ peer_chain < K
+                (``data/peer_range/…``, by ``assert_below``)
+    Cost:       2·(D + 1) + 2·65 + cost(assert_below K): 151 for K = 4, D = 8
     Assumes:    nothing
-    Rejects:    amount = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K, peer = (2c − 1)/2 mod r
-                (tested in tests/circuits/test_batch_soundness.py and tests/circuits/test_mint_without_burn.py)
+    Rejects:    amount = 2^64, nonce = 2^64; account_b = 2^D on a burn (a recipient no chain has); peer = K,
+                peer = (2c − 1)/2 mod r (tested in tests/circuits/test_batch_soundness.py and
+                tests/circuits/test_mint_without_burn.py)
+
+    Raises
+    ------
+    ValueError
+        ``account_depth`` exceeds the slot word's 32-bit account fields.
     """
+    if account_depth > ACCOUNT_BITS:
+        raise ValueError(f"account_depth must be at most {ACCOUNT_BITS} (the slot word's account width)")
     with cb.namespace("data"):
         fields = [cb.private(n, _get(inputs, n)) for n in ("account_a", "account_b", "amount", "nonce", "peer_chain")]
         account_a, account_b, amount, nonce, peer = fields
         a_bits = assert_range(cb, account_a, account_depth, "account_a_range")
         b_bits = assert_range(cb, account_b, account_depth, "account_b_range")
-        assert_range(cb, amount, U64_BITS, "amount_range")
+        amount_bits = assert_range(cb, amount, U64_BITS, "amount_range")
+        nonce_bits = assert_range(cb, nonce, U64_BITS, "nonce_range")
         peer_bits = assert_below(cb, peer, n_rollups, "peer_range")
-    return SlotDataVars(account_a, account_b, amount, nonce, peer, a_bits, b_bits, peer_bits)
+    return SlotDataVars(account_a, account_b, amount, nonce, peer, a_bits, b_bits, peer_bits, amount_bits, nonce_bits)
 
 
 def noop(cb: ConstraintBuilder, sel: KindSelectors, data: SlotDataVars) -> None:
@@ -481,20 +496,3 @@ def append(
             "bridge_root_after",
         )
     return bridge_root_after, index
-
-
-# --- commitment ------------------------------------------------------------------------------------------------------
-
-
-def commitment_step(cb: ConstraintBuilder, h: Var | int, sel: KindSelectors, data: SlotDataVars) -> Var:
-    """One fold of ``zksvs.statement.batch_commitment``: Poseidon(h, Poseidon(kind, a, b, amount, nonce, peer)).
-
-    Constrains: the two Poseidon evaluations (namespaces ``digest``, ``fold``)
-    Cost:       P6 + P2 = 594 constraints (591 for the first slot, whose h = 0 is a constant)
-    Assumes:    nothing
-    Rejects:    a slot whose fields differ from the committed ones (tested in tests/circuits/test_batch_soundness.py)
-    """
-    with cb.namespace("digest"):
-        digest = poseidon_hash(cb, [sel.kind, data.account_a, data.account_b, data.amount, data.nonce, data.peer_chain])
-    with cb.namespace("fold"):
-        return poseidon_hash(cb, [h, digest])

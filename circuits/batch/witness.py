@@ -89,6 +89,8 @@ def batch_inputs(trace: BatchTrace) -> BatchInputs:
         old_state_root=statement.old_state_root,
         new_state_root=statement.new_state_root,
         batch_commitment=statement.batch_commitment,
+        eval_point=statement.eval_point,
+        eval_value=statement.eval_value,
         old_accounts_root=trace.old_accounts_root,
         old_bridge_root=trace.old_bridge_root,
         slots=tuple(slot_inputs),

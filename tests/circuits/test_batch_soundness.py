@@ -337,6 +337,8 @@ def test_batch_rejects_a_noop_whose_data_is_not_the_committed_one(circuit_b4, va
         ("old_state_root", "old_state_root/state_root"),
         ("new_state_root", "new_state_root/state_root"),
         ("batch_commitment", "batch_commitment"),
+        ("eval_point", "eval_value"),
+        ("eval_value", "eval_value"),
     ],
 )
 def test_batch_rejects_a_changed_public_input(circuit_b4, valid, wire, label):

@@ -63,19 +63,18 @@ def test_bridge_opening_verifies_and_rejects_tampering():
         assert not verify_bridge_opening(root, bad, k)
 
 
-def test_batch_commitment_folds_slot_digests():
+def test_batch_commitment_is_the_poseidon_sponge_of_the_slot_words():
     slots = [SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0), SlotData.noop()]
-    d0 = poseidon([1, 1, 2, 5, 0, 0])
-    d1 = poseidon([0, 0, 0, 0, 0, 0])
-    assert batch_commitment(slots) == poseidon([poseidon([0, d0]), d1])
+    word0 = 1 + (1 << 16) + (2 << 48) + (5 << 80)  # kind, account_a, account_b, amount at bytes 0, 2, 6, 10
+    assert batch_commitment(slots) == poseidon([word0, 0])
     assert batch_commitment(slots) != batch_commitment(slots[::-1])
 
 
 def test_batch_statement_public_input_order_and_checks():
-    st = BatchStatement(2, 10, 11, 12)
-    assert st.public_inputs() == [2, 10, 11, 12]
+    st = BatchStatement(2, 10, 11, 12, 13, 14)
+    assert st.public_inputs() == [2, 10, 11, 12, 13, 14]
     assert BatchStatement.from_public_inputs(st.public_inputs()) == st
-    with pytest.raises(ValueError, match="4 public inputs, not 3"):
+    with pytest.raises(ValueError, match="6 public inputs, not 3"):
         BatchStatement.from_public_inputs([1, 2, 3])
     with pytest.raises(NonCanonicalFieldElement, match=r"public_inputs\[1\]"):
-        BatchStatement.from_public_inputs([1, FR_MODULUS, 3, 4])
+        BatchStatement.from_public_inputs([1, FR_MODULUS, 3, 4, 5, 6])

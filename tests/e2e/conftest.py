@@ -9,8 +9,10 @@ account depth 3, bridge depth 2) and four transactions that close two shared bat
 ``no_mint_rollup1`` is an honest proof of rollup 1's batch 0 from another sequencing of the same genesis, one in
 which the burn 0→1 never happened (rollup 1's batch is all padding): valid for its own state, but its mint root 0→1
 differs from rollup 0's burn root 0→1 in ``small_run``'s batch 0. It is proven under ``small_run``'s batch key: the
-development setup is deterministic in its seed, and ``run_pipeline`` seeds the batch circuit's setup with
-``f"{setup_seed}/batch"`` (the fixture checks that the keys are equal).
+development setup is deterministic in its seed, and ``pipeline.run.dev_setup`` makes the run's keys (the fixture
+checks that the keys are equal).
+
+The run settles on the EVM and on the model (``l1="both"``): any disagreement between the two fails it.
 
 Tests outside ``tests/e2e`` call the builders ``small_pipeline_run`` and ``no_mint_submission`` from their own
 fixtures; the builders cache their result per process, so the pipeline runs once per session however many modules
@@ -26,11 +28,11 @@ from pathlib import Path
 import pytest
 
 from circuits.batch import assign_batch_witness, build_batch_circuit
-from pipeline.run import RunResult, run_pipeline
-from prover import InsecureSetupWarning, prove, setup
+from pipeline.run import RunResult, dev_setup, run_pipeline
+from prover import InsecureSetupWarning, prove
 from sequencer import Sequencer
 from sequencer.genesis import Genesis, genesis_from_obj
-from verifier.settlement import RollupSubmission, bridge_openings_for
+from verifier.settlement import RollupSubmission, bridge_slots_for
 
 #: The genesis of every small run (JSON form of sequencer.genesis).
 SMALL_GENESIS = {
@@ -69,7 +71,7 @@ def small_pipeline_run(out_dir: Path) -> RunResult:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsecureSetupWarning)
             _cache["run"] = run_pipeline(
-                small_genesis(), list(enumerate(SMALL_TXS, start=1)), out_dir, setup_seed=SETUP_SEED
+                small_genesis(), list(enumerate(SMALL_TXS, start=1)), out_dir, setup_seed=SETUP_SEED, l1="both"
             )
     return _cache["run"]  # type: ignore[return-value]
 
@@ -89,8 +91,8 @@ def other_history_submission(run: RunResult, txs: list[dict], chain_id: int) -> 
         circuit = build_batch_circuit(genesis.shape)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsecureSetupWarning)
-            pk = setup(circuit.r1cs, seed=f"{SETUP_SEED}/batch")
-        assert pk.vk == run.batch_vk, "run_pipeline no longer seeds the batch setup with f'{setup_seed}/batch'"
+            pk = dev_setup(circuit.r1cs, SETUP_SEED, "batch")
+        assert pk.vk == run.batch_vk, "run_pipeline no longer makes its keys with pipeline.run.dev_setup"
         witness = assign_batch_witness(circuit, trace)
         proof = prove(circuit.r1cs, pk, witness, rng=random.Random(11))
         _cache[key] = RollupSubmission(
@@ -98,9 +100,7 @@ def other_history_submission(run: RunResult, txs: list[dict], chain_id: int) -> 
             proof=proof,
             public_inputs=trace.statement().public_inputs(),
             batch_data=trace.slot_data(),
-            bridge_openings=bridge_openings_for(
-                chain_id, genesis.shape.n_rollups, trace.final_bridge_slots, trace.new_accounts_root
-            ),
+            bridge_slots=bridge_slots_for(trace.final_bridge_slots, trace.new_accounts_root),
         )
     return _cache[key]  # type: ignore[return-value]
 

@@ -19,7 +19,7 @@ from functools import cache
 import pytest
 
 import verifier.settlement as settlement
-from verifier.settlement import RollupSubmission, SharedBatchSubmission, bridge_openings_for
+from verifier.settlement import RollupSubmission, SharedBatchSubmission, bridge_slots_for
 from zksvs.groth16 import Proof
 from zksvs.r1cs import R1CS
 from zksvs.trace import BatchTrace
@@ -83,14 +83,13 @@ def submission(
     """The shared-batch submission of ``traces`` (chain order) with ``witnesses`` as their proofs and
     ``cross_witness`` (None: no cross-rollup proof) as the cross-rollup proof; batch data, public inputs and openings
     as the pipeline makes them."""
-    k = len(traces)
     rollups = [
         RollupSubmission(
             chain_id=t.chain_id,
             proof=WitnessProof.of(w),
             public_inputs=t.statement().public_inputs(),
             batch_data=t.slot_data(),
-            bridge_openings=bridge_openings_for(t.chain_id, k, t.final_bridge_slots, t.new_accounts_root),
+            bridge_slots=bridge_slots_for(t.final_bridge_slots, t.new_accounts_root),
         )
         for t, w in zip(traces, witnesses)
     ]

@@ -16,7 +16,8 @@ from circuits.batch import build_batch_circuit
 from circuits.cross import build_cross_circuit
 from pipeline.executors import init_local_ray
 from pipeline.proving import ProofTask, ProvingKit, proof_randomness
-from prover import InsecureSetupWarning, setup
+from pipeline.run import dev_setup
+from prover import InsecureSetupWarning
 from sequencer import Sequencer, SharedBatch
 from tests.e2e.conftest import SETUP_SEED, SMALL_TXS, small_genesis
 
@@ -26,7 +27,7 @@ PROOF_SEED = bytes.fromhex("5eed")
 
 @pytest.fixture(scope="session")
 def small_kits() -> dict[str, ProvingKit]:
-    """The batch and cross-rollup kits of the small shape, with the seeds ``run_pipeline`` uses for ``SETUP_SEED``."""
+    """The batch and cross-rollup kits of the small shape, with the keys ``run_pipeline`` makes for ``SETUP_SEED``."""
     shape = small_genesis().shape
     kits = {}
     with warnings.catch_warnings():
@@ -35,7 +36,7 @@ def small_kits() -> dict[str, ProvingKit]:
             ("batch", build_batch_circuit(shape)),
             ("cross", build_cross_circuit(shape.n_rollups, shape.bridge_depth)),
         ):
-            pk = setup(circuit.r1cs, seed=f"{SETUP_SEED}/{name}")
+            pk = dev_setup(circuit.r1cs, SETUP_SEED, name)
             kits[name] = ProvingKit(name, shape, pk, circuit.r1cs.to_matrices(include_c=True), built=circuit)
     return kits
 

@@ -134,7 +134,7 @@ def test_a_proof_that_cannot_be_made_stops_the_run_before_its_batch_settles(tmp_
 
     monkeypatch.setattr(SettlementContract, "settle", spy)
     with ProcessExecutor(max_retries=0) as ex, pytest.raises(ProofTaskFailed):
-        _run(tmp_path / "out", ex)
+        _run(tmp_path / "out", ex, l1="model")  # the spy is on the model's settle
     assert settled == [0]  # batch 1 lost a proof: it is never submitted
     assert not (tmp_path / "out" / "settlement.json").exists()
 
@@ -231,7 +231,7 @@ def test_after_an_l1_rejection_nothing_settles_past_it(tmp_path, monkeypatch):
         return real(self, submission)
 
     monkeypatch.setattr(SettlementContract, "settle", reject_batch_0)
-    run = _run(tmp_path / "out", "local")
+    run = _run(tmp_path / "out", "local", l1="model")  # the refusal is patched into the model's settle
     assert order == [0, 1]
     assert [(s.batch_number, s.accepted, s.failed_check) for s in run.settlements] == [
         (0, False, "proof"),

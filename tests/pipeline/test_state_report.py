@@ -145,7 +145,7 @@ def test_report_books_each_rejection_on_its_batch_and_rollup():
         ("1", "cross"): "",
     }
     assert "2 rejected line(s) are in no row" in proofs.caption
-    assert "K proofs are checked together" in proofs.caption and "used 'both'" in settlement.caption
+    assert "share (1/K)" in proofs.caption and "used 'both'" in settlement.caption
     assert [r[8] for r in rows] == ["600,000", "600,000", ""] * 2  # each rollup's share, none for the cross row
     assert summary_line(run) == "9 transactions: 4 included, 5 rejected; 2 shared batches, all settled on L1"
     assert prove_stage_table(run).columns[2].header == "witness map (QAP)"

@@ -7,14 +7,15 @@ to ``accounts_root_after_credit``, the append opens its tree root in the bridge 
 index of its slot's field (account_a for the debit, account_b for the credit), an append at index 0 of the empty
 c→c burn tree in slot 2·chain_id (every opening the empty-subtree roots);
 slot k ends where slot k + 1 starts; the first starts at the old roots, the last ends at the new ones; the
-statement's commitment is ``batch_commitment`` of the slot data.
+statement binds the slot data: ``batch_commitment`` of the slot words, then the evaluation at the point derived
+from them (zksvs.statement, computed here from the words).
 """
 
 from __future__ import annotations
 
 from zksvs.merkle import root_from_opening, zero_hashes
 from zksvs.rollup_state import U64_MAX, bridge_root, burn_slot, mint_slot, state_root
-from zksvs.statement import SlotKind, batch_commitment
+from zksvs.statement import SlotKind, batch_commitment, eval_point, eval_value, pack_slot
 from zksvs.trace import AccountUpdate, BatchTrace, BridgeAppend, SlotTrace
 
 
@@ -102,7 +103,10 @@ def check_batch_trace(t: BatchTrace) -> None:
         acc, br = check_slot(t.chain_id, s, acc, br, f"batch {t.batch_number} chain {t.chain_id} slot {k}")
     assert (acc, br) == (t.new_accounts_root, t.new_bridge_root)
     st = t.statement()
-    assert st.public_inputs() == [t.chain_id, t.old_state_root, t.new_state_root, batch_commitment(t.slot_data())]
+    words = [pack_slot(s) for s in t.slot_data()]
+    c = batch_commitment(t.slot_data())
+    z = eval_point(c, words)
+    assert st.public_inputs() == [t.chain_id, t.old_state_root, t.new_state_root, c, z, eval_value(words, z)]
 
 
 def check_burn_equals_mint(traces) -> None:

@@ -16,7 +16,6 @@ from py_ecc import optimized_bn128 as ob
 from tests.oracles.node import snarkjs
 from tests.verifier.test_groth16_verify import EXAMPLES, NAMES, load_example, twist_point_outside_g2
 from verifier.evm import (
-    _keccak256_sponge,
     calldata_gas,
     g1_from_evm,
     g1_to_evm,
@@ -29,6 +28,7 @@ from verifier.evm import (
 )
 from zksvs.errors import MalformedPoint
 from zksvs.field import FQ_MODULUS, FR_MODULUS
+from zksvs.keccak import _keccak256_sponge
 
 
 def test_keccak256_known_vectors():

@@ -29,8 +29,7 @@ from verifier.settlement import (
     settlement_gas,
 )
 from zksvs.field import FR_MODULUS
-from zksvs.rollup_state import bridge_slot_depth
-from zksvs.statement import SlotKind, batch_commitment
+from zksvs.statement import BatchStatement, SlotKind
 
 pytestmark = pytest.mark.prover
 
@@ -150,7 +149,7 @@ def test_register_refuses_duplicate_and_wrong_key(small_run, contracts):
     contract = fresh(contracts, "openings")
     with pytest.raises(ValueError, match="rollup 0 is already registered"):
         contract.register(0, small_run.batch_vk, 0)
-    with pytest.raises(ValueError, match="has 4 public inputs, not 2"):
+    with pytest.raises(ValueError, match="has 6 public inputs, not 2"):
         contract.register(5, small_run.cross_vk, 0)
 
 
@@ -160,38 +159,40 @@ Tamper = Callable[[SharedBatchSubmission, object], SharedBatchSubmission]
 
 
 def _tampered_opening_value(sub, run):
+    # rollup 1 claims another value for its mint slot 0→1 (slot 1)
     r = rollup(sub, 1)
-    ops = list(r.bridge_openings)
-    ops[0] = replace(ops[0], value=(ops[0].value + 1) % R)
-    return with_rollup(sub, 1, bridge_openings=ops)
+    slots = list(r.bridge_slots.slots)
+    slots[1] = (slots[1] + 1) % R
+    return with_rollup(sub, 1, bridge_slots=replace(r.bridge_slots, slots=tuple(slots)))
 
 
 def _opening_from_other_batch(sub, run):
-    # rollup 0's openings of batch 1, honest in themselves, against batch 0's new state root
-    return with_rollup(sub, 0, bridge_openings=rollup(run.submissions[1], 0).bridge_openings)
+    # rollup 0's bridge slots of batch 1, honest in themselves, against batch 0's new state root
+    return with_rollup(sub, 0, bridge_slots=rollup(run.submissions[1], 0).bridge_slots)
 
 
 def _opening_under_other_accounts_root(sub, run):
     r = rollup(sub, 0)
-    ops = [replace(op, accounts_root=(op.accounts_root + 1) % R) for op in r.bridge_openings]
-    return with_rollup(sub, 0, bridge_openings=ops)
+    return with_rollup(
+        sub, 0, bridge_slots=replace(r.bridge_slots, accounts_root=(r.bridge_slots.accounts_root + 1) % R)
+    )
 
 
 def _missing_mint_opening(sub, run):
-    # rollup 1 leaves out its mint-slot opening 0→1 (slot 2·0 + 1): the pair 0→1 cannot be compared
+    # rollup 1 leaves out its last bridge slot: the slot tree is not the one of the state root
     r = rollup(sub, 1)
-    return with_rollup(sub, 1, bridge_openings=[op for op in r.bridge_openings if op.slot != 1])
+    return with_rollup(sub, 1, bridge_slots=replace(r.bridge_slots, slots=r.bridge_slots.slots[:-1]))
 
 
 def _data_changed_with_commitment(sub, run):
-    # rollup 0's first slot moves one more unit, and its commitment is recomputed to match: only the proof can tell
+    # rollup 0's first slot moves one more unit, and its binding (commitment, eval point and value) is recomputed to
+    # match: only the proof can tell
     r = rollup(sub, 0)
     data = list(r.batch_data)
     k = first_user_slot(r)
     data[k] = replace(data[k], amount=data[k].amount + 1)
-    pi = list(r.public_inputs)
-    pi[3] = batch_commitment(data)
-    return with_rollup(sub, 0, batch_data=data, public_inputs=pi)
+    st = BatchStatement.for_batch(*r.public_inputs[:3], data)
+    return with_rollup(sub, 0, batch_data=data, public_inputs=st.public_inputs())
 
 
 def _data_changed_without_commitment(sub, run):
@@ -219,7 +220,7 @@ CASES: dict[str, tuple[Tamper, str, int | None, tuple[str, ...]]] = {
     "opening_value_changed": (_tampered_opening_value, "bridge_opening", 1, ("openings", "both")),
     "opening_from_another_batch": (_opening_from_other_batch, "bridge_opening", 0, ("both",)),
     "opening_under_another_accounts_root": (_opening_under_other_accounts_root, "bridge_opening", 0, ("both",)),
-    "opening_missing": (_missing_mint_opening, "bridge_opening", 1, ("openings",)),
+    "opening_missing": (_missing_mint_opening, "bridge_opening", 1, ("openings", "both")),
     "rollup0_proof_presented_as_rollup1": (
         lambda s, run: replace(s, rollups=[rollup(s, 0), replace(rollup(s, 0), chain_id=1)]),
         "public_inputs",
@@ -243,13 +244,13 @@ CASES: dict[str, tuple[Tamper, str, int | None, tuple[str, ...]]] = {
             ],
         ),
         "old_root",
-        1,
+        None,  # the L1 keeps the hash of the K roots: it can tell that an old root is stale, not which one
         ("both",),
     ),
     "old_state_root_changed": (
         lambda s, run: with_public_input(s, 1, 1, rollup(s, 1).public_inputs[1] + 1),
         "old_root",
-        1,
+        None,
         ("both",),
     ),
     "batch_commitment_changed_data_unchanged": (
@@ -298,7 +299,7 @@ CASES: dict[str, tuple[Tamper, str, int | None, tuple[str, ...]]] = {
         # a stale-root attack: shared batch 1 presented as batch 0 (its old roots are batch 0's new roots)
         lambda s, run: replace(run.submissions[1], batch_number=0),
         "old_root",
-        0,
+        None,
         ROOT_CHECKS,
     ),
     "batch_number_from_the_future": (lambda s, run: replace(s, batch_number=1), "batch_number", None, ("both",)),
@@ -366,7 +367,7 @@ def test_settle_rejects_replay_and_stale_root_then_goes_on(small_run, contracts)
     assert contract.settle(first).accepted
     assert_rejected(contract, first, "batch_number", None)  # replayed shared batch
     # batch 0 again under the current number: its old roots are stale
-    assert_rejected(contract, replace(first, batch_number=1), "old_root", 0)
+    assert_rejected(contract, replace(first, batch_number=1), "old_root", None)
     assert contract.settle(second).accepted
     assert [contract.state_root(c) for c in contract.chain_ids] == small_run.final_state_roots
 
@@ -396,7 +397,7 @@ def test_rejections_leave_the_contract_able_to_accept(small_run, contracts, no_m
 def test_gas_report_per_mode_in_results_and_settlement_json(small_run):
     on_disk = json.loads((Path(small_run.out_dir) / "settlement.json").read_text())["settlements"]
     assert len(on_disk) == len(small_run.settlements)
-    for result, saved in zip(small_run.settlements, on_disk):
+    for result, saved, sub in zip(small_run.settlements, on_disk, small_run.submissions):
         report = result.gas.to_json()
         assert saved["gas"] == report and saved["accepted"] is True
         assert set(report) == set(ROOT_CHECKS)
@@ -404,16 +405,18 @@ def test_gas_report_per_mode_in_results_and_settlement_json(small_run):
             total = {mode: report[mode][part]["tx_total"] for mode in ROOT_CHECKS}
             assert all(type(v) is int and v > 21_000 for v in total.values())
             assert total["both"] >= total["openings"] and total["both"] >= total["proof"]
-        # the settle gas is the model's for this shape
-        gas = settlement_gas(small_run.n_rollups, small_run.shape["capacity"], bridge_slot_depth(small_run.n_rollups))
+        # the settle gas is the model's for this shape and this submission (its exact calldata)
+        gas = settlement_gas(small_run.n_rollups, small_run.shape["capacity"], submission=sub)
         assert result.gas == gas
+        # the run settled on the EVM too: its measured gas is beside the model's
+        assert saved["evm"] == result.evm.to_json() and saved["evm"]["accepted"] is True
+        assert saved["evm"]["gas_used"] > 21_000 and saved["evm"]["calldata_bytes"] > 4
 
 
 def test_gas_openings_mode_grows_with_k_faster_than_proof_mode():
     capacity = 2
     totals = {
-        mode: [settlement_gas(k, capacity, bridge_slot_depth(k)).shared_batch(mode).tx_total for k in range(2, 9)]
-        for mode in ROOT_CHECKS
+        mode: [settlement_gas(k, capacity).shared_batch(mode).tx_total for k in range(2, 9)] for mode in ROOT_CHECKS
     }
     for k in range(len(totals["openings"]) - 1):
         d_openings = totals["openings"][k + 1] - totals["openings"][k]
@@ -421,10 +424,3 @@ def test_gas_openings_mode_grows_with_k_faster_than_proof_mode():
         assert d_openings > d_proof > 0, f"K={k + 2}→{k + 3}"
     for i in range(len(totals["both"])):
         assert totals["both"][i] >= max(totals["openings"][i], totals["proof"][i])
-    # per rollup, the proof mode's share of the cross proof shrinks as K grows; the openings share grows
-    per_rollup = {
-        mode: [settlement_gas(k, capacity, bridge_slot_depth(k)).per_rollup(mode).tx_total for k in range(2, 9)]
-        for mode in ("openings", "proof")
-    }
-    assert per_rollup["openings"] == sorted(per_rollup["openings"])
-    assert per_rollup["proof"][-1] < per_rollup["proof"][0]

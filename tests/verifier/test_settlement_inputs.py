@@ -1,15 +1,17 @@
-"""The L1 settlement model never raises on a submission, checks the depth of every bridge opening, and refuses batch
-data the native rules refuse (issue 8, findings 2, 4 and the L1 side of finding 1).
+"""The L1 settlement model never raises on a submission, checks every rollup's whole list of bridge slots, and refuses
+batch data the native rules refuse (issue 8, findings 2, 4 and the L1 side of finding 1).
 
 Every case starts from ``small_run`` (tests/e2e/conftest.py: K = 2, two shared batches proven by our prover) and is
 what an attacker or a careless client could hand the contract: wrong types, ``None``, floats, values ≥ r, openings
 one level short or too long, a peer chain outside [0, K). Each must come back as a rejection naming the check and the
 rollup, with the contract's state unchanged and the honest batch still accepted afterwards.
 
-The wrong-depth openings are the audit's forgery: the empty tree's root has a known preimage (the empty root one
-level down, twice), so an opening one level too long "opens" a burn or a mint slot to that child. With it, rollup 1's
-honest mint 0→1 settles next to rollup 0's honest batch of a history in which the burn 0→1 never happened (a mint from
-nothing) in ``openings`` mode, and the same trick passes the opening checks of an honest batch in ``both`` mode.
+The wrong-depth openings were the audit's forgery: the empty tree's root has a known preimage (the empty root one
+level down, twice), so an opening one level too long "opened" a burn or a mint slot to that child, and a mint from
+nothing settled in ``openings`` mode. The L1 now receives every bridge slot of a rollup at once (``BridgeSlots``: the
+2^S leaves of the slot tree and the accounts root), which leaves no path and no depth to forge; the tests below show
+the forgery is real for a single opening (``check_bridge_opening`` still refuses it) and that the mint from nothing
+is refused with whole slot lists.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ from zksvs.field import FR_MODULUS, fr_inv
 from zksvs.merkle import zero_hashes
 from zksvs.rollup_state import (
     BridgeOpening,
+    BridgeSlots,
     bridge_opening,
     bridge_slot_depth,
     burn_slot,
     check_bridge_opening,
-    mint_slot,
+    check_bridge_slots,
     verify_bridge_opening,
 )
-from zksvs.statement import SlotData, SlotKind, batch_commitment
+from zksvs.statement import BatchStatement, SlotData, SlotKind
 
 pytestmark = pytest.mark.prover
 
@@ -92,10 +95,14 @@ def _slot(sub, chain_id: int, **changes):
     return _with(sub, chain_id, batch_data=data)
 
 
-def _opening(sub, chain_id: int, **changes):
-    ops = list(_rollup(sub, chain_id).bridge_openings)
-    ops[0] = replace(ops[0], **changes)
-    return _with(sub, chain_id, bridge_openings=ops)
+def _bridge(sub, chain_id: int, **changes):
+    return _with(sub, chain_id, bridge_slots=replace(_rollup(sub, chain_id).bridge_slots, **changes))
+
+
+def _bridge_slot(sub, chain_id: int, value):
+    slots = list(_rollup(sub, chain_id).bridge_slots.slots)
+    slots[0] = value
+    return _bridge(sub, chain_id, slots=tuple(slots))
 
 
 def _proof(sub, chain_id: int, **changes):
@@ -137,18 +144,15 @@ MALFORMED = {
     "proof_point_none": (lambda s: _proof(s, 0, a=None), "proof", 0),
     "proof_point_string": (lambda s: _proof(s, 1, b="not a point"), "proof", 1),
     "proof_coordinate_too_big": (lambda s: _proof(s, 1, c=(1 << 300, 2)), "proof", 1),
-    "openings_none": (lambda s: _with(s, 0, bridge_openings=None), "bridge_opening", 0),
-    "opening_none": (lambda s: _with(s, 1, bridge_openings=[None]), "bridge_opening", 1),
-    "opening_no_siblings": (lambda s: _opening(s, 0, siblings=()), "bridge_opening", 0),
-    "opening_slot_99": (lambda s: _opening(s, 1, slot=99), "bridge_opening", 1),
-    "opening_slot_minus_1": (lambda s: _opening(s, 1, slot=-1), "bridge_opening", 1),
-    "opening_value_r": (lambda s: _opening(s, 0, value=R), "bridge_opening", 0),
-    "opening_sibling_string": (
-        lambda s: _opening(s, 0, siblings=("x", *_rollup(s, 0).bridge_openings[0].siblings[1:])),
-        "bridge_opening",
-        0,
-    ),
-    "opening_siblings_none": (lambda s: _opening(s, 1, siblings=None), "bridge_opening", 1),
+    "bridge_slots_none": (lambda s: _with(s, 0, bridge_slots=None), "bridge_opening", 0),
+    "bridge_slots_string": (lambda s: _with(s, 1, bridge_slots="slots"), "bridge_opening", 1),
+    "bridge_slots_empty": (lambda s: _bridge(s, 0, slots=()), "bridge_opening", 0),
+    "bridge_slots_99": (lambda s: _bridge(s, 1, slots=(0,) * 99), "bridge_opening", 1),
+    "bridge_slot_minus_1": (lambda s: _bridge_slot(s, 1, -1), "bridge_opening", 1),
+    "bridge_slot_r": (lambda s: _bridge_slot(s, 0, R), "bridge_opening", 0),
+    "bridge_slot_string": (lambda s: _bridge_slot(s, 0, "x"), "bridge_opening", 0),
+    "bridge_slots_list_none": (lambda s: _bridge(s, 1, slots=None), "bridge_opening", 1),
+    "accounts_root_float": (lambda s: _bridge(s, 1, accounts_root=1.0), "bridge_opening", 1),
     "cross_proof_string": (lambda s: replace(s, cross_proof="proof"), "cross_proof", None),
     "cross_public_inputs_none": (lambda s: replace(s, cross_public_inputs=None), "cross_proof", None),
     "cross_public_inputs_dict": (lambda s: replace(s, cross_public_inputs={0: 1}), "cross_proof", None),
@@ -182,12 +186,13 @@ def test_settle_on_a_contract_without_rollups_rejects():
 
 
 def _burn_with_peer(sub, peer: int) -> SharedBatchSubmission:
-    """Rollup 0's burn 0→1 with its peer chain replaced, the public batch commitment recomputed to match."""
+    """Rollup 0's burn 0→1 with its peer chain replaced, the public binding (commitment, eval point and value)
+    recomputed to match (as a circuit would compute it from the fields, ``slot_word_unchecked``)."""
     r = _rollup(sub, 0)
     data = list(r.batch_data)
     k = next(i for i, s in enumerate(data) if s.kind == SlotKind.BURN)
     data[k] = replace(data[k], peer_chain=peer)
-    pi = [*r.public_inputs[:3], batch_commitment(data) if peer < R else 0]
+    pi = BatchStatement.for_batch(*r.public_inputs[:3], data).public_inputs()
     return _with(sub, 0, batch_data=data, public_inputs=pi)
 
 
@@ -236,48 +241,33 @@ def test_check_slot_data_follows_the_native_rules_per_kind():
         assert why
 
 
-# --- finding 2: openings of the wrong depth --------------------------------------------------------------------
+# --- finding 2: openings of the wrong depth, and why the L1 now takes whole slot lists ----------------------------
 
 
-def _slot_values(r, chain_id: int, bridge_depth: int) -> list[int]:
-    """Rollup ``chain_id``'s final bridge slots, read back from its honest openings (the c→c trees are empty)."""
-    values = {op.slot: op.value for op in r.bridge_openings}
-    empty = zero_hashes(bridge_depth)[bridge_depth]
-    values.setdefault(burn_slot(chain_id), empty)
-    values.setdefault(mint_slot(chain_id), empty)
-    n = 1 << bridge_slot_depth(K)
-    return [values.get(s, 0) for s in range(n)]
+def _slot_values(r) -> list[int]:
+    """Rollup ``r``'s final bridge slots, as it submits them."""
+    return list(r.bridge_slots.slots)
 
 
-def _one_level_too_long(r, chain_id: int, slot: int, bridge_depth: int) -> BridgeOpening:
+def _one_level_too_long(r, slot: int, bridge_depth: int) -> BridgeOpening:
     """A depth S + 1 opening claiming ``slot``: it opens the child z_{M−1} of the empty tree in slot ``slot >> 1``."""
-    values = _slot_values(r, chain_id, bridge_depth)
+    values = _slot_values(r)
     z = zero_hashes(bridge_depth)
     parent = slot >> 1
     assert values[parent] == z[bridge_depth], "the trick needs an empty tree in the parent slot"
-    base = bridge_opening(values, parent, r.bridge_openings[0].accounts_root)
+    base = bridge_opening(values, parent, r.bridge_slots.accounts_root)
     return BridgeOpening(slot, z[bridge_depth - 1], (z[bridge_depth - 1], *base.siblings), base.accounts_root)
 
 
-def _with_deep_pair_0_to_1(sub: SharedBatchSubmission, bridge_depth: int) -> SharedBatchSubmission:
-    """``sub`` with the pair 0→1 (burn slot 2 on rollup 0, mint slot 1 on rollup 1) opened one level too long."""
-    out = sub
-    for chain_id, slot in ((0, burn_slot(1)), (1, mint_slot(0))):
-        r = _rollup(out, chain_id)
-        deep = _one_level_too_long(r, chain_id, slot, bridge_depth)
-        ops = [deep if op.slot == slot else op for op in r.bridge_openings]
-        out = _with(out, chain_id, bridge_openings=ops)
-    return out
-
-
 def test_an_opening_one_level_too_long_still_reaches_the_state_root(small_run):
-    # the forgery is real: without the depth check the deep opening hashes up to the honest new state root
+    # the forgery is real for a single opening: the deep opening hashes up to the honest new state root, and only
+    # its depth gives it away (check_bridge_opening); whole slot lists (BridgeSlots) have no depth to get wrong
     honest = small_run.submissions[0]
     m = small_run.shape["bridge_depth"]
     r0 = _rollup(honest, 0)
-    deep = _one_level_too_long(r0, 0, burn_slot(1), m)
+    deep = _one_level_too_long(r0, burn_slot(1), m)
     assert deep.state_root() == r0.public_inputs[2]
-    assert deep.value != next(op.value for op in r0.bridge_openings if op.slot == burn_slot(1))
+    assert deep.value != r0.bridge_slots.slots[burn_slot(1)]
     assert not verify_bridge_opening_or_false(r0.public_inputs[2], deep)
 
 
@@ -290,30 +280,45 @@ def verify_bridge_opening_or_false(root: int, op: BridgeOpening) -> bool:
         return False
 
 
-def test_openings_mode_refuses_a_mint_without_burn_opened_one_level_too_long(small_run, contracts):
+def test_openings_mode_refuses_a_mint_without_burn(small_run, contracts):
+    # rollup 1's honest mint 0→1 next to rollup 0's honest batch of a history without the burn 0→1: both slot lists
+    # hash to their state roots, and the pair check finds burn root 0→1 (empty) ≠ mint root 0→1
     honest = small_run.submissions[0]
-    m = small_run.shape["bridge_depth"]
-    no_burn = no_burn_submission(small_run)  # rollup 0 without the burn 0→1: its burn root 0→1 stays empty
-    forged = _with_deep_pair_0_to_1(replace(honest, rollups=[no_burn, _rollup(honest, 1)]), m)
-    # both deep openings "open" the same value, so without the depth check the pair check passes
-    v0 = next(op.value for op in _rollup(forged, 0).bridge_openings if op.slot == burn_slot(1))
-    v1 = next(op.value for op in _rollup(forged, 1).bridge_openings if op.slot == mint_slot(0))
-    assert v0 == v1
-    detail = _settle_rejected(contracts, "openings", forged, "bridge_opening", 0, honest)
-    assert "siblings must be 2" in detail
+    no_burn = no_burn_submission(small_run)
+    mixed = replace(honest, rollups=[no_burn, _rollup(honest, 1)])
+    assert no_burn.bridge_slots.state_root() == no_burn.public_inputs[2]
+    _settle_rejected(contracts, "openings", mixed, "burn_mint_equality", 0, honest)
 
 
-def test_both_mode_refuses_wrong_depth_openings_of_an_honest_batch(small_run, contracts):
+@pytest.mark.parametrize("change", ["one_short", "one_long", "swapped"])
+def test_bridge_slot_lists_of_another_length_or_order_are_refused(small_run, contracts, change):
     honest = small_run.submissions[0]
-    m = small_run.shape["bridge_depth"]
-    _settle_rejected(contracts, "both", _with_deep_pair_0_to_1(honest, m), "bridge_opening", 0, honest)
+    slots = _rollup(honest, 1).bridge_slots.slots
+    bad = {
+        "one_short": slots[:-1],
+        "one_long": (*slots, 0),
+        "swapped": (slots[1], slots[0], *slots[2:]),  # the same values at other slots: another bridge root
+    }[change]
+    _settle_rejected(contracts, "openings", _bridge(honest, 1, slots=bad), "bridge_opening", 1, honest)
 
 
-def test_openings_one_level_short_are_refused(small_run, contracts):
-    honest = small_run.submissions[0]
-    r = _rollup(honest, 1)
-    ops = [replace(op, siblings=op.siblings[:-1]) if i == 0 else op for i, op in enumerate(r.bridge_openings)]
-    _settle_rejected(contracts, "openings", _with(honest, 1, bridge_openings=ops), "bridge_opening", 1, honest)
+def test_check_bridge_slots_requires_every_leaf_of_the_slot_tree():
+    from zksvs.errors import MalformedOpening
+
+    for k in range(2, 9):
+        n = 1 << bridge_slot_depth(k)
+        good = BridgeSlots(7, (1,) * n)
+        assert check_bridge_slots(good, k) is good
+        for bad in (
+            replace(good, slots=(1,) * (n - 1)),
+            replace(good, slots=(1,) * (n + 1)),
+            replace(good, slots=[1.0] * n),
+            replace(good, slots=(R,) * n),
+            replace(good, accounts_root=-1),
+            "not bridge slots",
+        ):
+            with pytest.raises(MalformedOpening, match=r"\S"):
+                check_bridge_slots(bad, k)
 
 
 def test_check_bridge_opening_requires_the_slot_tree_depth_and_slot_range():
@@ -336,20 +341,20 @@ def test_check_bridge_opening_requires_the_slot_tree_depth_and_slot_range():
                 check_bridge_opening(bad, k)
 
 
-# --- finding 5: the gas model counts storage and every opening word ---------------------------------------------
+# --- finding 5: the gas model counts storage and every calldata word -------------------------------------------
 
 
-def test_gas_model_counts_storage_and_opening_calldata():
-    from verifier.gas import bridge_opening_gas, merkle_opening_gas, storage_update_gas
+def test_gas_model_counts_storage_and_the_exact_calldata(small_run):
+    from verifier.evm_calldata import settle_calldata, submission_words
+    from verifier.gas import COLD_SLOAD_GAS, SSTORE_RESET_GAS, calldata_gas
 
-    for k in range(2, 9):
-        gas = settlement_gas(k, 4, bridge_slot_depth(k))
-        assert gas.storage == storage_update_gas(k + 1)
-        assert gas.storage.execution == 5_000 * (k + 1)  # cold SLOAD + SSTORE reset per root and the batch counter
-        for mode in ROOT_CHECKS:
-            assert gas.shared_batch(mode).execution >= 5_000 * (k + 1)
-        s = bridge_slot_depth(k)
-        op = bridge_opening_gas(s)
-        # the path (S + 1 siblings, the accounts root among them) plus the opened value and the slot index
-        assert op.calldata == merkle_opening_gas(s + 1).calldata + 512 + 31 * 4 + 16
-        assert gas.openings_per_rollup == op.scaled(2 * (k - 1))
+    sub = small_run.submissions[0]
+    gas = settlement_gas(K, 2, submission=sub)
+    for mode in ROOT_CHECKS:
+        g = gas.shared_batch(mode)
+        # the header word and the roots' hash: read cold, rewritten
+        assert g.overhead >= 2 * (COLD_SLOAD_GAS + SSTORE_RESET_GAS)
+    # proof mode: the submission without its bridge slots, priced byte by byte
+    bare = replace(sub, rollups=[replace(r, bridge_slots=None) for r in sub.rollups])
+    assert gas.shared_batch("proof").calldata == calldata_gas(settle_calldata(submission_words(bare)))
+    assert gas.shared_batch("both").calldata == calldata_gas(settle_calldata(submission_words(sub)))

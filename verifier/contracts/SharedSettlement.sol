@@ -1,0 +1,819 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title SharedSettlement: the zksvs L1 — all-or-none settlement of a shared batch of K rollups
+/// @notice The Solidity form of verifier/settlement.py (the reference): the same checks, in the same order, with
+///         the same names, each failure reverting with a custom error that names the check and the rollup, so no
+///         storage changes unless every check passes. All Groth16 proofs of a shared batch (the K batch proofs and
+///         the cross-rollup proof) are checked in one call of the EIP-197 pairing precompile, weighted by
+///         Fiat–Shamir weights drawn from a hash of the verifying keys and the whole submission.
+/// @dev    Submission layout (the flat word array `s` of `settle`, built by verifier/evm_settlement.py):
+///           s[0] batch_number, s[1] n entries, then per entry:
+///             chain_id; proof A.x A.y B.x1 B.x0 B.y1 B.y0 C.x C.y (EIP-197 order); n_public, public inputs;
+///             n_slots, slot words; n_bridge, bridge words (accounts_root, then the 2^S bridge slot values);
+///           then the cross-rollup proof: has_cross (0/1) and, if 1, its 8 proof words, n_cross_public, inputs.
+///         Batch public inputs (zksvs/statement.py): chain_id, old_state_root, new_state_root, batch_commitment,
+///         eval_point, eval_value. The batch data are bound by evaluation (EIP-4844's "proof of equivalence"):
+///         eval_point = keccak256(batch_commitment, slot words) mod r and eval_value = Σ_k word_k·eval_point^k.
+///         Verifying keys live in the code of a data contract (`verifyingKeys`, read with one EXTCODECOPY):
+///           words 0..27 the batch key: α (2), β, γ, δ (4 each, EIP-197 order), IC_0..IC_6 (2 each);
+///           then, unless rootCheck is OPENINGS, the cross-rollup key: α, β, γ, δ, IC_0..IC_K.
+///         Precompiles are called with exactly their EIP-1108 price, so an invalid point costs that price and the
+///         contract goes on to name the culprit (a failing precompile keeps all the gas it was given).
+contract SharedSettlement {
+    // --- the checks (verifier/settlement.py names), in order; NO_CHAIN where no rollup is named ---------------
+    error BatchNumber(uint256 expected, uint256 got);
+    error RollupSet(uint256 chainId);
+    error PublicInputs(uint256 chainId);
+    error OldRoot(uint256 chainId);
+    error BatchData(uint256 chainId);
+    error BatchCommitment(uint256 chainId);
+    error Proof(uint256 chainId);
+    error BridgeOpening(uint256 chainId);
+    error BurnMintEquality(uint256 srcChain, uint256 dstChain);
+    error CrossProof();
+    /// The word array is not laid out as the dev comment says (never produced by verifier/evm_settlement.py).
+    error MalformedSubmission(uint256 wordIndex);
+    // --- administration ----------------------------------------------------------------------------------------
+    error NotOwner();
+    error AlreadyRegistered();
+    error BadRegistration(uint256 what);
+
+    event Registered(address verifyingKeys, uint256[] genesisStateRoots);
+    event SharedBatchSettled(uint256 indexed batchNumber, uint256[] newStateRoots);
+
+    uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
+    uint256 internal constant NO_CHAIN = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+    /// In a chain-id, proof or slot position: "not a value of this kind at all" (the encoder's marker for a Python
+    /// object of the wrong type); it fails the check that reads it, as the model's type checks do.
+    uint256 internal constant NOT_A_VALUE = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+    uint256 internal constant N_BATCH_PUBLIC = 6;
+    uint256 internal constant MAX_ROLLUPS = 8;
+    /// A slot word packs the kind (byte 0: one bit per kind, transfer 1, burn 2, mint 4, no-op 0), peer_chain
+    /// (byte 1), account_a (bytes 2-5), account_b (6-9), amount (10-17) and nonce (18-25), little end first: below
+    /// 2^208.
+    uint256 internal constant SLOT_WORD_BITS = 208;
+    uint8 public constant ROOT_CHECK_OPENINGS = 0;
+    uint8 public constant ROOT_CHECK_PROOF = 1;
+    uint8 public constant ROOT_CHECK_BOTH = 2;
+    uint256 internal constant BATCH_VK_WORDS = 28;
+    uint256 internal constant CROSS_VK = 28; // first word of the cross key
+    // EIP-1108 prices: the gas each precompile call gets
+    uint256 internal constant ECADD_GAS = 150;
+    uint256 internal constant ECMUL_GAS = 6000;
+    // entry table (memory): 8 words per entry
+    uint256 internal constant E_CHAIN = 0;
+    uint256 internal constant E_PROOF = 32; // calldata offset of the 8 proof words
+    uint256 internal constant E_PUB = 64; // calldata offset of the public inputs
+    uint256 internal constant E_NPUB = 96;
+    uint256 internal constant E_SLOTS = 128;
+    uint256 internal constant E_NSLOTS = 160;
+    uint256 internal constant E_BRIDGE = 192;
+    uint256 internal constant E_NBRIDGE = 224;
+    uint256 internal constant E_SIZE = 256;
+
+    address public immutable owner;
+    uint8 public immutable rootCheck;
+    /// The PoseidonT3 contract that opens bridge slots (root check OPENINGS or BOTH).
+    address public immutable poseidon;
+
+    // slot 0 (one SLOAD): batch number, K, the verifying-key data contract
+    uint64 public batchNumber;
+    uint8 public nRollups;
+    address public verifyingKeys;
+    /// slot 1: keccak256 of the K current state roots in chain order. The roots themselves are in the last
+    /// SharedBatchSettled event (or Registered): one storage word instead of K, and a submission carries the old
+    /// roots anyway (its public inputs), so checking them costs one hash.
+    bytes32 public stateRootsHash;
+
+    /// A parsed submission: the entry table and where the cross-rollup proof is.
+    struct Sub {
+        uint256 tab; // memory pointer of the entry table
+        uint256 n; // entries
+        uint256 k; // registered rollups
+        uint256 cross; // calldata offset of the cross proof words (0: none)
+        uint256 crossPub;
+        uint256 nCrossPub;
+        uint256 vk; // memory pointer of the key words
+        uint256 vkWords;
+    }
+
+    constructor(uint8 rootCheck_, address poseidon_) {
+        if (rootCheck_ > ROOT_CHECK_BOTH) revert BadRegistration(0);
+        owner = msg.sender;
+        rootCheck = rootCheck_;
+        poseidon = poseidon_;
+    }
+
+    // ============================================================================================================
+    // registration
+    // ============================================================================================================
+
+    /// @notice Register the K rollups (chain ids 0..K-1) with their genesis state roots and the verifying keys.
+    /// @param vkData  a contract whose code is 0x00 followed by the key words (contract dev comment)
+    function register(address vkData, uint256[] calldata genesisRoots) external {
+        if (msg.sender != owner) revert NotOwner();
+        if (nRollups != 0) revert AlreadyRegistered();
+        uint256 k = genesisRoots.length;
+        if (k == 0 || k > MAX_ROLLUPS) revert BadRegistration(1);
+        (bool sized, uint256 vk,) = _loadKeys(vkData, k);
+        if (!sized) revert BadRegistration(2);
+        // every G1 point on the curve (α, IC), every G2 point valid (β, γ, δ): the precompiles check them
+        _checkKey(vk, 0, N_BATCH_PUBLIC + 1, 3);
+        if (rootCheck != ROOT_CHECK_OPENINGS) _checkKey(vk, CROSS_VK, k + 1, 4);
+        for (uint256 c = 0; c < k; c++) {
+            if (genesisRoots[c] >= R) revert BadRegistration(5);
+        }
+        stateRootsHash = keccak256(abi.encodePacked(genesisRoots));
+        nRollups = uint8(k);
+        verifyingKeys = vkData;
+        emit Registered(vkData, genesisRoots);
+    }
+
+    /// The key words copied from the data contract's code (after its leading STOP byte) to memory at `vk`.
+    function _loadKeys(address vkData, uint256 k) internal view returns (bool sized, uint256 vk, uint256 words) {
+        words = rootCheck == ROOT_CHECK_OPENINGS ? BATCH_VK_WORDS : CROSS_VK + 14 + 2 * (k + 1);
+        assembly ("memory-safe") {
+            sized := eq(extcodesize(vkData), add(mul(words, 32), 1))
+            vk := mload(0x40)
+            mstore(0x40, add(vk, mul(words, 32)))
+            extcodecopy(vkData, vk, 1, mul(words, 32))
+        }
+    }
+
+    function _checkKey(uint256 vk, uint256 base, uint256 nIc, uint256 what) internal view {
+        bool ok = true;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let a := add(vk, mul(base, 32))
+            // α ≠ ∞ and on the curve: ecAdd(α, ∞) succeeds only for a curve point
+            ok := iszero(iszero(or(mload(a), mload(add(a, 32)))))
+            mcopy(m, a, 64)
+            mstore(add(m, 64), 0)
+            mstore(add(m, 96), 0)
+            ok := and(ok, staticcall(ECADD_GAS, 6, m, 128, m, 64))
+            for { let j := 0 } lt(j, nIc) { j := add(j, 1) } {
+                mcopy(m, add(a, mul(add(14, mul(2, j)), 32)), 64)
+                mstore(add(m, 64), 0)
+                mstore(add(m, 96), 0)
+                ok := and(ok, staticcall(ECADD_GAS, 6, m, 128, m, 64))
+            }
+            // β, γ, δ ≠ 0 and valid G2 points: a one-pair pairing call with the G1 generator succeeds only then
+            for { let g := 0 } lt(g, 3) { g := add(g, 1) } {
+                let src := add(a, mul(add(2, mul(4, g)), 32))
+                ok := and(ok, iszero(iszero(or(or(mload(src), mload(add(src, 32))), or(mload(add(src, 64)), mload(add(src, 96)))))))
+                mstore(m, 1)
+                mstore(add(m, 32), 2)
+                mcopy(add(m, 64), src, 128)
+                ok := and(ok, staticcall(79000, 8, m, 192, m, 32))
+            }
+        }
+        if (!ok) revert BadRegistration(what);
+    }
+
+    // ============================================================================================================
+    // settlement
+    // ============================================================================================================
+
+    /// @notice Settle one shared batch, or revert naming the first failed check (contract dev comment).
+    function settle(uint256[] calldata s) external {
+        Sub memory x;
+        x.k = nRollups;
+        uint256 expected = batchNumber;
+        // 1. batch_number
+        if (s.length == 0) revert MalformedSubmission(0);
+        if (s[0] != expected) revert BatchNumber(expected, s[0]);
+        _parse(x, s);
+        // 2. rollup_set
+        _checkRollupSet(x);
+        // 3. public_inputs, 4. old_root, 5. batch_data, 6. batch_commitment
+        _checkPublicInputs(x);
+        _checkOldRoots(x);
+        _checkBatchData(x);
+        _checkBatchCommitments(x);
+        // 7. proof: every proof of the submission in one pairing check; on failure, one by one to name it
+        _checkProofWords(x);
+        (, x.vk, x.vkWords) = _loadKeys(verifyingKeys, x.k);
+        bool withCross = rootCheck != ROOT_CHECK_OPENINGS && _crossWellFormed(x);
+        bool allOk = _batchedPairing(x, _seed(s), withCross);
+        if (!allOk) {
+            for (uint256 i = 0; i < x.n; i++) {
+                if (!_verifyOne(x.vk, 0, _e(x, i, E_PROOF), _e(x, i, E_PUB), N_BATCH_PUBLIC)) {
+                    revert Proof(_e(x, i, E_CHAIN));
+                }
+            }
+        }
+        // 8. bridge_opening, 9. burn_mint_equality
+        if (rootCheck != ROOT_CHECK_PROOF) {
+            _checkOpenings(x);
+            _checkBurnMint(x);
+        }
+        // 10. cross_proof
+        if (rootCheck != ROOT_CHECK_OPENINGS) {
+            if (!withCross) revert CrossProof();
+            if (!allOk && !_verifyOne(x.vk, CROSS_VK, x.cross, x.crossPub, x.k)) revert CrossProof();
+        }
+        // the combined check failed yet every proof verifies alone: no such submission exists
+        if (!allOk) revert Proof(NO_CHAIN);
+        // all passed: advance every rollup together
+        uint256[] memory roots = _rootsByChain(x, 64);
+        stateRootsHash = keccak256(abi.encodePacked(roots));
+        batchNumber = uint64(expected + 1);
+        emit SharedBatchSettled(expected, roots);
+    }
+
+    function _cd(uint256 off) internal pure returns (uint256 v) {
+        assembly {
+            v := calldataload(off)
+        }
+    }
+
+    /// Field `f` of entry `i` of the entry table.
+    function _e(Sub memory x, uint256 i, uint256 f) internal pure returns (uint256 v) {
+        uint256 tab = x.tab;
+        assembly {
+            v := mload(add(add(tab, mul(i, E_SIZE)), f))
+        }
+    }
+
+    /// Walks the entries (chain ids and part offsets) and the cross proof; the layout must fill `s` exactly.
+    function _parse(Sub memory x, uint256[] calldata s) internal pure {
+        bytes4 malformed = MalformedSubmission.selector;
+        uint256 tab;
+        uint256 n;
+        uint256 cross;
+        uint256 crossPub;
+        uint256 nCrossPub;
+        assembly ("memory-safe") {
+            function fail(sel, at, base) {
+                mstore(0, sel)
+                mstore(4, shr(5, sub(at, base)))
+                revert(0, 36)
+            }
+            // byte offsets in calldata; `end` is the first byte after s
+            let base := s.offset
+            let end := add(base, mul(s.length, 32))
+            if lt(s.length, 2) { fail(malformed, add(base, 32), base) }
+            n := calldataload(add(base, 32))
+            if gt(n, 64) { fail(malformed, add(base, 32), base) }
+            tab := mload(0x40)
+            mstore(0x40, add(tab, mul(n, E_SIZE)))
+            let at := add(base, 64)
+            for { let e := tab } lt(e, add(tab, mul(n, E_SIZE))) { e := add(e, E_SIZE) } {
+                if gt(add(at, 320), end) { fail(malformed, at, base) }
+                mstore(e, calldataload(at))
+                mstore(add(e, E_PROOF), add(at, 32))
+                let m := calldataload(add(at, 288))
+                if gt(m, s.length) { fail(malformed, add(at, 288), base) }
+                mstore(add(e, E_PUB), add(at, 320))
+                mstore(add(e, E_NPUB), m)
+                at := add(at, add(320, shl(5, m)))
+                if iszero(lt(at, end)) { fail(malformed, at, base) }
+                m := calldataload(at)
+                if gt(m, s.length) { fail(malformed, at, base) }
+                mstore(add(e, E_SLOTS), add(at, 32))
+                mstore(add(e, E_NSLOTS), m)
+                at := add(at, add(32, shl(5, m)))
+                if iszero(lt(at, end)) { fail(malformed, at, base) }
+                m := calldataload(at)
+                if gt(m, s.length) { fail(malformed, at, base) }
+                mstore(add(e, E_BRIDGE), add(at, 32))
+                mstore(add(e, E_NBRIDGE), m)
+                at := add(at, add(32, shl(5, m)))
+            }
+            if iszero(lt(at, end)) { fail(malformed, at, base) }
+            switch calldataload(at)
+            case 0 { at := add(at, 32) }
+            case 1 {
+                if gt(add(at, 320), end) { fail(malformed, at, base) }
+                cross := add(at, 32)
+                nCrossPub := calldataload(add(at, 288))
+                if gt(nCrossPub, s.length) { fail(malformed, at, base) }
+                crossPub := add(at, 320)
+                at := add(at, add(320, shl(5, nCrossPub)))
+            }
+            default { fail(malformed, at, base) }
+            if iszero(eq(at, end)) { fail(malformed, at, base) }
+        }
+        x.tab = tab;
+        x.n = n;
+        x.cross = cross;
+        x.crossPub = crossPub;
+        x.nCrossPub = nCrossPub;
+    }
+
+    uint256 internal constant NONE = type(uint256).max;
+
+    /// Every registered chain exactly once, nothing else; names the least missing, else unknown, else repeated id.
+    function _checkRollupSet(Sub memory x) internal pure {
+        uint256 k = x.k;
+        if (k == 0) revert RollupSet(NO_CHAIN);
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 seen;
+        uint256 twice;
+        uint256 unknown = NO_CHAIN;
+        bool typed = true;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let c := mload(add(tab, mul(i, E_SIZE)))
+                if eq(c, NOT_A_VALUE) { typed := 0 }
+                switch lt(c, k)
+                case 0 { if lt(c, unknown) { unknown := c } }
+                default {
+                    let bit := shl(c, 1)
+                    switch and(seen, bit)
+                    case 0 { seen := or(seen, bit) }
+                    default { twice := or(twice, bit) }
+                }
+            }
+        }
+        if (!typed) revert RollupSet(NO_CHAIN);
+        uint256 all = (1 << k) - 1;
+        if (seen != all) revert RollupSet(_lowestBit(all & ~seen));
+        if (unknown != NO_CHAIN) revert RollupSet(unknown);
+        if (twice != 0) revert RollupSet(_lowestBit(twice));
+    }
+
+    function _lowestBit(uint256 v) internal pure returns (uint256 i) {
+        while (v & 1 == 0) {
+            v >>= 1;
+            i++;
+        }
+    }
+
+    /// Six public inputs, each < r, the first naming the entry's own chain.
+    function _checkPublicInputs(Sub memory x) internal pure {
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 bad = NONE;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let p := mload(add(e, E_PUB))
+                let ok := and(eq(mload(add(e, E_NPUB)), N_BATCH_PUBLIC), eq(calldataload(p), mload(e)))
+                ok := and(ok, and(lt(calldataload(p), R), lt(calldataload(add(p, 32)), R)))
+                ok := and(ok, and(lt(calldataload(add(p, 64)), R), lt(calldataload(add(p, 96)), R)))
+                ok := and(ok, and(lt(calldataload(add(p, 128)), R), lt(calldataload(add(p, 160)), R)))
+                if iszero(ok) {
+                    bad := i
+                    break
+                }
+            }
+        }
+        if (bad != NONE) revert PublicInputs(_e(x, bad, E_CHAIN));
+    }
+
+    /// The K old state roots (public input 1 of each entry), in chain order, hash to the stored stateRootsHash. A
+    /// mismatch cannot say which root is stale: the contract holds only their hash.
+    function _checkOldRoots(Sub memory x) internal view {
+        if (keccak256(abi.encodePacked(_rootsByChain(x, 32))) != stateRootsHash) revert OldRoot(NO_CHAIN);
+    }
+
+    /// The public input at byte offset `at` of every entry, ordered by chain id (rollup_set made the entries a
+    /// permutation of 0..K−1).
+    function _rootsByChain(Sub memory x, uint256 at) internal pure returns (uint256[] memory roots) {
+        roots = new uint256[](x.k);
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        assembly ("memory-safe") {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                mstore(add(roots, mul(add(mload(e), 1), 32)), calldataload(add(mload(add(e, E_PUB)), at)))
+            }
+        }
+    }
+
+    /// Each slot word follows the native rules of its kind (zksvs.statement.check_slot_data): below 2^208, kind byte
+    /// 0 (NOOP: the whole word 0), 1 (TRANSFER: peer 0), 2 or 4 (BURN, MINT: a peer in [0, K), not its own chain).
+    function _checkBatchData(Sub memory x) internal pure {
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 k = x.k;
+        uint256 bad = NONE;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let off := mload(add(e, E_SLOTS))
+                let end := add(off, mul(mload(add(e, E_NSLOTS)), 32))
+                let c := mload(e)
+                let b := 0
+                for {} lt(off, end) { off := add(off, 32) } {
+                    let w := calldataload(off)
+                    let kind := and(w, 0xff)
+                    let peer := and(shr(8, w), 0xff)
+                    b := or(b, shr(SLOT_WORD_BITS, w))
+                    switch kind
+                    case 0 { b := or(b, iszero(iszero(w))) }
+                    case 1 { b := or(b, iszero(iszero(peer))) }
+                    case 2 { b := or(b, or(iszero(lt(peer, k)), eq(peer, c))) }
+                    case 4 { b := or(b, or(iszero(lt(peer, k)), eq(peer, c))) }
+                    default { b := 1 }
+                }
+                if b {
+                    bad := i
+                    break
+                }
+            }
+        }
+        if (bad != NONE) revert BatchData(_e(x, bad, E_CHAIN));
+    }
+
+    /// eval_point = keccak256(batch_commitment ‖ words) mod r and eval_value = Σ_j word_j·eval_point^j (Horner),
+    /// as the L1 computes them from the received words, equal the public inputs (zksvs/statement.py).
+    function _checkBatchCommitments(Sub memory x) internal pure {
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 bad = NONE;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let off := mload(add(e, E_SLOTS))
+                let len := mul(mload(add(e, E_NSLOTS)), 32)
+                let pub := mload(add(e, E_PUB))
+                mstore(m, calldataload(add(pub, 96)))
+                calldatacopy(add(m, 32), off, len)
+                let z := mod(keccak256(m, add(len, 32)), R)
+                let y := 0
+                for { let p := add(off, len) } gt(p, off) {} {
+                    p := sub(p, 32)
+                    y := addmod(mulmod(y, z, R), calldataload(p), R)
+                }
+                if iszero(and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))) {
+                    bad := i
+                    break
+                }
+            }
+        }
+        if (bad != NONE) revert BatchCommitment(_e(x, bad, E_CHAIN));
+    }
+
+    /// A proof the encoder marked as "not a proof" (its first word NOT_A_VALUE) is named before any pairing, as the
+    /// model's type check does.
+    function _checkProofWords(Sub memory x) internal pure {
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 bad = NONE;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                if eq(calldataload(mload(add(add(tab, mul(i, E_SIZE)), E_PROOF))), NOT_A_VALUE) {
+                    bad := i
+                    break
+                }
+            }
+        }
+        if (bad != NONE) revert Proof(_e(x, bad, E_CHAIN));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Groth16: the batched check and the single check
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// The cross-rollup proof is present and its inputs are the K new state roots in chain order.
+    function _crossWellFormed(Sub memory x) internal pure returns (bool ok) {
+        if (x.cross == 0 || x.nCrossPub != x.k) return false;
+        uint256 tab = x.tab;
+        uint256 n = x.n;
+        uint256 crossPub = x.crossPub;
+        ok = true;
+        assembly {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let newRoot := calldataload(add(mload(add(e, E_PUB)), 64))
+                ok := and(ok, eq(calldataload(add(crossPub, mul(mload(e), 32))), newRoot))
+            }
+        }
+    }
+
+    /// keccak256(the keys' code hash ‖ the whole submission): the weights are fixed only once both are.
+    function _seed(uint256[] calldata s) internal view returns (uint256 seed) {
+        address keys = verifyingKeys;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, extcodehash(keys))
+            calldatacopy(add(m, 32), s.offset, mul(s.length, 32))
+            seed := keccak256(m, mul(add(s.length, 1), 32))
+        }
+    }
+
+    // scratch layout of the batched check (byte offsets from the free memory pointer)
+    uint256 internal constant B_SC = 128; // s_0..s_6: Σ_i w_i·x_ij (x_i0 = 1), then W at B_SC
+    uint256 internal constant B_ACC_C = 352; // Σ w_i·C_i
+    uint256 internal constant B_IC = 416; // Σ_j s_j·IC_j (both keys' terms when they share γ)
+    uint256 internal constant B_ICC = 480; // the cross key's input terms
+    uint256 internal constant B_WALPHA = 544; // the weight sum that multiplies α
+    uint256 internal constant B_PAIRS = 576; // the pairing input, 192 bytes a pair
+
+    /// Σ_i w_i·(Groth16 equation of proof i) in one pairing call, w_0 = 1 and w_i = (keccak256(seed, i) >> 128) | 1:
+    /// e(−w_i·A_i, B_i) per proof; e(Σ w_i·C_i, δ) per key; e(Σ_j s_j·IC_j, γ) with s_j = Σ_i w_i·x_ij (one ecMul
+    /// per input position, not per proof); e(W·α, β), W = Σ w_i. Keys made from one phase 1 share α, β and γ
+    /// (snarkjs: γ is the G2 generator), and then their terms merge into one pair each.
+    function _batchedPairing(Sub memory x, uint256 seed, bool withCross) internal view returns (bool ok) {
+        uint256 scr;
+        assembly ("memory-safe") {
+            scr := mload(0x40)
+            for { let t := add(scr, B_SC) } lt(t, add(scr, B_PAIRS)) { t := add(t, 32) } { mstore(t, 0) }
+        }
+        uint256 p;
+        (ok, p) = _batchTerms(x.tab, x.n, seed, scr);
+        uint256 vk = x.vk;
+        ok = _icTerms(vk, scr) && ok;
+        p = _pair(p, scr + B_ACC_C, vk + 320); // (Σ w_i·C_i, δ_batch)
+        if (withCross) (ok, p) = _addCross(x, ok, p, _weight(seed, x.n, scr), scr);
+        p = _pair(p, scr + B_IC, vk + 192); // (Σ_j s_j·IC_j, γ)
+        uint256 walpha;
+        assembly {
+            walpha := mload(add(scr, B_WALPHA))
+        }
+        ok = _mulTo(p, _word(vk, 0), _word(vk, 1), walpha, scr) && ok;
+        p = _pair(p, p, vk + 64); // (W·α, β)
+        if (!ok) return false;
+        assembly ("memory-safe") {
+            let pairs := add(scr, B_PAIRS)
+            let nPairs := div(sub(p, pairs), 192)
+            // (Yul evaluates arguments right to left: the call first, then its output)
+            let success := staticcall(add(45000, mul(34000, nPairs)), 8, pairs, sub(p, pairs), scr, 32)
+            ok := and(success, eq(mload(scr), 1))
+        }
+    }
+
+    /// Per batch proof: the pair (−w_i·A_i, B_i) from scr + B_PAIRS on, Σ w_i·C_i, s_j += w_i·x_ij, W += w_i.
+    function _batchTerms(uint256 tab, uint256 n, uint256 seed, uint256 scr) internal view returns (bool ok, uint256 p) {
+        assembly ("memory-safe") {
+            p := add(scr, B_PAIRS)
+            ok := 1
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let e := add(tab, mul(i, E_SIZE))
+                let prf := mload(add(e, E_PROOF))
+                let w := 1
+                if i {
+                    mstore(scr, seed)
+                    mstore(add(scr, 32), i)
+                    w := or(shr(128, keccak256(scr, 64)), 1)
+                }
+                // (−w·A, B)
+                let ax := calldataload(prf)
+                let ay := calldataload(add(prf, 32))
+                ok := and(ok, and(lt(ax, Q), lt(ay, Q)))
+                switch w
+                case 1 {
+                    mstore(p, ax)
+                    mstore(add(p, 32), ay)
+                }
+                default {
+                    mstore(scr, ax)
+                    mstore(add(scr, 32), ay)
+                    mstore(add(scr, 64), w)
+                    ok := and(ok, staticcall(ECMUL_GAS, 7, scr, 96, p, 64))
+                }
+                let y := mload(add(p, 32))
+                if y { mstore(add(p, 32), sub(Q, y)) }
+                calldatacopy(add(p, 64), add(prf, 64), 128)
+                for { let t := 64 } lt(t, 192) { t := add(t, 32) } { ok := and(ok, lt(calldataload(add(prf, t)), Q)) }
+                p := add(p, 192)
+                // Σ w·C
+                switch w
+                case 1 { calldatacopy(add(scr, 64), add(prf, 192), 64) }
+                default {
+                    calldatacopy(scr, add(prf, 192), 64)
+                    mstore(add(scr, 64), w)
+                    ok := and(ok, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
+                }
+                mcopy(scr, add(scr, B_ACC_C), 64)
+                ok := and(ok, staticcall(ECADD_GAS, 6, scr, 128, add(scr, B_ACC_C), 64))
+                // s_j += w·x_j, W += w
+                let sc := add(scr, B_SC)
+                mstore(sc, addmod(mload(sc), w, R))
+                let pub := mload(add(e, E_PUB))
+                for { let j := 0 } lt(j, N_BATCH_PUBLIC) { j := add(j, 1) } {
+                    let at := add(sc, mul(add(j, 1), 32))
+                    mstore(at, addmod(mload(at), mulmod(w, calldataload(add(pub, mul(j, 32))), R), R))
+                }
+            }
+            mstore(add(scr, B_WALPHA), mload(add(scr, B_SC)))
+        }
+    }
+
+    /// Σ_j s_j·IC_j of the batch key into scr + B_IC.
+    function _icTerms(uint256 vk, uint256 scr) internal view returns (bool ok) {
+        assembly ("memory-safe") {
+            ok := 1
+            for { let j := 0 } lt(j, add(N_BATCH_PUBLIC, 1)) { j := add(j, 1) } {
+                mcopy(scr, add(vk, mul(add(14, mul(2, j)), 32)), 64)
+                mstore(add(scr, 64), mload(add(add(scr, B_SC), mul(j, 32))))
+                ok := and(ok, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
+                mcopy(scr, add(scr, B_IC), 64)
+                ok := and(ok, staticcall(ECADD_GAS, 6, scr, 128, add(scr, B_IC), 64))
+            }
+        }
+    }
+
+    /// Appends the cross-rollup proof's terms (weight `wc`), merged with the batch key's where the keys share α, β
+    /// or γ.
+    function _addCross(Sub memory x, bool ok, uint256 p, uint256 wc, uint256 scr) internal view returns (bool, uint256) {
+        uint256 vk = x.vk;
+        uint256 cv = vk + 32 * CROSS_VK;
+        uint256 cross = x.cross;
+        uint256 crossPub = x.crossPub;
+        uint256 k = x.k;
+        bool good;
+        assembly ("memory-safe") {
+            good := 1
+            // (−w_c·A, B)
+            calldatacopy(scr, cross, 64)
+            mstore(add(scr, 64), wc)
+            good := and(good, staticcall(ECMUL_GAS, 7, scr, 96, p, 64))
+            let y := mload(add(p, 32))
+            if y { mstore(add(p, 32), sub(Q, y)) }
+            calldatacopy(add(p, 64), add(cross, 64), 128)
+            for { let t := 64 } lt(t, 192) { t := add(t, 32) } { good := and(good, lt(calldataload(add(cross, t)), Q)) }
+            p := add(p, 192)
+            // (w_c·C, δ_cross)
+            calldatacopy(scr, add(cross, 192), 64)
+            mstore(add(scr, 64), wc)
+            good := and(good, staticcall(ECMUL_GAS, 7, scr, 96, p, 64))
+            mcopy(add(p, 64), add(cv, 320), 128)
+            p := add(p, 192)
+            // w_c·(IC_0 + Σ_j root_j·IC_{j+1}) of the cross key into scr + B_ICC
+            let icc := add(scr, B_ICC)
+            for { let j := 0 } lt(j, add(k, 1)) { j := add(j, 1) } {
+                mcopy(scr, add(cv, mul(add(14, mul(2, j)), 32)), 64)
+                let sj := wc
+                if j { sj := mulmod(wc, calldataload(add(crossPub, mul(sub(j, 1), 32))), R) }
+                mstore(add(scr, 64), sj)
+                good := and(good, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
+                mcopy(scr, icc, 64)
+                good := and(good, staticcall(ECADD_GAS, 6, scr, 128, icc, 64))
+            }
+            // the same γ: both keys' input terms in one pair; the same α, β: both α terms in one pair
+            switch eq(keccak256(add(vk, 192), 128), keccak256(add(cv, 192), 128))
+            case 1 {
+                mcopy(scr, add(scr, B_IC), 64)
+                mcopy(add(scr, 64), icc, 64)
+                good := and(good, staticcall(ECADD_GAS, 6, scr, 128, add(scr, B_IC), 64))
+            }
+            default {
+                mcopy(p, icc, 64)
+                mcopy(add(p, 64), add(cv, 192), 128)
+                p := add(p, 192)
+            }
+            switch eq(keccak256(vk, 192), keccak256(cv, 192))
+            case 1 {
+                let at := add(scr, B_WALPHA)
+                mstore(at, addmod(mload(at), wc, R))
+            }
+            default {
+                mcopy(scr, cv, 64)
+                mstore(add(scr, 64), wc)
+                good := and(good, staticcall(ECMUL_GAS, 7, scr, 96, p, 64))
+                mcopy(add(p, 64), add(cv, 64), 128)
+                p := add(p, 192)
+            }
+        }
+        return (ok && good, p);
+    }
+
+    /// Writes the pair (the G1 point at memory `g1`, the G2 point at memory `g2`) at `p`; returns the next pair.
+    function _pair(uint256 p, uint256 g1, uint256 g2) internal pure returns (uint256) {
+        assembly ("memory-safe") {
+            mcopy(p, g1, 64)
+            mcopy(add(p, 64), g2, 128)
+        }
+        return p + 192;
+    }
+
+    /// w_i ∈ [1, 2^128): the high half of keccak256(seed, i), odd.
+    function _weight(uint256 seed, uint256 i, uint256 scr) internal pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            mstore(scr, seed)
+            mstore(add(scr, 32), i)
+            w := or(shr(128, keccak256(scr, 64)), 1)
+        }
+    }
+
+    function _word(uint256 vk, uint256 i) internal pure returns (uint256 v) {
+        assembly {
+            v := mload(add(vk, mul(i, 32)))
+        }
+    }
+
+    /// s·(x, y) into memory `dst` (ecMul, given exactly its price); false for an invalid point.
+    function _mulTo(uint256 dst, uint256 px, uint256 py, uint256 s, uint256 scr) internal view returns (bool r) {
+        assembly ("memory-safe") {
+            mstore(scr, px)
+            mstore(add(scr, 32), py)
+            mstore(add(scr, 64), s)
+            r := staticcall(ECMUL_GAS, 7, scr, 96, dst, 64)
+        }
+    }
+
+    /// One proof under the key at word `base` with `nPub` inputs at calldata `pub` (the fallback that names it).
+    function _verifyOne(uint256 vk, uint256 base, uint256 proof, uint256 pub, uint256 nPub)
+        internal
+        view
+        returns (bool ok)
+    {
+        assembly ("memory-safe") {
+            let scr := mload(0x40)
+            let ic := add(scr, 128)
+            let pairs := add(ic, 64)
+            let kv := add(vk, mul(base, 32))
+            // (−A, B)
+            let ax := calldataload(proof)
+            let ay := calldataload(add(proof, 32))
+            ok := and(lt(ax, Q), lt(ay, Q))
+            mstore(pairs, ax)
+            mstore(add(pairs, 32), mod(sub(Q, ay), Q))
+            calldatacopy(add(pairs, 64), add(proof, 64), 128)
+            for { let t := 64 } lt(t, 256) { t := add(t, 32) } { ok := and(ok, lt(calldataload(add(proof, t)), Q)) }
+            // (IC_0 + Σ x_j·IC_j, γ)
+            mcopy(ic, add(kv, 448), 64)
+            for { let j := 0 } lt(j, nPub) { j := add(j, 1) } {
+                let pt := add(kv, mul(add(16, mul(2, j)), 32))
+                mstore(scr, mload(pt))
+                mstore(add(scr, 32), mload(add(pt, 32)))
+                mstore(add(scr, 64), calldataload(add(pub, mul(j, 32))))
+                ok := and(ok, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
+                mcopy(scr, ic, 64)
+                ok := and(ok, staticcall(ECADD_GAS, 6, scr, 128, ic, 64))
+            }
+            mcopy(add(pairs, 192), ic, 64)
+            mcopy(add(pairs, 256), add(kv, 192), 128)
+            // (C, δ)
+            calldatacopy(add(pairs, 384), add(proof, 192), 64)
+            mcopy(add(pairs, 448), add(kv, 320), 128)
+            // (α, β)
+            mcopy(add(pairs, 576), kv, 192)
+            if ok {
+                let success := staticcall(181000, 8, pairs, 768, scr, 32)
+                ok := and(success, eq(mload(scr), 1))
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // bridge openings
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// Each entry's bridge words (accounts_root and the 2^S slot values, all < r) hash to its new state root.
+    /// The entries before the first malformed one are hashed in one call of the Poseidon contract.
+    function _checkOpenings(Sub memory x) internal view {
+        uint256 depth = _slotDepth(x.k);
+        uint256 want = 1 + (1 << depth);
+        uint256 n = x.n;
+        uint256 good = n; // entries before the first malformed one
+        for (uint256 i = 0; i < n && good == n; i++) {
+            uint256 off = _e(x, i, E_BRIDGE);
+            bool ok = _e(x, i, E_NBRIDGE) == want;
+            assembly {
+                for { let j := 0 } lt(j, want) { j := add(j, 1) } { ok := and(ok, lt(calldataload(add(off, mul(j, 32))), R)) }
+            }
+            if (!ok) good = i;
+        }
+        if (good > 0) {
+            uint256 len = 32 * want;
+            bytes memory input = new bytes(32 + len * good);
+            assembly ("memory-safe") {
+                mstore(add(input, 32), depth)
+            }
+            for (uint256 i = 0; i < good; i++) {
+                uint256 src = _e(x, i, E_BRIDGE);
+                assembly ("memory-safe") {
+                    calldatacopy(add(add(input, 64), mul(i, len)), src, len)
+                }
+            }
+            (bool ok, bytes memory roots) = poseidon.staticcall(input);
+            if (!ok || roots.length != 32 * good) revert BridgeOpening(NO_CHAIN);
+            for (uint256 i = 0; i < good; i++) {
+                uint256 root;
+                assembly ("memory-safe") {
+                    root := mload(add(roots, mul(add(i, 1), 32)))
+                }
+                if (root != _cd(_e(x, i, E_PUB) + 64)) revert BridgeOpening(_e(x, i, E_CHAIN));
+            }
+        }
+        if (good < n) revert BridgeOpening(_e(x, good, E_CHAIN));
+    }
+
+    /// ceil(log2(2K)): the depth of the bridge slot tree (zksvs/rollup_state.py).
+    function _slotDepth(uint256 k) internal pure returns (uint256 d) {
+        while ((1 << d) < 2 * k) d++;
+    }
+
+    /// For every ordered pair i ≠ j in chain order: burn root i→j (slot 2j of rollup i) == mint root i→j (slot
+    /// 2i+1 of rollup j).
+    function _checkBurnMint(Sub memory x) internal pure {
+        uint256 k = x.k;
+        uint256[] memory at = new uint256[](k); // slot values' calldata offset, by chain id
+        for (uint256 i = 0; i < x.n; i++) {
+            at[_e(x, i, E_CHAIN)] = _e(x, i, E_BRIDGE) + 32; // after accounts_root
+        }
+        for (uint256 i = 0; i < k; i++) {
+            for (uint256 j = 0; j < k; j++) {
+                if (i != j && _cd(at[i] + 64 * j) != _cd(at[j] + 32 * (2 * i + 1))) revert BurnMintEquality(i, j);
+            }
+        }
+    }
+}
