@@ -175,6 +175,19 @@ def test_a_waiting_writer_ends_the_committers_gathering(tmp_path):
     assert c.stats().writes == 20
 
 
+@pytest.mark.parametrize("group_delay", [0.0, 0.5])
+def test_group_delay_changes_grouping_not_results(tmp_path, group_delay):
+    g = small_genesis(capacity=4, bridge_depth=6)
+    txs = _txs(200)
+    ref = Sequencer(g)
+    want = [ref.submit(tx, arrival=i) for i, tx in enumerate(txs)]
+    seq = Sequencer(g, tmp_path / "s.sqlite", group_delay=group_delay)
+    assert seq.submit_many(list(enumerate(txs))) == want
+    assert seq.commit_stats.writes == 200
+    seq.close()
+    assert _state(Sequencer.open(tmp_path / "s.sqlite")) == _state(ref)
+
+
 def test_a_closed_sequencer_refuses_submissions(tmp_path):
     seq = Sequencer(small_genesis(), tmp_path / "s.sqlite")
     seq.submit(Transfer(0, 1, 2, 5, 0))
