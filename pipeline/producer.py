@@ -1,11 +1,14 @@
 """The sequencer as the pipeline's producer: a thread that sequences while the driver proves and settles.
 
 ``SequencerThread`` submits the transactions one by one to a durable ``sequencer.Sequencer`` (created, used and
-closed in its own thread: sqlite connections belong to the thread that opened them) and puts every shared batch
-into a bounded queue as soon as it closes, then closes the last one on demand. The consumer (``batches()``)
-takes them in order. When the queue is full the sequencer waits: at most ``depth`` closed batches wait for the
-prover, so memory stays bounded however long the stream is (backpressure, as a bounded channel gives). ``depth=0``
-makes the queue unbounded (``--strict`` must see every transaction before anything is proven).
+closed in its own thread: sqlite connections belong to the thread that opened them) with ``submit_nowait``, so
+consecutive submissions share a group commit (one fsync for every submission that arrived while the previous one
+flushed, instead of one each), and puts every shared batch into a bounded queue as soon as it closes and its rows
+are durable (the thread waits for the commit of the submission that closed it), then closes the last one on
+demand. The consumer (``batches()``) takes them in order. When the queue is full the sequencer waits: at most
+``depth`` closed batches wait for the prover, so memory stays bounded however long the stream is (backpressure, as
+a bounded channel gives). ``depth=0`` makes the queue unbounded (``--strict`` must see every transaction before
+anything is proven).
 
 The sequencer never waits for a proof: batch n + 1 is sequenced while batch n proves, and only a full queue slows
 it down.
@@ -19,9 +22,11 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from sequencer import Genesis, Receipt, Rejection, Sequencer, SharedBatch
+from sequencer import Genesis, PendingResult, Receipt, Rejection, Sequencer, SharedBatch
 
 _END = object()
+#: Submissions left pending (executed, not yet known durable) before the thread waits for their commits.
+_RESOLVE_EVERY = 256
 
 
 class SequencerThread:
@@ -85,14 +90,17 @@ class SequencerThread:
             seq = Sequencer(self.genesis, db_path=self._db_path)
             self.genesis_roots = seq.state_roots()
             self._ready.set()
+            pending: list[tuple[PendingResult, int]] = []
             for arrival, tx in self._txs:
                 if self._stop.is_set():
                     return
-                r = seq.submit(tx, arrival)
-                self.results.append(r)
-                if isinstance(r, Rejection):
-                    self.rejected_during.append(seq.batch_number)
-                t0 = self._hand_over(seq.pop_closed(), t0)
+                # executed now, committed by group commit; the batch open after it, for a rejection's record
+                pending.append((seq.submit_nowait(tx, arrival), seq.batch_number))
+                closed = seq.pop_closed()
+                if closed or len(pending) >= _RESOLVE_EVERY:
+                    self._resolve(pending)  # a closed batch leaves only once its rows are durable
+                t0 = self._hand_over(closed, t0)
+            self._resolve(pending)
             seq.close_batch()
             t0 = self._hand_over(seq.pop_closed(), t0)
             self.final_roots = seq.state_roots()
@@ -104,6 +112,15 @@ class SequencerThread:
                 seq.close()
             self._ready.set()
             self._put(_END)
+
+    def _resolve(self, pending: list[tuple[PendingResult, int]]) -> None:
+        """Wait for the pending submissions' commits (in order) and record their results; empties ``pending``."""
+        for p, batch_number in pending:
+            r = p.result()
+            self.results.append(r)
+            if isinstance(r, Rejection):
+                self.rejected_during.append(batch_number)
+        pending.clear()
 
     def _hand_over(self, batches: list[SharedBatch], t0: float) -> float:
         """Queue ``batches``; the time spent waiting for room does not count as sequencing."""

@@ -19,7 +19,7 @@ prover, verifier or pipeline.
 from sequencer.batch import SharedBatch, SharedBatchBuilder
 from sequencer.execute import RejectReason
 from sequencer.genesis import Genesis, demo_genesis, dump_genesis, load_genesis
-from sequencer.sequencer import Receipt, Rejection, Sequencer
+from sequencer.sequencer import PendingResult, Receipt, Rejection, Sequencer
 from sequencer.tx import Burn, Mint, Noop, Transfer, parse_tx, read_jsonl
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Genesis",
     "Mint",
     "Noop",
+    "PendingResult",
     "Receipt",
     "RejectReason",
     "Rejection",
