@@ -206,6 +206,10 @@ class Sequencer:
     on_durable : callable, optional
         ``on_durable(results, t)`` after each commit, on the committer thread (module docstring), or at once on the
         submitting thread without a database; e.g. to stream acknowledgements or measure receipt latency.
+    group_delay : float
+        Seconds the group committer may wait to fill a group while a stream of submissions arrives
+        (``GroupCommitter``'s ``commit_delay``; 0: commit whatever is queued at once): larger groups cost less CPU
+        per transaction, at up to this much more receipt latency. Never delays a lone ``submit``.
 
     Raises
     ------
@@ -222,6 +226,7 @@ class Sequencer:
         history: bool = True,
         max_pending: int = 8192,
         on_durable: OnDurable | None = None,
+        group_delay: float = 0.010,
     ) -> None:
         if hasher is None:
             from accel.merkle import NativeHasher  # numba loads with the first sequencer, not with the package
@@ -260,7 +265,9 @@ class Sequencer:
             self._replay()
             # the committer thread holds only a weak reference to this sequencer, so one that is dropped without
             # close() is collected, and its finalizer commits what is pending and stops the thread
-            self._committer = GroupCommitter(db_path, max_pending=max_pending, on_commit=_weak_call(self._committed))
+            self._committer = GroupCommitter(
+                db_path, max_pending=max_pending, on_commit=_weak_call(self._committed), group_delay=group_delay
+            )
             weakref.finalize(self, _shutdown, self._committer, self._store)
 
     @classmethod
