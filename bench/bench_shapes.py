@@ -3,8 +3,8 @@
 Commands (docs/scaling.md, "Bigger shapes", has the figures they gave)::
 
     python -m bench.bench_shapes counts --k 8 --m 16 --ds 20,32 --bs 64,256
-        exact constraint counts: the circuit is B identical slots plus a fixed part, so two builds (B = 1, 2) give
-        every B; checked against a third build (B = 4)
+        exact constraint counts: the circuit is B identical slots, a fixed part and the commitment's Poseidon
+        sponge (counted from its chunks), so two builds (B = 1, 2) give every B; checked against a third (B = 4)
     python -m bench.bench_shapes sweep --k 8 --m 16 --ds 20,32 --bs 1,2,4,8 --out DIR [--max-gib 10]
         one fresh process per (D, B) (``one``): circuit build, matrices, development setup, witness, prove (per
         stage), verify; wall seconds and RSS after each stage, peak RSS; stops a D's sweep once a run's peak passes
@@ -70,15 +70,29 @@ def count_constraints(k: int, b: int, d: int, m: int) -> tuple[int, int]:
     return c.r1cs.n_constraints, c.r1cs.n_wires
 
 
+def sponge_cost(b: int) -> int:
+    """Constraints (and wires: one per constraint) of the batch commitment's Poseidon sponge over B slot words
+    (``zksvs.statement.sponge_chunks``: 16 words, then the running hash beside 15 more): not linear in B."""
+    from circuits.gadgets.poseidon import poseidon_cost
+    from zksvs.statement import sponge_chunks
+
+    return sum(poseidon_cost(end - start + (i > 0)) for i, (start, end) in enumerate(sponge_chunks(b)))
+
+
 def linear_counts(k: int, d: int, m: int) -> dict:
-    """Constraints and wires per slot and outside the slots, from builds at B = 1 and 2, checked at B = 4."""
-    n1, w1 = count_constraints(k, 1, d, m)
-    n2, w2 = count_constraints(k, 2, d, m)
-    per_slot, fixed = n2 - n1, 2 * n1 - n2
-    wires_slot, wires_fixed = w2 - w1, 2 * w1 - w2
-    n4, w4 = count_constraints(k, 4, d, m)
-    assert (n4, w4) == (fixed + 4 * per_slot, wires_fixed + 4 * wires_slot), "the batch circuit is not linear in B"
-    return {"per_slot": per_slot, "fixed": fixed, "wires_per_slot": wires_slot, "wires_fixed": wires_fixed}
+    """Constraints and wires per slot and outside the slots and the sponge, from builds at B = 1 and 2, checked at
+    B = 4. The circuit has ``fixed + B·per_slot + sponge_cost(B)`` constraints (``constraints_at``)."""
+    n1, w1 = (x - sponge_cost(1) for x in count_constraints(k, 1, d, m))
+    n2, w2 = (x - sponge_cost(2) for x in count_constraints(k, 2, d, m))
+    lin = {"per_slot": n2 - n1, "fixed": 2 * n1 - n2, "wires_per_slot": w2 - w1, "wires_fixed": 2 * w1 - w2}
+    assert count_constraints(k, 4, d, m) == constraints_at(lin, 4), "the batch circuit is not fixed + B·slot + sponge"
+    return lin
+
+
+def constraints_at(lin: dict, b: int) -> tuple[int, int]:
+    """(constraints, wires) of the batch circuit with B slots, from ``linear_counts``."""
+    s = sponge_cost(b)
+    return lin["fixed"] + b * lin["per_slot"] + s, lin["wires_fixed"] + b * lin["wires_per_slot"] + s
 
 
 def measure_point(k: int, b: int, d: int, m: int) -> dict:
@@ -143,15 +157,17 @@ def test_batch_proof_stages(benchmark, tmp_path):
     benchmark.group = "batch proof stages K=8 B=2 D=20 M=16"
     r = benchmark.pedantic(run_point, args=(8, 2, 20, 16, tmp_path), rounds=1, iterations=1)
     lin = linear_counts(8, 20, 16)
-    assert r["n_constraints"] == lin["fixed"] + 2 * lin["per_slot"]
+    assert r["n_constraints"] == constraints_at(lin, 2)[0]
     assert r["peak_rss"] > r["pk_bytes"]
     benchmark.extra_info.update(r | {"linear_counts": lin})
 
 
 # --- the model ----------------------------------------------------------------------------------------------------
 
-#: Stages whose cost grows as n·log2(n) (NTTs); every other stage is modelled as linear in its size.
+#: Stages whose cost grows as n·log2(n) (NTTs); every other stage is modelled as linear in its size, but
 _NLOGN = {"witness map (QAP)"}
+#: stages whose cost does not depend on the circuit's size (pairings on 4 public inputs): their largest-point seconds
+_CONSTANT = {"verify"}
 
 
 def fit(points: list[dict]) -> dict:
@@ -160,19 +176,23 @@ def fit(points: list[dict]) -> dict:
     p = max(points, key=lambda q: q["n_constraints"])
     n = p["n_constraints"]
     r = p["rss_after"]
-    per = {name: s / n for name, s in p["stages"].items()}
+    per = {name: s / n for name, s in p["stages"].items() if name not in _CONSTANT}
     per_prove = {
         name: s / (p["domain_size"] * math.log2(p["domain_size"]) if name in _NLOGN else n)
         for name, s in p["prove_stages"].items()
     }
     return {
-        "from": {"b": p["b"], "d": p["d"], "n_constraints": n},
+        "from": {"b": p["b"], "d": p["d"], "n_constraints": n, "load_1min": p["load_1min"]},
+        "constant_s": {name: s for name, s in p["stages"].items() if name in _CONSTANT},
         "s_per_constraint": per,
         "prove_s_per_unit": per_prove,
         "builder_bytes_per_constraint": (r["circuit build"] - r["start"]) / n,
         "nnz_per_constraint": p["nnz"] / n,
         "wires_per_constraint": p["n_wires"] / n,
-        "peak_over_parts": p["peak_rss"] / (r["circuit build"] + p["matrices_bytes"] + p["pk_bytes"]),
+        # the process before the circuit (interpreter, numba, kernels) is a constant, not a per-constraint part
+        "baseline_bytes": r["start"],
+        "peak_over_parts": (p["peak_rss"] - r["start"])
+        / (r["circuit build"] - r["start"] + p["matrices_bytes"] + p["pk_bytes"]),
     }
 
 
@@ -184,6 +204,7 @@ def predict(model: dict, n: int, n_wires: int) -> dict:
         name: c * (domain * math.log2(domain) if name in _NLOGN else n) for name, c in model["prove_s_per_unit"].items()
     }
     stages["prove"] = sum(prove.values())
+    stages |= model["constant_s"]
     builder = model["builder_bytes_per_constraint"] * n
     pk = 320 * n_wires + 64 * domain  # a, b1, c (64 B each), b2 (128 B) per wire; h 64 B per domain point
     matrices = 48 * model["nnz_per_constraint"] * n  # int64 row, int64 wire, 4 × uint64 coefficient
@@ -194,7 +215,7 @@ def predict(model: dict, n: int, n_wires: int) -> dict:
         "builder_bytes": builder,
         "pk_bytes": pk,
         "matrices_bytes": matrices,
-        "peak_bytes": model["peak_over_parts"] * (builder + pk + matrices),
+        "peak_bytes": model["baseline_bytes"] + model["peak_over_parts"] * (builder + pk + matrices),
     }
 
 
@@ -228,7 +249,7 @@ def main(argv: list[str]) -> None:
     if a.command == "counts":
         for d in ds:
             lin = linear_counts(a.k, d, a.m)
-            rows = {t: lin["fixed"] + t * lin["per_slot"] for t in map(int, a.bs.split(","))}
+            rows = {t: constraints_at(lin, t)[0] for t in map(int, a.bs.split(","))}
             print(json.dumps({"k": a.k, "d": d, "m": a.m, **lin, "constraints": rows}))
         return
     a.out.mkdir(parents=True, exist_ok=True)
@@ -255,8 +276,7 @@ def report(out: Path, k: int, m: int, ds: list[int], targets: list[int]) -> None
         lin = linear_counts(k, d, m)
         result["models"][d] = model | {"linear_counts": lin}
         for b in targets:
-            n = lin["fixed"] + b * lin["per_slot"]
-            w = lin["wires_fixed"] + b * lin["wires_per_slot"]
+            n, w = constraints_at(lin, b)
             result["predicted"].append(
                 {"k": k, "b": b, "d": d, "m": m, "n_constraints": n, "n_wires": w}
                 | predict(model, n, w)
@@ -307,7 +327,7 @@ def _plot(result: dict, path: Path) -> None:
             color=f"C{i}",
             label=f"D={d} model",
         )
-    axes[0].set_ylabel("seconds: build + matrices + setup + witness + prove + verify")
+    axes[0].set_ylabel("seconds, every stage (build … verify)")
     axes[1].set_ylabel("peak RSS, GiB")
     axes[1].axhline(24, color="red", ls=":", label="this machine: 24 GiB")
     for ax in axes:

@@ -498,12 +498,13 @@ def _announce_compile(group: str) -> None:
     "--group",
     "groups",
     multiple=True,
-    type=click.Choice(["prove", "check", "setup", "phase2"]),
+    type=click.Choice(["prove", "check", "setup", "phase2", "sequencer"]),
     help="Only these kernel groups (repeatable; default: all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 def warmup_cmd(groups: tuple[str, ...], as_json: bool) -> None:
-    """Compile every prover kernel once (later commands load them from numba's cache) and report per kernel."""
+    """Compile every prover kernel and the sequencer's Poseidon kernels once (later commands load them from numba's
+    cache) and report per kernel."""
     from prover.warmup import GROUPS, kernel_cache_state, warmup
 
     groups = groups or GROUPS
@@ -730,8 +731,9 @@ def _run_options(f):
     return f
 
 
-#: ``--executor`` default: the process pool, measured faster than in-process on 2 cores (docs/scaling.md).
-DEFAULT_EXECUTOR = "processes"
+#: ``--executor`` default: in-process, until a pool is measured faster on this machine class (docs/scaling.md,
+#: "Shared batches per minute": the pool was ahead in 2 of 6 paired runs, within what the load explains).
+DEFAULT_EXECUTOR = "local"
 
 
 def _hex_seed(ctx: click.Context, param: click.Parameter, value: str | None) -> bytes | None:
@@ -1252,11 +1254,14 @@ def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: b
     receipt latency p50/p99, accepted/rejected counts, final state roots."""
     from pipeline.outdir import RunFolder
     from pipeline.sequence import sequence_workload
+    from prover.warmup import prepare
     from sequencer import load_genesis
 
     genesis = load_genesis(genesis_path)
     folder = RunFolder(out, (txs_path, genesis_path))
     folder.claim(force)
+    _announce_compile("sequencer")
+    prepare("sequencer")  # compile (cold cache) or load the Poseidon kernels before the clock starts
     progress = make_console(quiet=_verbosity() == 0 or as_json)
     try:
         with progress.status(f"[bold]zksvs sequence {txs_path}[/bold]") as status:
@@ -1281,6 +1286,7 @@ def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: b
         ("shared batches", f"{report.shared_batches:,}"),
         ("tx/s (wall)", f"{report.txs_per_s:,.0f}"),
         ("tx per CPU-second (all threads)", f"{report.txs_per_cpu_s:,.0f}"),
+        ("tx per CPU-second (submitting thread)", f"{report.txs_per_main_thread_cpu_s:,.0f}"),
         ("receipt latency p50 / p99 / max", f"{report.p50_ms:.2f} / {report.p99_ms:.2f} / {report.max_ms:.2f} ms"),
         ("commits (mean group)", f"{report.commit_groups:,} ({report.mean_group:.1f} tx)"),
         ("RSS first / peak / last", "-" if rss is None else f"{rss['first']} / {rss['peak']} / {rss['last']} MiB"),

@@ -1,11 +1,14 @@
 """The sequencer as the pipeline's producer: a thread that sequences while the driver proves and settles.
 
 ``SequencerThread`` submits the transactions one by one to a durable ``sequencer.Sequencer`` (created, used and
-closed in its own thread: sqlite connections belong to the thread that opened them) and puts every shared batch
-into a bounded queue as soon as it closes, then closes the last one on demand. The consumer (``batches()``)
-takes them in order. When the queue is full the sequencer waits: at most ``depth`` closed batches wait for the
-prover, so memory stays bounded however long the stream is (backpressure, as a bounded channel gives). ``depth=0``
-makes the queue unbounded (``--strict`` must see every transaction before anything is proven).
+closed in its own thread: sqlite connections belong to the thread that opened them) with ``submit_nowait``, so
+consecutive submissions share a group commit (one fsync for every submission that arrived while the previous one
+flushed, instead of one each), and puts every shared batch into a bounded queue as soon as it closes and its rows
+are durable (the thread waits for the commit of the submission that closed it), then closes the last one on
+demand. The consumer (``batches()``) takes them in order. When the queue is full the sequencer waits: at most
+``depth`` closed batches wait for the prover, so memory stays bounded however long the stream is (backpressure, as
+a bounded channel gives). ``depth=0`` makes the queue unbounded (``--strict`` must see every transaction before
+anything is proven).
 
 Signatures can be verified ahead, ``prefetch`` transactions at a time, in one batch
 (``Sequencer.prefetch_signatures``): ``run_pipeline`` reads a list ``PREFETCH`` at a time and any other source one
@@ -23,12 +26,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
-from sequencer import Genesis, Receipt, Rejection, Sequencer, SharedBatch, parse_tx
+from sequencer import Genesis, PendingResult, Receipt, Rejection, Sequencer, SharedBatch, parse_tx
 from sequencer.forced import ForcedTx
 from zksvs.errors import MalformedTransaction
 from zksvs.forced import DEFAULT_FORCED_DEADLINE
 
 _END = object()
+#: Submissions left pending (executed, not yet known durable) before the thread waits for their commits.
+_RESOLVE_EVERY = 256
 #: Transactions read ahead to verify their signatures in one batch (``Sequencer.prefetch_signatures``).
 PREFETCH = 256
 
@@ -141,23 +146,26 @@ class SequencerThread:
             seq.enqueue_forced(self._forced)
             self.genesis_roots = seq.state_roots()
             self._ready.set()
+            pending: list[tuple[PendingResult, int]] = []
             for chunk in _chunks(self._txs, self._prefetch):
                 chunk = [(arrival, _parsed(tx)) for arrival, tx in chunk]
                 seq.prefetch_signatures(tx for _, tx in chunk)  # a chunk's signatures at once (accel.babyjub)
                 for arrival, tx in chunk:
                     if self._stop.is_set():
                         return
-                    r = seq.submit(tx, arrival)
-                    self.results.append(r)
-                    if isinstance(r, Rejection):
-                        self.rejected_during.append(seq.batch_number)
-                    t0 = self._hand_over(seq.pop_closed(), t0)
+                    # executed now, committed by group commit; the batch open after it, for a rejection's record
+                    pending.append((seq.submit_nowait(tx, arrival), seq.batch_number))
+                    closed = seq.pop_closed()
+                    if closed or len(pending) >= _RESOLVE_EVERY:
+                        self._resolve(pending)  # a closed batch leaves only once its rows are durable
+                    t0 = self._hand_over(closed, t0)
+            self._resolve(pending)
             while seq.close_batch() is not None:  # queue entries that fall due as batches close
                 t0 = self._hand_over(seq.pop_closed(), t0)
             # a censoring sequencer keeps producing batches: the L1 must refuse the one past the deadline
-            pending = [f for f in self._forced if f.index >= seq.forced_heads[f.chain]]
-            last_chance = max((f.enqueued_at + self._deadline for f in pending), default=-1)
-            while pending and seq.batch_number <= last_chance and not self._stop.is_set():
+            waiting = [f for f in self._forced if f.index >= seq.forced_heads[f.chain]]
+            last_chance = max((f.enqueued_at + self._deadline for f in waiting), default=-1)
+            while waiting and seq.batch_number <= last_chance and not self._stop.is_set():
                 seq.close_batch(allow_empty=True)
                 t0 = self._hand_over(seq.pop_closed(), t0)
             self.forced_results = list(seq.forced_results)
@@ -170,6 +178,15 @@ class SequencerThread:
                 seq.close()
             self._ready.set()
             self._put(_END)
+
+    def _resolve(self, pending: list[tuple[PendingResult, int]]) -> None:
+        """Wait for the pending submissions' commits (in order) and record their results; empties ``pending``."""
+        for p, batch_number in pending:
+            r = p.result()
+            self.results.append(r)
+            if isinstance(r, Rejection):
+                self.rejected_during.append(batch_number)
+        pending.clear()
 
     def _hand_over(self, batches: list[SharedBatch], t0: float) -> float:
         """Queue ``batches``; the time spent waiting for room does not count as sequencing."""

@@ -9,6 +9,8 @@ size (``/proc/self/statm``) every 0.2 s, so a run shows whether memory grows wit
 
 Figures: ``txs_per_s`` (lines / wall seconds from the first submission to the last commit), ``txs_per_cpu_s``
 (lines / CPU seconds of the whole process, every thread: the figure that is stable on a shared machine),
+``txs_per_main_thread_cpu_s`` (lines / CPU seconds of the submitting thread alone: parsing, execution, hashing;
+the rate the ordered path sustains with a core to itself while the group committer runs on another one),
 ``p50_ms``/``p99_ms``/``max_ms`` (receipt latency), ``store_cpu_us_per_tx`` (the group committer thread's CPU per
 line: row encoding and sqlite) and ``store_busy_share`` (the share of the wall time it was committing, fsync
 included), ``load_avg`` (the machine's 1-minute load at start and end).
@@ -115,6 +117,7 @@ class SequenceReport:
     shared_batches: int
     wall_s: float
     cpu_s: float
+    main_cpu_s: float
     p50_ms: float
     p99_ms: float
     max_ms: float
@@ -137,6 +140,11 @@ class SequenceReport:
         return self.txs / self.cpu_s if self.cpu_s > 0 else 0.0
 
     @property
+    def txs_per_main_thread_cpu_s(self) -> float:
+        """Lines per CPU second of the submitting thread (the ordered path)."""
+        return self.txs / self.main_cpu_s if self.main_cpu_s > 0 else 0.0
+
+    @property
     def mean_group(self) -> float:
         """Mean submissions per commit (group commit's batching)."""
         return self.txs / self.commit_groups if self.commit_groups else 0.0
@@ -152,6 +160,7 @@ class SequenceReport:
             "shared_batches": self.shared_batches,
             "txs_per_s": round(self.txs_per_s, 1),
             "txs_per_cpu_s": round(self.txs_per_cpu_s, 1),
+            "txs_per_main_thread_cpu_s": round(self.txs_per_main_thread_cpu_s, 1),
             "p50_ms": round(self.p50_ms, 3),
             "p99_ms": round(self.p99_ms, 3),
             "max_ms": round(self.max_ms, 3),
@@ -238,7 +247,7 @@ def sequence_workload(
     seq = Sequencer(genesis, db, history=False, on_durable=on_durable)
     try:
         with RssSampler(lambda: seq.next_seq) as rss:
-            t0, c0 = time.perf_counter(), time.process_time()
+            t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
             for base, lines in _chunks(txs_path):
                 items = read_jsonl(lines)
                 if seq.signed:  # the chunk's signatures in one batch (accel.babyjub), before any is executed
@@ -251,6 +260,7 @@ def sequence_workload(
                 if on_chunk is not None:
                     on_chunk(seq.next_seq)
             seq.close_batch()
+            main_cpu = time.thread_time() - m0
             seq.flush()
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         stats = seq.commit_stats
@@ -267,6 +277,7 @@ def sequence_workload(
         shared_batches=n_batches,
         wall_s=wall,
         cpu_s=cpu,
+        main_cpu_s=main_cpu,
         p50_ms=hist.quantile(0.5) * 1e3,
         p99_ms=hist.quantile(0.99) * 1e3,
         max_ms=hist.max * 1e3,

@@ -14,7 +14,9 @@ milliseconds per kernel). This module makes that visible and keeps it out of the
 Groups: ``"prove"`` (the witness map, the domain tables, the G1 and G2 MSMs: everything ``prove_from_zkey`` calls),
 ``"check"`` (the R1CS check: ``check_witness``, ``prove``), ``"setup"`` (the development setup: fixed-base tables,
 point arithmetic), ``"phase2"`` (``setup_from_ptau``: sparse sums, the GLV map, the circuit hash; and a phase-2
-contribution's batch scaling, ``prover.contribute``).
+contribution's batch scaling, ``prover.contribute``), ``"sequencer"`` (``accel.poseidon``'s path and row kernels,
+by signature: what the sequencer's ``NativeHasher`` calls; not a prover kernel, but ``zksvs warmup`` is the one
+command that fills numba's cache).
 
 The prove path normalises its array arguments (``prover.msm.kernel_input``: read-only, aligned, C-contiguous inputs;
 writeable outputs), so one signature per kernel covers every call and the cache check is exact. The cache check
@@ -40,9 +42,10 @@ COMPILE_ESTIMATE_S: dict[str, float] = {
     "R1CS check": 3.0,
     "setup": 12.0,
     "phase2": 10.0,
+    "Poseidon": 40.0,
 }
 
-GROUPS: tuple[str, ...] = ("prove", "check", "setup", "phase2")
+GROUPS: tuple[str, ...] = ("prove", "check", "setup", "phase2", "sequencer")
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,24 @@ def _signature_kernels(group: str) -> list[Kernel]:
             Kernel("R1CS check", group, qap.first_unequal_row,
                    (idx, idx, arr(2), idx, idx, arr(2), idx, idx, arr(2), arr(2, True), i64)),
         ]  # fmt: skip
+    if group == "sequencer":
+        import accel.poseidon as ap
+
+        # the sequencer's hashing (accel.merkle.NativeHasher): a path a call, leaves one row a call, and the batch
+        # entry points; inputs are read-only views of one bytes object (accel.poseidon._to_limbs)
+        consts = (arr(2), arr(2, dtype=i64))
+        return [
+            Kernel("Poseidon", group, ap._path, (arr(2, True), *consts)),
+            Kernel("Poseidon", group, ap._hash_rows, (arr(3, True), *consts)),
+            Kernel("Poseidon", group, ap._hash_rows_par, (arr(3, True), *consts)),
+            Kernel("Poseidon", group, ap._paths_par, (arr(3, True), *consts)),
+        ]
     return []
 
 
 def kernels(group: str) -> list[Kernel]:
-    """The entry kernels of a group that are loaded by signature (``"prove"``, ``"check"``; empty for the setups,
-    which ``warmup`` runs instead)."""
+    """The entry kernels of a group that are loaded by signature (``"prove"``, ``"check"``, ``"sequencer"``; empty
+    for the setups, which ``warmup`` runs instead)."""
     if group not in GROUPS:
         raise ValueError(f"Argument 'group' must be one of {GROUPS}, not {group!r}")
     return _signature_kernels(group)
@@ -337,7 +352,7 @@ def warmup(groups: Sequence[str] = GROUPS, n_threads: int | None = None) -> Warm
     for g in groups:
         if g not in GROUPS:
             raise ValueError(f"Argument 'groups' may hold {GROUPS}, not {g!r}")
-    for g in ("prove", "check"):
+    for g in ("prove", "check", "sequencer"):
         if g in groups:
             report.rows += prepare(g).rows
     if "setup" in groups:

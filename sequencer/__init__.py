@@ -23,7 +23,7 @@ pipeline.
 from sequencer.batch import SharedBatch, SharedBatchBuilder
 from sequencer.execute import RejectReason
 from sequencer.genesis import Genesis, demo_genesis, dump_genesis, load_genesis
-from sequencer.sequencer import Receipt, Rejection, Sequencer
+from sequencer.sequencer import PendingResult, Receipt, Rejection, Sequencer
 from sequencer.tx import Burn, Call, Noop, Transfer, parse_tx, read_jsonl, sign, swap_call
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Call",
     "Genesis",
     "Noop",
+    "PendingResult",
     "Receipt",
     "RejectReason",
     "Rejection",

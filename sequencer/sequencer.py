@@ -223,6 +223,10 @@ class Sequencer:
     on_durable : callable, optional
         ``on_durable(results, t)`` after each commit, on the committer thread (module docstring), or at once on the
         submitting thread without a database; e.g. to stream acknowledgements or measure receipt latency.
+    group_delay : float
+        Seconds the group committer may wait to fill a group while a stream of submissions arrives
+        (``GroupCommitter``'s ``commit_delay``; 0: commit whatever is queued at once): larger groups cost less CPU
+        per transaction, at up to this much more receipt latency. Never delays a lone ``submit``.
     censor : iterable of (chain, account)
         A **censoring** sequencer (a demonstration of what the L1's ``forced_inclusion`` check catches): it never
         processes a queued transaction from these senders, nor any after it in that rollup's queue.
@@ -242,6 +246,7 @@ class Sequencer:
         history: bool = True,
         max_pending: int = 8192,
         on_durable: OnDurable | None = None,
+        group_delay: float = 0.010,
         censor: Iterable[tuple[int, int]] = (),
     ) -> None:
         if hasher is None:
@@ -288,7 +293,9 @@ class Sequencer:
             self._replay()
             # the committer thread holds only a weak reference to this sequencer, so one that is dropped without
             # close() is collected, and its finalizer commits what is pending and stops the thread
-            self._committer = GroupCommitter(db_path, max_pending=max_pending, on_commit=_weak_call(self._committed))
+            self._committer = GroupCommitter(
+                db_path, max_pending=max_pending, on_commit=_weak_call(self._committed), group_delay=group_delay
+            )
             weakref.finalize(self, _shutdown, self._committer, self._store)
 
     @classmethod

@@ -292,6 +292,15 @@ class GroupCommitter:
         of the group's writes in order and ``time.perf_counter()`` at that moment. Keep it short: the next group
         waits for it. An exception in it fails the group's waiters and every later write with ``StoreFailure``
         (the rows are committed all the same: a restart replays them).
+    group_delay : float
+        Seconds the committer may wait to fill a group (PostgreSQL's ``commit_delay``): when it finds at least two
+        writes queued (a stream is arriving) and nobody is blocked waiting for one of them, it waits until
+        ``group_target`` writes are queued, this delay has passed, or someone starts waiting, whichever is first.
+        A COMMIT costs ~280 µs of CPU (its fsync) whatever its size, so larger groups cut the store's CPU per
+        write (measured: 68 µs at 4 writes a group, 15 µs at 16, 11 µs at 64); a lone ``submit`` (one write
+        queued) is never delayed. 0 turns it off.
+    group_target : int
+        The group size that ends the wait.
 
     Notes
     -----
@@ -305,6 +314,8 @@ class GroupCommitter:
         path: str | os.PathLike,
         max_pending: int = 8192,
         on_commit: Callable[[list[object], float], None] | None = None,
+        group_delay: float = 0.010,
+        group_target: int = 64,
     ) -> None:
         if max_pending < 1:
             raise ValueError(f"Argument 'max_pending' must be ≥ 1, not {max_pending}")
@@ -312,6 +323,9 @@ class GroupCommitter:
         self._db = _connect(self.path, check_same_thread=False)
         self._max_pending = max_pending
         self._on_commit = on_commit
+        self._group_delay = group_delay
+        self._group_target = group_target
+        self._waiters = 0  # threads blocked in wait() or in put() on a full queue: the committer must not delay
         self._cond = threading.Condition()
         self._queue: list[QueuedWrite] = []
         self._issued = 0
@@ -337,14 +351,19 @@ class GroupCommitter:
         """
         with self._cond:
             while len(self._queue) >= self._max_pending and self._error is None:
+                self._waiters += 1
+                self._cond.notify_all()  # a committer gathering a group commits now
                 self._cond.wait()
+                self._waiters -= 1
             if self._error is not None:
                 raise self._error
             if self._stopping:
                 raise StoreFailure(f"{self.path}: the group committer is closed")
             self._queue.append((row, batches, payload))
             self._issued += 1
-            self._cond.notify_all()
+            n = len(self._queue)
+            if n == 1 or n >= self._group_target:  # only the committer waits for rows: wake it when it acts on them
+                self._cond.notify_all()
             return self._issued
 
     def is_durable(self, ticket: int) -> bool:
@@ -371,7 +390,10 @@ class GroupCommitter:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     raise TimeoutError(f"write {ticket} not durable after {timeout} s")
+                self._waiters += 1
+                self._cond.notify_all()  # a committer gathering a group commits now
                 self._cond.wait(left)
+                self._waiters -= 1
 
     def flush(self) -> None:
         """Block until every write queued so far is committed (``StoreFailure`` if one failed)."""
@@ -411,6 +433,8 @@ class GroupCommitter:
                     cond.wait()
                 if not self._queue:
                     break
+                if self._group_delay > 0 and len(self._queue) >= 2:
+                    self._gather()
                 group, self._queue = self._queue, []
                 cond.notify_all()  # producers blocked on max_pending may go on
             t0, c0 = time.perf_counter(), time.thread_time()
@@ -428,6 +452,15 @@ class GroupCommitter:
                 self._busy_s += time.perf_counter() - t0
                 self._cpu_s += time.thread_time() - c0
                 cond.notify_all()
+
+    def _gather(self) -> None:
+        """Wait (holding ``_cond``'s lock, released while waiting) for a fuller group: see ``group_delay``."""
+        deadline = time.monotonic() + self._group_delay
+        while len(self._queue) < self._group_target and not self._stopping and self._waiters == 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._cond.wait(left)
 
     def _fail(self, e: BaseException, what: str) -> None:
         # any failure must reach every waiter (and every later put), then the thread stops

@@ -205,13 +205,14 @@ class SparseMerkleTree:
     needed (older tokens then raise).
     """
 
-    __slots__ = ("_base", "_hasher", "_levels", "_log", "_zeros", "depth")
+    __slots__ = ("_base", "_hasher", "_levels", "_log", "_lower", "_zeros", "depth")
 
     def __init__(self, depth: int, hasher: Hasher | None = None) -> None:
         self.depth: int = _check_depth(depth)
         self._hasher: Hasher = PYTHON_HASHER if hasher is None else hasher
         self._zeros: tuple[int, ...] = zero_hashes(depth)
         self._levels: list[dict[int, int]] = [{} for _ in range(depth + 1)]
+        self._lower: tuple[tuple[dict[int, int], int], ...] = tuple(zip(self._levels[:-1], self._zeros))
         self._log: list[tuple[int, tuple[int | None, ...]]] = []
         self._base: int = 0
 
@@ -237,8 +238,12 @@ class SparseMerkleTree:
         return self._levels[0].get(index, 0)
 
     def _siblings(self, index: int) -> tuple[int, ...]:
-        zeros = self._zeros
-        return tuple(nodes.get((index >> k) ^ 1, zeros[k]) for k, nodes in enumerate(self._levels[:-1]))
+        # a list comprehension over (level dict, empty-subtree root) pairs: the sequencer's hottest Python line
+        sibs = []
+        for nodes, zero in self._lower:
+            sibs.append(nodes.get(index ^ 1, zero))
+            index >>= 1
+        return tuple(sibs)
 
     def opening(self, index: int) -> MerkleOpening:
         """Opening of the current leaf at ``index``.
@@ -265,15 +270,13 @@ class SparseMerkleTree:
         """
         _check_index(index, self.depth)
         require_canonical_fr(leaf, "leaf")
-        zeros, levels = self._zeros, self._levels
         siblings = self._siblings(index)
         nodes = self._hasher.path(leaf, index, siblings)
         olds: list[int | None] = []
         i = index
-        for k, level in enumerate(levels):
+        for level, zero, node in zip(self._levels, self._zeros, nodes):
             olds.append(level.get(i))
-            node = nodes[k]
-            if node == zeros[k]:
+            if node == zero:
                 level.pop(i, None)
             else:
                 level[i] = node
@@ -308,8 +311,9 @@ class SparseMerkleTree:
 
     def forget_history(self) -> None:
         """Drop the undo log (e.g. once a batch is final); tokens taken before can no longer be reverted to."""
-        self._base += len(self._log)
-        self._log.clear()
+        if self._log:
+            self._base += len(self._log)
+            self._log.clear()
 
     def copy(self) -> SparseMerkleTree:
         """Independent copy with the same nodes and an empty undo log (its first ``snapshot()`` is 0)."""
@@ -318,6 +322,7 @@ class SparseMerkleTree:
         other._hasher = self._hasher
         other._zeros = self._zeros
         other._levels = [dict(nodes) for nodes in self._levels]
+        other._lower = tuple(zip(other._levels[:-1], other._zeros))
         other._log = []
         other._base = 0
         return other

@@ -154,6 +154,44 @@ def test_links_stay_inside_the_repository_and_resolve(md):
         assert target.exists(), f"{md.name}: broken link {link}"
 
 
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation but '-' and '_' dropped, spaces to '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _anchors(md: Path) -> set[str]:
+    """The anchors of every heading of ``md`` outside code blocks (a repeated heading gets -1, -2, ...)."""
+    out: set[str] = set()
+    seen: dict[str, int] = {}
+    fenced = False
+    for line in md.read_text().splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and (m := re.match(r"#{1,6} (.*)", line)):
+            s = _slug(m.group(1))
+            out.add(s if s not in seen else f"{s}-{seen[s]}")
+            seen[s] = seen.get(s, 0) + 1
+    return out
+
+
+def test_the_slug_is_githubs():
+    assert _slug("`zksvs run`") == "zksvs-run"
+    assert _slug("Proving on Ray") == "proving-on-ray"
+    assert _slug("1. What travels, and where") == "1-what-travels-and-where"
+
+
+@pytest.mark.parametrize("md", [*sorted(DOCS.glob("*.md")), ROOT / "README.md"], ids=lambda p: p.name)
+def test_every_anchor_a_page_links_to_exists(md):
+    for link in _links(md):
+        if "#" not in link:
+            continue
+        page, anchor = link.split("#", 1)
+        target = (md.parent / page).resolve() if page else md
+        if not target.exists() and target.name in PAGES_OF_OTHERS:
+            continue  # a page another part of the project writes (the link test names the missing ones)
+        assert anchor in _anchors(target), f"{md.name}: {link}: no heading of {target.name} has that anchor"
+
+
 def test_the_readme_cites_nothing_outside_the_repository():
     text = (ROOT / "README.md").read_text()
     for outside in ("DESIGN.md", "STYLE.md", "PERF_NOTES", "EVM_NOTES", "anchors/", "../shared", "/work/"):

@@ -29,6 +29,7 @@ from pipeline.executors import LocalExecutor, ProcessExecutor, ProofTaskFailed
 from pipeline.run import run_pipeline
 from prover import InsecureSetupWarning
 from tests.e2e.conftest import SETUP_SEED, SMALL_TXS, small_genesis
+from tests.helpers.signing import signed_obj
 from tests.pipeline.conftest import PROOF_SEED
 from verifier.settlement import SettlementContract, SettlementResult
 
@@ -199,7 +200,10 @@ class _Stop(Exception):
 def test_the_queue_bounds_how_far_the_sequencer_runs_ahead(tmp_path):
     """With shared batch 0's proofs held back, the sequencer stops ``in_flight + queue_depth + 1`` batches ahead."""
     # 14 transfers on rollup 0 (capacity 2): 7 shared batches if nothing held the sequencer back
-    txs = [(i + 1, {"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 1, "nonce": i}) for i in range(14)]
+    txs = [
+        (i + 1, signed_obj({"kind": "transfer", "chain": 0, "from": 0, "to": 1, "amount": 1, "nonce": i}))
+        for i in range(14)
+    ]
     out = tmp_path / "out"
     hold = threading.Event()
     seen: dict = {}
@@ -246,7 +250,7 @@ def test_after_an_l1_rejection_nothing_settles_past_it(tmp_path, monkeypatch):
 def test_strict_refuses_before_any_proving(tmp_path):
     from pipeline.run import RejectedTransactions
 
-    bad = {"kind": "transfer", "chain": 0, "from": 1, "to": 0, "amount": 10**9, "nonce": 0}
+    bad = signed_obj({"kind": "transfer", "chain": 0, "from": 1, "to": 0, "amount": 10**9, "nonce": 0})
     with pytest.raises(RejectedTransactions), warnings.catch_warnings():
         warnings.simplefilter("error", InsecureSetupWarning)  # a setup would warn: nothing may be set up
         _run(tmp_path / "out", "local", txs=[(1, SMALL_TXS[0]), (2, bad), (3, SMALL_TXS[1])], strict=True)

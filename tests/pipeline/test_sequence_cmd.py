@@ -45,7 +45,7 @@ def test_workload_then_sequence_reports_what_the_sequencer_decides(tmp_path):
     # the JSON figures under the names the issue gives, and the results of the sequencer itself
     out = json.loads(_zksvs("sequence", w / "txs.jsonl", "--genesis", w / "genesis.json", "--out", tmp_path / "o",
                             "--json").stdout)  # fmt: skip
-    for name in ("txs_per_s", "txs_per_cpu_s", "p50_ms", "p99_ms", "max_ms"):
+    for name in ("txs_per_s", "txs_per_cpu_s", "txs_per_main_thread_cpu_s", "p50_ms", "p99_ms", "max_ms"):
         assert out[name] > 0
     assert out["p50_ms"] <= out["p99_ms"] <= out["max_ms"] * 1.01
     ref = Sequencer(genesis)
@@ -142,3 +142,21 @@ def test_latency_histogram_quantiles_are_within_one_percent(seed):
         exact = ordered[math.ceil(q * len(xs)) - 1]
         assert exact <= h.quantile(q) <= exact * 1.0101
     assert h.max == 150.0 and h.n == len(xs) and LatencyHistogram().quantile(0.5) == 0.0
+
+
+def test_warmup_sequencer_group_loads_the_poseidon_kernels_by_signature():
+    # the signatures must be the ones NativeHasher calls with, or `zksvs sequence` would compile a second variant
+    first = json.loads(_zksvs("warmup", "--group", "sequencer", "--json").stdout)
+    names = {row["kernel"] for row in first["kernels"]}
+    assert {"accel.poseidon._path", "accel.poseidon._hash_rows"} <= names
+    assert {row["step"] for row in first["kernels"]} == {"Poseidon"}
+    again = json.loads(_zksvs("warmup", "--group", "sequencer", "--json").stdout)
+    assert again["compiled"] == 0
+    import accel.poseidon as ap
+    from prover.warmup import kernels
+
+    ap.merkle_path_unchecked(1, 2, [3, 4])  # the hot path's calls, as NativeHasher makes them
+    ap.poseidon_unchecked([1, 2, 3, 4])
+    signature = {k.dispatcher.py_func.__name__: k.signature for k in kernels("sequencer")}
+    for kernel in (ap._path, ap._hash_rows):
+        assert tuple(kernel.signatures[0]) == signature[kernel.py_func.__name__]

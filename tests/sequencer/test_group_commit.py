@@ -159,6 +159,35 @@ def test_committer_with_one_pending_slot_still_commits_everything(tmp_path):
         GroupCommitter(tmp_path / "s.sqlite", max_pending=0)
 
 
+def test_a_waiting_writer_ends_the_committers_gathering(tmp_path):
+    # group_delay of an hour: only the rules that end a gathering (a waiter, a full target, close) can commit, so a
+    # wait that returns within its timeout shows that a waiter ended it; every row is then in the file
+    Sequencer(small_genesis(), tmp_path / "s.sqlite").close()  # the schema
+    c = GroupCommitter(tmp_path / "s.sqlite", group_delay=3600.0, group_target=10**6)
+    try:
+        tickets = [c.put(None, (), i) for i in range(3)]  # ≥ 2 queued: the committer gathers
+        c.wait(tickets[-1], timeout=60)
+        assert c.is_durable(tickets[-1])
+        more = [c.put(None, (), i) for i in range(3, 20)]
+        c.wait(more[-1], timeout=60)
+    finally:
+        c.close()
+    assert c.stats().writes == 20
+
+
+@pytest.mark.parametrize("group_delay", [0.0, 0.5])
+def test_group_delay_changes_grouping_not_results(tmp_path, group_delay):
+    g = small_genesis(capacity=4, bridge_depth=6)
+    txs = _txs(200)
+    ref = Sequencer(g)
+    want = [ref.submit(tx, arrival=i) for i, tx in enumerate(txs)]
+    seq = Sequencer(g, tmp_path / "s.sqlite", group_delay=group_delay)
+    assert seq.submit_many(list(enumerate(txs))) == want
+    assert seq.commit_stats.writes == 200
+    seq.close()
+    assert _state(Sequencer.open(tmp_path / "s.sqlite")) == _state(ref)
+
+
 def test_a_closed_sequencer_refuses_submissions(tmp_path):
     seq = Sequencer(small_genesis(), tmp_path / "s.sqlite")
     seq.submit(Transfer(0, 1, 2, 5, 0))
