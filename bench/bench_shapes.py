@@ -71,12 +71,13 @@ def count_constraints(k: int, b: int, d: int, m: int) -> tuple[int, int]:
 
 
 def sponge_cost(b: int) -> int:
-    """Constraints (and wires: one per constraint) of the batch commitment's Poseidon sponge over B slot words
+    """Constraints (and wires: one per constraint) of the batch commitment's Poseidon sponge over the 5·B slot words
     (``zksvs.statement.sponge_chunks``: 16 words, then the running hash beside 15 more): not linear in B."""
     from circuits.gadgets.poseidon import poseidon_cost
-    from zksvs.statement import sponge_chunks
+    from zksvs.statement import SLOT_WORDS, sponge_chunks
 
-    return sum(poseidon_cost(end - start + (i > 0)) for i, (start, end) in enumerate(sponge_chunks(b)))
+    chunks = sponge_chunks(SLOT_WORDS * b)
+    return sum(poseidon_cost(end - start + (i > 0)) for i, (start, end) in enumerate(chunks))
 
 
 def linear_counts(k: int, d: int, m: int) -> dict:

@@ -21,7 +21,8 @@ def test_the_count_of_any_b_is_the_built_circuits(lin, b):
 def test_the_sponge_is_one_poseidon_per_chunk():
     from circuits.gadgets.poseidon import poseidon_cost
 
-    assert sponge_cost(4) == poseidon_cost(4)
-    assert sponge_cost(16) == poseidon_cost(16)
-    assert sponge_cost(17) == poseidon_cost(16) + poseidon_cost(2)  # the running hash beside word 16
-    assert sponge_cost(31) == 2 * poseidon_cost(16)
+    # five slot words a slot (protocol v2): B slots are 5·B words
+    assert sponge_cost(3) == poseidon_cost(15)
+    assert sponge_cost(4) == poseidon_cost(16) + poseidon_cost(5)  # the running hash beside words 16..19
+    assert sponge_cost(6) == poseidon_cost(16) + poseidon_cost(15)  # 30 words: 16, then 14 beside the hash
+    assert sponge_cost(7) == 2 * poseidon_cost(16) + poseidon_cost(5)  # 35 words: 16, 15, 4
