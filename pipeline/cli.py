@@ -775,10 +775,17 @@ def _hex_seed(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     "--seed", default=1, show_default=True, type=int, help="Seed of the workload and genesis (same seed, same run)."
 )
 @click.option(
+    "--forced",
+    is_flag=True,
+    help="Also enqueue one signed transfer on the L1's forced-inclusion queue before the first batch; the sequencer "
+    "must process it within --forced-deadline shared batches. The EVM contract has no queue yet: such a run "
+    "settles on the L1 model (said on stderr).",
+)
+@click.option(
     "--censor",
     metavar="CHAIN:ACCOUNT",
     default=None,
-    help="Enqueue the demo's forced transaction from this account and make the sequencer censor it: the L1 "
+    help="As --forced, with the forced transaction from this account, and make the sequencer censor it: the L1 "
     "refuses the shared batch past its deadline (forced_inclusion; exit status 1).",
 )
 @click.option(
@@ -796,6 +803,7 @@ def demo(
     account_depth: int,
     bridge_depth: int,
     seed: int,
+    forced: bool,
     censor: str | None,
     forced_deadline: int,
     out: str,
@@ -811,10 +819,10 @@ def demo(
 
     The workload is signed with the genesis's seeded keys (INSECURE: demo keys); it has transfers, burns, calls of
     every program (MINT, COND, SWAP), payments that create accounts, and lines rejected on purpose (overdraft, bad
-    nonce, failed actions, a forged signature). One more transfer is enqueued on the L1's forced-inclusion queue
-    before the first batch (from the last account of rollup 0, or the --censor account) and must be processed within
-    --forced-deadline shared batches. Writes the genesis and the transactions it made (OUT/genesis.json,
-    OUT/txs.jsonl) beside the run's files.
+    nonce, failed actions, a forged signature). With --forced (or --censor), one more transfer is enqueued on the L1's
+    forced-inclusion queue before the first batch (from the last account of rollup 0, or the --censor account) and
+    must be processed within --forced-deadline shared batches. Writes the genesis and the transactions it made
+    (OUT/genesis.json, OUT/txs.jsonl) beside the run's files.
     """
     from pipeline.workload import DemoSigner, demo_forced_tx, demo_workload
     from sequencer import demo_genesis, dump_genesis
@@ -831,15 +839,18 @@ def demo(
         capacity=capacity,
         seed=seed,
     )
+    forced = forced or censor is not None
     balances = {c: dict(accs) for c, accs in genesis.balances().items()}
-    balances[forced_from[0]].pop(forced_from[1])  # the workload leaves the forced sender alone: its nonce is known
+    if forced:
+        balances[forced_from[0]].pop(forced_from[1])  # the workload leaves the forced sender alone: its nonce is known
     txs = demo_workload(
         balances, n_txs, seed, whale=find_whale(genesis), signer=DemoSigner(seed), account_depth=account_depth
     )
-    signer = DemoSigner(seed)
-    forced_tx = demo_forced_tx(genesis.balances(), *forced_from, signer=signer)
-    queue = ForcedQueue(n_rollups, account_depth, forced_deadline)
-    _enqueue_obj(queue, forced_tx, 0, "the demo's forced transaction")
+    queue = None
+    if forced:
+        forced_tx = demo_forced_tx(genesis.balances(), *forced_from, signer=DemoSigner(seed))
+        queue = ForcedQueue(n_rollups, account_depth, forced_deadline)
+        _enqueue_obj(queue, forced_tx, 0, "the demo's forced transaction")
 
     def write_inputs() -> None:
         dump_genesis(genesis, Path(out) / "genesis.json")

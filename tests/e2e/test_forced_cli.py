@@ -117,6 +117,22 @@ def test_demo_censor_ends_with_forced_inclusion(tmp_path) -> None:
     assert table.returncode == 0 and "forced_inclusion" in table.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.prover
+def test_demo_forced_settles_its_forced_transaction(tmp_path) -> None:
+    out = tmp_path / "out"
+    args = ["--rollups", 2, "--txs", 4, "--capacity", 2, "--account-depth", 3, "--bridge-depth", 2]
+    proc = zksvs("demo", *args, "--forced", "--out", out, "--json")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "settling on the model" in proc.stderr  # the contract has no queue yet: said, not silent
+    report = json.loads(proc.stdout)
+    (forced,) = report["forced"]
+    assert forced["status"] == "accepted" and forced["forced"] == 0 and forced["batch_number"] == 0
+    l1 = json.loads((out / "l1.json").read_text())
+    assert l1["batch_number"] == len(report["settlements"])
+    assert l1["forced_queue"]["queues"][forced["chain"]]["head"] == 1
+
+
 def test_demo_censor_bad_value(tmp_path) -> None:
     proc = zksvs("demo", "--rollups", 2, "--censor", "5:0", "--out", tmp_path / "o")
     assert proc.returncode == 2 and "--censor" in error_line(proc)
