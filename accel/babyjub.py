@@ -31,12 +31,12 @@ import numpy as np
 from numba import njit, prange
 
 from accel.field import FR_MONT_R, fr_add, fr_mul, fr_sub
+from accel.poseidon import poseidon_limbs
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, _check_pubkey
 from zksvs.errors import MalformedSignature
 from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.limbs import int_to_limbs
-from zksvs.poseidon import poseidon
 
 __all__ = ["verify_batch"]
 
@@ -217,6 +217,7 @@ def verify_batch(
     s = np.zeros((n, 4), dtype=np.uint64)
     h = np.zeros((n, 4), dtype=np.uint64)
     todo = np.zeros(n, dtype=np.bool_)
+    rows: list[list[int]] = []
     for i, (msg, sig, pub) in enumerate(zip(msgs, signatures, pubkeys, strict=True)):
         msg = require_canonical_fr(msg, f"msgs[{i}]")
         if not isinstance(sig, Signature):
@@ -227,6 +228,9 @@ def verify_batch(
         a[i] = (_mont(pub[0]), _mont(pub[1]))
         r[i] = (_mont(sig.r8[0]), _mont(sig.r8[1]))
         s[i] = int_to_limbs(sig.s)
-        h[i] = int_to_limbs(poseidon([sig.r8[0], sig.r8[1], pub[0], pub[1], msg]))
+        rows.append([sig.r8[0], sig.r8[1], pub[0], pub[1], msg])
         todo[i] = True
+    # the challenge hashes in one native call: in Python they were two thirds of a signature's cost
+    if rows:
+        h[todo] = poseidon_limbs(np.array([[int_to_limbs(x) for x in row] for row in rows], dtype=np.uint64))
     return _verify_kernel(a, r, s, h, todo, _table())
