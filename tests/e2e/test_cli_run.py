@@ -61,6 +61,7 @@ def test_force_replaces_the_old_run_and_keeps_the_users_files(reused_run):
         "batch-0",
         "genesis.json",
         "keys",
+        "l1.json",
         "notes.txt",
         "report.png",
         "run.json",
