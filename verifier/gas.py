@@ -296,7 +296,7 @@ def merkle_opening_gas(depth: int) -> GasReport:
 # 14,237 + 256·K); max residual 0.83 % of the transaction.
 _SETTLE_BASE = 9_609.8
 _SETTLE_PER_ROLLUP = 4_355.3
-_SETTLE_PER_SLOT = 994.7
+_SETTLE_PER_SLOT = 1_148.7
 _SETTLE_OPENINGS_BASE = -9_234.3
 _SETTLE_OPENINGS_PER_ROLLUP = 6_762.6
 _SETTLE_OPENINGS_PER_LEAF = 15_220.1
