@@ -190,7 +190,7 @@ def export_settlement(
     """Write the settlement contracts of a shape into ``out_dir`` (module docstring); returns the files written."""
     from verifier.evm_calldata import key_data_initcode, verifying_key_words
     from verifier.evm_poseidon import CONTRACT_FILE as POSEIDON_FILE
-    from verifier.evm_settlement import ROOT_CHECK_CODES, SETTLEMENT_FILE, compile_settlement
+    from verifier.evm_settlement import BABYJUBJUB_FILE, ROOT_CHECK_CODES, SETTLEMENT_FILE, compile_settlement
     from verifier.evm_toolchain import contract_source
 
     out = Path(out_dir)
@@ -201,7 +201,7 @@ def export_settlement(
         (out / name).write_text(text, encoding="utf-8")
         written.append(out / name)
 
-    for name in (SETTLEMENT_FILE, POSEIDON_FILE):
+    for name in (SETTLEMENT_FILE, BABYJUBJUB_FILE, POSEIDON_FILE):
         write(name, contract_source(name))
     write("BatchVerifier.sol", solidity_verifier(batch_vk, say))
     words = verifying_key_words(batch_vk)
@@ -223,7 +223,9 @@ Deploy in this order (EVM: Cancun or later; compiled with solc-js 0.8.37, artifa
 
 1. `PoseidonT3` (root check openings or both; artifacts.json `PoseidonT3.bytecode`).
 2. The verifying keys: send `verifying_keys.initcode.hex` as a contract creation; its code is the key words.
-3. `SharedSettlement(rootCheck = {ROOT_CHECK_CODES[root_check]}, poseidon = <PoseidonT3 address or 0>)`.
+3. `SharedSettlement(rootCheck = {ROOT_CHECK_CODES[root_check]}, poseidon = <PoseidonT3 address or 0>, accountDepth = D,
+   forcedDeadline = T)` (D: the rollups' account depth, T: shared batches within which a forced-inclusion queue
+   entry must be processed; BabyJubjub.sol is a library it imports, compiled in).
 4. `register(<keys address>, genesisStateRoots)`: one root per rollup, chain ids 0..K-1{f", K = {k}" if k else ""}.
 
 Then `settle(uint256[] s)` per shared batch (layout: SharedSettlement.sol's header comment). BatchVerifier.sol and

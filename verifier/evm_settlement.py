@@ -35,9 +35,12 @@ from verifier.evm_calldata import (
 )
 from verifier.evm_chain import Chain
 from verifier.evm_poseidon import CONTRACT_FILE as POSEIDON_FILE
+from verifier.evm_queue import enqueue_calldata, enqueue_result
 from verifier.evm_toolchain import CompiledContract, Say, compile_solidity, contract_source
+from verifier.forced_queue import EnqueueResult, ForcedQueue
 from verifier.gas import SettlementGas, settlement_gas
 from verifier.settlement import EvmVerdict, SettlementResult, capacity_of
+from zksvs.forced import DEFAULT_FORCED_DEADLINE
 from zksvs.groth16 import VerifyingKey
 from zksvs.statement import N_BATCH_PUBLIC
 
@@ -53,6 +56,8 @@ _NO_CHAIN = NOT_A_VALUE
 #: rootCheck constructor argument of SharedSettlement.
 ROOT_CHECK_CODES = {"openings": 0, "proof": 1, "both": 2}
 SETTLEMENT_FILE = "SharedSettlement.sol"
+#: The Baby Jubjub library SharedSettlement imports (the queue's point checks).
+BABYJUBJUB_FILE = "BabyJubjub.sol"
 #: solc optimizer runs for SharedSettlement (compile_settlement says why).
 SETTLEMENT_OPTIMIZER_RUNS = 1_000_000
 # Custom error → (check name of verifier.settlement, index of the argument naming the rollup or None).
@@ -67,6 +72,7 @@ _CHECKS = {
     "BridgeOpening": ("bridge_opening", 0),
     "BurnMintEquality": ("burn_mint_equality", 0),
     "CrossProof": ("cross_proof", None),
+    "ForcedInclusion": ("forced_inclusion", 0),
     "MalformedSubmission": ("malformed_submission", None),
 }
 
@@ -107,9 +113,13 @@ def is_compiled() -> bool:
     """True when both contracts are in the compilation cache (no node needed)."""
     from verifier.evm_toolchain import is_cached
 
-    return is_cached({SETTLEMENT_FILE: contract_source(SETTLEMENT_FILE)}, runs=SETTLEMENT_OPTIMIZER_RUNS) and is_cached(
+    return is_cached(_settlement_sources(), runs=SETTLEMENT_OPTIMIZER_RUNS) and is_cached(
         {POSEIDON_FILE: contract_source(POSEIDON_FILE)}, optimize=False
     )
+
+
+def _settlement_sources() -> dict[str, str]:
+    return {name: contract_source(name) for name in (SETTLEMENT_FILE, BABYJUBJUB_FILE)}
 
 
 def compile_settlement(say: Say | None = None) -> dict[str, CompiledContract]:
@@ -119,9 +129,7 @@ def compile_settlement(say: Say | None = None) -> dict[str, CompiledContract]:
     runs solc copies r and q from the code at every use, ~30 gas each, instead of a 3-gas PUSH32). PoseidonT3:
     optimizer off (its hand-scheduled Yul keeps r on the stack, which the optimizer would replace the same way).
     """
-    out = dict(
-        compile_solidity({SETTLEMENT_FILE: contract_source(SETTLEMENT_FILE)}, runs=SETTLEMENT_OPTIMIZER_RUNS, say=say)
-    )
+    out = dict(compile_solidity(_settlement_sources(), runs=SETTLEMENT_OPTIMIZER_RUNS, say=say))
     out.update(compile_solidity({POSEIDON_FILE: contract_source(POSEIDON_FILE)}, optimize=False, say=say))
     return out
 
@@ -176,11 +184,23 @@ class EvmSettlementContract:
         The L1 to deploy on (default a fresh ``Chain``).
     say : callable, optional
         Progress lines (node tools install, compilation).
+    account_depth, deadline : int
+        D and T of the forced-inclusion queue (constructor arguments of the contract; the model's
+        ``ForcedQueue`` defaults: D = 32, the widest the slot data allows, and T = ``DEFAULT_FORCED_DEADLINE``).
+
+    Attributes
+    ----------
+    queue : ForcedQueue
+        What the contract's queue holds, mirrored in the model's form (the pipeline reads the entries' calldata
+        and writes ``l1.json`` from it): an entry is added when the contract accepts ``enqueue``, and the heads are
+        read back from the contract after each accepted ``settle``. No verdict comes from it.
+    enqueue_gas : list[int]
+        Gas of every ``enqueue`` transaction sent, in order.
 
     Raises
     ------
     ValueError
-        As the model: an unknown root check, or no cross key for ``proof``/``both``.
+        As the model: an unknown root check, or no cross key for ``proof``/``both``; D outside [1, 32], T < 1.
     ToolchainError
         pyrevm, node or solc-js is missing.
     """
@@ -189,7 +209,10 @@ class EvmSettlementContract:
     cross_vk: VerifyingKey | None = None
     chain: Chain | None = None
     say: Say | None = None
+    account_depth: int = 32
+    deadline: int = DEFAULT_FORCED_DEADLINE
     deployment_gas: dict[str, int] = field(default_factory=dict)
+    enqueue_gas: list[int] = field(default_factory=list)
     _batch_vk: VerifyingKey | None = None
     _genesis: dict[int, int] = field(default_factory=dict)
     _deployed: _Deployed | None = None
@@ -200,6 +223,11 @@ class EvmSettlementContract:
             raise ValueError(f"Argument 'root_check' must be one of {tuple(ROOT_CHECK_CODES)}, not {self.root_check!r}")
         if self.root_check != "openings" and self.cross_vk is None:
             raise ValueError(f"root_check {self.root_check!r} needs the cross-rollup verifying key (cross_vk)")
+        if type(self.account_depth) is not int or not 1 <= self.account_depth <= 32:
+            raise ValueError(f"Argument 'account_depth' must be an int in [1, 32], not {self.account_depth!r}")
+        if type(self.deadline) is not int or not 1 <= self.deadline < 1 << 64:
+            raise ValueError(f"Argument 'deadline' must be an int in [1, 2^64), not {self.deadline!r}")
+        self.queue = ForcedQueue(0, self.account_depth, self.deadline)
         self.chain = self.chain or Chain()
         self._artifacts = compile_settlement(self.say)
         self._errors = _error_table(self._artifacts["SharedSettlement"].abi)
@@ -245,7 +273,8 @@ class EvmSettlementContract:
         from eth_abi import encode
 
         code = self._artifacts["SharedSettlement"].bytecode + encode(
-            ["uint8", "address"], [ROOT_CHECK_CODES[self.root_check], poseidon or "0x" + "00" * 20]
+            ["uint8", "address", "uint8", "uint64"],
+            [ROOT_CHECK_CODES[self.root_check], poseidon or "0x" + "00" * 20, self.account_depth, self.deadline],
         )
         settlement, r = chain.deploy(code)
         self.deployment_gas["SharedSettlement"] = r.gas_used
@@ -256,6 +285,7 @@ class EvmSettlementContract:
             raise RuntimeError(f"register reverted: {decode_revert(r.output, self._errors)[0]}")
         self.deployment_gas["register"] = r.gas_used
         self._deployed = _Deployed(settlement, poseidon, key_data)
+        self.queue = ForcedQueue(len(self._genesis), self.account_depth, self.deadline)
         self._roots = dict(self._genesis)
         self._check_roots_hash()
         return self._deployed
@@ -297,6 +327,42 @@ class EvmSettlementContract:
         """Every non-zero storage slot of the settlement contract (what a rejection must leave unchanged)."""
         return self.chain.storage_of(self.address)
 
+    # --- the forced-inclusion queue ----------------------------------------------------------------------------
+
+    def enqueue(
+        self, chain_id: object, fields: object, signature: object, calldata: dict | None = None
+    ) -> EnqueueResult:
+        """Send ``enqueue`` (``verifier.evm_queue``): the model's ``EnqueueResult`` with the contract's verdict.
+        Never raises on its input: a refusal names the rule (``rollup``, ``transaction``, ``signature``).
+
+        Raises
+        ------
+        RuntimeError
+            The contract accepted a transaction the model's queue refuses, or gave another index (a bug: the
+            mirror ``queue`` would go wrong).
+        """
+        r = self.chain.transact(self._deploy().settlement, enqueue_calldata(chain_id, fields, signature))
+        self.enqueue_gas.append(r.gas_used)
+        result = enqueue_result(chain_id, r.success, r.output, self._errors)
+        if result.accepted:
+            mirrored = self.queue.enqueue(chain_id, fields, signature, self.batch_number, calldata)
+            if mirrored.index != result.index:
+                raise RuntimeError(f"the contract queued entry {result.index}; the model's queue says {mirrored}")
+        return result
+
+    def queue_state(self, chain_id: int) -> tuple[int, int]:
+        """``(head, length)`` of ``chain_id``'s queue as the contract stores it."""
+        data = keccak256(b"queues(uint256)")[:4] + chain_id.to_bytes(32, "big")
+        out = self.chain.call(self.address, data).output
+        return int.from_bytes(out[:32], "big"), int.from_bytes(out[32:64], "big")
+
+    def entry(self, chain_id: int, index: int) -> tuple[int, int]:
+        """``(entry hash, batch number at enqueue)`` of entry ``index`` of ``chain_id``'s queue, as stored."""
+        selector = keccak256(b"queueEntries(uint256,uint256)")[:4]
+        data = selector + chain_id.to_bytes(32, "big") + index.to_bytes(32, "big")
+        out = self.chain.call(self.address, data).output
+        return int.from_bytes(out[:32], "big"), int.from_bytes(out[32:64], "big")
+
     # --- settlement ----------------------------------------------------------------------------------------------
 
     def settle(self, submission: object) -> SettlementResult:
@@ -332,6 +398,7 @@ class EvmSettlementContract:
             roots = {e.chain_id: e.public_inputs[2] for e in submission.rollups}  # accepted: well formed
             self._roots.update(roots)
             self._check_roots_hash()
+            self.queue.advance({c: self.queue_state(c)[0] for c in self.chain_ids})
             return EvmVerdict(True, None, None, r.gas_used, len(data)), roots
         if r.halt_reason is not None:
             return EvmVerdict(False, "out_of_gas", None, r.gas_used, len(data), r.halt_reason), {}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {BabyJubjub} from "./BabyJubjub.sol";
+
 /// @title SharedSettlement: the zksvs L1 — all-or-none settlement of a shared batch of K rollups
 /// @notice The Solidity form of verifier/settlement.py (the reference): the same checks, in the same order, with
 ///         the same names, each failure reverting with a custom error that names the check and the rollup, so no
@@ -32,6 +34,13 @@ contract SharedSettlement {
     error BridgeOpening(uint256 chainId);
     error BurnMintEquality(uint256 srcChain, uint256 dstChain);
     error CrossProof();
+    /// forced_inclusion (after batch_data): the forced slots of the rollup's batch are not the next entries of its
+    /// queue, in order, or an entry is left unprocessed past its deadline.
+    error ForcedInclusion(uint256 chainId);
+    // --- enqueue's refusals (verifier/forced_queue.py check names) ------------------------------------------------
+    error Rollup(uint256 chainId);
+    error Transaction(uint256 chainId);
+    error Signature(uint256 chainId);
     /// The word array is not laid out as the dev comment says (never produced by verifier/evm_settlement.py).
     error MalformedSubmission(uint256 wordIndex);
     // --- administration ----------------------------------------------------------------------------------------
@@ -41,6 +50,9 @@ contract SharedSettlement {
 
     event Registered(address verifyingKeys, uint256[] genesisStateRoots);
     event SharedBatchSettled(uint256 indexed batchNumber, uint256[] newStateRoots);
+    /// A signed transfer queued for `chainId` as entry `index` at shared batch `batchNumber` (its fields and
+    /// signature are this transaction's calldata); `entryHash` is what the forced slot processing it must hash to.
+    event Enqueued(uint256 indexed chainId, uint256 index, uint256 batchNumber, bytes32 entryHash);
 
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
@@ -83,10 +95,17 @@ contract SharedSettlement {
     /// The PoseidonT3 contract that opens bridge slots (root check OPENINGS or BOTH).
     address public immutable poseidon;
 
-    // slot 0 (one SLOAD): batch number, K, the verifying-key data contract
+    /// D: account indices of a queued transaction are below 2^D.
+    uint8 public immutable accountDepth;
+    /// T: a queue entry enqueued at shared batch e must be processed by shared batch e + T.
+    uint64 public immutable forcedDeadline;
+
+    // slot 0 (one SLOAD): batch number, K, the verifying-key data contract, and the rollups whose forced-inclusion
+    // queue has unprocessed entries (bit c): settle reads the queues only for those
     uint64 public batchNumber;
     uint8 public nRollups;
     address public verifyingKeys;
+    uint8 public pendingQueues;
     /// slot 1: keccak256 of the K current state roots in chain order. The roots themselves are in the last
     /// SharedBatchSettled event (or Registered): one storage word instead of K, and a submission carries the old
     /// roots anyway (its public inputs), so checking them costs one hash.
@@ -104,11 +123,31 @@ contract SharedSettlement {
         uint256 vkWords;
     }
 
-    constructor(uint8 rootCheck_, address poseidon_) {
+    /// A rollup's forced-inclusion queue: entries [0, length) were enqueued, [0, head) processed by settled
+    /// batches (one storage word).
+    struct Queue {
+        uint64 head;
+        uint64 length;
+    }
+
+    /// A queue entry: keccak256 of the 8 slot words its forced slot must carry (reason byte 0), and the shared
+    /// batch number at enqueue.
+    struct Entry {
+        bytes32 hash;
+        uint64 enqueuedAt;
+    }
+
+    mapping(uint256 => Queue) public queues;
+    mapping(uint256 => mapping(uint256 => Entry)) public queueEntries;
+
+    constructor(uint8 rootCheck_, address poseidon_, uint8 accountDepth_, uint64 forcedDeadline_) {
         if (rootCheck_ > ROOT_CHECK_BOTH) revert BadRegistration(0);
+        if (accountDepth_ == 0 || accountDepth_ > 32 || forcedDeadline_ == 0) revert BadRegistration(6);
         owner = msg.sender;
         rootCheck = rootCheck_;
         poseidon = poseidon_;
+        accountDepth = accountDepth_;
+        forcedDeadline = forcedDeadline_;
     }
 
     // ============================================================================================================
@@ -192,12 +231,15 @@ contract SharedSettlement {
         _parse(x, s);
         // 2. rollup_set
         _checkRollupSet(x);
-        // 3. public_inputs, 4. old_root, 5. batch_data, 6. batch_commitment
+        // 3. public_inputs, 4. old_root, 5. batch_data
         _checkPublicInputs(x);
         _checkOldRoots(x);
         _checkBatchData(x);
+        // 6. forced_inclusion: the new queue heads (applied below only if every check passes)
+        uint256 pending = pendingQueues;
+        uint256[] memory heads = _checkForcedInclusion(x, pending, expected);
         _checkBatchCommitments(x);
-        // 7. proof: every proof of the submission in one pairing check; on failure, one by one to name it
+        // 7. batch_commitment above; 8. proof: every proof of the submission in one pairing check; on failure, one by one to name it
         _checkProofWords(x);
         (, x.vk, x.vkWords) = _loadKeys(verifyingKeys, x.k);
         bool withCross = rootCheck != ROOT_CHECK_OPENINGS && _crossWellFormed(x);
@@ -209,12 +251,12 @@ contract SharedSettlement {
                 }
             }
         }
-        // 8. bridge_opening, 9. burn_mint_equality
+        // 9. bridge_opening, 10. burn_mint_equality
         if (rootCheck != ROOT_CHECK_PROOF) {
             _checkOpenings(x);
             _checkBurnMint(x);
         }
-        // 10. cross_proof
+        // 11. cross_proof
         if (rootCheck != ROOT_CHECK_OPENINGS) {
             if (!withCross) revert CrossProof();
             if (!allOk && !_verifyOne(x.vk, CROSS_VK, x.cross, x.crossPub, x.k)) revert CrossProof();
@@ -225,6 +267,7 @@ contract SharedSettlement {
         uint256[] memory roots = _rootsByChain(x, 64);
         stateRootsHash = keccak256(abi.encodePacked(roots));
         batchNumber = uint64(expected + 1);
+        if (pending != 0) _advanceQueues(heads, pending);
         emit SharedBatchSettled(expected, roots);
     }
 
@@ -841,5 +884,134 @@ contract SharedSettlement {
                 if (i != j && _cd(at[i] + 64 * j) != _cd(at[j] + 32 * (2 * i + 1))) revert BurnMintEquality(i, j);
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // forced inclusion (verifier/forced_queue.py; docs/protocol.md "Forced inclusion")
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// Word 0's forced byte (27) and reason byte (28) (zksvs/statement.py SLOT_WORD_LAYOUT).
+    uint256 internal constant FORCED_SHIFT = 216;
+    uint256 internal constant REASON_MASK = 0xff << 224;
+    /// Words of a queue entry: the 8 slot words of its forced slot.
+    uint256 internal constant ENTRY_WORDS = 8;
+
+    /// @notice Queue the signed transfer `t` with signature `sig` for rollup `chainId` at the current shared batch.
+    /// @param t    the signed fields (zksvs.tx_message.TxFields): chain, kind, program, from, to, to_chain,
+    ///             amount, nonce, payload, to_pubkey x, to_pubkey y
+    /// @param sig  R8.x, R8.y, S (well formed is checked here; valid or not is the batch's business: it may reject
+    ///             the transaction as bad_signature)
+    /// @return index the entry's index in the rollup's queue
+    /// @dev Refuses as verifier/forced_queue.py `ForcedQueue.enqueue`, with its check names: `Rollup` (no such
+    ///      rollup), `Transaction` (another rollup's, not a transfer — only transfers are queued —, a named key
+    ///      that cannot sign, a field outside its range), `Signature` (R8 not on Baby Jubjub, S ≥ l).
+    function enqueue(uint256 chainId, uint256[11] calldata t, uint256[3] calldata sig)
+        external
+        returns (uint256 index)
+    {
+        if (chainId >= nRollups) revert Rollup(chainId);
+        if (!_queueableTransfer(chainId, t)) revert Transaction(chainId);
+        if (sig[0] >= R || sig[1] >= R || !BabyJubjub.isOnCurve(sig[0], sig[1]) || sig[2] >= BabyJubjub.SUBORDER) {
+            revert Signature(chainId);
+        }
+        bytes32 h = _entryHash(t, sig);
+        Queue storage q = queues[chainId];
+        index = q.length;
+        uint64 batch = batchNumber;
+        queueEntries[chainId][index] = Entry(h, batch);
+        q.length = uint64(index + 1);
+        pendingQueues |= uint8(1 << chainId);
+        emit Enqueued(chainId, index, batch, h);
+    }
+
+    /// The model's transaction rules (ForcedQueue._check_tx) for a transfer on rollup `c`: its own chain, kind
+    /// TRANSFER (1) with no program, a named key (0, 0) or usable, accounts < 2^D, amount and nonce u64, payload and
+    /// key < r, to_chain = c and payload 0.
+    function _queueableTransfer(uint256 c, uint256[11] calldata t) internal view returns (bool) {
+        uint256 n = uint256(1) << accountDepth;
+        if (t[0] != c || t[1] != 1 || t[2] != 0) return false;
+        if (t[3] >= n || t[4] >= n || t[5] != c || t[6] > U64_MAX || t[7] > U64_MAX || t[8] != 0) return false;
+        if (t[9] >= R || t[10] >= R) return false;
+        return (t[9] == 0 && t[10] == 0) || BabyJubjub.isUsableKey(t[9], t[10]);
+    }
+
+    /// keccak256 of the 8 words the forced slot of transfer `t` carries, reason byte 0 (zksvs.statement.pack_slot
+    /// of a forced TRANSFER: word 0 = kind bit 1 | from << 24 | to << 56 | amount << 88 | nonce << 152 | 1 << 216;
+    /// word 1 = 0; payload; to_pubkey x, y; R8.x, R8.y, S).
+    function _entryHash(uint256[11] calldata t, uint256[3] calldata sig) internal pure returns (bytes32 h) {
+        uint256 w0 = 1 | (t[3] << 24) | (t[4] << 56) | (t[6] << 88) | (t[7] << 152) | (uint256(1) << FORCED_SHIFT);
+        h = keccak256(abi.encode(w0, uint256(0), t[8], t[9], t[10], sig[0], sig[1], sig[2]));
+    }
+
+    /// Word `j` of the slot at calldata offset `slot` (the one place the forced-inclusion check reads slot words).
+    function _slotWord(uint256 slot, uint256 j) internal pure returns (uint256 w) {
+        assembly {
+            w := calldataload(add(slot, shl(5, j)))
+        }
+    }
+
+    /// forced_inclusion, per entry in submission order (the model's order): the slots whose forced byte is set are
+    /// entries head, head+1, … of the rollup's queue (each slot's 8 words, reason byte masked, hash to the stored
+    /// entry hash), and the first entry left unprocessed is not overdue (enqueued at e, overdue at batch n when
+    /// e + T ≤ n). A rollup with nothing pending (bit c of `pending` clear) must have no forced slot. Returns the
+    /// new heads by chain (unread where nothing is pending).
+    function _checkForcedInclusion(Sub memory x, uint256 pending, uint256 batch)
+        internal
+        view
+        returns (uint256[] memory heads)
+    {
+        heads = new uint256[](x.k);
+        for (uint256 i = 0; i < x.n; i++) {
+            uint256 c = _e(x, i, E_CHAIN);
+            uint256 off = _e(x, i, E_SLOTS);
+            uint256 end = off + 32 * _e(x, i, E_NSLOTS);
+            if ((pending >> c) & 1 == 0) {
+                for (; off < end; off += SLOT_BYTES) {
+                    if ((_slotWord(off, 0) >> FORCED_SHIFT) & 0xff != 0) revert ForcedInclusion(c);
+                }
+                continue;
+            }
+            Queue memory q = queues[c];
+            uint256 h = q.head;
+            for (; off < end; off += SLOT_BYTES) {
+                uint256 w0 = _slotWord(off, 0);
+                if ((w0 >> FORCED_SHIFT) & 0xff == 0) continue;
+                if (h >= q.length || _forcedSlotHash(off, w0) != queueEntries[c][h].hash) revert ForcedInclusion(c);
+                h++;
+            }
+            if (h < q.length && uint256(queueEntries[c][h].enqueuedAt) + forcedDeadline <= batch) revert ForcedInclusion(c);
+            heads[c] = h;
+        }
+    }
+
+    /// keccak256 of the forced slot's 8 words at calldata `slot` with word 0's reason byte zeroed.
+    function _forcedSlotHash(uint256 slot, uint256 w0) internal pure returns (bytes32 h) {
+        uint256 m;
+        assembly ("memory-safe") {
+            m := mload(0x40)
+        }
+        for (uint256 j = 1; j < ENTRY_WORDS; j++) {
+            uint256 w = _slotWord(slot, j);
+            assembly ("memory-safe") {
+                mstore(add(m, shl(5, j)), w)
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(m, and(w0, not(REASON_MASK)))
+            h := keccak256(m, mul(ENTRY_WORDS, 32))
+        }
+    }
+
+    /// After an accepted shared batch: the new heads of the rollups with pending entries, and their pending bits.
+    function _advanceQueues(uint256[] memory heads, uint256 pending) internal {
+        uint256 stillPending = pending;
+        for (uint256 c = 0; c < heads.length; c++) {
+            if ((pending >> c) & 1 == 0) continue;
+            Queue storage q = queues[c];
+            uint256 h = heads[c];
+            if (h != q.head) q.head = uint64(h);
+            if (h == q.length) stillPending &= ~(uint256(1) << c);
+        }
+        if (stillPending != pending) pendingQueues = uint8(stillPending);
     }
 }
