@@ -778,8 +778,7 @@ def _hex_seed(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     "--forced",
     is_flag=True,
     help="Also enqueue one signed transfer on the L1's forced-inclusion queue before the first batch; the sequencer "
-    "must process it within --forced-deadline shared batches. The EVM contract has no queue yet: such a run "
-    "settles on the L1 model (said on stderr).",
+    "must process it within --forced-deadline shared batches (the EVM contract and the model both check it).",
 )
 @click.option(
     "--censor",

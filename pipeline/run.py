@@ -8,7 +8,7 @@
     DIR/settlement.json               the verdict of every shared batch (accepted or first failed check), the model's
                                       gas and, settled on the EVM, the EVM's verdict and measured gas ("evm")
     DIR/state.json                    every rollup's roots after each shared batch, its accounts at the end
-    DIR/l1.json                       the L1 model's state after the run: batch number, roots, forced queue
+    DIR/l1.json                       the L1's state after the run: batch number, roots, forced queue
     DIR/run.json                      the whole report (what ``--json`` prints; ``zksvs report`` reads it)
     DIR/sequencer.sqlite              the sequencer's durable log (accepted txs, rejections, closed batches)
 
@@ -75,6 +75,7 @@ from verifier.settlement import (
     bridge_slots_for,
 )
 from zksvs.errors import InputError, MalformedTransaction, ZksvsError
+from zksvs.forced import DEFAULT_FORCED_DEADLINE
 from zksvs.formats.binfile import to_bytes
 from zksvs.formats.r1cs_file import write_r1cs
 from zksvs.formats.snarkjs_json import verifying_key_to_json, write_proof, write_public_inputs
@@ -310,11 +311,11 @@ def run_pipeline(
     in_flight : int
         Shared batches proving at once (≥ 1): 2 lets workers start on batch n + 1 while batch n settles.
     l1 : {"evm", "model", "both"}
-        Where to settle (module docstring). A run with a non-empty forced-inclusion queue settles on the model
-        (said once): the contract has no queue yet, so it could not check ``forced_inclusion``.
+        Where to settle (module docstring). The forced-inclusion queue is enqueued on the EVM contract too (its
+        entries, in order, before the first shared batch), which checks ``forced_inclusion`` as the model does.
     queue : ForcedQueue, optional
         The L1's forced-inclusion queue at the start (``verifier.forced_queue``; from ``l1.json`` or the demo):
-        its unprocessed entries are handed to the sequencer, and the L1 model settles against it. Default: empty.
+        its unprocessed entries are handed to the sequencer, and the L1 settles against it. Default: empty.
         The L1's state after the run is written to ``DIR/l1.json`` (``pipeline.l1state``).
     censor : sequence of (chain, account)
         Make the sequencer censor these senders' queued transactions (``Sequencer(censor=…)``). Once the input is
@@ -359,9 +360,6 @@ def run_pipeline(
     if queue is None:
         queue = ForcedQueue(k, shape.account_depth)
     forced = _forced_entries(queue, k, shape.account_depth)
-    if any(queue.entries) and l1 != "model":
-        say(f"the forced-inclusion queue is checked by the L1 model only: settling on the model, not --l1 {l1}")
-        l1 = "model"
     run = RunResult(
         n_rollups=k,
         shape={
@@ -422,11 +420,13 @@ def run_pipeline(
     clock.seconds["sequence"] = producer.busy_s
     _book_sequencing(run, producer, len(batches))
     run.forced = [f.to_obj() for f in producer.forced_results]
-    model = next((c for c in getattr(proving, "contracts", []) if isinstance(c, SettlementContract)), None)
-    if model is None:  # nothing proven (or settled on the EVM only): the L1 stayed at its start
+    contracts = getattr(proving, "contracts", [])
+    # the model's state where it ran, else the EVM contract's (its queue mirrored in the model's form)
+    l1c = next((c for c in contracts if isinstance(c, SettlementContract)), contracts[0] if contracts else None)
+    if l1c is None:  # nothing proven: the L1 stayed at its start
         state = L1State(0, list(producer.genesis_roots), queue)
     else:
-        state = L1State(model.batch_number, [model.state_root(c) for c in range(k)], model.queue)
+        state = L1State(l1c.batch_number, [l1c.state_root(c) for c in range(k)], l1c.queue)
     state.write(out / L1_FILE)
     run.stage_seconds = clock.seconds
     write_json({"settlements": [s.to_json() for s in run.settlements]}, out / "settlement.json")
@@ -458,13 +458,38 @@ def _l1_contracts(
         from verifier.evm_settlement import EvmSettlementContract
 
         say("L1 on the EVM: compiling and deploying SharedSettlement (solc-js, cached)")
-        out.append(EvmSettlementContract(root_check=root_check, cross_vk=cross_vk, say=lambda line: say(line, 2)))
+        d, t = (queue.account_depth, queue.deadline) if queue is not None else (32, DEFAULT_FORCED_DEADLINE)
+        evm = EvmSettlementContract(
+            root_check=root_check, cross_vk=cross_vk, say=lambda line: say(line, 2), account_depth=d, deadline=t
+        )
+        out.append(evm)
     if l1 in ("model", "both"):
         out.append(SettlementContract(root_check=root_check, cross_vk=cross_vk, queue=queue))
     for contract in out:
         for c, root in enumerate(genesis_roots):
             contract.register(c, batch_vk, root)
+    if l1 in ("evm", "both") and queue is not None and any(queue.entries):
+        _enqueue_on_evm(out[0], queue)
     return out
+
+
+def _enqueue_on_evm(evm, queue: ForcedQueue) -> None:
+    """Send the queue's entries to the fresh EVM contract in order (at its batch 0), as anyone enqueues them.
+
+    Raises
+    ------
+    InputError
+        The queue is not a starting one (an entry processed, or enqueued after batch 0), or the contract refuses an
+        entry the model accepted (the rule it names).
+    """
+    for c in range(queue.n_rollups):
+        if queue.heads[c] or any(e.enqueued_at for e in queue.entries[c]):
+            raise InputError(f"the L1 queue of rollup {c} is not at its start (batch 0, nothing processed)")
+        for i, e in enumerate(queue.entries[c]):
+            tx = parse_tx(e.calldata)
+            result = evm.enqueue(tx.chain, tx.fields(), tx.signature, e.calldata)
+            if not result.accepted or result.index != i:
+                raise InputError(f"L1 queue entry {i} of rollup {c}: the EVM contract refuses it: {result.detail}")
 
 
 def _settle(contracts: list, submission: SharedBatchSubmission) -> SettlementResult:
