@@ -5,9 +5,12 @@ genesis: batch 0, the genesis roots, empty queues); ``zksvs run … --out DIR`` 
 and hands its queue to the sequencer, and every run writes the L1's state after it there. Format
 (docs/formats.md, "l1.json")::
 
-    {"format": "zksvs-l1/1", "batch_number": 0, "state_roots": ["…", …],
+    {"format": "zksvs-l1/2", "batch_number": 0, "state_roots": ["…", …],
      "forced_queue": {"n_rollups": 4, "account_depth": 8, "deadline": 2,
-                      "queues": [{"head": 0, "entries": [{"message": "…", "enqueued_at": 0, "tx": {…}}]}, …]}}
+                      "queues": [{"head": 0, "entries": [{"entry_hash": "0x…", "enqueued_at": 0, "tx": {…}}]}, …]}}
+
+``zksvs-l1/1`` (entries kept the transaction's message, not the entry hash that binds its signature) is refused
+with one line: its queue cannot be checked the current way.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ __all__ = ["L1_FILE", "L1_FORMAT", "L1State", "load_l1_state"]
 #: The file's name in a run folder.
 L1_FILE = "l1.json"
 #: The ``format`` tag.
-L1_FORMAT = "zksvs-l1/1"
+L1_FORMAT = "zksvs-l1/2"
+#: The format before forced slots committed the queued signature (issue 10 §3): refused.
+_OLD_FORMATS = ("zksvs-l1/1",)
 
 
 @dataclass
@@ -67,6 +72,11 @@ def load_l1_state(path: str | Path) -> L1State:
         raise InputError(f"{p}: cannot read it ({e.strerror})") from None
     except json.JSONDecodeError as e:
         raise InputError(f"{p}: not JSON ({e.msg} at line {e.lineno})") from None
+    if isinstance(obj, dict) and obj.get("format") in _OLD_FORMATS:
+        raise InputError(
+            f"{p}: format {obj['format']!r} is from before queue entries bound the signature; this zksvs reads "
+            f"{L1_FORMAT!r} (start the run folder again: zksvs enqueue creates it)"
+        )
     if not isinstance(obj, dict) or obj.get("format") != L1_FORMAT:
         raise InputError(f"{p}: not an L1 state file (format {L1_FORMAT!r})")
     try:

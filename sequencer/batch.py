@@ -21,6 +21,7 @@ from sequencer.execute import (
     apply_trigger_with_action,
     check_signature,
     check_tx,
+    forced_data,
     forced_rejection_slot,
     noop_slot,
 )
@@ -263,5 +264,6 @@ class SharedBatchBuilder:
 
 
 def _mark_forced(slot: SlotTrace, forced: bool) -> SlotTrace:
-    """``slot`` with ``data.forced = 1`` when ``forced`` (an included queue entry), else unchanged."""
-    return replace(slot, data=replace(slot.data, forced=1)) if forced else slot
+    """``slot`` marked forced and carrying its signature (``forced_data``) when ``forced`` (an included queue
+    entry), else unchanged."""
+    return replace(slot, data=forced_data(slot.data, slot.signature)) if forced else slot

@@ -93,6 +93,7 @@ __all__ = [
     "apply_trigger_with_action",
     "check_signature",
     "check_tx",
+    "forced_data",
     "forced_rejection_slot",
     "noop_slot",
     "reason_of",
@@ -460,9 +461,9 @@ def forced_rejection_slot(r: RollupState, tx: Transfer | Burn | Call, reason: in
     ``tx`` as if included (kind, accounts, amount, nonce, peer, program, payload, named key) with ``forced = 1`` and
     ``reason``; every part inactive (the debit opens the sender, the credit the recipient, unchanged), so no root
     changes. The debit *reads* the sender (and a transfer's credit the recipient): when it exists, its ``before``
-    and ``after`` are its state (the leaf's preimage the circuit proves the reason from), and the signature is
-    recorded (the circuit checks it, and proves
-    it invalid for ``bad_signature``); an unknown sender records neither. No hashing but the openings.
+    and ``after`` are its state (the leaf's preimage the circuit proves the reason from). The queued signature is
+    committed in the slot (``forced_data``) and recorded: the circuit checks it when the sender exists, and proves it
+    invalid for ``bad_signature``. No hashing but the openings.
     """
     if isinstance(tx, Transfer):
         data = SlotData(SlotKind.TRANSFER, tx.sender, tx.recipient, tx.amount, tx.nonce, 0, 0, 0, *tx.to_pubkey)
@@ -472,7 +473,7 @@ def forced_rejection_slot(r: RollupState, tx: Transfer | Burn | Call, reason: in
             kind, tx.sender, tx.recipient, tx.amount, tx.nonce, tx.to_chain, int(tx.program), tx.payload,
             *tx.to_pubkey,
         )  # fmt: skip
-    data = replace(data, forced=1, reason=int(reason))
+    data = forced_data(data, tx.signature, reason)
     debit_index, credit_index = part_indices(data)
     debit, credit = _inactive_account(r, debit_index), _inactive_account(r, credit_index)
     sender = r.account(tx.sender)
@@ -482,9 +483,15 @@ def forced_rejection_slot(r: RollupState, tx: Transfer | Burn | Call, reason: in
     if recipient is not None:  # a transfer's credit reads the recipient's leaf the same way
         credit = replace(credit, before=recipient, after=recipient)
     root = r.accounts.root
-    # an unknown sender has no key to check a signature against: none is recorded (the circuit pins it to 0)
-    signature = tx.signature if sender is not None else None
-    return SlotTrace(data, debit, credit, _inactive_append(r), root, root, r.slots.root, signature)
+    # the queued signature is committed (words 5-7) and recorded even for an unknown sender, whose verifier is off
+    return SlotTrace(data, debit, credit, _inactive_append(r), root, root, r.slots.root, tx.signature)
+
+
+def forced_data(data: SlotData, signature: Signature | None, reason: int = 0) -> SlotData:
+    """``data`` marked forced with ``reason`` and carrying the queued ``signature`` in ``sig_r8x, sig_r8y, sig_s``
+    (slot words 5-7, which the L1 compares with the queue entry's; 0s for None, an unsigned genesis)."""
+    sig = (0, 0, 0) if signature is None else (*signature.r8, signature.s)
+    return replace(data, forced=1, reason=int(reason), sig_r8x=sig[0], sig_r8y=sig[1], sig_s=sig[2])
 
 
 # --- kinds ----------------------------------------------------------------------------------------------------------

@@ -1,16 +1,17 @@
 """The L1's forced-inclusion queue (issue 10 §3; docs/protocol.md, "Forced inclusion").
 
-Anyone can ``enqueue`` a signed user transaction for a rollup. Per rollup the L1 keeps the queued transactions'
-messages h_i (``zksvs.tx_message``: the hash the signature signs), the batch number at which each was enqueued, the
-running hash chain Q_0 = 0, Q_i = Poseidon(Q_{i−1}, h_i) (``zksvs.forced.queue_step``; every Q_i is kept, so the
-accumulator at any processed boundary is known), the transaction itself as calldata (what the sequencer reads), and
-the head: how many entries settled batches have processed.
+Anyone can ``enqueue`` a signed user transaction for a rollup. Per rollup the L1 keeps, for each queued
+transaction, its entry hash (``zksvs.forced.entry_hash`` of ``entry_words``: Keccak-256 of the eight slot words its
+forced slot must carry, the signature included, reason byte 0), the batch number at which it was enqueued and the
+transaction itself as calldata (what the sequencer reads); and the head: how many entries settled batches have
+processed.
 
 At settlement (``check_batch``, the check named ``forced_inclusion``), the slots of a rollup's batch marked
-``forced`` are the queue entries it claims to process, in order, from the head. Their transaction messages are
-recomputed from the committed slot fields (``zksvs.forced.slot_message``) and chained from Q_head: the result must
-be Q_{head+n}, so a batch that claims an entry it did not process, skips one, or reorders them is refused; then every
-entry still unprocessed after this batch must not be overdue: enqueued at batch e, it is overdue at batch n when
+``forced`` are the queue entries it claims to process, in slot order, from the head: the i-th forced slot's words,
+reason byte masked (``zksvs.forced.mask_reason``; the circuit proves the reason), must hash to entry head + i. So a
+batch that claims more entries than are queued, skips or reorders one, changes a field, or carries another
+signature than the queued one (the circuit's verifier checks the committed one) is refused; then every entry still
+unprocessed after this batch must not be overdue: enqueued at batch e, it is overdue at batch n when
 e + T ≤ n (T = ``deadline``, a registered parameter). Nothing changes unless the whole shared batch is accepted
 (``advance``).
 
@@ -33,9 +34,9 @@ from zksvs import babyjub as bj
 from zksvs.eddsa import Signature
 from zksvs.errors import InputError, SettlementRejected
 from zksvs.field import FR_MODULUS
-from zksvs.forced import DEFAULT_FORCED_DEADLINE, queue_step, slot_message
+from zksvs.forced import DEFAULT_FORCED_DEADLINE, entry_hash, entry_words, mask_reason
 from zksvs.rollup_state import U64_MAX
-from zksvs.statement import SlotData
+from zksvs.statement import SlotData, pack_slot
 from zksvs.tx_message import Program, TxFields, TxKind
 
 __all__ = ["EnqueueResult", "ForcedQueue", "QueueEntry"]
@@ -63,10 +64,10 @@ class _Refused(Exception):
 
 @dataclass(frozen=True)
 class QueueEntry:
-    """One queued transaction: its message, the L1 batch number at enqueue, and its calldata (the signed
-    transaction's JSON object, what the sequencer reads)."""
+    """One queued transaction: its entry hash (``zksvs.forced.entry_hash``), the L1 batch number at enqueue, and its
+    calldata (the signed transaction's JSON object, what the sequencer reads)."""
 
-    message: int
+    entry_hash: int
     enqueued_at: int
     calldata: dict | None = None
 
@@ -104,8 +105,6 @@ class ForcedQueue:
         T: an entry enqueued at batch e must be processed by shared batch e + T.
     entries : list[list[QueueEntry]]
         Per rollup, in queue order.
-    accumulators : list[list[int]]
-        Per rollup, ``[Q_0, Q_1, …]`` (one more than its entries).
     heads : list[int]
         Per rollup, entries processed by settled batches.
     """
@@ -114,14 +113,12 @@ class ForcedQueue:
     account_depth: int
     deadline: int = DEFAULT_FORCED_DEADLINE
     entries: list[list[QueueEntry]] = field(default_factory=list)
-    accumulators: list[list[int]] = field(default_factory=list)
     heads: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         k = self.n_rollups
         if not self.entries:
             self.entries = [[] for _ in range(k)]
-            self.accumulators = [[0] for _ in range(k)]
             self.heads = [0] * k
         if type(self.deadline) is not int or self.deadline < 1:
             raise ValueError(f"the forced-inclusion deadline T is a positive int, not {self.deadline!r}")
@@ -162,17 +159,16 @@ class ForcedQueue:
             detail = f"no rollup {chain_id!r} in [0, {self.n_rollups})"
             return EnqueueResult(False, c, failed_check="rollup", detail=detail)
         try:
-            message = self._check_tx(c, fields)
+            self._check_tx(c, fields)
             self._check_signature(signature)
         except _Refused as e:
             return EnqueueResult(False, c, failed_check=e.check, detail=e.detail)
         index = len(self.entries[c])
-        self.entries[c].append(QueueEntry(message, batch_number, calldata))
-        self.accumulators[c].append(queue_step(self.accumulators[c][-1], message))
+        self.entries[c].append(QueueEntry(entry_hash(entry_words(fields, signature)), batch_number, calldata))
         return EnqueueResult(True, c, index)
 
-    def _check_tx(self, c: int, f: object) -> int:
-        """The transaction's message, or ``_Refused``."""
+    def _check_tx(self, c: int, f: object) -> None:
+        """Return if ``f`` can be queued for rollup ``c``, else raise ``_Refused``."""
         if not isinstance(f, TxFields):
             raise _Refused("transaction", f"not a transaction's signed fields: {type(f).__name__}")
         n_accounts = 1 << self.account_depth
@@ -216,7 +212,6 @@ class ForcedQueue:
         for ok, detail in rules:
             if not ok:
                 raise _Refused("transaction", detail)
-        return f.message()
 
     @staticmethod
     def _check_signature(sig: object) -> None:
@@ -238,22 +233,23 @@ class ForcedQueue:
         ------
         SettlementRejected
             check ``forced_inclusion``: more forced slots than unprocessed entries, a forced slot that is not the
-            next entry (its message chained from Q_head is not the queue's accumulator), or an overdue entry left
-            unprocessed.
+            next entry (its words, reason masked, do not hash to that entry's hash: another transaction, another
+            signature, or out of order), or an overdue entry left unprocessed.
         """
         c = chain_id
-        head, entries, acc = self.heads[c], self.entries[c], self.accumulators[c]
+        head, entries = self.heads[c], self.entries[c]
         forced = [(k, s) for k, s in enumerate(batch_data) if s.forced]
         if head + len(forced) > len(entries):
             raise SettlementRejected(
                 CHECK, c, f"the batch claims {len(forced)} queue entries; only {len(entries) - head} are unprocessed"
             )
-        q = acc[head]
         for i, (k, slot) in enumerate(forced):
-            q = queue_step(q, slot_message(slot, c))
-            if q != acc[head + i + 1]:
+            w = pack_slot(slot)
+            if entry_hash((mask_reason(w[0]), *w[1:])) != entries[head + i].entry_hash:
                 raise SettlementRejected(
-                    CHECK, c, f"slot {k} claims queue entry {head + i}, but its transaction is not that entry"
+                    CHECK,
+                    c,
+                    f"slot {k} claims queue entry {head + i}, but its transaction or signature is not that entry's",
                 )
         new_head = head + len(forced)
         if new_head < len(entries):
@@ -288,7 +284,7 @@ class ForcedQueue:
                 {
                     "head": self.heads[c],
                     "entries": [
-                        {"message": str(e.message), "enqueued_at": e.enqueued_at, "tx": e.calldata}
+                        {"entry_hash": f"0x{e.entry_hash:064x}", "enqueued_at": e.enqueued_at, "tx": e.calldata}
                         for e in self.entries[c]
                     ],
                 }
@@ -298,7 +294,7 @@ class ForcedQueue:
 
     @classmethod
     def from_obj(cls, obj: dict) -> ForcedQueue:
-        """Inverse of ``to_obj``; the accumulators are recomputed from the messages.
+        """Inverse of ``to_obj``.
 
         Raises
         ------
@@ -311,9 +307,10 @@ class ForcedQueue:
                 raise ValueError(f"{len(obj['queues'])} queues for {q.n_rollups} rollups")
             for c, qc in enumerate(obj["queues"]):
                 for e in qc["entries"]:
-                    entry = QueueEntry(int(e["message"]), int(e["enqueued_at"]), e.get("tx"))
-                    q.entries[c].append(entry)
-                    q.accumulators[c].append(queue_step(q.accumulators[c][-1], entry.message))
+                    h = e["entry_hash"]
+                    if type(h) is not str or not h.startswith("0x") or len(h) != 66:
+                        raise ValueError(f"entry_hash {h!r} is not a 0x-prefixed 32-byte hex word")
+                    q.entries[c].append(QueueEntry(int(h, 16), int(e["enqueued_at"]), e.get("tx")))
                 head = int(qc["head"])
                 if not 0 <= head <= len(q.entries[c]):
                     raise ValueError(f"head {head} outside the queue of rollup {c}")

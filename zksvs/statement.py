@@ -4,7 +4,7 @@ Batch circuit public inputs, in this order (DESIGN.md §6): ``chain_id, old_stat
 batch_commitment, eval_point, eval_value``. The last three bind the proof to the batch data the L1 receives, by
 evaluation (EIP-4844's "proof of equivalence" between a commitment and published data):
 
-- every slot (no-ops too) packs into ``SLOT_WORDS`` = 5 slot words (``pack_slot``; byte fields, little end first)::
+- every slot (no-ops too) packs into ``SLOT_WORDS`` = 8 slot words (``pack_slot``; byte fields, little end first)::
 
       word 0  byte   0          1           2           3-6         7-10        11-18    19-26  27      28
               field  kind bit   peer_chain  program bit account_a   account_b   amount   nonce  forced  reason bit
@@ -12,25 +12,30 @@ evaluation (EIP-4844's "proof of equivalence" between a commitment and published
       word 1  byte   0-3         4-7         8-15
               field  msg_sender  msg_target  msg_value                                                (< 2^128)
       word 2  payload;  word 3  pubkey_x;  word 4  pubkey_y                                    (field elements, < r)
+      word 5  sig_r8x;  word 6  sig_r8y;   word 7  sig_s        (a forced slot's signature; 0 on every other slot)
 
   The kind byte has one bit per kind (``KIND_BITS``: no-op 0, transfer 1, burn 2, action 4, call 8), the program
   byte one bit per program (``PROGRAM_BITS``: none 0, MINT 1, COND 2, SWAP 4) and the reason byte one bit per
   forced rejection's reason code (``REASON_BITS``; forced inclusion, issue 10 §3: ``forced`` is 0 or 1), so words 0
   and 1 are sums of distinct powers of two over the circuit's boolean wires (the kind and
-  program selectors and the fields' range-check bits) and words 2-4 are wires themselves: five words, one slot.
+  program selectors and the fields' range-check bits) and words 2-4 are wires themselves. Words 5-7 bind a forced
+  slot's signature (R8.x, R8.y, S), the one queued on L1 (``zksvs.forced.entry_words``): the circuit makes each
+  forced·(the wire its signature verifier consumes), so a forced slot's check runs on the committed signature and a
+  sequencer cannot swap in another one to "prove" ``bad_signature``; on a slot that is not forced they are 0. Eight
+  words, one slot.
 
-- ``batch_commitment`` c = Poseidon sponge over the 5·B words in slot order: h = Poseidon(w_0..w_15), then
+- ``batch_commitment`` c = Poseidon sponge over the 8·B words in slot order: h = Poseidon(w_0..w_15), then
   h = Poseidon(h, next 15 words) while words remain (circomlib Poseidon, at most 16 inputs);
-- ``eval_point`` z = Keccak-256(c ‖ w_0 ‖ … ‖ w_{5B−1}) mod r (32-byte big-endian words);
+- ``eval_point`` z = Keccak-256(c ‖ w_0 ‖ … ‖ w_{8B−1}) mod r (32-byte big-endian words);
 - ``eval_value`` y = Σ_k w_k·z^k mod r.
 
 The circuit computes c and y from the slot fields it uses (each field range-checked to its width, so the packing is
-injective) and takes z as an input; the L1 computes z and y from the words it received, with Keccak and 5·B
+injective) and takes z as an input; the L1 computes z and y from the words it received, with Keccak and 8·B
 multiply-adds. Why that binds: c fixes the prover's words before z exists, and z depends on c and on the published
-words, so a published list that differs from the committed one is a different polynomial of degree < 5B, which
-agrees with the committed one at the random point z with probability ≤ 5B/r (Schwartz–Zippel) per attempt.
-Poseidon over the slots on the L1 instead would cost ~160,000 gas a slot; this costs about 1,500 (Keccak, five
-multiply-adds).
+words, so a published list that differs from the committed one is a different polynomial of degree < 8B, which
+agrees with the committed one at the random point z with probability ≤ 8B/r (Schwartz–Zippel) per attempt.
+Poseidon over the slots on the L1 instead would cost ~160,000 gas a slot; this costs a Keccak over the words and
+eight multiply-adds a slot (docs/evm.md has the measured gas).
 
 The slot fields of each kind are in docs/protocol.md ("The slot layout").
 
@@ -58,9 +63,9 @@ from zksvs.poseidon import poseidon
 #: Number of public inputs of a batch circuit.
 N_BATCH_PUBLIC = 6
 #: Slot words per slot.
-SLOT_WORDS = 5
+SLOT_WORDS = 8
 #: Slot-word layout of the packed words 0 and 1: field → (word, bit offset, width in bits). Byte-aligned, so zero
-#: high bytes stay zero in calldata. Words 2, 3, 4 are ``FR_WORD_FIELDS``.
+#: high bytes stay zero in calldata. Words 2-7 are ``FR_WORD_FIELDS``.
 SLOT_WORD_LAYOUT: dict[str, tuple[int, int, int]] = {
     "kind": (0, 0, 8),
     "peer_chain": (0, 8, 8),
@@ -75,8 +80,10 @@ SLOT_WORD_LAYOUT: dict[str, tuple[int, int, int]] = {
     "msg_target": (1, 32, 32),
     "msg_value": (1, 64, 64),
 }
-#: The field-element fields, one word each (words 2, 3, 4).
-FR_WORD_FIELDS = ("payload", "pubkey_x", "pubkey_y")
+#: The field-element fields, one word each (words 2-7).
+FR_WORD_FIELDS = ("payload", "pubkey_x", "pubkey_y", "sig_r8x", "sig_r8y", "sig_s")
+#: The signature fields (words 5-7): a forced slot's signature, 0 on every other slot.
+SIG_FIELDS = ("sig_r8x", "sig_r8y", "sig_s")
 #: Bits of the packed words: word 0 is below 2^232, word 1 below 2^128.
 PACKED_WORD_BITS = (232, 128)
 #: The kind byte of a slot word: one bit per kind.
@@ -143,6 +150,9 @@ class SlotData:
     reason : int
         A forced slot's ``zksvs.forced.ForcedReason``: 0 when the transaction was included, else the code of why it
         was rejected (the slot then changes nothing); 0 on every slot that is not forced.
+    sig_r8x, sig_r8y, sig_s : int
+        A forced slot's signature (R8.x, R8.y, S: the one queued on L1, which the slot's verifier checks); 0 on
+        every slot that is not forced.
     """
 
     kind: SlotKind
@@ -160,10 +170,13 @@ class SlotData:
     msg_value: int = 0
     forced: int = 0
     reason: int = 0
+    sig_r8x: int = 0
+    sig_r8y: int = 0
+    sig_s: int = 0
 
     def fields(self) -> tuple[int, ...]:
         """kind, account_a, account_b, amount, nonce, peer_chain, program, payload, pubkey_x, pubkey_y, msg_sender,
-        msg_target, msg_value, forced, reason."""
+        msg_target, msg_value, forced, reason, sig_r8x, sig_r8y, sig_s."""
         return (
             int(self.kind),
             self.account_a,
@@ -180,10 +193,13 @@ class SlotData:
             self.msg_value,
             self.forced,
             self.reason,
+            self.sig_r8x,
+            self.sig_r8y,
+            self.sig_s,
         )
 
     def words(self) -> tuple[int, ...]:
-        """The five slot words (``pack_slot``)."""
+        """The eight slot words (``pack_slot``)."""
         return pack_slot(self)
 
     @classmethod
@@ -199,8 +215,8 @@ def _code_byte(value: object, table: dict[int, int], what: str) -> int:
 
 
 def pack_slot(slot: SlotData) -> tuple[int, ...]:
-    """The five slot words (module docstring): each packed field at its ``SLOT_WORD_LAYOUT`` place, then payload,
-    pubkey_x, pubkey_y.
+    """The eight slot words (module docstring): each packed field at its ``SLOT_WORD_LAYOUT`` place, then payload,
+    pubkey_x, pubkey_y, sig_r8x, sig_r8y, sig_s.
 
     Raises
     ------
@@ -234,7 +250,7 @@ def unpack_slot(words: Sequence[int]) -> SlotData:
     Raises
     ------
     MalformedSlotData
-        ``words`` are not five ints, word 0 ≥ 2^232, word 1 ≥ 2^128, words 2-4 ≥ r, or the kind, program or
+        ``words`` are not eight ints, word 0 ≥ 2^232, word 1 ≥ 2^128, words 2-7 ≥ r, or the kind, program or
         reason byte is not one of its bits.
     """
     if len(words) != SLOT_WORDS or any(type(w) is not int or w < 0 for w in words):
@@ -243,7 +259,7 @@ def unpack_slot(words: Sequence[int]) -> SlotData:
         if words[i] >= 1 << bits:
             raise MalformedSlotData(f"slot word {i} must be below 2^{bits}, not {words[i]}")
     if any(w >= FR_MODULUS for w in words[2:]):
-        raise MalformedSlotData("slot words 2-4 must be below r")
+        raise MalformedSlotData("slot words 2-7 must be below r")
     f = {name: (words[w] >> off) & ((1 << width) - 1) for name, (w, off, width) in SLOT_WORD_LAYOUT.items()}
     if f["kind"] not in _KIND_OF_BITS:
         raise MalformedSlotData(f"kind byte {f['kind']} is not 0, 1, 2, 4 or 8")
@@ -279,7 +295,9 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
       MINT, COND or SWAP (a BURN: MINT with payload 0); a COND's payload (its cap) is a u64; msg_sender,
       msg_target, msg_value are 0 except in a SWAP ACTION;
     - forced is 0 or 1, and 1 only on a TRANSFER, BURN or CALL (a user transaction from the L1 queue); reason is 0
-      unless forced, else a code the circuit proves (``REASON_BITS``, ``zksvs.forced.PROVABLE_REASONS``).
+      unless forced, else a code the circuit proves (``REASON_BITS``, ``zksvs.forced.PROVABLE_REASONS``);
+      sig_r8x, sig_r8y, sig_s are 0 unless forced (which signature a forced slot carries is the
+      ``forced_inclusion`` check's business: the queue entry's).
 
     Raises
     ------
@@ -307,6 +325,8 @@ def check_slot_data(slot: object, chain_id: int, n_rollups: int) -> SlotData:
         raise MalformedSlotData(f"forced is 1 only on a TRANSFER, BURN or CALL, not {slot.forced} on {kind.name}")
     if slot.reason not in REASON_BITS or (slot.reason and not slot.forced):
         raise MalformedSlotData(f"reason is a forced slot's code in {sorted(REASON_BITS)}, else 0, not {slot.reason}")
+    if not slot.forced and any(getattr(slot, n) for n in SIG_FIELDS):
+        raise MalformedSlotData(f"a slot that is not forced has sig_r8x, sig_r8y, sig_s 0, not {slot}")
     if kind == SlotKind.NOOP:
         if any(slot.fields()[1:]):
             raise MalformedSlotData(f"a NOOP slot has only zero fields, not {slot}")
@@ -346,7 +366,7 @@ def sponge_chunks(n_words: int) -> list[tuple[int, int]]:
 
 
 def slot_words_unchecked(slot: SlotData) -> tuple[int, ...]:
-    """The five words as Σ bit·2^offset mod r without range checks: the words a circuit computes from whatever a
+    """The eight words as Σ bit·2^offset mod r without range checks: the words a circuit computes from whatever a
     (possibly malicious) trace holds (a kind, program or reason without a bit counts as none). Equal ``pack_slot`` for
     every slot that packs."""
     words = [0, 0]
@@ -360,7 +380,7 @@ def slot_words_unchecked(slot: SlotData) -> tuple[int, ...]:
 
 
 def batch_words(slots: Sequence[SlotData]) -> list[int]:
-    """The 5·B words of a batch in slot order (``slot_words_unchecked`` of each slot)."""
+    """The 8·B words of a batch in slot order (``slot_words_unchecked`` of each slot)."""
     return [w for s in slots for w in slot_words_unchecked(s)]
 
 

@@ -1,7 +1,8 @@
 """The batch circuit's binding to its data (``zksvs.statement``): slot words, their Poseidon sponge, their evaluation.
 
-Each slot's committed fields pack into five slot words (linear combinations: free, injective because
-``slots.slot_data`` range-checks every packed field to its width); the words are absorbed by a Poseidon sponge into the
+Each slot's committed fields pack into eight slot words (words 0-4 linear combinations: free, injective
+because ``slots.slot_data`` range-checks every packed field to its width; words 5-7 a forced slot's signature, the
+products ``slots.signature`` makes); the words are absorbed by a Poseidon sponge into the
 public ``batch_commitment`` and evaluated as a polynomial at the public ``eval_point`` into the public
 ``eval_value``, which the L1 recomputes from the words it received (``zksvs.statement`` says why that binds).
 
@@ -22,21 +23,23 @@ from zksvs.statement import KIND_BITS, PROGRAM_BITS, REASON_BITS, SLOT_WORD_LAYO
 __all__ = ["batch_commitment", "eval_value", "slot_words"]
 
 
-def slot_words(sel: KindSelectors, data: SlotDataVars) -> list[Var]:
-    """The five slot words (``zksvs.statement.pack_slot``): words 0 and 1 as sums of boolean wires with distinct
+def slot_words(sel: KindSelectors, data: SlotDataVars, sig_words: Sequence[Var]) -> list[Var]:
+    """The eight slot words (``zksvs.statement.pack_slot``): words 0 and 1 as sums of boolean wires with distinct
     powers of two — the kind byte from the kind selectors (transfer 1, burn 2, action 4, call 8, no-op 0), the
     program byte from the program selectors (MINT 1, COND 2, SWAP 4, none 0), the forced bit, the reason byte from
     the reason bits (one bit per provable code, ``zksvs.statement.REASON_BITS``), every other field from its
-    range-check bits — then payload, pubkey_x, pubkey_y as they are.
+    range-check bits — then payload, pubkey_x, pubkey_y as they are, then ``sig_words`` (forced·(R8.x, R8.y, S) from
+    ``slots.signature``).
 
     Built from bits rather than from the field wires, the words are visibly one-to-one: a packed word fixes each
     boolean (distinct powers of two below 2^232 < r), so each field (the SMT uniqueness checker's ``bits`` rule sees
     it too); a field-element word is its field.
 
-    Constrains: nothing (linear combinations)
+    Constrains: nothing (linear combinations; the signature words' 3 products are ``slots.signature``'s)
     Cost:       0 constraints
     Assumes:    ``data`` from ``slots.slot_data`` (its bits are the range checks of the fields), ``sel`` from
-                ``slots.kind_selectors`` (one-hot kinds; one-hot programs with a message, none without)
+                ``slots.kind_selectors`` (one-hot kinds; one-hot programs with a message, none without),
+                ``sig_words`` from ``slots.signature``
     Rejects:    —
     """
     fields = {
@@ -64,7 +67,8 @@ def slot_words(sel: KindSelectors, data: SlotDataVars) -> list[Var]:
     r_off = SLOT_WORD_LAYOUT["reason"][1]
     for code, bit in zip(PROVABLE_CODES, data.reason_bits, strict=True):
         words[0] = words[0] + (REASON_BITS[code] << r_off) * bit
-    return [*words, data.payload, data.pubkey_x, data.pubkey_y]
+    assert len(sig_words) == 3
+    return [*words, data.payload, data.pubkey_x, data.pubkey_y, *sig_words]
 
 
 def batch_commitment(cb: ConstraintBuilder, words: Sequence[Var]) -> Var:
@@ -87,7 +91,7 @@ def eval_value(cb: ConstraintBuilder, words: Sequence[Var], point: Var) -> Var:
     """Σ_k words[k]·point^k by Horner from the last word (``zksvs.statement.eval_value``; namespace ``horner``).
 
     Constrains: acc_k = acc_{k+1}·point + words[k] (labels ``horner[k]``)
-    Cost:       5·B − 1 constraints
+    Cost:       8·B − 1 constraints
     Assumes:    nothing
     Rejects:    a value at another point, or of other words (tested in tests/circuits/test_batch_soundness.py)
     """

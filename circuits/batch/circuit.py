@@ -25,9 +25,9 @@ value the circuit uses as an index (the idle append's slot 2·chain_id is made f
 slots: slot 0 starts from (old_accounts_root, old_bridge_root), with
 Poseidon(old_accounts_root, old_bridge_root) = old_state_root; debit and credit move the accounts root, append the
 bridge root; after slot B − 1, Poseidon(accounts_root, bridge_root) = new_state_root. Every slot, no-ops included,
-packs its committed fields into five slot words; the words' Poseidon sponge is the public batch_commitment and their
-evaluation at the public eval_point is the public eval_value, exactly as ``zksvs.statement`` computes them
-(``circuits.batch.binding``).
+packs its committed fields into eight slot words (words 5-7: a forced slot's signature, the one its verifier
+checks); the words' Poseidon sponge is the public batch_commitment and their evaluation at the public eval_point is
+the public eval_value, exactly as ``zksvs.statement`` computes them (``circuits.batch.binding``).
 
 References
 ----------
@@ -127,9 +127,9 @@ def define_batch(cb: ConstraintBuilder, shape: BatchShape, inputs: BatchInputs |
             with cb.namespace("nonce"):
                 index_used = cb.mul(sel.action - sel.swap_action, index, "action_index")
                 cb.enforce(1 - sel.rejected, data.nonce - paid.nonce_before - index_used, 0, "binding")
-            valid = slots.signature(cb, si, sel, chain_id, data, paid)
+            valid, sig_words = slots.signature(cb, si, sel, chain_id, data, paid)
             slots.forced_reasons(cb, sel, data, paid, got, valid)
-            words += binding.slot_words(sel, data)
+            words += binding.slot_words(sel, data, sig_words)
     with cb.namespace("binding"):
         commitment = binding.batch_commitment(cb, words)
         value = binding.eval_value(cb, words, eval_point)

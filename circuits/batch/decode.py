@@ -96,6 +96,8 @@ class DecodedSlot:
         The signature the slot's verifier checked (0s when its debit is off).
     forced, reason : int
         The forced-inclusion flag and reason code (``zksvs.forced``).
+    sig_words : tuple[int, int, int]
+        Slot words 5-7 (``SlotData.sig_r8x, sig_r8y, sig_s``): forced·(r8, s).
     """
 
     selectors: tuple[int, int, int, int, int]
@@ -118,6 +120,7 @@ class DecodedSlot:
     s: int = 0
     forced: int = 0
     reason: int = 0
+    sig_words: tuple[int, int, int] = (0, 0, 0)
 
     @property
     def kind(self) -> SlotKind | None:
@@ -227,6 +230,7 @@ def decode_batch_witness(circuit: BatchCircuit, values: Sequence[int]) -> Decode
                 r8=(read(f"{p}/signature/r8x"), read(f"{p}/signature/r8y")),
                 s=read(f"{p}/signature/s"),
                 forced=read(f"{p}/data/forced"),
+                sig_words=tuple(read(f"{p}/signature/word/{n}") for n in ("r8x", "r8y", "s")),
                 reason=sum(k * read(f"{p}/data/reason_bit[{k}]") for k in PROVABLE_CODES) % FR_MODULUS,
                 append=DecodedAppend(
                     slot=read(f"{p}/kind/action") + sum(b << (i + 1) for i, b in enumerate(high)),

@@ -744,10 +744,12 @@ def signature(
     chain_id: Var,
     data: SlotDataVars,
     debit_out: DebitOut,
-) -> Bool:
+) -> tuple[Bool, list[Var]]:
     """The slot's signature: the debit leaf's key signs the slot's message (namespace ``signature``); returns the
     verifier's ``valid`` bit, which ``forced_reasons`` requires to be 1 on every slot that is not a forced
-    rejection (and 0 for a rejection as ``bad_signature``).
+    rejection (and 0 for a rejection as ``bad_signature``), and slot words 5-7 (``zksvs.statement``):
+    forced·(R8.x, R8.y, S) of the very wires the verifier consumes, so a forced slot's check runs on the signature
+    its words commit to (the one queued on L1: ``zksvs.forced.entry_words``).
 
     The message is the 12-input Poseidon of ``zksvs.tx_message``: a user transaction's
     (TAG, chain, kind, program, from, to, to_chain, amount, nonce, payload, to_pubkey) from the slot's fields
@@ -757,13 +759,16 @@ def signature(
     Constrains: the message's Poseidon(12) (``signature/message/…``) over inputs muxed by swap_action (4
                 products); swap_action ⇒ message = payload (``signature/order_is_payload``); the EdDSA-Poseidon
                 check ``eddsa_poseidon_valid`` with enabled = debit_active + rejected·(1 − empty)
-                (``signature/eddsa/…``, one product); enabled = 0 ⇒ R8 = (0, 0), S = 0 (``signature/off_zero/…``:
-                the check ignores its inputs when disabled, so they are pinned)
-    Cost:       P12 + 5 + 3,908 + 1 + 3 = 4,421 constraints
+                (``signature/eddsa/…``, one product); the words word_v = forced·v for v = R8.x, R8.y, S
+                (``signature/word/…``); enabled = 0 ⇒ v = word_v (``signature/off_zero/…``: the check ignores its
+                inputs when disabled, so they are pinned: to 0 on a slot that is not forced, to the committed word
+                on a forced one, an unknown sender's rejection)
+    Cost:       P12 + 5 + 3,908 + 1 + 3 + 3 = 4,424 constraints
     Assumes:    ``debit_out`` from ``debit`` (its key is 0 when off); the verifier's own assumptions (none)
     Rejects:    a wrong signature, a signature by another key, any changed signed field, a SWAP action whose order
-                is not its payload or is signed by another key than Z's (tested in
-                tests/circuits/test_batch_soundness.py and tests/circuits/test_eddsa_gadget.py)
+                is not its payload or is signed by another key than Z's, a forced slot whose verifier checks another
+                signature than its words (tested in tests/circuits/test_batch_soundness.py,
+                tests/circuits/test_eddsa_gadget.py and tests/forced/test_signature_binding.py)
     """
     with cb.namespace("signature"):
         sw = sel.swap_action
@@ -771,8 +776,9 @@ def signature(
         # a debit that writes, or a forced rejection whose sender exists (its signature may be proven invalid)
         rejected = sel.rejected if sel.rejected is not None else 0
         enabled = Bool._trusted(sel.debit_active + rejected - cb.mul(rejected, debit_out.empty, "rejected_unknown"))
-        for n, v in (("r8x", r8x), ("r8y", r8y), ("s", s_)):
-            cb.enforce(1 - enabled, v, 0, f"off_zero/{n}")
+        words = [cb.mul(data.forced, v, f"word/{n}") for n, v in (("r8x", r8x), ("r8y", r8y), ("s", s_))]
+        for n, v, w in zip(("r8x", "r8y", "s"), (r8x, r8y, s_), words, strict=True):
+            cb.enforce(1 - enabled, v - w, 0, f"off_zero/{n}")
         tag = TX_DOMAIN_TAG + sw * (ORDER_DOMAIN_TAG - TX_DOMAIN_TAG)
         to_chain = data.peer_chain + cb.mul(sel.transfer, chain_id, "to_chain")
         p9 = data.payload + cb.mul(sw, data.msg_sender - data.payload, "mux_sender")
@@ -783,7 +789,7 @@ def signature(
         message = poseidon_hash(cb, fields, "message")
         cb.enforce(sw, message - data.payload, 0, "order_is_payload")
         pubkey = EdwardsPoint(debit_out.pubkey_x, debit_out.pubkey_y)
-        return eddsa_poseidon_valid(cb, enabled, pubkey, EdwardsPoint(r8x, r8y), s_, message, "eddsa")
+        return eddsa_poseidon_valid(cb, enabled, pubkey, EdwardsPoint(r8x, r8y), s_, message, "eddsa"), words
 
 
 # --- bridge append ---------------------------------------------------------------------------------------------------

@@ -92,9 +92,10 @@ def batch_inputs(trace: BatchTrace) -> BatchInputs:
                 debit=_account_inputs(s.debit, s.accounts_root_after_debit),
                 credit=_account_inputs(s.credit, s.accounts_root_after_credit),
                 append=_append_inputs(s.append, s.bridge_root_after),
-                r8x=s.signature.r8[0] if s.signature else 0,
-                r8y=s.signature.r8[1] if s.signature else 0,
-                s=s.signature.s if s.signature else 0,
+                # a forced slot's verifier consumes the signature its words commit to (the queued one)
+                r8x=d.sig_r8x if d.forced else s.signature.r8[0] if s.signature else 0,
+                r8y=d.sig_r8y if d.forced else s.signature.r8[1] if s.signature else 0,
+                s=d.sig_s if d.forced else s.signature.s if s.signature else 0,
             )
         )
     return BatchInputs(

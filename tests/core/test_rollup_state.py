@@ -68,9 +68,9 @@ def test_bridge_opening_verifies_and_rejects_tampering():
 
 def test_batch_commitment_is_the_poseidon_sponge_of_the_slot_words():
     slots = [SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0), SlotData.noop()]
-    # kind bit, account_a, account_b, amount at bytes 0, 3, 7, 11 of word 0; words 1-4 and the no-op's are 0
+    # kind bit, account_a, account_b, amount at bytes 0, 3, 7, 11 of word 0; words 1-7 and the no-op's are 0
     word0 = 1 + (1 << 24) + (2 << 56) + (5 << 88)
-    assert batch_commitment(slots) == poseidon([word0] + [0] * 9)
+    assert batch_commitment(slots) == poseidon([word0] + [0] * 15)
     assert batch_commitment(slots) != batch_commitment(slots[::-1])
 
 

@@ -33,7 +33,7 @@ def test_enqueue_starts_and_extends_a_run_folders_l1_state(tmp_path, genesis_fil
     assert proc.returncode == 0, proc.stderr
     assert "rollup 0, entry 0, at shared batch 0" in proc.stdout and "by shared batch 2" in proc.stdout
     l1 = json.loads((run / "l1.json").read_text())
-    assert l1["format"] == "zksvs-l1/1" and l1["batch_number"] == 0
+    assert l1["format"] == "zksvs-l1/2" and l1["batch_number"] == 0
     (entry,) = l1["forced_queue"]["queues"][0]["entries"]
     assert entry["tx"]["amount"] == 7 and entry["enqueued_at"] == 0
     # a second one, into the existing file (no --genesis needed)

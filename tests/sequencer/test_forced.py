@@ -13,8 +13,8 @@ from tests.sequencer.conftest import key, small_genesis
 from tests.sequencer.trace_check import check_batch_trace
 from zksvs.eddsa import Signature
 from zksvs.errors import MalformedTransaction
-from zksvs.forced import ForcedReason, slot_message
-from zksvs.statement import SlotKind
+from zksvs.forced import ForcedReason, entry_words, mask_reason
+from zksvs.statement import SlotKind, pack_slot
 
 
 def _signed(tx):
@@ -44,7 +44,7 @@ def test_forced_transfer_runs_first_and_is_marked(signed_genesis) -> None:
     batch = seq.close_batch()
     data = batch.traces[1].slots[0].data
     assert (data.kind, data.forced, data.reason) == (SlotKind.TRANSFER, 1, 0)
-    assert slot_message(data, 1) == forced.fields().message()
+    assert pack_slot(data) == entry_words(forced.fields(), forced.signature)  # the queue entry, signature included
     assert not batch.traces[1].slots[1].data.forced
     for t in batch.traces:
         check_batch_trace(t)
@@ -71,7 +71,9 @@ def test_forced_failure_takes_a_rejection_slot(signed_genesis, tx, reason) -> No
     assert seq.state_roots() == roots  # a forced rejection changes nothing
     data = batch_none.traces[0].slots[0].data
     assert (data.forced, data.reason) == (1, int(reason))
-    assert slot_message(data, 0) == tx.fields().message()
+    w = pack_slot(data)
+    assert (mask_reason(w[0]), *w[1:]) == entry_words(tx.fields(), tx.signature)
+    assert (data.sig_r8x, data.sig_r8y, data.sig_s) == (*tx.signature.r8, tx.signature.s)  # even an unknown sender
     for t in batch_none.traces:
         check_batch_trace(t)
 
@@ -83,6 +85,8 @@ def test_forced_bad_signature(signed_genesis) -> None:
     batch = seq.close_batch()
     assert batch.traces[2].slots[0].data.reason == ForcedReason.BAD_SIGNATURE
     assert batch.traces[2].slots[0].signature == tx.signature  # recorded for the circuit
+    d = batch.traces[2].slots[0].data
+    assert (d.sig_r8x, d.sig_r8y, d.sig_s) == (*tx.signature.r8, tx.signature.s)  # and committed
 
 
 def test_due_only_from_enqueued_at_and_queue_order(signed_genesis) -> None:

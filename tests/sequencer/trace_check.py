@@ -78,6 +78,11 @@ def check_slot(chain: int, s: SlotTrace, acc_before: int, bridge_before: int, wh
     kind = s.kind
     active = (s.debit.active, s.credit.active, s.append.active)
     assert d.forced in (0, 1) and (d.reason == 0 or d.forced), f"{where}: a reason code on a slot that is not forced"
+    sig = (d.sig_r8x, d.sig_r8y, d.sig_s)
+    if d.forced:  # a forced slot commits the queued signature, which its verifier checks
+        assert s.signature is not None and sig == (*s.signature.r8, s.signature.s), f"{where}: forced signature"
+    else:
+        assert sig == (0, 0, 0), f"{where}: a signature word on a slot that is not forced"
     if d.reason:  # a forced rejection: the transaction's fields, nothing changed
         assert kind in (SlotKind.TRANSFER, SlotKind.BURN, SlotKind.CALL) and active == (False, False, False), where
         return s.accounts_root_after_credit, s.bridge_root_after

@@ -16,9 +16,8 @@ from verifier.forced_queue import ForcedQueue
 from verifier.settlement import SettlementContract
 from zksvs.eddsa import Signature
 from zksvs.errors import SettlementRejected
-from zksvs.forced import queue_accumulators
+from zksvs.keccak import keccak256
 from zksvs.merkle import PYTHON_HASHER
-from zksvs.poseidon import poseidon
 from zksvs.statement import SlotData, SlotKind
 from zksvs.tx_message import TxFields, TxKind
 
@@ -33,14 +32,18 @@ def _enqueue(q: ForcedQueue, tx, batch_number: int = 0):
     return q.enqueue(tx.chain, tx.fields(), tx.signature, batch_number, tx.to_obj())
 
 
-def test_accumulator_is_a_poseidon_chain() -> None:
+def test_entry_hash_is_the_keccak_of_the_forced_slot_words() -> None:
     q = ForcedQueue(K, D)
     a, b = _tx(1, 0, 1, 5, 0), _tx(1, 0, 1, 5, 1)
     assert _enqueue(q, a).index == 0 and _enqueue(q, b).index == 1
-    ha, hb = a.fields().message(), b.fields().message()
-    assert q.accumulators[1] == [0, poseidon([0, ha]), poseidon([poseidon([0, ha]), hb])]
-    assert q.accumulators[1][1:] == queue_accumulators([ha, hb])
-    assert q.accumulators[0] == [0] and q.heads == [0, 0, 0]
+    for entry, t in zip(q.entries[1], (a, b), strict=True):
+        # docs/protocol.md's layout by hand: kind bit 1 (byte 0), from (byte 3), to (byte 7), amount (byte 11),
+        # nonce (byte 19), forced (byte 27); words 1-4 zero (no message, no named key); words 5-7 R8.x, R8.y, S
+        w0 = 1 | t.sender << 24 | t.recipient << 56 | t.amount << 88 | t.nonce << 152 | 1 << 216
+        words = [w0, 0, 0, 0, 0, *t.signature.r8, t.signature.s]
+        want = int.from_bytes(keccak256(b"".join(w.to_bytes(32, "big") for w in words)), "big")
+        assert entry.entry_hash == want
+    assert q.entries[0] == [] and q.heads == [0, 0, 0]
 
 
 @pytest.mark.parametrize(
@@ -111,6 +114,12 @@ def test_check_batch_refuses_claims_it_did_not_process() -> None:
     forged = [replace(data[0], amount=4), *data[1:]]
     with pytest.raises(SettlementRejected, match="not that entry"):
         q.check_batch(0, forged, 0)
+    # the queued transaction with another signature (or none) in its words
+    for sig in ({"sig_s": data[0].sig_s + 1}, {"sig_r8x": 0, "sig_r8y": 0, "sig_s": 0}):
+        with pytest.raises(SettlementRejected, match="or signature is not that entry"):
+            q.check_batch(0, [replace(data[0], **sig), *data[1:]], 0)
+    # the reason byte is not part of the entry (the circuit proves it)
+    assert q.check_batch(0, [replace(data[0], reason=4), *data[1:]], 0) == 2
     # more forced slots than entries
     extra = [data[0], data[1], SlotData(SlotKind.TRANSFER, 1, 2, 1, 2, forced=1)]
     with pytest.raises(SettlementRejected, match="only 2 are unprocessed"):

@@ -69,7 +69,7 @@ contract SharedSettlement {
     /// msg_value (8-15): below 2^128. Words 2, 3, 4 are the payload and the named key (x, y), field elements.
     uint256 internal constant SLOT_WORD0_BITS = 232;
     uint256 internal constant SLOT_WORD1_BITS = 128;
-    uint256 internal constant SLOT_BYTES = 160;
+    uint256 internal constant SLOT_BYTES = 256;
     uint256 internal constant U64_MAX = 0xffffffffffffffff;
     uint8 public constant ROOT_CHECK_OPENINGS = 0;
     uint8 public constant ROOT_CHECK_PROOF = 1;
@@ -321,7 +321,7 @@ contract SharedSettlement {
                 m := calldataload(at)
                 if gt(m, s.length) { fail(malformed, at, base) }
                 mstore(add(e, E_SLOTS), add(at, 32))
-                mstore(add(e, E_NSLOTS), mul(m, 5)) // words
+                mstore(add(e, E_NSLOTS), mul(m, 8)) // words
                 at := add(at, add(32, mul(m, SLOT_BYTES)))
                 if iszero(lt(at, end)) { fail(malformed, at, base) }
                 m := calldataload(at)
