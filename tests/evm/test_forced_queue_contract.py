@@ -12,6 +12,8 @@ tests/e2e/test_forced_cli.py's run on the EVM.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import py_ecc.bn128 as bn
 import pytest
 
@@ -19,14 +21,17 @@ from sequencer import Transfer, sign
 from tests.sequencer.conftest import key
 from verifier.evm_settlement import EvmSettlementContract
 from verifier.forced_queue import ForcedQueue
+from verifier.settlement import RollupSubmission, SettlementContract, SharedBatchSubmission
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature
 from zksvs.field import FR_MODULUS
 from zksvs.forced import entry_hash, entry_words
-from zksvs.groth16 import VerifyingKey
+from zksvs.groth16 import Proof, VerifyingKey
+from zksvs.statement import SlotData, SlotKind, unpack_slot
 from zksvs.tx_message import Program, TxFields, TxKind
 
-pytestmark = [pytest.mark.node]
+# the toy key's delta is the G2 generator: the model warns that proofs for it can be forged (none is made here)
+pytestmark = [pytest.mark.node, pytest.mark.filterwarnings("ignore::zksvs.groth16.UncontributedKeyWarning")]
 
 K, D, T = 3, 3, 2
 R = FR_MODULUS
@@ -141,3 +146,113 @@ def test_enqueue_indexes_and_batch_numbers(evm):
     assert [evm.queue_state(c) for c in range(K)] == [(0, 0), (0, 3), (0, 1)]
     assert evm.queue.to_obj() == model.to_obj()
     assert len(evm.enqueue_gas) == 4 and all(g > 21_000 for g in evm.enqueue_gas)
+
+
+# --- settlement: forced_inclusion ---------------------------------------------------------------------------------
+
+A = _tx(1, 0, 1, 5, 0)  # rollup 1's queue: A, B (enqueued at batch 0); rollup 2's: C
+B = _tx(1, 2, 3, 7, 0, to_pubkey=bj.BASE8)
+C = _tx(2, 4, 0, 1, 0)
+QUEUED = (A, B, C)
+
+
+def _forced(tx, reason: int = 0, **changes) -> SlotData:
+    """The forced slot of ``tx`` (``entry_words`` unpacked), with ``reason`` and any field changed."""
+    return replace(unpack_slot(entry_words(tx.fields(), tx.signature)), reason=reason, **changes)
+
+
+def _transfer(chain: int) -> SlotData:
+    return SlotData(SlotKind.TRANSFER, account_a=0, account_b=1, amount=1, nonce=0)
+
+
+def _submission(batch_number: int, slots: dict[int, list[SlotData]]) -> SharedBatchSubmission:
+    """Every rollup's batch (the given slots, else one ordinary transfer; in the dict's order, then the others) with
+    the genesis old roots and no valid proof: both L1s get as far as forced_inclusion and, past it, refuse at
+    batch_commitment."""
+    g1, g2 = (1, 2), _toy_vk().beta_g2
+    rollups = [
+        RollupSubmission(c, Proof(g1, g2, g1), [c, GENESIS[c], 0, 0, 0, 0], slots.get(c, [_transfer(c)]))
+        for c in [*slots, *(c for c in range(K) if c not in slots)]
+    ]
+    return SharedBatchSubmission(batch_number, rollups)
+
+
+def _l1s(batch_number: int = 0) -> tuple[SettlementContract, EvmSettlementContract]:
+    """The model and the EVM contract with QUEUED enqueued at batch 0, both at ``batch_number`` afterwards."""
+    model = SettlementContract("openings", queue=ForcedQueue(K, D, T))
+    for c in range(K):
+        model.register(c, _toy_vk(), GENESIS[c])
+    evm = _evm()
+    for tx in QUEUED:
+        assert model.enqueue(tx.chain, tx.fields(), tx.signature).accepted
+        assert evm.enqueue(tx.chain, tx.fields(), tx.signature).accepted
+    if batch_number:
+        # the L1s as after `batch_number` accepted shared batches that processed nothing (no proofs here to get
+        # there by settling): the model's counter, and the contract's batchNumber (slot 0, low 8 bytes)
+        model.batch_number = batch_number
+        account = evm.chain._accounts[evm.address.lower()]
+        account.storage[0] = account.storage[0] - (account.storage[0] & (2**64 - 1)) + batch_number
+        assert evm.batch_number == batch_number
+    return model, evm
+
+
+SETTLE_CASES = {
+    # forced_inclusion passes: the next check refuses (no valid proofs here)
+    "no forced slot, nothing overdue": (0, {}, ("batch_commitment", 0)),
+    "honest: A, B included": (0, {1: [_forced(A), _forced(B)]}, ("batch_commitment", 0)),
+    "honest: A, B, C, slots between": (
+        0,
+        {1: [_transfer(1), _forced(A), _transfer(1), _forced(B)], 2: [_forced(C)]},
+        ("batch_commitment", 0),
+    ),
+    "honest: A rejected (bad_nonce), B (overdraft)": (
+        0,
+        {1: [_forced(A, reason=3), _forced(B, reason=4)]},
+        ("batch_commitment", 0),
+    ),
+    "honest: only A, B not yet due": (1, {1: [_forced(A)], 2: [_forced(C)]}, ("batch_commitment", 0)),
+    # refused
+    "skipped: B without A": (0, {1: [_forced(B)]}, ("forced_inclusion", 1)),
+    "reordered: B, A": (0, {1: [_forced(B), _forced(A)]}, ("forced_inclusion", 1)),
+    "claimed, not queued (rollup 0)": (0, {0: [_forced(_tx(0, 1, 2, 5, 0))]}, ("forced_inclusion", 0)),
+    "claimed more than queued: A, B, A": (
+        0,
+        {1: [_forced(A), _forced(B), _forced(A)]},
+        ("forced_inclusion", 1),
+    ),
+    "another transaction in A's place": (0, {1: [_forced(A, amount=6)]}, ("forced_inclusion", 1)),
+    "another named key": (0, {1: [_forced(A), _forced(B, pubkey_x=0, pubkey_y=0)]}, ("forced_inclusion", 1)),
+    "another signature: S": (0, {1: [_forced(A, sig_s=A.signature.s + 1)]}, ("forced_inclusion", 1)),
+    "another signature: R8": (0, {1: [_forced(A, sig_r8x=B.signature.r8[0])]}, ("forced_inclusion", 1)),
+    "another signature: A's words with B's": (
+        0,
+        {1: [_forced(A, sig_r8x=B.signature.r8[0], sig_r8y=B.signature.r8[1], sig_s=B.signature.s)]},
+        ("forced_inclusion", 1),
+    ),
+    "a signature that verifies for another rollup's slot": (0, {2: [_forced(A)]}, ("forced_inclusion", 2)),
+    "overdue: nothing processed at batch T": (T, {}, ("forced_inclusion", 1)),
+    "overdue: A processed, B left at batch T": (T, {1: [_forced(A)], 2: [_forced(C)]}, ("forced_inclusion", 1)),
+    "overdue: rollup 2's C left at batch T": (T, {1: [_forced(A), _forced(B)]}, ("forced_inclusion", 2)),
+    "all processed at batch T": (T, {1: [_forced(A), _forced(B)], 2: [_forced(C)]}, ("batch_commitment", 0)),
+    "not overdue at batch T - 1": (T - 1, {}, ("batch_commitment", 0)),
+    "the first refused rollup in submission order": (
+        0,
+        {2: [_forced(B)], 1: [_forced(C)]},
+        ("forced_inclusion", 2),
+    ),
+    "submitted in another order, honest": (0, {2: [_forced(C)], 0: [], 1: [_forced(A)]}, ("batch_commitment", 2)),
+}
+
+
+@pytest.mark.parametrize("name", SETTLE_CASES)
+def test_settle_forced_inclusion_agrees_with_the_model(settlement_artifacts, name):
+    batch, slots, (check, chain_id) = SETTLE_CASES[name]
+    model, evm = _l1s(batch)
+    sub = _submission(batch, slots)
+    want = model.settle(sub)
+    assert (want.accepted, want.failed_check, want.chain_id) == (False, check, chain_id), want.detail
+    before = evm.storage()
+    got = evm.settle(sub)
+    assert (got.accepted, got.failed_check, got.chain_id) == (False, check, chain_id), got.detail
+    assert evm.storage() == before
+    assert [evm.queue_state(c) for c in range(K)] == [(0, 0), (0, 2), (0, 1)]
