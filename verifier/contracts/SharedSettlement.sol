@@ -234,10 +234,12 @@ contract SharedSettlement {
         // 3. public_inputs, 4. old_root, 5. batch_data
         _checkPublicInputs(x);
         _checkOldRoots(x);
-        _checkBatchData(x);
-        // 6. forced_inclusion: the new queue heads (applied below only if every check passes)
+        bool anyForced = _checkBatchData(x);
+        // 6. forced_inclusion: the new queue heads (applied below only if every check passes); nothing to check
+        // unless a queue has pending entries or a slot claims one
         uint256 pending = pendingQueues;
-        uint256[] memory heads = _checkForcedInclusion(x, pending, expected);
+        uint256[] memory heads;
+        if (pending != 0 || anyForced) heads = _checkForcedInclusion(x, pending, expected);
         _checkBatchCommitments(x);
         // 7. batch_commitment above; 8. proof: every proof of the submission in one pairing check; on failure, one by one to name it
         _checkProofWords(x);
@@ -439,12 +441,14 @@ contract SharedSettlement {
     /// payload and word 1 all 0), 2 (BURN), 8 (CALL) or 4 (ACTION) with a peer in [0, K) other than its own chain
     /// and a program byte 1, 2 or 4 (a BURN: 1 with payload 0), a COND's payload (its cap) a u64, word 1 zero but
     /// in a SWAP ACTION.
-    function _checkBatchData(Sub memory x) internal pure {
+    /// Returns whether any slot is forced (forced_inclusion reads the queues only then, or if entries are pending).
+    function _checkBatchData(Sub memory x) internal pure returns (bool anyForced) {
         uint256 tab = x.tab;
         uint256 n = x.n;
         uint256 k = x.k;
         uint256 bad = NONE;
         assembly {
+            mstore(0, 0)
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let e := add(tab, mul(i, E_SIZE))
                 let off := mload(add(e, E_SLOTS))
@@ -469,6 +473,7 @@ contract SharedSettlement {
                     // forced inclusion: forced 0 or 1, only on a user kind; a reason byte of one bit, only if forced
                     let forced := and(shr(216, w), 0xff)
                     let reason := and(shr(224, w), 0xff)
+                    mstore(0, or(mload(0), forced)) // scratch word: a local more is too deep a stack here
                     b := or(b, or(gt(forced, 1), and(forced, or(iszero(kind), eq(kind, 4)))))
                     b := or(b, or(gt(reason, 64), iszero(iszero(and(reason, sub(reason, 1))))))
                     b := or(b, and(iszero(iszero(reason)), iszero(forced)))
@@ -487,6 +492,9 @@ contract SharedSettlement {
             }
         }
         if (bad != NONE) revert BatchData(_e(x, bad, E_CHAIN));
+        assembly {
+            anyForced := iszero(iszero(mload(0)))
+        }
     }
 
     /// eval_point = keccak256(batch_commitment ‖ words) mod r and eval_value = Σ_j word_j·eval_point^j (Horner),
@@ -943,32 +951,43 @@ contract SharedSettlement {
         h = keccak256(abi.encode(w0, uint256(0), t[8], t[9], t[10], sig[0], sig[1], sig[2]));
     }
 
-    /// Word `j` of the slot at calldata offset `slot` (the one place the forced-inclusion check reads slot words).
+    /// Word `j` of the slot at calldata offset `slot`. With `_forcedIn` (and the forced byte `_checkBatchData`
+    /// ORs), the only places the forced-inclusion check reads slot words (a change of the slot encoding changes
+    /// these).
     function _slotWord(uint256 slot, uint256 j) internal pure returns (uint256 w) {
         assembly {
             w := calldataload(add(slot, shl(5, j)))
         }
     }
 
+    /// True when a slot of [off, end) (calldata, SLOT_BYTES a slot) has its forced byte set: the OR of the word 0s,
+    /// one calldataload and one OR a slot (what a batch with nothing pending costs this check).
+    function _forcedIn(uint256 off, uint256 end) internal pure returns (bool any) {
+        assembly {
+            let acc := 0
+            for {} lt(off, end) { off := add(off, SLOT_BYTES) } { acc := or(acc, calldataload(off)) }
+            any := iszero(iszero(and(shr(FORCED_SHIFT, acc), 0xff)))
+        }
+    }
+
     /// forced_inclusion, per entry in submission order (the model's order): the slots whose forced byte is set are
     /// entries head, head+1, … of the rollup's queue (each slot's 8 words, reason byte masked, hash to the stored
     /// entry hash), and the first entry left unprocessed is not overdue (enqueued at e, overdue at batch n when
-    /// e + T ≤ n). A rollup with nothing pending (bit c of `pending` clear) must have no forced slot. Returns the
-    /// new heads by chain (unread where nothing is pending).
+    /// e + T ≤ n). A rollup with nothing pending (bit c of `pending` clear) must have no forced slot. Called only
+    /// when a queue has pending entries or a slot is forced (settle); returns the new heads by chain.
     function _checkForcedInclusion(Sub memory x, uint256 pending, uint256 batch)
         internal
         view
         returns (uint256[] memory heads)
     {
+        uint256 n = x.n;
         heads = new uint256[](x.k);
-        for (uint256 i = 0; i < x.n; i++) {
+        for (uint256 i = 0; i < n; i++) {
             uint256 c = _e(x, i, E_CHAIN);
             uint256 off = _e(x, i, E_SLOTS);
             uint256 end = off + 32 * _e(x, i, E_NSLOTS);
             if ((pending >> c) & 1 == 0) {
-                for (; off < end; off += SLOT_BYTES) {
-                    if ((_slotWord(off, 0) >> FORCED_SHIFT) & 0xff != 0) revert ForcedInclusion(c);
-                }
+                if (_forcedIn(off, end)) revert ForcedInclusion(c);
                 continue;
             }
             Queue memory q = queues[c];
@@ -979,7 +998,9 @@ contract SharedSettlement {
                 if (h >= q.length || _forcedSlotHash(off, w0) != queueEntries[c][h].hash) revert ForcedInclusion(c);
                 h++;
             }
-            if (h < q.length && uint256(queueEntries[c][h].enqueuedAt) + forcedDeadline <= batch) revert ForcedInclusion(c);
+            if (h < q.length && uint256(queueEntries[c][h].enqueuedAt) + forcedDeadline <= batch) {
+                revert ForcedInclusion(c);
+            }
             heads[c] = h;
         }
     }
