@@ -16,7 +16,7 @@ Checks (the names ``SettlementResult.failed_check`` reports):
                         burn's or mint's peer chain in [0, K) and not its own chain, forced and reason codes);
 6. ``forced_inclusion`` — the forced slots of each batch are the next entries of its rollup's L1 queue, in order,
                         and no queue entry is left unprocessed past its deadline (``verifier.forced_queue``; the
-                        model only: the contract has no queue yet, docs/protocol.md "Forced inclusion");
+                        contract's ``enqueue`` and ``ForcedInclusion``, docs/evm.md);
 7. ``batch_commitment`` — each proof's eval_point and eval_value equal what the L1 computes from the slot words it
                         received: z = keccak256(batch_commitment ‖ words) mod r, y = Σ words_k·z^k
                         (``zksvs.statement``: the proof's batch_commitment is the Poseidon sponge of its words, so
