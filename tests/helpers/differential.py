@@ -11,7 +11,8 @@ witness's old_state_root), and replays every slot with the rules the sequencer a
 - a forced rejection (reason ≠ 0) must be refused by the native rules for exactly its reason (unknown sender,
   signature that does not verify, another nonce, a balance below the amount; a transfer's unknown recipient with no
   key named, a named key that is not the recipient's, a credit past 2^64 − 1) and change nothing
-  (``forced_rejection_slot``); an included forced slot is its kind's;
+  (``forced_rejection_slot``); an included forced slot is its kind's; a forced slot's signature words are the
+  signature its verifier checked (the decoded R8, S) and every other slot's are 0 (``forced_data``);
 - a transfer is ``check_tx`` + ``check_signature`` (the decoded R8, S against the key in the sender's leaf) +
   ``apply_transfer``; a burn or call the same with ``apply_trigger``; an action checks its message as ``check_tx``
   checks the trigger that made it, then ``apply_action`` (a SWAP action with its order made from the slot and the
@@ -26,8 +27,6 @@ callers pass a fresh one.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from circuits.batch.decode import DecodedAccount, DecodedBatch, DecodedSlot
 from sequencer.execute import (
     apply_action,
@@ -35,6 +34,7 @@ from sequencer.execute import (
     apply_trigger,
     check_signature,
     check_tx,
+    forced_data,
     forced_rejection_slot,
     noop_slot,
 )
@@ -148,7 +148,7 @@ def _native_slot(s: DecodedSlot, r: RollupState) -> tuple[SlotTrace, SlotData]:
     """Run slot ``s`` through the native rules on ``r``; raises the native rejection."""
     trace, data = _native_slot_of_kind(s, r)
     if s.forced and not s.reason:
-        data = replace(data, forced=1)
+        data = forced_data(data, None if s.r8 == (0, 0) and s.s == 0 else Signature(s.r8, s.s))
     return trace, data
 
 
@@ -211,7 +211,7 @@ def tx_data(kind: SlotKind, s: DecodedSlot) -> SlotData:
 def _decoded_data(s: DecodedSlot) -> SlotData:
     return SlotData(
         s.kind, s.account_a, s.account_b, s.amount, s.nonce, s.peer_chain, s.program, s.payload, s.pubkey_x,
-        s.pubkey_y, s.msg_sender, s.msg_target, s.msg_value, s.forced, s.reason,
+        s.pubkey_y, s.msg_sender, s.msg_target, s.msg_value, s.forced, s.reason, *s.sig_words,
     )  # fmt: skip
 
 
