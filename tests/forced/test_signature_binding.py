@@ -212,8 +212,10 @@ def test_honest_forced_flows_settle_through_the_pipeline(tmp_path) -> None:
     q = _queue(*txs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InsecureSetupWarning)
-        result = run_pipeline(_genesis(), [], tmp_path / "run", setup_seed="sigbind", l1="model", queue=q)
+        # on both L1s: the EVM contract must agree (the run raises if their verdicts ever differ)
+        result = run_pipeline(_genesis(), [], tmp_path / "run", setup_seed="sigbind", l1="both", queue=q)
     assert result.all_settled
+    assert all(s.evm is not None and s.evm.accepted for s in result.settlements)
     got = [(f["forced"], f["status"], f.get("reason")) for f in result.forced]
     assert got == [
         (0, "accepted", None),
