@@ -62,15 +62,30 @@ contract SharedSettlement {
     uint256 internal constant NOT_A_VALUE = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     uint256 internal constant N_BATCH_PUBLIC = 6;
     uint256 internal constant MAX_ROLLUPS = 8;
-    /// A slot is five words (zksvs/statement.py). Word 0 packs the kind (byte 0: one bit per kind, transfer 1,
-    /// burn 2, action 4, call 8, no-op 0), peer_chain (byte 1), the program (byte 2: one bit per program, MINT 1,
-    /// COND 2, SWAP 4, none 0), account_a (bytes 3-6), account_b (7-10), amount (11-18) and nonce (19-26), little
-    /// end first: below 2^216. Word 1 packs a SWAP action's msg_sender (bytes 0-3), msg_target (4-7) and
-    /// msg_value (8-15): below 2^128. Words 2, 3, 4 are the payload and the named key (x, y), field elements.
+    /// A slot is SLOT_WORDS words (zksvs.statement.SLOT_WORDS; tests/evm hold the two equal). Word 0 packs the
+    /// kind (byte 0: one bit per kind, transfer 1, burn 2, action 4, call 8, no-op 0), peer_chain (byte 1), the
+    /// program (byte 2: one bit per program, MINT 1, COND 2, SWAP 4, none 0), account_a (bytes 3-6), account_b
+    /// (7-10), amount (11-18), nonce (19-26), forced (27) and reason (28), little end first: below 2^232. Word 1
+    /// packs a SWAP action's msg_sender (bytes 0-3), msg_target (4-7) and msg_value (8-15): below 2^128. Words 2, 3,
+    /// 4 are the payload and the named key (x, y); every word from 2 on is a field element.
+    uint256 internal constant SLOT_WORDS = 8;
     uint256 internal constant SLOT_WORD0_BITS = 232;
     uint256 internal constant SLOT_WORD1_BITS = 128;
-    uint256 internal constant SLOT_BYTES = 256;
+    /// Sparse slot encoding in calldata (verifier/evm_calldata.py): a slot is its head word, word 0 plus the
+    /// presence mask in the top byte (bit j − 1 set: word j follows), then its present words in order. Words
+    /// 1..SLOT_WORDS−1 are mostly zero, so a slot's zero words cost neither calldata nor a multiply-add.
+    uint256 internal constant MASK_SHIFT = 248;
+    uint256 internal constant WORD0_OF_HEAD = 0x00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     uint256 internal constant U64_MAX = 0xffffffffffffffff;
+    /// The slot rules as tables. Bit kind + 16·program + 128·forced of KIND_PROGRAM_OK is set iff the native
+    /// rules allow that kind byte, program byte and forced byte together (no-op: nothing; transfer: no program;
+    /// burn: MINT; call: MINT, COND or SWAP; action: the same, never forced; forced only on transfer, burn and
+    /// call). Bit forced + 2·reason of FORCED_REASON_OK is set iff reason is 0, or one bit ≤ 64 on a forced slot.
+    /// SLOT_RANGE_BITS: the bits of a head's word 0 that must be 0 for the tables' index ranges (kind < 16,
+    /// program < 8, forced < 2, reason < 128) and for word 0 < 2^232. tests/evm derive all three.
+    uint256 internal constant KIND_PROGRAM_OK = 0x100000001000104000200000000000001100000011001140003;
+    uint256 internal constant FORCED_REASON_OK = 0x20000000000000002000000020002022b;
+    uint256 internal constant SLOT_RANGE_BITS = 0xffff80fe000000000000000000000000000000000000000000000000f800f0;
     uint8 public constant ROOT_CHECK_OPENINGS = 0;
     uint8 public constant ROOT_CHECK_PROOF = 1;
     uint8 public constant ROOT_CHECK_BOTH = 2;
@@ -84,11 +99,16 @@ contract SharedSettlement {
     uint256 internal constant E_PROOF = 32; // calldata offset of the 8 proof words
     uint256 internal constant E_PUB = 64; // calldata offset of the public inputs
     uint256 internal constant E_NPUB = 96;
-    uint256 internal constant E_SLOTS = 128;
-    uint256 internal constant E_NSLOTS = 160;
+    uint256 internal constant E_SLOTS = 128; // calldata offset of the sparse slot words
+    uint256 internal constant E_NSLOTS = 160; // slots
     uint256 internal constant E_BRIDGE = 192;
     uint256 internal constant E_NBRIDGE = 224;
-    uint256 internal constant E_SIZE = 256;
+    uint256 internal constant E_NSPARSE = 256; // sparse slot words in calldata
+    /// Memory pointer of the entry's decoded slot words (written by batch_data): E_NSLOTS·SLOT_WORDS words, slot
+    /// after slot, word j of slot t at E_WORDS + 32·(SLOT_WORDS·t + j); the word before it holds the entry's
+    /// batch_commitment once batch_commitment has run (the Keccak input of eval_point).
+    uint256 internal constant E_WORDS = 288;
+    uint256 internal constant E_SIZE = 320;
 
     address public immutable owner;
     uint8 public immutable rootCheck;
@@ -321,10 +341,15 @@ contract SharedSettlement {
                 at := add(at, add(320, shl(5, m)))
                 if iszero(lt(at, end)) { fail(malformed, at, base) }
                 m := calldataload(at)
+                // n_slots, n_sparse, then the n_sparse words of the sparse slot encoding (decoded by batch_data)
+                if gt(add(at, 64), end) { fail(malformed, at, base) }
                 if gt(m, s.length) { fail(malformed, at, base) }
-                mstore(add(e, E_SLOTS), add(at, 32))
-                mstore(add(e, E_NSLOTS), mul(m, 8)) // words
-                at := add(at, add(32, mul(m, SLOT_BYTES)))
+                mstore(add(e, E_NSLOTS), m)
+                m := calldataload(add(at, 32))
+                if gt(m, s.length) { fail(malformed, add(at, 32), base) }
+                mstore(add(e, E_SLOTS), add(at, 64))
+                mstore(add(e, E_NSPARSE), m)
+                at := add(at, add(64, shl(5, m)))
                 if iszero(lt(at, end)) { fail(malformed, at, base) }
                 m := calldataload(at)
                 if gt(m, s.length) { fail(malformed, at, base) }
@@ -435,57 +460,76 @@ contract SharedSettlement {
         }
     }
 
-    /// Each slot's five words follow the native rules of its kind (zksvs.statement.check_slot_data): word 0 below
-    /// 2^232 (its forced byte 0 or 1, only on a user kind, its reason byte 0 or one bit, only if forced), word 1
-    /// below 2^128, words 2-4 below r; kind byte 0 (NOOP: every word 0), 1 (TRANSFER: peer, program,
-    /// payload and word 1 all 0), 2 (BURN), 8 (CALL) or 4 (ACTION) with a peer in [0, K) other than its own chain
-    /// and a program byte 1, 2 or 4 (a BURN: 1 with payload 0), a COND's payload (its cap) a u64, word 1 zero but
-    /// in a SWAP ACTION.
+    /// Decodes each entry's sparse slot words into memory (E_WORDS, zeros where a word is absent) and checks that
+    /// each slot follows the native rules of its kind (zksvs.statement.check_slot_data): word 0 below 2^232 (its
+    /// forced byte 0 or 1, only on a user kind, its reason byte 0 or one bit, only if forced), word 1 below 2^128,
+    /// words 2.. below r; kind byte 0 (NOOP: every word 0), 1 (TRANSFER: peer, program, payload and word 1 all 0),
+    /// 2 (BURN), 8 (CALL) or 4 (ACTION) with a peer in [0, K) other than its own chain and a program byte 1, 2 or 4
+    /// (a BURN: 1 with payload 0), a COND's payload (its cap) a u64, word 1 zero but in a SWAP ACTION. A word the
+    /// mask marks present counts as non-zero for these rules (the encoder sends only non-zero words), and the slots
+    /// must use up the entry's sparse words exactly.
     /// Returns whether any slot is forced (forced_inclusion reads the queues only then, or if entries are pending).
     function _checkBatchData(Sub memory x) internal pure returns (bool anyForced) {
         uint256 tab = x.tab;
         uint256 n = x.n;
         uint256 k = x.k;
         uint256 bad = NONE;
-        assembly {
-            mstore(0, 0)
+        assembly ("memory-safe") {
+            mstore(0, 0) // the OR of every word 0 (scratch word: a local more is too deep a stack here)
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let e := add(tab, mul(i, E_SIZE))
-                let off := mload(add(e, E_SLOTS))
-                let end := add(off, mul(mload(add(e, E_NSLOTS)), 32))
-                let c := mload(e)
+                let p := mload(add(e, E_SLOTS))
+                // [batch_commitment][slot words], zeros copied from past the end of calldata
+                let q := add(mload(0x40), 32)
+                let qend := add(q, mul(mload(add(e, E_NSLOTS)), mul(SLOT_WORDS, 32)))
+                mstore(0x40, qend)
+                mstore(add(e, E_WORDS), q)
+                calldatacopy(q, calldatasize(), sub(qend, q))
+                // the peers a message may name, [0, K) less the entry's own chain (rollup_set: it is below K),
+                // with bit 0 flipped: the set is xor(1, isMsg·pkx), {0} for a no-op or transfer
+                let pkx := xor(xor(sub(shl(k, 1), 1), shl(mload(e), 1)), 1)
                 let b := 0
-                for {} lt(off, end) { off := add(off, SLOT_BYTES) } {
-                    let w := calldataload(off)
-                    let w1 := calldataload(add(off, 32))
-                    let payload := calldataload(add(off, 64))
-                    let px := calldataload(add(off, 96))
-                    let py := calldataload(add(off, 128))
-                    let kind := and(w, 0xff)
-                    let peer := and(shr(8, w), 0xff)
-                    let prog := and(shr(16, w), 0xff)
-                    b := or(b, or(shr(SLOT_WORD0_BITS, w), shr(SLOT_WORD1_BITS, w1)))
-                    b := or(b, iszero(and(and(lt(payload, R), lt(px, R)), lt(py, R))))
-                    // a message: a peer in [0, K) other than c, one program, a COND's cap a u64
-                    let msgBad := or(iszero(lt(peer, k)), eq(peer, c))
-                    msgBad := or(msgBad, iszero(or(or(eq(prog, 1), eq(prog, 2)), eq(prog, 4))))
-                    msgBad := or(msgBad, and(eq(prog, 2), gt(payload, U64_MAX)))
-                    // forced inclusion: forced 0 or 1, only on a user kind; a reason byte of one bit, only if forced
-                    let forced := and(shr(216, w), 0xff)
-                    let reason := and(shr(224, w), 0xff)
-                    mstore(0, or(mload(0), forced)) // scratch word: a local more is too deep a stack here
-                    b := or(b, or(gt(forced, 1), and(forced, or(iszero(kind), eq(kind, 4)))))
-                    b := or(b, or(gt(reason, 64), iszero(iszero(and(reason, sub(reason, 1))))))
-                    b := or(b, and(iszero(iszero(reason)), iszero(forced)))
-                    switch kind
-                    case 0 { b := or(b, iszero(iszero(or(or(or(w, w1), payload), or(px, py))))) }
-                    case 1 { b := or(b, iszero(iszero(or(or(peer, prog), or(payload, w1))))) }
-                    case 2 { b := or(b, or(or(msgBad, iszero(eq(prog, 1))), iszero(iszero(or(payload, w1))))) }
-                    case 4 { b := or(b, or(msgBad, and(iszero(eq(prog, 4)), iszero(iszero(w1))))) }
-                    case 8 { b := or(b, or(msgBad, iszero(iszero(w1)))) }
-                    default { b := 1 }
+                for {} lt(q, qend) { q := add(q, mul(SLOT_WORDS, 32)) } {
+                    let w := calldataload(p)
+                    p := add(p, 32)
+                    let mask := shr(MASK_SHIFT, w)
+                    w := and(w, WORD0_OF_HEAD)
+                    mstore(q, w)
+                    mstore(0, or(mload(0), w))
+                    // field ranges (word 0, kind, program, forced, reason bytes; the mask), then the tables
+                    b := or(b, or(and(w, SLOT_RANGE_BITS), shr(sub(SLOT_WORDS, 1), mask)))
+                    b := or(b, iszero(and(shr(or(or(and(w, 0xf), and(shr(12, w), 0x70)), and(shr(209, w), 0x80)), KIND_PROGRAM_OK), 1)))
+                    b := or(b, iszero(and(shr(or(and(shr(216, w), 1), and(shr(223, w), 0xfe)), FORCED_REASON_OK), 1)))
+                    // a no-op: every word 0; the peer: 0 but on a message kind (kind & 14: burn, action, call)
+                    b := or(b, and(iszero(and(w, 0xf)), iszero(iszero(or(w, mask)))))
+                    b := or(b, iszero(and(shr(and(shr(8, w), 0xff), xor(1, mul(iszero(iszero(and(w, 14))), pkx))), 1)))
+                    if mask {
+                        mask := and(mask, sub(shl(sub(SLOT_WORDS, 1), 1), 1))
+                        // word 1 only in a SWAP action; a payload only on an action or call (kind & 12)
+                        b := or(b, and(and(mask, 1), iszero(eq(and(w, 0xff00ff), 0x040004))))
+                        b := or(b, and(shr(1, and(mask, 2)), iszero(and(w, 12))))
+                        // the present words: word 1 below 2^128, the others below r
+                        if and(mask, 1) {
+                            let v := calldataload(p)
+                            p := add(p, 32)
+                            b := or(b, shr(SLOT_WORD1_BITS, v))
+                            mstore(add(q, 32), v)
+                        }
+                        let t := add(q, 64)
+                        for { let m := shr(1, mask) } m { m := shr(1, m) } {
+                            if and(m, 1) {
+                                let v := calldataload(p)
+                                p := add(p, 32)
+                                b := or(b, iszero(lt(v, R)))
+                                mstore(t, v)
+                            }
+                            t := add(t, 32)
+                        }
+                        // a COND's payload (its cap) a u64
+                        b := or(b, and(eq(and(w, 0xff0000), 0x020000), gt(mload(add(q, 64)), U64_MAX)))
+                    }
                 }
-                if b {
+                if or(b, iszero(eq(p, add(mload(add(e, E_SLOTS)), shl(5, mload(add(e, E_NSPARSE))))))) {
                     bad := i
                     break
                 }
@@ -493,30 +537,52 @@ contract SharedSettlement {
         }
         if (bad != NONE) revert BatchData(_e(x, bad, E_CHAIN));
         assembly {
-            anyForced := iszero(iszero(mload(0)))
+            anyForced := iszero(iszero(and(shr(FORCED_SHIFT, mload(0)), 0xff)))
         }
     }
 
-    /// eval_point = keccak256(batch_commitment ‖ words) mod r and eval_value = Σ_j word_j·eval_point^j (Horner),
-    /// as the L1 computes them from the received words, equal the public inputs (zksvs/statement.py).
+    /// eval_point = keccak256(batch_commitment ‖ decoded slot words) mod r and eval_value = Σ_j word_j·eval_point^j,
+    /// as the L1 computes them from the words it received, equal the public inputs (zksvs/statement.py). The sum
+    /// runs over the present words only: walking the sparse encoding again, word j of slot t adds
+    /// word·z^j·(z^SLOT_WORDS)^t, with z^j from a table and the slot stride updated once a slot.
     function _checkBatchCommitments(Sub memory x) internal pure {
         uint256 tab = x.tab;
         uint256 n = x.n;
         uint256 bad = NONE;
         assembly ("memory-safe") {
-            let m := mload(0x40)
+            let zp := mload(0x40) // z^0..z^SLOT_WORDS
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let e := add(tab, mul(i, E_SIZE))
-                let off := mload(add(e, E_SLOTS))
-                let len := mul(mload(add(e, E_NSLOTS)), 32)
                 let pub := mload(add(e, E_PUB))
-                mstore(m, calldataload(add(pub, 96)))
-                calldatacopy(add(m, 32), off, len)
-                let z := mod(keccak256(m, add(len, 32)), R)
+                let q := mload(add(e, E_WORDS))
+                let nSlots := mload(add(e, E_NSLOTS))
+                mstore(sub(q, 32), calldataload(add(pub, 96)))
+                let z := mod(keccak256(sub(q, 32), add(32, mul(nSlots, mul(SLOT_WORDS, 32)))), R)
+                mstore(zp, 1)
+                for { let j := 1 } lt(j, add(SLOT_WORDS, 1)) { j := add(j, 1) } {
+                    mstore(add(zp, shl(5, j)), mulmod(mload(add(zp, shl(5, sub(j, 1)))), z, R))
+                }
+                let stride := mload(add(zp, mul(SLOT_WORDS, 32)))
                 let y := 0
-                for { let p := add(off, len) } gt(p, off) {} {
-                    p := sub(p, 32)
-                    y := addmod(mulmod(y, z, R), calldataload(p), R)
+                let zt := 1 // (z^SLOT_WORDS)^t
+                let p := mload(add(e, E_SLOTS))
+                for { let t := 0 } lt(t, nSlots) { t := add(t, 1) } {
+                    let h := calldataload(p)
+                    p := add(p, 32)
+                    let acc := and(h, WORD0_OF_HEAD)
+                    let mask := shr(MASK_SHIFT, h)
+                    if mask {
+                        let zj := add(zp, 32)
+                        for {} mask { mask := shr(1, mask) } {
+                            if and(mask, 1) {
+                                acc := addmod(acc, mulmod(calldataload(p), mload(zj), R), R)
+                                p := add(p, 32)
+                            }
+                            zj := add(zj, 32)
+                        }
+                    }
+                    y := addmod(y, mulmod(acc, zt, R), R)
+                    zt := mulmod(zt, stride, R)
                 }
                 if iszero(and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))) {
                     bad := i
@@ -902,7 +968,7 @@ contract SharedSettlement {
     uint256 internal constant FORCED_SHIFT = 216;
     uint256 internal constant REASON_MASK = 0xff << 224;
     /// Words of a queue entry: the 8 slot words of its forced slot.
-    uint256 internal constant ENTRY_WORDS = 8;
+    uint256 internal constant ENTRY_WORDS = SLOT_WORDS;
 
     /// @notice Queue the signed transfer `t` with signature `sig` for rollup `chainId` at the current shared batch.
     /// @param t    the signed fields (zksvs.tx_message.TxFields): chain, kind, program, from, to, to_chain,
@@ -951,22 +1017,25 @@ contract SharedSettlement {
         h = keccak256(abi.encode(w0, uint256(0), t[8], t[9], t[10], sig[0], sig[1], sig[2]));
     }
 
-    /// Word `j` of the slot at calldata offset `slot`. With `_forcedIn` (and the forced byte `_checkBatchData`
-    /// ORs), the only places the forced-inclusion check reads slot words (a change of the slot encoding changes
-    /// these).
-    function _slotWord(uint256 slot, uint256 j) internal pure returns (uint256 w) {
-        assembly {
-            w := calldataload(add(slot, shl(5, j)))
-        }
+    /// Memory pointer of slot `t` of entry `i`: its SLOT_WORDS decoded words (E_WORDS, written by batch_data). The
+    /// one place the forced-inclusion check learns where slot words are (with `_checkBatchData`, which ORs the word
+    /// 0s it decodes, so that a batch with nothing queued and nothing forced skips this check).
+    function _slotAt(Sub memory x, uint256 i, uint256 t) internal pure returns (uint256) {
+        return _e(x, i, E_WORDS) + 32 * SLOT_WORDS * t;
     }
 
-    /// True when a slot of [off, end) (calldata, SLOT_BYTES a slot) has its forced byte set: the OR of the word 0s,
-    /// one calldataload and one OR a slot (what a batch with nothing pending costs this check).
-    function _forcedIn(uint256 off, uint256 end) internal pure returns (bool any) {
+    /// True when a slot of entry `i` has its forced byte set.
+    function _anyForcedIn(Sub memory x, uint256 i) internal pure returns (bool any) {
+        uint256 acc;
+        for (uint256 t = 0; t < _e(x, i, E_NSLOTS); t++) {
+            acc |= _mload(_slotAt(x, i, t));
+        }
+        return (acc >> FORCED_SHIFT) & 0xff != 0;
+    }
+
+    function _mload(uint256 at) internal pure returns (uint256 v) {
         assembly {
-            let acc := 0
-            for {} lt(off, end) { off := add(off, SLOT_BYTES) } { acc := or(acc, calldataload(off)) }
-            any := iszero(iszero(and(shr(FORCED_SHIFT, acc), 0xff)))
+            v := mload(at)
         }
     }
 
@@ -984,18 +1053,17 @@ contract SharedSettlement {
         heads = new uint256[](x.k);
         for (uint256 i = 0; i < n; i++) {
             uint256 c = _e(x, i, E_CHAIN);
-            uint256 off = _e(x, i, E_SLOTS);
-            uint256 end = off + 32 * _e(x, i, E_NSLOTS);
             if ((pending >> c) & 1 == 0) {
-                if (_forcedIn(off, end)) revert ForcedInclusion(c);
+                if (_anyForcedIn(x, i)) revert ForcedInclusion(c);
                 continue;
             }
             Queue memory q = queues[c];
             uint256 h = q.head;
-            for (; off < end; off += SLOT_BYTES) {
-                uint256 w0 = _slotWord(off, 0);
-                if ((w0 >> FORCED_SHIFT) & 0xff == 0) continue;
-                if (h >= q.length || _forcedSlotHash(off, w0) != queueEntries[c][h].hash) revert ForcedInclusion(c);
+            uint256 nSlots = _e(x, i, E_NSLOTS);
+            for (uint256 t = 0; t < nSlots; t++) {
+                uint256 slot = _slotAt(x, i, t);
+                if ((_mload(slot) >> FORCED_SHIFT) & 0xff == 0) continue;
+                if (h >= q.length || _forcedSlotHash(slot) != queueEntries[c][h].hash) revert ForcedInclusion(c);
                 h++;
             }
             if (h < q.length && uint256(queueEntries[c][h].enqueuedAt) + forcedDeadline <= batch) {
@@ -1005,21 +1073,14 @@ contract SharedSettlement {
         }
     }
 
-    /// keccak256 of the forced slot's 8 words at calldata `slot` with word 0's reason byte zeroed.
-    function _forcedSlotHash(uint256 slot, uint256 w0) internal pure returns (bytes32 h) {
-        uint256 m;
+    /// keccak256 of the forced slot's 8 words at memory `slot`, word 0's reason byte zeroed (the words themselves
+    /// are left as they are: batch_commitment hashes them next).
+    function _forcedSlotHash(uint256 slot) internal pure returns (bytes32 h) {
         assembly ("memory-safe") {
-            m := mload(0x40)
-        }
-        for (uint256 j = 1; j < ENTRY_WORDS; j++) {
-            uint256 w = _slotWord(slot, j);
-            assembly ("memory-safe") {
-                mstore(add(m, shl(5, j)), w)
-            }
-        }
-        assembly ("memory-safe") {
-            mstore(m, and(w0, not(REASON_MASK)))
-            h := keccak256(m, mul(ENTRY_WORDS, 32))
+            let w0 := mload(slot)
+            mstore(slot, and(w0, not(REASON_MASK)))
+            h := keccak256(slot, mul(ENTRY_WORDS, 32))
+            mstore(slot, w0)
         }
     }
 
