@@ -163,6 +163,7 @@ contract SharedSettlement {
     constructor(uint8 rootCheck_, address poseidon_, uint8 accountDepth_, uint64 forcedDeadline_) {
         if (rootCheck_ > ROOT_CHECK_BOTH) revert BadRegistration(0);
         if (accountDepth_ == 0 || accountDepth_ > 32 || forcedDeadline_ == 0) revert BadRegistration(6);
+        assert(SLOT_STRIDE == 32 * SLOT_WORDS);
         owner = msg.sender;
         rootCheck = rootCheck_;
         poseidon = poseidon_;
@@ -1017,20 +1018,25 @@ contract SharedSettlement {
         h = keccak256(abi.encode(w0, uint256(0), t[8], t[9], t[10], sig[0], sig[1], sig[2]));
     }
 
-    /// Memory pointer of slot `t` of entry `i`: its SLOT_WORDS decoded words (E_WORDS, written by batch_data). The
-    /// one place the forced-inclusion check learns where slot words are (with `_checkBatchData`, which ORs the word
-    /// 0s it decodes, so that a batch with nothing queued and nothing forced skips this check).
-    function _slotAt(Sub memory x, uint256 i, uint256 t) internal pure returns (uint256) {
-        return _e(x, i, E_WORDS) + 32 * SLOT_WORDS * t;
+    /// Memory pointer of entry `i`'s decoded slot words (E_WORDS, written by batch_data: slot t at + 32·SLOT_WORDS·t)
+    /// and its number of slots. The one place the forced-inclusion check learns where slot words are (with
+    /// `_checkBatchData`, which ORs the word 0s it decodes, so that a batch with nothing queued and nothing forced
+    /// skips this check).
+    function _slots(Sub memory x, uint256 i) internal pure returns (uint256 words, uint256 nSlots) {
+        return (_e(x, i, E_WORDS), _e(x, i, E_NSLOTS));
     }
 
-    /// True when a slot of entry `i` has its forced byte set.
-    function _anyForcedIn(Sub memory x, uint256 i) internal pure returns (bool any) {
-        uint256 acc;
-        for (uint256 t = 0; t < _e(x, i, E_NSLOTS); t++) {
-            acc |= _mload(_slotAt(x, i, t));
+    uint256 internal constant SLOT_STRIDE = 256; // 32·SLOT_WORDS bytes (inline assembly takes only literal constants)
+
+    /// True when one of the `nSlots` slots at memory `words` has its forced byte set.
+    function _anyForcedIn(uint256 words, uint256 nSlots) internal pure returns (bool any) {
+        assembly {
+            let acc := 0
+            for { let end := add(words, mul(nSlots, SLOT_STRIDE)) } lt(words, end) { words := add(words, SLOT_STRIDE) } {
+                acc := or(acc, mload(words))
+            }
+            any := iszero(iszero(and(shr(FORCED_SHIFT, acc), 0xff)))
         }
-        return (acc >> FORCED_SHIFT) & 0xff != 0;
     }
 
     function _mload(uint256 at) internal pure returns (uint256 v) {
@@ -1053,17 +1059,16 @@ contract SharedSettlement {
         heads = new uint256[](x.k);
         for (uint256 i = 0; i < n; i++) {
             uint256 c = _e(x, i, E_CHAIN);
+            (uint256 words, uint256 nSlots) = _slots(x, i);
             if ((pending >> c) & 1 == 0) {
-                if (_anyForcedIn(x, i)) revert ForcedInclusion(c);
+                if (_anyForcedIn(words, nSlots)) revert ForcedInclusion(c);
                 continue;
             }
             Queue memory q = queues[c];
             uint256 h = q.head;
-            uint256 nSlots = _e(x, i, E_NSLOTS);
-            for (uint256 t = 0; t < nSlots; t++) {
-                uint256 slot = _slotAt(x, i, t);
-                if ((_mload(slot) >> FORCED_SHIFT) & 0xff == 0) continue;
-                if (h >= q.length || _forcedSlotHash(slot) != queueEntries[c][h].hash) revert ForcedInclusion(c);
+            for (uint256 end = words + nSlots * SLOT_STRIDE; words < end; words += SLOT_STRIDE) {
+                if ((_mload(words) >> FORCED_SHIFT) & 0xff == 0) continue;
+                if (h >= q.length || _forcedSlotHash(words) != queueEntries[c][h].hash) revert ForcedInclusion(c);
                 h++;
             }
             if (h < q.length && uint256(queueEntries[c][h].enqueuedAt) + forcedDeadline <= batch) {
