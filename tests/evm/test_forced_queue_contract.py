@@ -236,6 +236,9 @@ SETTLE_CASES = {
     "overdue: rollup 2's C left at batch T": (T, {1: [_forced(A), _forced(B)]}, ("forced_inclusion", 2)),
     "all processed at batch T": (T, {1: [_forced(A), _forced(B)], 2: [_forced(C)]}, ("batch_commitment", FIRST)),
     "not overdue at batch T - 1": (T - 1, {}, ("batch_commitment", FIRST)),
+    # batch_data (before forced_inclusion): the signature words are 0 on a slot that is not forced, < r on one that is
+    "a signature word on a slot that is not forced": (0, {1: [replace(_transfer(1), sig_s=5)]}, ("batch_data", 1)),
+    "a forced slot's S + r": (0, {1: [_forced(A, sig_s=A.signature.s + R)]}, ("batch_data", 1)),
     "the first refused rollup in submission order": (
         0,
         {2: [_forced(B)], 1: [_forced(C)]},

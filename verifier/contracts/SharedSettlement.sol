@@ -77,6 +77,8 @@ contract SharedSettlement {
     uint256 internal constant MASK_SHIFT = 248;
     uint256 internal constant WORD0_OF_HEAD = 0x00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     uint256 internal constant U64_MAX = 0xffffffffffffffff;
+    /// The presence-mask bits of words 5, 6, 7: a forced slot's signature (R8.x, R8.y, S), zero on other slots.
+    uint256 internal constant SIG_WORDS_MASK = 0x70;
     /// The slot rules as tables. Bit kind + 16·program + 128·forced of KIND_PROGRAM_OK is set iff the native
     /// rules allow that kind byte, program byte and forced byte together (no-op: nothing; transfer: no program;
     /// burn: MINT; call: MINT, COND or SWAP; action: the same, never forced; forced only on transfer, burn and
@@ -506,6 +508,8 @@ contract SharedSettlement {
                     b := or(b, iszero(and(shr(and(shr(8, w), 0xff), xor(1, mul(iszero(iszero(and(w, 14))), pkx))), 1)))
                     if mask {
                         mask := and(mask, sub(shl(sub(SLOT_WORDS, 1), 1), 1))
+                        // words 5-7 (the signature) only on a forced slot (forced inclusion: zero on every other slot)
+                        b := or(b, and(iszero(and(shr(216, w), 1)), iszero(iszero(and(mask, SIG_WORDS_MASK)))))
                         // word 1 only in a SWAP action; a payload only on an action or call (kind & 12)
                         b := or(b, and(and(mask, 1), iszero(eq(and(w, 0xff00ff), 0x040004))))
                         b := or(b, and(shr(1, and(mask, 2)), iszero(and(w, 12))))
