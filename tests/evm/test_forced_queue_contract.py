@@ -261,3 +261,25 @@ def test_settle_forced_inclusion_agrees_with_the_model(settlement_artifacts, nam
     assert (got.accepted, got.failed_check, got.chain_id) == (False, check, chain_id), got.detail
     assert evm.storage() == before
     assert [evm.queue_state(c) for c in range(K)] == [(0, 0), (0, 2), (0, 1)]
+
+
+# --- BabyJubjub.sol against circomlibjs ------------------------------------------------------------------------------
+
+
+def test_baby_jubjub_checks_agree_with_circomlibjs(evm):
+    """A named key is queued iff circomlibjs says it is on the curve and 8·P is not the identity; an R8 iff it is on
+    the curve (circomlibjs 0.1.7 babyJub.inCurve / mulPointEscalar)."""
+    from tests.oracles.eddsa import circomlibjs, point
+
+    g8 = bj.BASE8
+    points = [bj.scalar_mul(T8, k) for k in range(8)]  # the small-order points
+    points += [g8, bj.GENERATOR, bj.scalar_mul(g8, 12345), bj.add(bj.scalar_mul(g8, 99), T8)]
+    points += [(1, 2), (g8[0], (g8[1] + 1) % R), (0, 5), (5, 0)]  # off the curve ((0, 0) names no key)
+    answers = circomlibjs([q for p in points for q in ({"op": "in_curve", "p": p}, {"op": "mul", "p": p, "k": 8})])
+    for i, p in enumerate(points):
+        on_curve, eight_p = answers[2 * i], point(answers[2 * i + 1])
+        usable = on_curve and eight_p != (0, 1)
+        got = evm.enqueue(0, _f(recipient_pubkey=p), S)
+        assert (got.accepted, got.failed_check) == ((True, None) if usable else (False, "transaction")), p
+        got = evm.enqueue(0, F, Signature(p, S.s))
+        assert (got.accepted, got.failed_check) == ((True, None) if on_curve else (False, "signature")), p
