@@ -12,8 +12,8 @@ coordinate that is no uint256 becomes q, an invalid coordinate the precompiles r
 
 Layout (SharedSettlement.sol's dev comment): batch_number, n entries, per entry chain_id, the 8 proof words (A, B
 imaginary parts first, C; EIP-197), n_public and the public inputs, n_slots, n_sparse and the n_sparse words of
-the sparse slot encoding (``sparse_slot_words`` of each slot's ``zksvs.statement.pack_slot`` words, slot after
-slot: a head word with a presence mask, then only the non-zero words), n_bridge and the bridge words (accounts_root, then the 2^S slot
+the sparse slot encoding (``zksvs.statement.sparse_words`` of each slot's ``pack_slot`` words, slot after slot: a
+head word with a presence mask, then only the non-zero words; eval_point hashes exactly these), n_bridge and the bridge words (accounts_root, then the 2^S slot
 values); then has_cross and, if 1, the cross proof's 8 words, n_cross_public and its inputs.
 
 References
@@ -30,13 +30,12 @@ from zksvs.errors import MalformedSlotData
 from zksvs.field import FQ_MODULUS
 from zksvs.groth16 import Proof, VerifyingKey
 from zksvs.rollup_state import BridgeSlots
-from zksvs.statement import SLOT_WORDS, pack_slot
+from zksvs.statement import pack_slot, sparse_words
 
 __all__ = [
     "NOT_A_VALUE",
     "key_data_initcode",
     "settle_calldata",
-    "sparse_slot_words",
     "submission_words",
     "verifying_key_words",
 ]
@@ -44,10 +43,6 @@ __all__ = [
 #: The word that stands for "not a value of this kind" in a submission (contract constant NOT_A_VALUE).
 NOT_A_VALUE = (1 << 256) - 1
 _UINT256 = 1 << 256
-# the head word of a sparse slot: word 0 below 2^232, the presence mask in the top byte (contract MASK_SHIFT)
-_MASK_SHIFT = 248
-if SLOT_WORDS - 1 > 256 - _MASK_SHIFT:
-    raise ImportError(f"a slot of {SLOT_WORDS} words does not fit the sparse head's one-byte mask")
 _SETTLE_SELECTOR = keccak256(b"settle(uint256[])")[:4]
 
 
@@ -119,29 +114,11 @@ def _list(v: object) -> list | None:
     return list(v) if isinstance(v, list | tuple) else None
 
 
-def sparse_slot_words(words: Sequence[int]) -> list[int]:
-    """The sparse encoding of one slot's ``SLOT_WORDS`` words: the head word (word 0 plus the presence mask in
-    bits 248-255, bit j − 1 set iff word j ≠ 0), then the non-zero words 1.. in order.
-
-    Word 0 is below 2^232 (``pack_slot``), so the head keeps it whole; ``SLOT_WORDS`` ≤ 9 so the mask fits a byte.
-    The contract decodes it (``_checkBatchData``) and evaluates only the present words. Decoding is a function of
-    the bytes, and eval_point hashes the decoded words (zksvs.statement.eval_point), so the encoding is only a
-    cheaper way to send the same words: it does not enter the binding.
-    """
-    mask = 0
-    rest = []
-    for j, w in enumerate(words[1:], start=1):
-        if w:
-            mask |= 1 << (j - 1)
-            rest.append(w)
-    return [words[0] | mask << _MASK_SHIFT, *rest]
-
-
 def _slot_words(slot: object) -> list[int]:
     """The sparse words of a slot; a slot that does not pack: NOT_A_VALUE alone (a head whose reserved bits are
     set: ``batch_data`` refuses it)."""
     try:
-        return sparse_slot_words(pack_slot(slot))  # type: ignore[arg-type]
+        return sparse_words(pack_slot(slot))  # type: ignore[arg-type]
     except MalformedSlotData:
         return [NOT_A_VALUE]
 

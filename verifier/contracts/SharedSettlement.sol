@@ -93,10 +93,10 @@ contract SharedSettlement {
     uint256 internal constant E_NBRIDGE = 224;
     uint256 internal constant E_NSPARSE = 256; // sparse slot words in calldata
     /// Memory pointer of the entry's decoded slot words (written by batch_data): E_NSLOTS·SLOT_WORDS words, slot
-    /// after slot, word j of slot t at E_WORDS + 32·(SLOT_WORDS·t + j); the word before it holds the entry's
-    /// batch_commitment once batch_commitment has run (the Keccak input of eval_point).
+    /// after slot, word j of slot t at E_WORDS + 32·(SLOT_WORDS·t + j), absent words 0.
     uint256 internal constant E_WORDS = 288;
-    uint256 internal constant E_SIZE = 320;
+    uint256 internal constant E_BOUND = 320; // 1 iff the entry's eval_point and eval_value bind its words
+    uint256 internal constant E_SIZE = 352;
 
     address public immutable owner;
     uint8 public immutable rootCheck;
@@ -415,14 +415,17 @@ contract SharedSettlement {
         }
     }
 
-    /// Decodes each entry's sparse slot words into memory (E_WORDS, zeros where a word is absent) and checks that
-    /// each slot follows the native rules of its kind (zksvs.statement.check_slot_data): word 0 below 2^232 (its
-    /// forced byte 0 or 1, only on a user kind, its reason byte 0 or one bit, only if forced), word 1 below 2^128,
-    /// words 2.. below r; kind byte 0 (NOOP: every word 0), 1 (TRANSFER: peer, program, payload and word 1 all 0),
-    /// 2 (BURN), 8 (CALL) or 4 (ACTION) with a peer in [0, K) other than its own chain and a program byte 1, 2 or 4
-    /// (a BURN: 1 with payload 0), a COND's payload (its cap) a u64, word 1 zero but in a SWAP ACTION. A word the
-    /// mask marks present counts as non-zero for these rules (the encoder sends only non-zero words), and the slots
-    /// must use up the entry's sparse words exactly.
+    /// Decodes each entry's sparse slot words into memory (E_WORDS, zeros where a word is absent), checks that each
+    /// slot follows the native rules of its kind (zksvs.statement.check_slot_data) and, in the same pass, evaluates
+    /// the binding for batch_commitment (E_BOUND). The rules: word 0 below 2^232 (its forced byte 0 or 1, only on
+    /// a user kind, its reason byte 0 or one bit, only if forced), word 1 below 2^128, words 2.. below r; kind byte
+    /// 0 (NOOP: every word 0), 1 (TRANSFER: peer, program, payload and word 1 all 0), 2 (BURN), 8 (CALL) or 4
+    /// (ACTION) with a peer in [0, K) other than its own chain and a program byte 1, 2 or 4 (a BURN: 1 with payload
+    /// 0), a COND's payload (its cap) a u64, word 1 zero but in a SWAP ACTION. A word the mask marks present counts
+    /// as non-zero for these rules (the encoder sends only non-zero words), and the slots must use up the entry's
+    /// sparse words exactly. The binding: eval_point z = keccak256(batch_commitment ‖ the sparse words as received)
+    /// mod r, and eval_value y = Σ word·z^(SLOT_WORDS·t + j) over the present words only (word j of slot t), with z^j
+    /// from a table and the slot stride z^SLOT_WORDS multiplied in once a slot (zksvs.statement.eval_point).
     function _checkBatchData(Sub memory x) internal pure {
         uint256 tab = x.tab;
         uint256 n = x.n;
@@ -432,114 +435,101 @@ contract SharedSettlement {
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let e := add(tab, mul(i, E_SIZE))
                 let p := mload(add(e, E_SLOTS))
-                // [batch_commitment][slot words], zeros copied from past the end of calldata
-                let q := add(mload(0x40), 32)
+                let q := mload(0x40)
                 let qend := add(q, mul(mload(add(e, E_NSLOTS)), mul(SLOT_WORDS, 32)))
+                // z from the commitment and the sparse words, in scratch memory past the slot words; then the
+                // table z^0..z^SLOT_WORDS there
+                let zp := qend
+                {
+                    let len := shl(5, mload(add(e, E_NSPARSE)))
+                    mstore(zp, calldataload(add(mload(add(e, E_PUB)), 96)))
+                    calldatacopy(add(zp, 32), p, len)
+                    let z := mod(keccak256(zp, add(len, 32)), R)
+                    mstore(add(e, E_BOUND), z)
+                    mstore(zp, 1)
+                    mstore(add(zp, 32), z)
+                    for { let j := 64 } lt(j, mul(add(SLOT_WORDS, 1), 32)) { j := add(j, 32) } {
+                        mstore(add(zp, j), mulmod(mload(add(zp, sub(j, 32))), z, R))
+                    }
+                }
                 mstore(0x40, qend)
                 mstore(add(e, E_WORDS), q)
+                // the slot words: zeros copied from past the end of calldata
                 calldatacopy(q, calldatasize(), sub(qend, q))
                 // the peers a message may name, [0, K) less the entry's own chain (rollup_set: it is below K),
                 // with bit 0 flipped: the set is xor(1, isMsg·pkx), {0} for a no-op or transfer
                 let pkx := xor(xor(sub(shl(k, 1), 1), shl(mload(e), 1)), 1)
                 let b := 0
+                let y := 0
+                let zt := 1 // z^(SLOT_WORDS·t)
                 for {} lt(q, qend) { q := add(q, mul(SLOT_WORDS, 32)) } {
                     let w := calldataload(p)
                     p := add(p, 32)
                     let mask := shr(MASK_SHIFT, w)
                     w := and(w, WORD0_OF_HEAD)
                     mstore(q, w)
-                    // field ranges (word 0, kind, program, forced, reason bytes; the mask), then the tables
-                    b := or(b, or(and(w, SLOT_RANGE_BITS), shr(sub(SLOT_WORDS, 1), mask)))
-                    b := or(b, iszero(and(shr(or(or(and(w, 0xf), and(shr(12, w), 0x70)), and(shr(209, w), 0x80)), KIND_PROGRAM_OK), 1)))
-                    b := or(b, iszero(and(shr(or(and(shr(216, w), 1), and(shr(223, w), 0xfe)), FORCED_REASON_OK), 1)))
-                    // a no-op: every word 0; the peer: 0 but on a message kind (kind & 14: burn, action, call)
-                    b := or(b, and(iszero(and(w, 0xf)), iszero(iszero(or(w, mask)))))
-                    b := or(b, iszero(and(shr(and(shr(8, w), 0xff), xor(1, mul(iszero(iszero(and(w, 14))), pkx))), 1)))
+                    // field ranges (word 0; kind, program, forced, reason bytes; the mask), the two tables, a no-op
+                    // all 0, the peer: 0 but on a message kind (kind & 14: burn, action, call)
+                    b := or(
+                        or(b, or(and(w, SLOT_RANGE_BITS), shr(sub(SLOT_WORDS, 1), mask))),
+                        or(
+                            or(
+                                iszero(and(shr(or(or(and(w, 0xf), and(shr(12, w), 0x70)), and(shr(209, w), 0x80)), KIND_PROGRAM_OK), 1)),
+                                iszero(and(shr(or(and(shr(216, w), 1), and(shr(223, w), 0xfe)), FORCED_REASON_OK), 1))
+                            ),
+                            or(
+                                and(iszero(and(w, 0xf)), iszero(iszero(or(w, mask)))),
+                                iszero(and(shr(and(shr(8, w), 0xff), xor(1, mul(iszero(iszero(and(w, 14))), pkx))), 1))
+                            )
+                        )
+                    )
                     if mask {
                         mask := and(mask, sub(shl(sub(SLOT_WORDS, 1), 1), 1))
                         // word 1 only in a SWAP action; a payload only on an action or call (kind & 12)
-                        b := or(b, and(and(mask, 1), iszero(eq(and(w, 0xff00ff), 0x040004))))
-                        b := or(b, and(shr(1, and(mask, 2)), iszero(and(w, 12))))
+                        b := or(b, or(and(and(mask, 1), iszero(eq(and(w, 0xff00ff), 0x040004))), and(shr(1, and(mask, 2)), iszero(and(w, 12)))))
                         // the present words: word 1 below 2^128, the others below r
                         if and(mask, 1) {
                             let v := calldataload(p)
                             p := add(p, 32)
                             b := or(b, shr(SLOT_WORD1_BITS, v))
                             mstore(add(q, 32), v)
+                            w := addmod(w, mulmod(v, mload(add(zp, 32)), R), R)
                         }
-                        let t := add(q, 64)
+                        let t := 64
                         for { let m := shr(1, mask) } m { m := shr(1, m) } {
                             if and(m, 1) {
                                 let v := calldataload(p)
                                 p := add(p, 32)
                                 b := or(b, iszero(lt(v, R)))
-                                mstore(t, v)
+                                mstore(add(q, t), v)
+                                w := addmod(w, mulmod(v, mload(add(zp, t)), R), R)
                             }
                             t := add(t, 32)
                         }
                         // a COND's payload (its cap) a u64
-                        b := or(b, and(eq(and(w, 0xff0000), 0x020000), gt(mload(add(q, 64)), U64_MAX)))
+                        b := or(b, and(eq(and(shr(16, mload(q)), 0xff), 2), gt(mload(add(q, 64)), U64_MAX)))
                     }
+                    y := addmod(y, mulmod(w, zt, R), R)
+                    zt := mulmod(zt, mload(add(zp, mul(SLOT_WORDS, 32))), R)
                 }
                 if or(b, iszero(eq(p, add(mload(add(e, E_SLOTS)), shl(5, mload(add(e, E_NSPARSE))))))) {
                     bad := i
                     break
                 }
+                // E_BOUND: 1 iff (z, y) are the entry's eval_point and eval_value
+                let pub := mload(add(e, E_PUB))
+                mstore(add(e, E_BOUND), and(eq(mload(add(e, E_BOUND)), calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160)))))
             }
         }
         if (bad != NONE) revert BatchData(_e(x, bad, E_CHAIN));
     }
 
-    /// eval_point = keccak256(batch_commitment ‖ decoded slot words) mod r and eval_value = Σ_j word_j·eval_point^j,
-    /// as the L1 computes them from the words it received, equal the public inputs (zksvs/statement.py). The sum
-    /// runs over the present words only: walking the sparse encoding again, word j of slot t adds
-    /// word·z^j·(z^SLOT_WORDS)^t, with z^j from a table and the slot stride updated once a slot.
+    /// Each entry's eval_point and eval_value are those the L1 computed from the words it received
+    /// (``_checkBatchData`` evaluated them: E_BOUND).
     function _checkBatchCommitments(Sub memory x) internal pure {
-        uint256 tab = x.tab;
-        uint256 n = x.n;
-        uint256 bad = NONE;
-        assembly ("memory-safe") {
-            let zp := mload(0x40) // z^0..z^SLOT_WORDS
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let e := add(tab, mul(i, E_SIZE))
-                let pub := mload(add(e, E_PUB))
-                let q := mload(add(e, E_WORDS))
-                let nSlots := mload(add(e, E_NSLOTS))
-                mstore(sub(q, 32), calldataload(add(pub, 96)))
-                let z := mod(keccak256(sub(q, 32), add(32, mul(nSlots, mul(SLOT_WORDS, 32)))), R)
-                mstore(zp, 1)
-                for { let j := 1 } lt(j, add(SLOT_WORDS, 1)) { j := add(j, 1) } {
-                    mstore(add(zp, shl(5, j)), mulmod(mload(add(zp, shl(5, sub(j, 1)))), z, R))
-                }
-                let stride := mload(add(zp, mul(SLOT_WORDS, 32)))
-                let y := 0
-                let zt := 1 // (z^SLOT_WORDS)^t
-                let p := mload(add(e, E_SLOTS))
-                for { let t := 0 } lt(t, nSlots) { t := add(t, 1) } {
-                    let h := calldataload(p)
-                    p := add(p, 32)
-                    let acc := and(h, WORD0_OF_HEAD)
-                    let mask := shr(MASK_SHIFT, h)
-                    if mask {
-                        let zj := add(zp, 32)
-                        for {} mask { mask := shr(1, mask) } {
-                            if and(mask, 1) {
-                                acc := addmod(acc, mulmod(calldataload(p), mload(zj), R), R)
-                                p := add(p, 32)
-                            }
-                            zj := add(zj, 32)
-                        }
-                    }
-                    y := addmod(y, mulmod(acc, zt, R), R)
-                    zt := mulmod(zt, stride, R)
-                }
-                if iszero(and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))) {
-                    bad := i
-                    break
-                }
-            }
+        for (uint256 i = 0; i < x.n; i++) {
+            if (_e(x, i, E_BOUND) == 0) revert BatchCommitment(_e(x, i, E_CHAIN));
         }
-        if (bad != NONE) revert BatchCommitment(_e(x, bad, E_CHAIN));
     }
 
     /// A proof the encoder marked as "not a proof" (its first word NOT_A_VALUE) is named before any pairing, as the
