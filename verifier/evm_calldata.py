@@ -13,8 +13,9 @@ coordinate that is no uint256 becomes q, an invalid coordinate the precompiles r
 Layout (SharedSettlement.sol's dev comment): batch_number, n entries, per entry chain_id, the 8 proof words (A, B
 imaginary parts first, C; EIP-197), n_public and the public inputs, n_slots, n_sparse and the n_sparse words of
 the sparse slot encoding (``zksvs.statement.sparse_words`` of each slot's ``pack_slot`` words, slot after slot: a
-head word with a presence mask, then only the non-zero words; eval_point hashes exactly these), n_bridge and the bridge words (accounts_root, then the 2^S slot
-values); then has_cross and, if 1, the cross proof's 8 words, n_cross_public and its inputs.
+head word with a presence mask, then only the non-zero words; eval_point hashes exactly these), n_bridge and the
+bridge words (accounts_root, then the 2^S slot values); then has_cross and, if 1, the cross proof's 8 words,
+n_cross_public and its inputs.
 
 References
 ----------

@@ -10,11 +10,15 @@ pragma solidity 0.8.37;
 /// @dev    Submission layout (the flat word array `s` of `settle`, built by verifier/evm_settlement.py):
 ///           s[0] batch_number, s[1] n entries, then per entry:
 ///             chain_id; proof A.x A.y B.x1 B.x0 B.y1 B.y0 C.x C.y (EIP-197 order); n_public, public inputs;
-///             n_slots, 5·n_slots slot words (five a slot); n_bridge, bridge words (accounts_root, then the 2^S bridge slot values);
+///             n_slots, n_sparse, the n_sparse words of the sparse slot encoding (per slot a head word, word 0 plus
+///             a presence mask in bits 248-255, then its non-zero words 1..SLOT_WORDS−1; zksvs.statement.sparse_words);
+///             n_bridge, bridge words (accounts_root, then the 2^S bridge slot values);
 ///           then the cross-rollup proof: has_cross (0/1) and, if 1, its 8 proof words, n_cross_public, inputs.
 ///         Batch public inputs (zksvs/statement.py): chain_id, old_state_root, new_state_root, batch_commitment,
 ///         eval_point, eval_value. The batch data are bound by evaluation (EIP-4844's "proof of equivalence"):
-///         eval_point = keccak256(batch_commitment, slot words) mod r and eval_value = Σ_k word_k·eval_point^k.
+///         eval_point = keccak256(batch_commitment, sparse slot words as received) mod r and eval_value =
+///         Σ_k word_k·eval_point^k over the decoded words (zero words skipped). The decoded words of each entry stay
+///         in memory for later checks (E_WORDS: SLOT_WORDS words a slot, zeros filled in).
 ///         Verifying keys live in the code of a data contract (`verifyingKeys`, read with one EXTCODECOPY):
 ///           words 0..27 the batch key: α (2), β, γ, δ (4 each, EIP-197 order), IC_0..IC_6 (2 each);
 ///           then, unless rootCheck is OPENINGS, the cross-rollup key: α, β, γ, δ, IC_0..IC_K.
