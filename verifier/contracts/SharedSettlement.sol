@@ -100,7 +100,14 @@ contract SharedSettlement {
     /// after slot, word j of slot t at E_WORDS + 32·(SLOT_WORDS·t + j), absent words 0.
     uint256 internal constant E_WORDS = 288;
     uint256 internal constant E_BOUND = 320; // 1 iff the entry's eval_point and eval_value bind its words
-    uint256 internal constant E_SIZE = 352;
+    uint256 internal constant E_OMIT = 352; // 1: eval_point and eval_value not sent (PUB_L1_BINDING)
+    uint256 internal constant E_Z = 384; // eval_point and eval_value as the L1 computed them
+    uint256 internal constant E_Y = 416;
+    uint256 internal constant E_SIZE = 448;
+    /// An n_public word of PUB_L1_BINDING: only chain_id, old_state_root, new_state_root and batch_commitment
+    /// follow, and the proof is checked against the eval_point and eval_value the L1 computes from the words it
+    /// received (the encoder sends this when the submission's own pair equals them: 64 calldata bytes less).
+    uint256 internal constant PUB_L1_BINDING = 0x104;
 
     address public immutable owner;
     uint8 public immutable rootCheck;
@@ -126,6 +133,7 @@ contract SharedSettlement {
         uint256 nCrossPub;
         uint256 vk; // memory pointer of the key words
         uint256 vkWords;
+        uint256 roots; // memory uint256[]: the K new state roots by chain (set before the pairing)
     }
 
     constructor(uint8 rootCheck_, address poseidon_) {
@@ -214,6 +222,8 @@ contract SharedSettlement {
         if (s.length == 0) revert MalformedSubmission(0);
         if (s[0] != expected) revert BatchNumber(expected, s[0]);
         _parse(x, s);
+        // the pairing weights' seed, while memory is small (its copy of s is scratch the checks reuse)
+        uint256 seed = _seed(s);
         // 2. rollup_set
         _checkRollupSet(x);
         // 3. public_inputs, 4. old_root, 5. batch_data, 6. batch_commitment
@@ -225,10 +235,14 @@ contract SharedSettlement {
         _checkProofWords(x);
         (, x.vk, x.vkWords) = _loadKeys(verifyingKeys, x.k);
         bool withCross = rootCheck != ROOT_CHECK_OPENINGS && _crossWellFormed(x);
-        bool allOk = _batchedPairing(x, _seed(s), withCross);
+        uint256[] memory roots = _rootsByChain(x, 64);
+        assembly {
+            mstore(add(x, 256), roots) // x.roots
+        }
+        bool allOk = _batchedPairing(x, seed, withCross);
         if (!allOk) {
             for (uint256 i = 0; i < x.n; i++) {
-                if (!_verifyOne(x.vk, 0, _e(x, i, E_PROOF), _e(x, i, E_PUB), N_BATCH_PUBLIC)) {
+                if (!_verifyOne(x.vk, 0, _e(x, i, E_PROOF), _batchInputs(x, i), N_BATCH_PUBLIC)) {
                     revert Proof(_e(x, i, E_CHAIN));
                 }
             }
@@ -241,12 +255,11 @@ contract SharedSettlement {
         // 10. cross_proof
         if (rootCheck != ROOT_CHECK_OPENINGS) {
             if (!withCross) revert CrossProof();
-            if (!allOk && !_verifyOne(x.vk, CROSS_VK, x.cross, x.crossPub, x.k)) revert CrossProof();
+            if (!allOk && !_verifyOne(x.vk, CROSS_VK, x.cross, x.roots + 32, x.k)) revert CrossProof();
         }
         // the combined check failed yet every proof verifies alone: no such submission exists
         if (!allOk) revert Proof(NO_CHAIN);
         // all passed: advance every rollup together
-        uint256[] memory roots = _rootsByChain(x, 64);
         stateRootsHash = keccak256(abi.encodePacked(roots));
         batchNumber = uint64(expected + 1);
         emit SharedBatchSettled(expected, roots);
@@ -294,9 +307,19 @@ contract SharedSettlement {
                 mstore(e, calldataload(at))
                 mstore(add(e, E_PROOF), add(at, 32))
                 let m := calldataload(add(at, 288))
-                if gt(m, s.length) { fail(malformed, add(at, 288), base) }
                 mstore(add(e, E_PUB), add(at, 320))
-                mstore(add(e, E_NPUB), m)
+                // PUB_L1_BINDING: the first four inputs follow; eval_point and eval_value are the L1's own
+                switch eq(m, PUB_L1_BINDING)
+                case 1 {
+                    mstore(add(e, E_NPUB), N_BATCH_PUBLIC)
+                    mstore(add(e, E_OMIT), 1)
+                    m := 4
+                }
+                default {
+                    if gt(m, s.length) { fail(malformed, add(at, 288), base) }
+                    mstore(add(e, E_NPUB), m)
+                    mstore(add(e, E_OMIT), 0)
+                }
                 at := add(at, add(320, shl(5, m)))
                 if iszero(lt(at, end)) { fail(malformed, at, base) }
                 m := calldataload(at)
@@ -326,6 +349,13 @@ contract SharedSettlement {
                 if gt(nCrossPub, s.length) { fail(malformed, at, base) }
                 crossPub := add(at, 320)
                 at := add(at, add(320, shl(5, nCrossPub)))
+            }
+            case 2 {
+                // the cross proof's inputs are the K new state roots in chain order (not sent)
+                if gt(add(at, 288), end) { fail(malformed, at, base) }
+                cross := add(at, 32)
+                nCrossPub := mload(add(x, 64)) // x.k
+                at := add(at, 288)
             }
             default { fail(malformed, at, base) }
             if iszero(eq(at, end)) { fail(malformed, at, base) }
@@ -389,7 +419,9 @@ contract SharedSettlement {
                 let ok := and(eq(mload(add(e, E_NPUB)), N_BATCH_PUBLIC), eq(calldataload(p), mload(e)))
                 ok := and(ok, and(lt(calldataload(p), R), lt(calldataload(add(p, 32)), R)))
                 ok := and(ok, and(lt(calldataload(add(p, 64)), R), lt(calldataload(add(p, 96)), R)))
-                ok := and(ok, and(lt(calldataload(add(p, 128)), R), lt(calldataload(add(p, 160)), R)))
+                if iszero(mload(add(e, E_OMIT))) {
+                    ok := and(ok, and(lt(calldataload(add(p, 128)), R), lt(calldataload(add(p, 160)), R)))
+                }
                 if iszero(ok) {
                     bad := i
                     break
@@ -520,9 +552,13 @@ contract SharedSettlement {
                     bad := i
                     break
                 }
-                // E_BOUND: 1 iff (z, y) are the entry's eval_point and eval_value
+                // E_Z, E_Y: the L1's (z, y); E_BOUND: 1 iff they are the entry's eval_point and eval_value
+                let z := mload(add(e, E_BOUND))
+                mstore(add(e, E_Z), z)
+                mstore(add(e, E_Y), y)
                 let pub := mload(add(e, E_PUB))
-                mstore(add(e, E_BOUND), and(eq(mload(add(e, E_BOUND)), calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160)))))
+                let bound := and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))
+                mstore(add(e, E_BOUND), or(mload(add(e, E_OMIT)), bound))
             }
         }
         if (bad != NONE) revert BatchData(_e(x, bad, E_CHAIN));
@@ -560,6 +596,7 @@ contract SharedSettlement {
     /// The cross-rollup proof is present and its inputs are the K new state roots in chain order.
     function _crossWellFormed(Sub memory x) internal pure returns (bool ok) {
         if (x.cross == 0 || x.nCrossPub != x.k) return false;
+        if (x.crossPub == 0) return true; // the new roots themselves (has_cross 2)
         uint256 tab = x.tab;
         uint256 n = x.n;
         uint256 crossPub = x.crossPub;
@@ -672,11 +709,17 @@ contract SharedSettlement {
                 // s_j += w·x_j, W += w
                 let sc := add(scr, B_SC)
                 mstore(sc, addmod(mload(sc), w, R))
+                // inputs 0-3 from calldata; eval_point and eval_value as the L1 computed them (equal to the sent
+                // ones, if sent: batch_commitment passed)
                 let pub := mload(add(e, E_PUB))
-                for { let j := 0 } lt(j, N_BATCH_PUBLIC) { j := add(j, 1) } {
+                for { let j := 0 } lt(j, 4) { j := add(j, 1) } {
                     let at := add(sc, mul(add(j, 1), 32))
                     mstore(at, addmod(mload(at), mulmod(w, calldataload(add(pub, mul(j, 32))), R), R))
                 }
+                let at := add(sc, 160)
+                mstore(at, addmod(mload(at), mulmod(w, mload(add(e, E_Z)), R), R))
+                at := add(sc, 192)
+                mstore(at, addmod(mload(at), mulmod(w, mload(add(e, E_Y)), R), R))
             }
             mstore(add(scr, B_WALPHA), mload(add(scr, B_SC)))
         }
@@ -702,7 +745,7 @@ contract SharedSettlement {
         uint256 vk = x.vk;
         uint256 cv = vk + 32 * CROSS_VK;
         uint256 cross = x.cross;
-        uint256 crossPub = x.crossPub;
+        uint256 roots = x.roots; // the K new roots by chain: the cross inputs (cross_proof's well-formedness)
         uint256 k = x.k;
         bool good;
         assembly ("memory-safe") {
@@ -727,7 +770,7 @@ contract SharedSettlement {
             for { let j := 0 } lt(j, add(k, 1)) { j := add(j, 1) } {
                 mcopy(scr, add(cv, mul(add(14, mul(2, j)), 32)), 64)
                 let sj := wc
-                if j { sj := mulmod(wc, calldataload(add(crossPub, mul(sub(j, 1), 32))), R) }
+                if j { sj := mulmod(wc, mload(add(roots, mul(j, 32))), R) }
                 mstore(add(scr, 64), sj)
                 good := and(good, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
                 mcopy(scr, icc, 64)
@@ -795,7 +838,22 @@ contract SharedSettlement {
         }
     }
 
-    /// One proof under the key at word `base` with `nPub` inputs at calldata `pub` (the fallback that names it).
+    /// The six public inputs of entry `i` in memory: the four sent, then eval_point and eval_value as the L1
+    /// computed them (equal to the sent ones if sent: batch_commitment passed).
+    function _batchInputs(Sub memory x, uint256 i) internal pure returns (uint256 inputs) {
+        uint256 pub = _e(x, i, E_PUB);
+        uint256 z = _e(x, i, E_Z);
+        uint256 y = _e(x, i, E_Y);
+        assembly ("memory-safe") {
+            inputs := mload(0x40)
+            mstore(0x40, add(inputs, 192))
+            calldatacopy(inputs, pub, 128)
+            mstore(add(inputs, 128), z)
+            mstore(add(inputs, 160), y)
+        }
+    }
+
+    /// One proof under the key at word `base` with `nPub` inputs at memory `pub` (the fallback that names it).
     function _verifyOne(uint256 vk, uint256 base, uint256 proof, uint256 pub, uint256 nPub)
         internal
         view
@@ -820,7 +878,7 @@ contract SharedSettlement {
                 let pt := add(kv, mul(add(16, mul(2, j)), 32))
                 mstore(scr, mload(pt))
                 mstore(add(scr, 32), mload(add(pt, 32)))
-                mstore(add(scr, 64), calldataload(add(pub, mul(j, 32))))
+                mstore(add(scr, 64), mload(add(pub, mul(j, 32))))
                 ok := and(ok, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
                 mcopy(scr, ic, 64)
                 ok := and(ok, staticcall(ECADD_GAS, 6, scr, 128, ic, 64))
