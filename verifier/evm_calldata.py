@@ -11,10 +11,13 @@ check as the model's type checks: a chain id at ``rollup_set``, a public input a
 coordinate that is no uint256 becomes q, an invalid coordinate the precompiles refuse.
 
 Layout (SharedSettlement.sol's dev comment): batch_number, n entries, per entry chain_id, the 8 proof words (A, B
-imaginary parts first, C; EIP-197), n_public and the public inputs, n_slots, n_sparse and the n_sparse words of
-the sparse slot encoding (``sparse_slot_words`` of each slot's ``zksvs.statement.pack_slot`` words, slot after
-slot: a head word with a presence mask, then only the non-zero words), n_bridge and the bridge words (accounts_root, then the 2^S slot
-values); then has_cross and, if 1, the cross proof's 8 words, n_cross_public and its inputs.
+imaginary parts first, C; EIP-197), n_public and the public inputs (or ``PUB_L1_BINDING`` and the first four when
+eval_point and eval_value are exactly those the contract computes from the slots: it then uses its own), n_slots,
+n_sparse and the n_sparse words of the sparse slot encoding (``zksvs.statement.sparse_words`` of each slot's
+``pack_slot`` words, slot after slot: a head word with a presence mask, then only the non-zero words; eval_point
+hashes exactly these), n_bridge and the bridge words (accounts_root, then the 2^S slot values); then has_cross
+and, if 1, the cross proof's 8 words, n_cross_public and its inputs; if 2, the cross proof's 8 words alone (its
+inputs are the K new state roots in chain order, which the contract takes from the entries).
 
 References
 ----------
@@ -30,13 +33,12 @@ from zksvs.errors import MalformedSlotData
 from zksvs.field import FQ_MODULUS
 from zksvs.groth16 import Proof, VerifyingKey
 from zksvs.rollup_state import BridgeSlots
-from zksvs.statement import SLOT_WORDS, pack_slot
+from zksvs.statement import N_BATCH_PUBLIC, eval_point, eval_value, pack_slot, sparse_words
 
 __all__ = [
     "NOT_A_VALUE",
     "key_data_initcode",
     "settle_calldata",
-    "sparse_slot_words",
     "submission_words",
     "verifying_key_words",
 ]
@@ -44,10 +46,9 @@ __all__ = [
 #: The word that stands for "not a value of this kind" in a submission (contract constant NOT_A_VALUE).
 NOT_A_VALUE = (1 << 256) - 1
 _UINT256 = 1 << 256
-# the head word of a sparse slot: word 0 below 2^232, the presence mask in the top byte (contract MASK_SHIFT)
-_MASK_SHIFT = 248
-if SLOT_WORDS - 1 > 256 - _MASK_SHIFT:
-    raise ImportError(f"a slot of {SLOT_WORDS} words does not fit the sparse head's one-byte mask")
+#: n_public word meaning "chain_id, old root, new root, commitment follow; eval_point and eval_value are the
+#: L1's own" (contract constant PUB_L1_BINDING).
+PUB_L1_BINDING = 0x104
 _SETTLE_SELECTOR = keccak256(b"settle(uint256[])")[:4]
 
 
@@ -119,29 +120,11 @@ def _list(v: object) -> list | None:
     return list(v) if isinstance(v, list | tuple) else None
 
 
-def sparse_slot_words(words: Sequence[int]) -> list[int]:
-    """The sparse encoding of one slot's ``SLOT_WORDS`` words: the head word (word 0 plus the presence mask in
-    bits 248-255, bit j − 1 set iff word j ≠ 0), then the non-zero words 1.. in order.
-
-    Word 0 is below 2^232 (``pack_slot``), so the head keeps it whole; ``SLOT_WORDS`` ≤ 9 so the mask fits a byte.
-    The contract decodes it (``_checkBatchData``) and evaluates only the present words. Decoding is a function of
-    the bytes, and eval_point hashes the decoded words (zksvs.statement.eval_point), so the encoding is only a
-    cheaper way to send the same words: it does not enter the binding.
-    """
-    mask = 0
-    rest = []
-    for j, w in enumerate(words[1:], start=1):
-        if w:
-            mask |= 1 << (j - 1)
-            rest.append(w)
-    return [words[0] | mask << _MASK_SHIFT, *rest]
-
-
 def _slot_words(slot: object) -> list[int]:
     """The sparse words of a slot; a slot that does not pack: NOT_A_VALUE alone (a head whose reserved bits are
     set: ``batch_data`` refuses it)."""
     try:
-        return sparse_slot_words(pack_slot(slot))  # type: ignore[arg-type]
+        return sparse_words(pack_slot(slot))  # type: ignore[arg-type]
     except MalformedSlotData:
         return [NOT_A_VALUE]
 
@@ -155,6 +138,35 @@ def _bridge_words(r: object) -> list[int]:
     return [_word(getattr(bs, "accounts_root", None))] + [_word(v) for v in slots]
 
 
+def _binding_is_the_l1s(pub: list, data: list | None) -> bool:
+    """Are the public eval_point and eval_value (inputs 4, 5) the ones the contract computes from the slots' words?
+    Then they are left out (``PUB_L1_BINDING``) and the contract uses its own."""
+    if len(pub) != N_BATCH_PUBLIC or data is None or any(_word(v) == NOT_A_VALUE for v in pub):
+        return False
+    try:
+        words = [w for s in data for w in pack_slot(s)]
+    except MalformedSlotData:
+        return False
+    z = eval_point(pub[3], words)
+    return pub[4] == z and pub[5] == eval_value(words, z)
+
+
+def _new_roots_by_chain(entries: list) -> list[int] | None:
+    """The entries' new state roots (input 2) by chain id, if their chain ids are 0..n−1 each once and every
+    new root is a word; else None."""
+    from verifier.settlement import RollupSubmission
+
+    roots: dict[int, int] = {}
+    for r in entries:
+        pub = _list(getattr(r, "public_inputs", None)) if isinstance(r, RollupSubmission) else None
+        if pub is None or len(pub) < 3 or type(r.chain_id) is not int or _word(pub[2]) == NOT_A_VALUE:
+            return None
+        roots[r.chain_id] = pub[2]
+    if sorted(roots) != list(range(len(entries))):
+        return None
+    return [roots[c] for c in range(len(entries))]
+
+
 def _entry_words(r: object) -> list[int]:
     from verifier.settlement import RollupSubmission
 
@@ -162,8 +174,13 @@ def _entry_words(r: object) -> list[int]:
         return [NOT_A_VALUE] + [0] * 8 + [0, 0, 0]
     pub = _list(r.public_inputs)
     words = [_word(r.chain_id), *_proof_words(r.proof)]
-    words += [0] if pub is None else [len(pub), *map(_word, pub)]
     data = _list(r.batch_data)
+    if pub is None:
+        words += [0]
+    elif _binding_is_the_l1s(pub, data):
+        words += [PUB_L1_BINDING, *map(_word, pub[:4])]
+    else:
+        words += [len(pub), *map(_word, pub)]
     sparse = [NOT_A_VALUE] if data is None else [w for s in data for w in _slot_words(s)]
     words += [1 if data is None else len(data), len(sparse), *sparse]
     bridge = _bridge_words(r)
@@ -184,6 +201,9 @@ def submission_words(sub: object) -> list[int]:
     if sub.cross_proof is None or sub.cross_public_inputs is None:
         return [*words, 0]
     cross_pub = _list(sub.cross_public_inputs)
+    if rollups is not None and cross_pub is not None and cross_pub == _new_roots_by_chain(rollups):
+        # the inputs are the K new roots in chain order: the contract takes them from the entries
+        return [*words, 2, *_proof_words(sub.cross_proof)]
     words += [1, *_proof_words(sub.cross_proof)]
     words += [0] if cross_pub is None else [len(cross_pub), *map(_word, cross_pub)]
     return words

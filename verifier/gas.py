@@ -288,20 +288,20 @@ def merkle_opening_gas(depth: int) -> GasReport:
 # --- SharedSettlement.sol: one shared batch in one transaction ---------------------------------------------------
 
 # SharedSettlement.settle's execution outside precompiles and storage, least-squares fit (``python -m bench.evm_gas
-# --fit``) on 39 honest settlements measured on the EVM (K = 2…8 at B = 4, B = 1…64 at K = 4, each root check;
-# protocol v2's slots, five words each): parsing, the checks, the Horner evaluation (per slot word), the
-# precompile calls' set-up; with openings, the Poseidon contract (per slot-tree leaf: one Poseidon(2) each, ~15,200
-# gas); with the cross proof, its terms. The negative openings base offsets the per-leaf slope over the padded
+# --fit``) on 42 honest settlements measured on the EVM (K = 2…8 at B = 4, B = 1…64 at K = 4, each root check;
+# protocol v2's slots in the sparse encoding): parsing, the checks, the one-pass decoding and evaluation (per slot),
+# the precompile calls' set-up; with openings, the Poseidon contract (per slot-tree leaf: one Poseidon(2) each,
+# ~15,200 gas); with the cross proof, its terms. The negative openings base offsets the per-leaf slope over the padded
 # leaves of K = 3. Base and per-rollup are the fit's less the storage and log (which ``settle_gas`` adds exactly:
-# 14,237 + 256·K); max residual 0.83 % of the transaction.
-_SETTLE_BASE = 9_609.8
-_SETTLE_PER_ROLLUP = 4_355.3
-_SETTLE_PER_SLOT = 1_148.7
-_SETTLE_OPENINGS_BASE = -9_234.3
-_SETTLE_OPENINGS_PER_ROLLUP = 6_762.6
-_SETTLE_OPENINGS_PER_LEAF = 15_220.1
-_SETTLE_CROSS_BASE = 3_246.5
-_SETTLE_CROSS_PER_ROLLUP = 618.2
+# 14,237 + 256·K); max residual 1.0 % of the transaction (K = 2, openings).
+_SETTLE_BASE = 10336.1
+_SETTLE_PER_ROLLUP = 4914.3
+_SETTLE_PER_SLOT = 663.0
+_SETTLE_OPENINGS_BASE = -11329.0
+_SETTLE_OPENINGS_PER_ROLLUP = 7579.5
+_SETTLE_OPENINGS_PER_LEAF = 15187.7
+_SETTLE_CROSS_BASE = 3149.9
+_SETTLE_CROSS_PER_ROLLUP = 467.4
 # EIP-2929 cold account access (the verifying-key contract), LOG2 with K + 2 data words (EIP-1108-era log prices).
 _COLD_ACCOUNT_GAS = 2_600
 _LOG_BASE_GAS, _LOG_TOPIC_GAS, _LOG_BYTE_GAS = 375, 375, 8
@@ -406,19 +406,20 @@ def settle_gas(
 
 
 def _settle_calldata_estimate(k: int, b: int, root_check: str, n_slots: int) -> int:
-    """Calldata of a typical honest submission: full-width words priced non-zero; per slot, word 0 half zero
-    bytes, words 1-4 (message fields, payload, key: mostly unused) zero."""
-    full = 2 + k * (8 + 5) + (8 + k if root_check != "openings" else 0)
+    """Calldata of a typical honest submission: full-width words priced non-zero (per entry the 8 proof words and
+    3 public inputs: eval_point and eval_value are the L1's own, the cross inputs are the entries' new roots); per
+    slot its sparse head word (word 0, about half zero bytes) and no other word (keys, payloads and message fields
+    are the exception)."""
+    full = k * (8 + 3) + (8 if root_check != "openings" else 0)
     if root_check != "proof":
         full += k * (1 + n_slots)
-    small = 2 + 3 + k * 5 + (2 if root_check != "openings" else 0)  # counts, chain ids, flags
-    slot_bytes = k * b * 32  # word 0 of each slot
+    small = 4 + 6 * k + (1 if root_check != "openings" else 0)  # head, counts, chain ids, flags
+    slot_bytes = k * b * 32  # the head word of each slot
     return (
         _SELECTOR_BYTES * CALLDATA_NONZERO_BYTE_GAS
         + full * WORD_BYTES * CALLDATA_NONZERO_BYTE_GAS
         + small * (31 * CALLDATA_ZERO_BYTE_GAS + CALLDATA_NONZERO_BYTE_GAS)
         + slot_bytes // 2 * (CALLDATA_ZERO_BYTE_GAS + CALLDATA_NONZERO_BYTE_GAS)
-        + 4 * slot_bytes * CALLDATA_ZERO_BYTE_GAS
     )
 
 

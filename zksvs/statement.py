@@ -26,7 +26,9 @@ evaluation (EIP-4844's "proof of equivalence" between a commitment and published
 
 - ``batch_commitment`` c = Poseidon sponge over the 8·B words in slot order: h = Poseidon(w_0..w_15), then
   h = Poseidon(h, next 15 words) while words remain (circomlib Poseidon, at most 16 inputs);
-- ``eval_point`` z = Keccak-256(c ‖ w_0 ‖ … ‖ w_{8B−1}) mod r (32-byte big-endian words);
+- ``eval_point`` z = Keccak-256(c ‖ sparse_words(w_0 … w_{8B−1})) mod r (32-byte big-endian words; the sparse
+  encoding sends per slot word 0 with a presence mask in its top byte, then only the non-zero words: what the L1
+  receives in calldata, so zero words cost it nothing);
 - ``eval_value`` y = Σ_k w_k·z^k mod r.
 
 The circuit computes c and y from the slot fields it uses (each field range-checked to its width, so the packing is
@@ -400,15 +402,44 @@ def commitment_of_words(words: Sequence[int]) -> int:
     return h
 
 
-def eval_point(commitment: int, words: Sequence[int]) -> int:
-    """z = Keccak-256(commitment ‖ words) mod r, every value as a 32-byte big-endian word (the L1's computation).
+#: The sparse encoding's head word: word 0 in bits 0-247, the presence mask of words 1.. in bits 248-255.
+SPARSE_MASK_SHIFT = 248
+
+
+def sparse_words(words: Sequence[int]) -> list[int]:
+    """The sparse encoding of slot words, slot after slot (what the L1 receives and hashes): per slot its head word
+    ``word_0 | mask·2^248`` (bit j − 1 of the mask set iff word j ≠ 0), then its non-zero words 1.. in order.
+
+    Decoding is a function of the encoding (read a head, then one word per mask bit), and on the words the L1
+    accepts (word 0 < 2^232, ``SLOT_WORDS`` − 1 ≤ 8 mask bits) encoding then decoding is the identity, so the
+    encoding is injective there: hashing it fixes the words as hashing them all would.
 
     Raises
     ------
     ValueError
-        A value is not an int in [0, 2^256).
+        The number of words is not a multiple of ``SLOT_WORDS``.
     """
-    data = b"".join(_word32(v) for v in (commitment, *words))
+    if len(words) % SLOT_WORDS:
+        raise ValueError(f"slot words come {SLOT_WORDS} a slot, not {len(words)} words")
+    out: list[int] = []
+    for t in range(0, len(words), SLOT_WORDS):
+        slot = words[t : t + SLOT_WORDS]
+        mask = sum(1 << (j - 1) for j in range(1, SLOT_WORDS) if slot[j])
+        out.append(slot[0] | mask << SPARSE_MASK_SHIFT)
+        out += [w for w in slot[1:] if w]
+    return out
+
+
+def eval_point(commitment: int, words: Sequence[int]) -> int:
+    """z = Keccak-256(commitment ‖ sparse_words(words)) mod r, every value a 32-byte big-endian word (the L1's
+    computation: it hashes the sparse encoding it received, then decodes and evaluates in one pass).
+
+    Raises
+    ------
+    ValueError
+        A value is not an int in [0, 2^256), or the words are not whole slots.
+    """
+    data = b"".join(_word32(v) for v in (commitment, *sparse_words(words)))
     return int.from_bytes(keccak256(data), "big") % FR_MODULUS
 
 

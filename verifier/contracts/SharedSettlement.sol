@@ -12,11 +12,15 @@ import {BabyJubjub} from "./BabyJubjub.sol";
 /// @dev    Submission layout (the flat word array `s` of `settle`, built by verifier/evm_settlement.py):
 ///           s[0] batch_number, s[1] n entries, then per entry:
 ///             chain_id; proof A.x A.y B.x1 B.x0 B.y1 B.y0 C.x C.y (EIP-197 order); n_public, public inputs;
-///             n_slots, 5·n_slots slot words (five a slot); n_bridge, bridge words (accounts_root, then the 2^S bridge slot values);
+///             n_slots, n_sparse, the n_sparse words of the sparse slot encoding (per slot a head word, word 0 plus
+///             a presence mask in bits 248-255, then its non-zero words 1..SLOT_WORDS−1; zksvs.statement.sparse_words);
+///             n_bridge, bridge words (accounts_root, then the 2^S bridge slot values);
 ///           then the cross-rollup proof: has_cross (0/1) and, if 1, its 8 proof words, n_cross_public, inputs.
 ///         Batch public inputs (zksvs/statement.py): chain_id, old_state_root, new_state_root, batch_commitment,
 ///         eval_point, eval_value. The batch data are bound by evaluation (EIP-4844's "proof of equivalence"):
-///         eval_point = keccak256(batch_commitment, slot words) mod r and eval_value = Σ_k word_k·eval_point^k.
+///         eval_point = keccak256(batch_commitment, sparse slot words as received) mod r and eval_value =
+///         Σ_k word_k·eval_point^k over the decoded words (zero words skipped). The decoded words of each entry stay
+///         in memory for later checks (E_WORDS: SLOT_WORDS words a slot, zeros filled in).
 ///         Verifying keys live in the code of a data contract (`verifyingKeys`, read with one EXTCODECOPY):
 ///           words 0..27 the batch key: α (2), β, γ, δ (4 each, EIP-197 order), IC_0..IC_6 (2 each);
 ///           then, unless rootCheck is OPENINGS, the cross-rollup key: α, β, γ, δ, IC_0..IC_K.
@@ -107,10 +111,17 @@ contract SharedSettlement {
     uint256 internal constant E_NBRIDGE = 224;
     uint256 internal constant E_NSPARSE = 256; // sparse slot words in calldata
     /// Memory pointer of the entry's decoded slot words (written by batch_data): E_NSLOTS·SLOT_WORDS words, slot
-    /// after slot, word j of slot t at E_WORDS + 32·(SLOT_WORDS·t + j); the word before it holds the entry's
-    /// batch_commitment once batch_commitment has run (the Keccak input of eval_point).
+    /// after slot, word j of slot t at E_WORDS + 32·(SLOT_WORDS·t + j), absent words 0.
     uint256 internal constant E_WORDS = 288;
-    uint256 internal constant E_SIZE = 320;
+    uint256 internal constant E_BOUND = 320; // 1 iff the entry's eval_point and eval_value bind its words
+    uint256 internal constant E_OMIT = 352; // 1: eval_point and eval_value not sent (PUB_L1_BINDING)
+    uint256 internal constant E_Z = 384; // eval_point and eval_value as the L1 computed them
+    uint256 internal constant E_Y = 416;
+    uint256 internal constant E_SIZE = 448;
+    /// An n_public word of PUB_L1_BINDING: only chain_id, old_state_root, new_state_root and batch_commitment
+    /// follow, and the proof is checked against the eval_point and eval_value the L1 computes from the words it
+    /// received (the encoder sends this when the submission's own pair equals them: 64 calldata bytes less).
+    uint256 internal constant PUB_L1_BINDING = 0x104;
 
     address public immutable owner;
     uint8 public immutable rootCheck;
@@ -143,6 +154,7 @@ contract SharedSettlement {
         uint256 nCrossPub;
         uint256 vk; // memory pointer of the key words
         uint256 vkWords;
+        uint256 roots; // memory uint256[]: the K new state roots by chain (set before the pairing)
     }
 
     /// A rollup's forced-inclusion queue: entries [0, length) were enqueued, [0, head) processed by settled
@@ -252,6 +264,8 @@ contract SharedSettlement {
         if (s.length == 0) revert MalformedSubmission(0);
         if (s[0] != expected) revert BatchNumber(expected, s[0]);
         _parse(x, s);
+        // the pairing weights' seed, while memory is small (its copy of s is scratch the checks reuse)
+        uint256 seed = _seed(s);
         // 2. rollup_set
         _checkRollupSet(x);
         // 3. public_inputs, 4. old_root, 5. batch_data
@@ -268,10 +282,14 @@ contract SharedSettlement {
         _checkProofWords(x);
         (, x.vk, x.vkWords) = _loadKeys(verifyingKeys, x.k);
         bool withCross = rootCheck != ROOT_CHECK_OPENINGS && _crossWellFormed(x);
-        bool allOk = _batchedPairing(x, _seed(s), withCross);
+        uint256[] memory roots = _rootsByChain(x, 64);
+        assembly {
+            mstore(add(x, 256), roots) // x.roots
+        }
+        bool allOk = _batchedPairing(x, seed, withCross);
         if (!allOk) {
             for (uint256 i = 0; i < x.n; i++) {
-                if (!_verifyOne(x.vk, 0, _e(x, i, E_PROOF), _e(x, i, E_PUB), N_BATCH_PUBLIC)) {
+                if (!_verifyOne(x.vk, 0, _e(x, i, E_PROOF), _batchInputs(x, i), N_BATCH_PUBLIC)) {
                     revert Proof(_e(x, i, E_CHAIN));
                 }
             }
@@ -284,12 +302,11 @@ contract SharedSettlement {
         // 11. cross_proof
         if (rootCheck != ROOT_CHECK_OPENINGS) {
             if (!withCross) revert CrossProof();
-            if (!allOk && !_verifyOne(x.vk, CROSS_VK, x.cross, x.crossPub, x.k)) revert CrossProof();
+            if (!allOk && !_verifyOne(x.vk, CROSS_VK, x.cross, x.roots + 32, x.k)) revert CrossProof();
         }
         // the combined check failed yet every proof verifies alone: no such submission exists
         if (!allOk) revert Proof(NO_CHAIN);
         // all passed: advance every rollup together
-        uint256[] memory roots = _rootsByChain(x, 64);
         stateRootsHash = keccak256(abi.encodePacked(roots));
         batchNumber = uint64(expected + 1);
         if (pending != 0) _advanceQueues(heads, pending);
@@ -338,9 +355,19 @@ contract SharedSettlement {
                 mstore(e, calldataload(at))
                 mstore(add(e, E_PROOF), add(at, 32))
                 let m := calldataload(add(at, 288))
-                if gt(m, s.length) { fail(malformed, add(at, 288), base) }
                 mstore(add(e, E_PUB), add(at, 320))
-                mstore(add(e, E_NPUB), m)
+                // PUB_L1_BINDING: the first four inputs follow; eval_point and eval_value are the L1's own
+                switch eq(m, PUB_L1_BINDING)
+                case 1 {
+                    mstore(add(e, E_NPUB), N_BATCH_PUBLIC)
+                    mstore(add(e, E_OMIT), 1)
+                    m := 4
+                }
+                default {
+                    if gt(m, s.length) { fail(malformed, add(at, 288), base) }
+                    mstore(add(e, E_NPUB), m)
+                    mstore(add(e, E_OMIT), 0)
+                }
                 at := add(at, add(320, shl(5, m)))
                 if iszero(lt(at, end)) { fail(malformed, at, base) }
                 m := calldataload(at)
@@ -370,6 +397,13 @@ contract SharedSettlement {
                 if gt(nCrossPub, s.length) { fail(malformed, at, base) }
                 crossPub := add(at, 320)
                 at := add(at, add(320, shl(5, nCrossPub)))
+            }
+            case 2 {
+                // the cross proof's inputs are the K new state roots in chain order (not sent)
+                if gt(add(at, 288), end) { fail(malformed, at, base) }
+                cross := add(at, 32)
+                nCrossPub := mload(add(x, 64)) // x.k
+                at := add(at, 288)
             }
             default { fail(malformed, at, base) }
             if iszero(eq(at, end)) { fail(malformed, at, base) }
@@ -433,7 +467,9 @@ contract SharedSettlement {
                 let ok := and(eq(mload(add(e, E_NPUB)), N_BATCH_PUBLIC), eq(calldataload(p), mload(e)))
                 ok := and(ok, and(lt(calldataload(p), R), lt(calldataload(add(p, 32)), R)))
                 ok := and(ok, and(lt(calldataload(add(p, 64)), R), lt(calldataload(add(p, 96)), R)))
-                ok := and(ok, and(lt(calldataload(add(p, 128)), R), lt(calldataload(add(p, 160)), R)))
+                if iszero(mload(add(e, E_OMIT))) {
+                    ok := and(ok, and(lt(calldataload(add(p, 128)), R), lt(calldataload(add(p, 160)), R)))
+                }
                 if iszero(ok) {
                     bad := i
                     break
@@ -463,14 +499,17 @@ contract SharedSettlement {
         }
     }
 
-    /// Decodes each entry's sparse slot words into memory (E_WORDS, zeros where a word is absent) and checks that
-    /// each slot follows the native rules of its kind (zksvs.statement.check_slot_data): word 0 below 2^232 (its
-    /// forced byte 0 or 1, only on a user kind, its reason byte 0 or one bit, only if forced), word 1 below 2^128,
-    /// words 2.. below r; kind byte 0 (NOOP: every word 0), 1 (TRANSFER: peer, program, payload and word 1 all 0),
-    /// 2 (BURN), 8 (CALL) or 4 (ACTION) with a peer in [0, K) other than its own chain and a program byte 1, 2 or 4
-    /// (a BURN: 1 with payload 0), a COND's payload (its cap) a u64, word 1 zero but in a SWAP ACTION. A word the
-    /// mask marks present counts as non-zero for these rules (the encoder sends only non-zero words), and the slots
-    /// must use up the entry's sparse words exactly.
+    /// Decodes each entry's sparse slot words into memory (E_WORDS, zeros where a word is absent), checks that each
+    /// slot follows the native rules of its kind (zksvs.statement.check_slot_data) and, in the same pass, evaluates
+    /// the binding for batch_commitment (E_BOUND). The rules: word 0 below 2^232 (its forced byte 0 or 1, only on
+    /// a user kind, its reason byte 0 or one bit, only if forced), word 1 below 2^128, words 2.. below r; kind byte
+    /// 0 (NOOP: every word 0), 1 (TRANSFER: peer, program, payload and word 1 all 0), 2 (BURN), 8 (CALL) or 4
+    /// (ACTION) with a peer in [0, K) other than its own chain and a program byte 1, 2 or 4 (a BURN: 1 with payload
+    /// 0), a COND's payload (its cap) a u64, word 1 zero but in a SWAP ACTION. A word the mask marks present counts
+    /// as non-zero for these rules (the encoder sends only non-zero words), and the slots must use up the entry's
+    /// sparse words exactly. The binding: eval_point z = keccak256(batch_commitment ‖ the sparse words as received)
+    /// mod r, and eval_value y = Σ word·z^(SLOT_WORDS·t + j) over the present words only (word j of slot t), with z^j
+    /// from a table and the slot stride z^SLOT_WORDS multiplied in once a slot (zksvs.statement.eval_point).
     /// Returns whether any slot is forced (forced_inclusion reads the queues only then, or if entries are pending).
     function _checkBatchData(Sub memory x) internal pure returns (bool anyForced) {
         uint256 tab = x.tab;
@@ -482,16 +521,33 @@ contract SharedSettlement {
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let e := add(tab, mul(i, E_SIZE))
                 let p := mload(add(e, E_SLOTS))
-                // [batch_commitment][slot words], zeros copied from past the end of calldata
-                let q := add(mload(0x40), 32)
+                let q := mload(0x40)
                 let qend := add(q, mul(mload(add(e, E_NSLOTS)), mul(SLOT_WORDS, 32)))
+                // z from the commitment and the sparse words, in scratch memory past the slot words; then the
+                // table z^0..z^SLOT_WORDS there
+                let zp := qend
+                {
+                    let len := shl(5, mload(add(e, E_NSPARSE)))
+                    mstore(zp, calldataload(add(mload(add(e, E_PUB)), 96)))
+                    calldatacopy(add(zp, 32), p, len)
+                    let z := mod(keccak256(zp, add(len, 32)), R)
+                    mstore(add(e, E_BOUND), z)
+                    mstore(zp, 1)
+                    mstore(add(zp, 32), z)
+                    for { let j := 64 } lt(j, mul(add(SLOT_WORDS, 1), 32)) { j := add(j, 32) } {
+                        mstore(add(zp, j), mulmod(mload(add(zp, sub(j, 32))), z, R))
+                    }
+                }
                 mstore(0x40, qend)
                 mstore(add(e, E_WORDS), q)
+                // the slot words: zeros copied from past the end of calldata
                 calldatacopy(q, calldatasize(), sub(qend, q))
                 // the peers a message may name, [0, K) less the entry's own chain (rollup_set: it is below K),
                 // with bit 0 flipped: the set is xor(1, isMsg·pkx), {0} for a no-op or transfer
                 let pkx := xor(xor(sub(shl(k, 1), 1), shl(mload(e), 1)), 1)
                 let b := 0
+                let y := 0
+                let zt := 1 // z^(SLOT_WORDS·t)
                 for {} lt(q, qend) { q := add(q, mul(SLOT_WORDS, 32)) } {
                     let w := calldataload(p)
                     p := add(p, 32)
@@ -499,45 +555,63 @@ contract SharedSettlement {
                     w := and(w, WORD0_OF_HEAD)
                     mstore(q, w)
                     mstore(0, or(mload(0), w))
-                    // field ranges (word 0, kind, program, forced, reason bytes; the mask), then the tables
-                    b := or(b, or(and(w, SLOT_RANGE_BITS), shr(sub(SLOT_WORDS, 1), mask)))
-                    b := or(b, iszero(and(shr(or(or(and(w, 0xf), and(shr(12, w), 0x70)), and(shr(209, w), 0x80)), KIND_PROGRAM_OK), 1)))
-                    b := or(b, iszero(and(shr(or(and(shr(216, w), 1), and(shr(223, w), 0xfe)), FORCED_REASON_OK), 1)))
-                    // a no-op: every word 0; the peer: 0 but on a message kind (kind & 14: burn, action, call)
-                    b := or(b, and(iszero(and(w, 0xf)), iszero(iszero(or(w, mask)))))
-                    b := or(b, iszero(and(shr(and(shr(8, w), 0xff), xor(1, mul(iszero(iszero(and(w, 14))), pkx))), 1)))
+                    // field ranges (word 0; kind, program, forced, reason bytes; the mask), the two tables, a no-op
+                    // all 0, the peer: 0 but on a message kind (kind & 14: burn, action, call)
+                    b := or(
+                        or(b, or(and(w, SLOT_RANGE_BITS), shr(sub(SLOT_WORDS, 1), mask))),
+                        or(
+                            or(
+                                iszero(and(shr(or(or(and(w, 0xf), and(shr(12, w), 0x70)), and(shr(209, w), 0x80)), KIND_PROGRAM_OK), 1)),
+                                iszero(and(shr(or(and(shr(216, w), 1), and(shr(223, w), 0xfe)), FORCED_REASON_OK), 1))
+                            ),
+                            or(
+                                and(iszero(and(w, 0xf)), iszero(iszero(or(w, mask)))),
+                                iszero(and(shr(and(shr(8, w), 0xff), xor(1, mul(iszero(iszero(and(w, 14))), pkx))), 1))
+                            )
+                        )
+                    )
                     if mask {
                         mask := and(mask, sub(shl(sub(SLOT_WORDS, 1), 1), 1))
                         // words 5-7 (the signature) only on a forced slot (forced inclusion: zero on every other slot)
                         b := or(b, and(iszero(and(shr(216, w), 1)), iszero(iszero(and(mask, SIG_WORDS_MASK)))))
                         // word 1 only in a SWAP action; a payload only on an action or call (kind & 12)
-                        b := or(b, and(and(mask, 1), iszero(eq(and(w, 0xff00ff), 0x040004))))
-                        b := or(b, and(shr(1, and(mask, 2)), iszero(and(w, 12))))
+                        b := or(b, or(and(and(mask, 1), iszero(eq(and(w, 0xff00ff), 0x040004))), and(shr(1, and(mask, 2)), iszero(and(w, 12)))))
                         // the present words: word 1 below 2^128, the others below r
                         if and(mask, 1) {
                             let v := calldataload(p)
                             p := add(p, 32)
                             b := or(b, shr(SLOT_WORD1_BITS, v))
                             mstore(add(q, 32), v)
+                            w := addmod(w, mulmod(v, mload(add(zp, 32)), R), R)
                         }
-                        let t := add(q, 64)
+                        let t := 64
                         for { let m := shr(1, mask) } m { m := shr(1, m) } {
                             if and(m, 1) {
                                 let v := calldataload(p)
                                 p := add(p, 32)
                                 b := or(b, iszero(lt(v, R)))
-                                mstore(t, v)
+                                mstore(add(q, t), v)
+                                w := addmod(w, mulmod(v, mload(add(zp, t)), R), R)
                             }
                             t := add(t, 32)
                         }
                         // a COND's payload (its cap) a u64
-                        b := or(b, and(eq(and(w, 0xff0000), 0x020000), gt(mload(add(q, 64)), U64_MAX)))
+                        b := or(b, and(eq(and(shr(16, mload(q)), 0xff), 2), gt(mload(add(q, 64)), U64_MAX)))
                     }
+                    y := addmod(y, mulmod(w, zt, R), R)
+                    zt := mulmod(zt, mload(add(zp, mul(SLOT_WORDS, 32))), R)
                 }
                 if or(b, iszero(eq(p, add(mload(add(e, E_SLOTS)), shl(5, mload(add(e, E_NSPARSE))))))) {
                     bad := i
                     break
                 }
+                // E_Z, E_Y: the L1's (z, y); E_BOUND: 1 iff they are the entry's eval_point and eval_value
+                let z := mload(add(e, E_BOUND))
+                mstore(add(e, E_Z), z)
+                mstore(add(e, E_Y), y)
+                let pub := mload(add(e, E_PUB))
+                let bound := and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))
+                mstore(add(e, E_BOUND), or(mload(add(e, E_OMIT)), bound))
             }
         }
         if (bad != NONE) revert BatchData(_e(x, bad, E_CHAIN));
@@ -546,56 +620,12 @@ contract SharedSettlement {
         }
     }
 
-    /// eval_point = keccak256(batch_commitment ‖ decoded slot words) mod r and eval_value = Σ_j word_j·eval_point^j,
-    /// as the L1 computes them from the words it received, equal the public inputs (zksvs/statement.py). The sum
-    /// runs over the present words only: walking the sparse encoding again, word j of slot t adds
-    /// word·z^j·(z^SLOT_WORDS)^t, with z^j from a table and the slot stride updated once a slot.
+    /// Each entry's eval_point and eval_value are those the L1 computed from the words it received
+    /// (``_checkBatchData`` evaluated them: E_BOUND).
     function _checkBatchCommitments(Sub memory x) internal pure {
-        uint256 tab = x.tab;
-        uint256 n = x.n;
-        uint256 bad = NONE;
-        assembly ("memory-safe") {
-            let zp := mload(0x40) // z^0..z^SLOT_WORDS
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let e := add(tab, mul(i, E_SIZE))
-                let pub := mload(add(e, E_PUB))
-                let q := mload(add(e, E_WORDS))
-                let nSlots := mload(add(e, E_NSLOTS))
-                mstore(sub(q, 32), calldataload(add(pub, 96)))
-                let z := mod(keccak256(sub(q, 32), add(32, mul(nSlots, mul(SLOT_WORDS, 32)))), R)
-                mstore(zp, 1)
-                for { let j := 1 } lt(j, add(SLOT_WORDS, 1)) { j := add(j, 1) } {
-                    mstore(add(zp, shl(5, j)), mulmod(mload(add(zp, shl(5, sub(j, 1)))), z, R))
-                }
-                let stride := mload(add(zp, mul(SLOT_WORDS, 32)))
-                let y := 0
-                let zt := 1 // (z^SLOT_WORDS)^t
-                let p := mload(add(e, E_SLOTS))
-                for { let t := 0 } lt(t, nSlots) { t := add(t, 1) } {
-                    let h := calldataload(p)
-                    p := add(p, 32)
-                    let acc := and(h, WORD0_OF_HEAD)
-                    let mask := shr(MASK_SHIFT, h)
-                    if mask {
-                        let zj := add(zp, 32)
-                        for {} mask { mask := shr(1, mask) } {
-                            if and(mask, 1) {
-                                acc := addmod(acc, mulmod(calldataload(p), mload(zj), R), R)
-                                p := add(p, 32)
-                            }
-                            zj := add(zj, 32)
-                        }
-                    }
-                    y := addmod(y, mulmod(acc, zt, R), R)
-                    zt := mulmod(zt, stride, R)
-                }
-                if iszero(and(eq(z, calldataload(add(pub, 128))), eq(y, calldataload(add(pub, 160))))) {
-                    bad := i
-                    break
-                }
-            }
+        for (uint256 i = 0; i < x.n; i++) {
+            if (_e(x, i, E_BOUND) == 0) revert BatchCommitment(_e(x, i, E_CHAIN));
         }
-        if (bad != NONE) revert BatchCommitment(_e(x, bad, E_CHAIN));
     }
 
     /// A proof the encoder marked as "not a proof" (its first word NOT_A_VALUE) is named before any pairing, as the
@@ -622,6 +652,7 @@ contract SharedSettlement {
     /// The cross-rollup proof is present and its inputs are the K new state roots in chain order.
     function _crossWellFormed(Sub memory x) internal pure returns (bool ok) {
         if (x.cross == 0 || x.nCrossPub != x.k) return false;
+        if (x.crossPub == 0) return true; // the new roots themselves (has_cross 2)
         uint256 tab = x.tab;
         uint256 n = x.n;
         uint256 crossPub = x.crossPub;
@@ -734,11 +765,17 @@ contract SharedSettlement {
                 // s_j += w·x_j, W += w
                 let sc := add(scr, B_SC)
                 mstore(sc, addmod(mload(sc), w, R))
+                // inputs 0-3 from calldata; eval_point and eval_value as the L1 computed them (equal to the sent
+                // ones, if sent: batch_commitment passed)
                 let pub := mload(add(e, E_PUB))
-                for { let j := 0 } lt(j, N_BATCH_PUBLIC) { j := add(j, 1) } {
+                for { let j := 0 } lt(j, 4) { j := add(j, 1) } {
                     let at := add(sc, mul(add(j, 1), 32))
                     mstore(at, addmod(mload(at), mulmod(w, calldataload(add(pub, mul(j, 32))), R), R))
                 }
+                let at := add(sc, 160)
+                mstore(at, addmod(mload(at), mulmod(w, mload(add(e, E_Z)), R), R))
+                at := add(sc, 192)
+                mstore(at, addmod(mload(at), mulmod(w, mload(add(e, E_Y)), R), R))
             }
             mstore(add(scr, B_WALPHA), mload(add(scr, B_SC)))
         }
@@ -764,7 +801,7 @@ contract SharedSettlement {
         uint256 vk = x.vk;
         uint256 cv = vk + 32 * CROSS_VK;
         uint256 cross = x.cross;
-        uint256 crossPub = x.crossPub;
+        uint256 roots = x.roots; // the K new roots by chain: the cross inputs (cross_proof's well-formedness)
         uint256 k = x.k;
         bool good;
         assembly ("memory-safe") {
@@ -789,7 +826,7 @@ contract SharedSettlement {
             for { let j := 0 } lt(j, add(k, 1)) { j := add(j, 1) } {
                 mcopy(scr, add(cv, mul(add(14, mul(2, j)), 32)), 64)
                 let sj := wc
-                if j { sj := mulmod(wc, calldataload(add(crossPub, mul(sub(j, 1), 32))), R) }
+                if j { sj := mulmod(wc, mload(add(roots, mul(j, 32))), R) }
                 mstore(add(scr, 64), sj)
                 good := and(good, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
                 mcopy(scr, icc, 64)
@@ -857,7 +894,22 @@ contract SharedSettlement {
         }
     }
 
-    /// One proof under the key at word `base` with `nPub` inputs at calldata `pub` (the fallback that names it).
+    /// The six public inputs of entry `i` in memory: the four sent, then eval_point and eval_value as the L1
+    /// computed them (equal to the sent ones if sent: batch_commitment passed).
+    function _batchInputs(Sub memory x, uint256 i) internal pure returns (uint256 inputs) {
+        uint256 pub = _e(x, i, E_PUB);
+        uint256 z = _e(x, i, E_Z);
+        uint256 y = _e(x, i, E_Y);
+        assembly ("memory-safe") {
+            inputs := mload(0x40)
+            mstore(0x40, add(inputs, 192))
+            calldatacopy(inputs, pub, 128)
+            mstore(add(inputs, 128), z)
+            mstore(add(inputs, 160), y)
+        }
+    }
+
+    /// One proof under the key at word `base` with `nPub` inputs at memory `pub` (the fallback that names it).
     function _verifyOne(uint256 vk, uint256 base, uint256 proof, uint256 pub, uint256 nPub)
         internal
         view
@@ -882,7 +934,7 @@ contract SharedSettlement {
                 let pt := add(kv, mul(add(16, mul(2, j)), 32))
                 mstore(scr, mload(pt))
                 mstore(add(scr, 32), mload(add(pt, 32)))
-                mstore(add(scr, 64), calldataload(add(pub, mul(j, 32))))
+                mstore(add(scr, 64), mload(add(pub, mul(j, 32))))
                 ok := and(ok, staticcall(ECMUL_GAS, 7, scr, 96, add(scr, 64), 64))
                 mcopy(scr, ic, 64)
                 ok := and(ok, staticcall(ECADD_GAS, 6, scr, 128, ic, 64))
