@@ -573,7 +573,7 @@ contract SharedSettlement {
                     if mask {
                         mask := and(mask, sub(shl(sub(SLOT_WORDS, 1), 1), 1))
                         // words 5-7 (the signature) only on a forced slot (forced inclusion: zero on every other slot)
-                        b := or(b, and(iszero(and(shr(216, w), 1)), iszero(iszero(and(mask, SIG_WORDS_MASK)))))
+                        if and(mask, SIG_WORDS_MASK) { b := or(b, iszero(and(shr(216, w), 1))) }
                         // word 1 only in a SWAP action; a payload only on an action or call (kind & 12)
                         b := or(b, or(and(and(mask, 1), iszero(eq(and(w, 0xff00ff), 0x040004))), and(shr(1, and(mask, 2)), iszero(and(w, 12)))))
                         // the present words: word 1 below 2^128, the others below r
