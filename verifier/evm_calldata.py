@@ -11,9 +11,10 @@ check as the model's type checks: a chain id at ``rollup_set``, a public input a
 coordinate that is no uint256 becomes q, an invalid coordinate the precompiles refuse.
 
 Layout (SharedSettlement.sol's dev comment): batch_number, n entries, per entry chain_id, the 8 proof words (A, B
-imaginary parts first, C; EIP-197), n_public and the public inputs, n_slots and the 5·n_slots slot words
-(``zksvs.statement.pack_slot``, slot after slot), n_bridge and the bridge words (accounts_root, then the 2^S slot
-values); then has_cross and, if 1, the cross proof's 8 words, n_cross_public and its inputs.
+imaginary parts first, C; EIP-197), n_public and the public inputs, n_slots and the 8·n_slots slot words
+(``zksvs.statement.pack_slot``, ``SLOT_WORDS`` a slot, slot after slot), n_bridge and the bridge words
+(accounts_root, then the 2^S slot values); then has_cross and, if 1, the cross proof's 8 words, n_cross_public and
+its inputs.
 
 References
 ----------
@@ -29,7 +30,7 @@ from zksvs.errors import MalformedSlotData
 from zksvs.field import FQ_MODULUS
 from zksvs.groth16 import Proof, VerifyingKey
 from zksvs.rollup_state import BridgeSlots
-from zksvs.statement import pack_slot
+from zksvs.statement import SLOT_WORDS, pack_slot
 
 __all__ = [
     "NOT_A_VALUE",
@@ -114,12 +115,12 @@ def _list(v: object) -> list | None:
 
 
 def _slot_words(slot: object) -> list[int]:
-    """The five words of a slot; a slot that does not pack: NOT_A_VALUE then four zeros (``batch_data`` refuses
+    """The ``SLOT_WORDS`` words of a slot; a slot that does not pack: NOT_A_VALUE then zeros (``batch_data`` refuses
     it)."""
     try:
         return list(pack_slot(slot))  # type: ignore[arg-type]
     except MalformedSlotData:
-        return [NOT_A_VALUE, 0, 0, 0, 0]
+        return [NOT_A_VALUE] + [0] * (SLOT_WORDS - 1)
 
 
 def _bridge_words(r: object) -> list[int]:
@@ -140,7 +141,11 @@ def _entry_words(r: object) -> list[int]:
     words = [_word(r.chain_id), *_proof_words(r.proof)]
     words += [0] if pub is None else [len(pub), *map(_word, pub)]
     data = _list(r.batch_data)
-    words += [1, NOT_A_VALUE, 0, 0, 0, 0] if data is None else [len(data)] + [w for s in data for w in _slot_words(s)]
+    words += (
+        [1, NOT_A_VALUE] + [0] * (SLOT_WORDS - 1)
+        if data is None
+        else [len(data)] + [w for s in data for w in _slot_words(s)]
+    )
     bridge = _bridge_words(r)
     return [*words, len(bridge), *bridge]
 
