@@ -2,9 +2,12 @@
 
 The pipeline reads the L1 queue (``verifier.forced_queue``) and hands each entry to the sequencer as a
 ``ForcedTx`` (the sequencer never imports the verifier). The sequencer executes the due entries of a rollup first
-in the next batch of that rollup, in queue order, each as a normal transaction whose slot is marked forced; a
-transaction that fails takes a **forced rejection** slot that keeps its fields and commits the reason code
-(``zksvs.forced.ForcedReason``, from the typed error by ``forced_reason``). docs/protocol.md, "Forced inclusion".
+in the next batch of that rollup, in queue order, each as a normal transaction whose slot is marked forced and
+carries the queued signature (``ForcedTx.tx.signature``, parsed from the entry's calldata) in its signature words
+(``sequencer.execute.forced_data``: the L1 compares them with the entry, the circuit's verifier checks them); a
+transaction that fails takes a **forced rejection** slot that keeps its fields and signature and commits the reason
+code (``zksvs.forced.ForcedReason``, from the typed error by ``forced_reason``). docs/protocol.md, "Forced
+inclusion".
 """
 
 from __future__ import annotations

@@ -171,8 +171,9 @@ def test_batch_constraint_counts_follow_the_gadget_costs(small_circuit):
     assert parts["debit"] == 2 * d * (p2 + 1) + 2 * p4 + 150  # + 9: the read of a forced rejection
     assert parts["credit"] == 2 * d * (p2 + 1) + 2 * p4 + 75 + 40 + 5  # + account creation (mul8: 18), + the read
     assert parts["append"] == 3 * m * (p2 + 1) + 2 * s * (p2 + 1) + p10 + 2 * m + s + 20
-    assert parts["signature"] == p12 + 5 + eddsa_poseidon_valid_cost() + 1 + 3
-    # Every slot costs the same: the binding (sponge over five words a slot, evaluation) sits after the slots.
+    # + 3: slot words 5-7 = forced·(R8, S), the verifier's own wires (forced inclusion binds the queued signature)
+    assert parts["signature"] == p12 + 5 + eddsa_poseidon_valid_cost() + 1 + 3 + 3
+    # Every slot costs the same: the binding (sponge over eight words a slot, evaluation) sits after the slots.
     assert first == parts
     assert c.n_constraints == first["slot"] + (shape.capacity - 1) * parts["slot"] + parts["batch"]
 

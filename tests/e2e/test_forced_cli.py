@@ -62,6 +62,20 @@ def test_enqueue_bad_input_is_one_line_and_exit_2(tmp_path, genesis_file, conten
     assert not (tmp_path / "run" / "l1.json").exists()
 
 
+def test_enqueue_refuses_a_version_1_l1_state_in_one_line(tmp_path, genesis_file) -> None:
+    """``zksvs-l1/1`` queues held messages, not the entry hashes that bind the signature: refused, not misread."""
+    run = tmp_path / "run"
+    tx = _write(tmp_path, "tx.json", signed_obj(TX))
+    assert zksvs("enqueue", tx, "--run", run, "--genesis", genesis_file).returncode == 0
+    l1 = json.loads((run / "l1.json").read_text())
+    l1["format"] = "zksvs-l1/1"
+    (run / "l1.json").write_text(json.dumps(l1))
+    proc = zksvs("enqueue", tx, "--run", run)
+    assert proc.returncode == 2
+    line = error_line(proc)
+    assert "zksvs-l1/1" in line and "zksvs-l1/2" in line and "l1.json" in line
+
+
 def test_enqueue_without_state_or_genesis(tmp_path) -> None:
     tx = _write(tmp_path, "tx.json", signed_obj(TX))
     proc = zksvs("enqueue", tx, "--run", tmp_path / "run")

@@ -21,8 +21,8 @@ def test_the_count_of_any_b_is_the_built_circuits(lin, b):
 def test_the_sponge_is_one_poseidon_per_chunk():
     from circuits.gadgets.poseidon import poseidon_cost
 
-    # five slot words a slot (protocol v2): B slots are 5·B words
-    assert sponge_cost(3) == poseidon_cost(15)
-    assert sponge_cost(4) == poseidon_cost(16) + poseidon_cost(5)  # the running hash beside words 16..19
-    assert sponge_cost(6) == poseidon_cost(16) + poseidon_cost(15)  # 30 words: 16, then 14 beside the hash
-    assert sponge_cost(7) == 2 * poseidon_cost(16) + poseidon_cost(5)  # 35 words: 16, 15, 4
+    # eight slot words a slot (protocol v2 with forced slots' signatures): B slots are 8·B words
+    assert sponge_cost(2) == poseidon_cost(16)
+    assert sponge_cost(3) == poseidon_cost(16) + poseidon_cost(9)  # the running hash beside words 16..23
+    assert sponge_cost(4) == 2 * poseidon_cost(16) + poseidon_cost(2)  # 32 words: 16, 15, 1
+    assert sponge_cost(7) == 3 * poseidon_cost(16) + poseidon_cost(11)  # 56 words: 16, 15, 15, 10

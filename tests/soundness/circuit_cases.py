@@ -1,11 +1,12 @@
 """The batch and cross-rollup circuits for the checker: circuits, honest witnesses from the sequencer, and queries.
 
-Uniqueness (batch): the public inputs are fixed, and the signatures (R8, S) of the slots (``signature_wires``: many
-valid signatures exist for one message, and any of them is fine; a disabled verifier pins its to 0); every other
-wire must be unique. What makes that decidable is the collision resistance of Poseidon (``tests.soundness.propagate``,
-rule ``collision``): the batch commitment fixes every slot word, hence (``bits``) every committed field, the old and
-new state roots fix the roots and, down each Merkle path, the leaves and siblings the trace supplied. No trace value
-is fixed by hand.
+Uniqueness (batch): the public inputs are fixed, and the signatures (R8, S) of the slots that are not forced
+(``signature_wires``: many valid signatures exist for one message, and any of them is fine; a disabled verifier pins
+its to 0); every other wire must be unique, a forced slot's (R8, S) included: its slot words 5-7 are forced·(R8, S),
+so the committed words fix the signature its verifier checks (the queued one, issue 10 §3). What makes that
+decidable is the collision resistance of Poseidon (``tests.soundness.propagate``, rule ``collision``): the batch
+commitment fixes every slot word, hence (``bits``) every committed field, the old and new state roots fix the roots
+and, down each Merkle path, the leaves and siblings the trace supplied. No trace value is fixed by hand.
 
 Domains (batch, one slot): each interpreted wire against its native domain, the inputs free except what the L1 or
 the trees guarantee: chain_id ∈ [0, K) (the L1 sets it), and every leaf read from a tree holds a u64 balance and
@@ -25,6 +26,7 @@ message fields (msg_sender, msg_target < 2^D, msg_value < 2^64), a COND's cap (c
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -36,6 +38,7 @@ from sequencer.genesis import demo_genesis, demo_public_key
 from tests.helpers.signing import demo_signer
 from tests.soundness.domains import Below, Domain, InSet, NotIn, OneHot, in_range
 from tests.soundness.structure import R1CSIndex, Terms
+from zksvs.field import FR_MODULUS
 from zksvs.merkle import zero_hashes
 from zksvs.r1cs import R1CS
 from zksvs.trace import BatchShape, BatchTrace
@@ -99,15 +102,17 @@ def trace_text(trace: BatchTrace) -> str:
     return f"chain {trace.chain_id}: " + ", ".join(s.kind.name.lower() for s in trace.slots)
 
 
-def signature_wires(r1cs: R1CS) -> list[int]:
-    """The signature inputs (R8x, R8y, S) of every slot: the signer's free choice (EdDSA's per-signature nonce gives
-    many valid signatures of one message), so uniqueness is asked with them fixed beside the public inputs."""
+def signature_wires(r1cs: R1CS, except_slots: Collection[int] = ()) -> list[int]:
+    """The signature inputs (R8x, R8y, S) of every slot but ``except_slots``: the signer's free choice (EdDSA's
+    per-signature nonce gives many valid signatures of one message), so uniqueness is asked with them fixed beside
+    the public inputs. A forced slot's are not a free choice (its words commit them): pass the forced slots."""
     names = {"r8x", "r8y", "s"}
+    skip = {f"slot[{k}]" for k in except_slots}
     return [
         w
         for w, label in enumerate(r1cs.wire_labels or [])
         if label.startswith("slot[") and label.count("/") == 2 and label.split("/")[1] == "signature"
-        and label.split("/")[2] in names
+        and label.split("/")[2] in names and label.split("/")[0] not in skip
     ]  # fmt: skip
 
 
@@ -185,6 +190,10 @@ def batch_domain_queries(shape: BatchShape, slot: int = 0) -> list[DomainQuery]:
         DomainQuery("debit nonce_after", [_wire(labels, f"{s}/debit/nonce_after")], U64, assume),
         DomainQuery("account_a", [_wire(labels, f"{s}/data/account_a")], Below(1 << d, f"< 2^{d}"), assume),
         DomainQuery("account_b", [_wire(labels, f"{s}/data/account_b")], Below(1 << d, f"< 2^{d}"), assume),
+        # slot words 5-7 = forced·(R8, S): 0 on a slot that is not forced (when 1 − forced = 1)
+        *(DomainQuery(f"signature word {n} unless forced", [_wire(labels, f"{s}/signature/word/{n}")],
+                      InSet(frozenset({0}), "= 0"), assume, when={0: 1, labels[f"{s}/data/forced"]: FR_MODULUS - 1})
+          for n in ("r8x", "r8y", "s")),
     ]  # fmt: skip
     slot_bits = _path_bits(r1cs, f"{s}/append/slot_path_before")
     if slot_bits is not None:

@@ -46,6 +46,9 @@ BATCH_DOMAINS = (
     "bridge slot",
     "append slot − 2·chain_id",
     "message index",
+    "signature word r8x unless forced",
+    "signature word r8y unless forced",
+    "signature word s unless forced",
 )
 
 #: Queries known to fail on main, as strict xfails with the reason (issue 8's audit findings were here until circ8's
@@ -133,7 +136,9 @@ def batch_cases(shape: BatchShape, tier: str, slots: range | None = None) -> lis
         def uniq(timeout_s: float, i: int = i) -> Result:
             r1cs = cc.batch_circuit(shape).r1cs
             w, ix = cc.batch_reference(shape, i)
-            fixed = [*range(1, 1 + r1cs.n_public), *cc.signature_wires(r1cs)]
+            # a forced slot's signature stays free: the committed words must fix it (issue 10 §3)
+            forced = [k for k, s in enumerate(cc.batch_traces(shape)[i].slots) if s.data.forced]
+            fixed = [*range(1, 1 + r1cs.n_public), *cc.signature_wires(r1cs, forced)]
             return check_uniqueness(r1cs, w, fixed, None, index=ix, timeout_s=timeout_s, name="unique witness")
 
         out.append(Case("batch", text, f"unique witness, {cc.trace_text(trace)} (#{i})", tier, True, None, uniq))

@@ -226,6 +226,8 @@ def test_check_slot_data_follows_the_native_rules_per_kind():
         SlotData(SlotKind.CALL, 1, 2, 5, 3, 1, program=2, payload=(1 << 64) - 1),
         SlotData(SlotKind.CALL, 1, 2, 5, 3, 1, program=3, payload=R - 1),
         SlotData(SlotKind.ACTION, 1, 2, 5, 3, 1, program=3, payload=9, msg_sender=4, msg_target=5, msg_value=6),
+        # a forced transfer carries its queued signature (words 5-7)
+        SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0, forced=1, sig_r8x=R - 1, sig_r8y=2, sig_s=3),
     ]
     for s in ok:
         assert check_slot_data(s, 0, 2) is s
@@ -245,6 +247,8 @@ def test_check_slot_data_follows_the_native_rules_per_kind():
         "transfer with a payload": SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0, payload=1),
         "MINT action with a msg_sender": SlotData(SlotKind.ACTION, 1, 2, 5, 0, 1, program=1, msg_sender=1),
         "noop with a key": SlotData(SlotKind.NOOP, pubkey_x=1),
+        "signature words on a slot that is not forced": SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0, sig_s=1),
+        "signature word ≥ r": SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0, forced=1, sig_r8x=R),
         "key ≥ r": SlotData(SlotKind.TRANSFER, 1, 2, 5, 0, 0, pubkey_x=R),
         "msg_value 2^64": SlotData(SlotKind.ACTION, 1, 2, 5, 0, 1, program=3, msg_value=1 << 64),
         "kind bool": SlotData(True),
