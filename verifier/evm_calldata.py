@@ -11,13 +11,14 @@ check as the model's type checks: a chain id at ``rollup_set``, a public input a
 coordinate that is no uint256 becomes q, an invalid coordinate the precompiles refuse.
 
 Layout (SharedSettlement.sol's dev comment): batch_number, n entries, per entry chain_id, the 8 proof words (A, B
-imaginary parts first, C; EIP-197), n_public and the public inputs (or ``PUB_L1_BINDING`` and the first four when
-eval_point and eval_value are exactly those the contract computes from the slots: it then uses its own), n_slots,
-n_sparse and the n_sparse words of the sparse slot encoding (``zksvs.statement.sparse_words`` of each slot's
-``pack_slot`` words, slot after slot: a head word with a presence mask, then only the non-zero words; eval_point
-hashes exactly these), n_bridge and the bridge words (accounts_root, then the 2^S slot values); then has_cross
-and, if 1, the cross proof's 8 words, n_cross_public and its inputs; if 2, the cross proof's 8 words alone (its
-inputs are the K new state roots in chain order, which the contract takes from the entries).
+imaginary parts first, C; EIP-197), the counts word (n_public + n_slots·2^64 + n_sparse·2^128 + n_bridge·2^192),
+the public inputs (or, with n_public ``PUB_L1_BINDING``, the first four, when eval_point and eval_value are exactly
+those the contract computes from the slots: it then uses its own), the n_sparse words of the sparse slot encoding
+(``zksvs.statement.sparse_words`` of each slot's ``pack_slot`` words, slot after slot: a head word with a presence
+mask, then only the non-zero words; eval_point hashes exactly these) and the n_bridge bridge words (accounts_root,
+then the 2^S slot values); then has_cross and, if 1, the cross proof's 8 words, n_cross_public and its inputs; if
+2, the cross proof's 8 words alone (its inputs are the K new state roots in chain order, which the contract takes
+from the entries).
 
 References
 ----------
@@ -167,24 +168,28 @@ def _new_roots_by_chain(entries: list) -> list[int] | None:
     return [roots[c] for c in range(len(entries))]
 
 
+def _counts(n_public: int, n_slots: int, n_sparse: int, n_bridge: int) -> int:
+    """The counts word of an entry: n_public + n_slots·2^64 + n_sparse·2^128 + n_bridge·2^192."""
+    return n_public | n_slots << 64 | n_sparse << 128 | n_bridge << 192
+
+
 def _entry_words(r: object) -> list[int]:
     from verifier.settlement import RollupSubmission
 
     if not isinstance(r, RollupSubmission):
-        return [NOT_A_VALUE] + [0] * 8 + [0, 0, 0]
+        return [NOT_A_VALUE] + [0] * 8 + [_counts(0, 0, 0, 0)]
     pub = _list(r.public_inputs)
-    words = [_word(r.chain_id), *_proof_words(r.proof)]
     data = _list(r.batch_data)
     if pub is None:
-        words += [0]
+        n_public, inputs = 0, []
     elif _binding_is_the_l1s(pub, data):
-        words += [PUB_L1_BINDING, *map(_word, pub[:4])]
+        n_public, inputs = PUB_L1_BINDING, [_word(v) for v in pub[:4]]
     else:
-        words += [len(pub), *map(_word, pub)]
+        n_public, inputs = len(pub), [_word(v) for v in pub]
     sparse = [NOT_A_VALUE] if data is None else [w for s in data for w in _slot_words(s)]
-    words += [1 if data is None else len(data), len(sparse), *sparse]
     bridge = _bridge_words(r)
-    return [*words, len(bridge), *bridge]
+    counts = _counts(n_public, 1 if data is None else len(data), len(sparse), len(bridge))
+    return [_word(r.chain_id), *_proof_words(r.proof), counts, *inputs, *sparse, *bridge]
 
 
 def submission_words(sub: object) -> list[int]:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import verifier.evm_settlement as evm_settlement
 from bench.evm_shapes import synthetic_shared_batch
-from verifier.evm_calldata import submission_words
+from verifier.evm_calldata import PUB_L1_BINDING, submission_words
 from verifier.evm_settlement import EvmSettlementContract
 from verifier.evm_toolchain import contract_source
 from zksvs.errors import MalformedSlotData
@@ -116,12 +116,17 @@ def test_sparse_encoding_refuses_partial_slots():
 # --- the contract: a sparse section that does not decode is batch_data ------------------------------------------
 
 
-def _first_section(words: list[int]) -> tuple[int, int, int]:
-    """(index of n_sparse, of the first sparse word, n_sparse) of entry 0: after batch_number, n, chain_id, the
-    8 proof words, n_public and the inputs, n_slots."""
-    at = 2 + 1 + 8
-    at += 1 + words[at]
-    return at + 1, at + 2, words[at + 1]
+_COUNTS = 2 + 1 + 8  # entry 0's counts word: after batch_number, n, chain_id and the 8 proof words
+_U64 = (1 << 64) - 1
+
+
+def _first_section(words: list[int]) -> tuple[int, int]:
+    """(index of the first sparse word, n_sparse) of entry 0 (the counts word: n_public, n_slots, n_sparse, n_bridge
+    in 64-bit fields; n_public 0x104: four inputs sent)."""
+    counts = words[_COUNTS]
+    n_public = counts & _U64
+    sent = 4 if n_public == PUB_L1_BINDING else n_public
+    return _COUNTS + 1 + sent, counts >> 128 & _U64
 
 
 def _settle_words(contract, sub, edit, monkeypatch):
@@ -132,25 +137,25 @@ def _settle_words(contract, sub, edit, monkeypatch):
 
 
 def _mask_past_the_slot(words):
-    _, first, _ = _first_section(words)
+    first, _ = _first_section(words)
     words[first] |= 1 << (SPARSE_MASK_SHIFT + SLOT_WORDS - 1)
 
 
 def _missing_word(words):
-    n_at, first, n = _first_section(words)
+    first, n = _first_section(words)
     # a present word claimed by a mask bit, dropped (the section then runs short)
     for at in range(first, first + n):
         if words[at] >> SPARSE_MASK_SHIFT and at + 1 < first + n:
             del words[at + 1]
-            words[n_at] -= 1
+            words[_COUNTS] -= 1 << 128
             return
     raise AssertionError("no slot with a present word")
 
 
 def _word_left_over(words):
-    n_at, first, n = _first_section(words)
+    first, n = _first_section(words)
     words.insert(first + n, 1)
-    words[n_at] += 1
+    words[_COUNTS] += 1 << 128
 
 
 @pytest.mark.parametrize("edit", [_mask_past_the_slot, _missing_word, _word_left_over])

@@ -11,11 +11,14 @@ import {BabyJubjub} from "./BabyJubjub.sol";
 ///         Fiat–Shamir weights drawn from a hash of the verifying keys and the whole submission.
 /// @dev    Submission layout (the flat word array `s` of `settle`, built by verifier/evm_settlement.py):
 ///           s[0] batch_number, s[1] n entries, then per entry:
-///             chain_id; proof A.x A.y B.x1 B.x0 B.y1 B.y0 C.x C.y (EIP-197 order); n_public, public inputs;
-///             n_slots, n_sparse, the n_sparse words of the sparse slot encoding (per slot a head word, word 0 plus
-///             a presence mask in bits 248-255, then its non-zero words 1..SLOT_WORDS−1; zksvs.statement.sparse_words);
-///             n_bridge, bridge words (accounts_root, then the 2^S bridge slot values);
-///           then the cross-rollup proof: has_cross (0/1) and, if 1, its 8 proof words, n_cross_public, inputs.
+///             chain_id; proof A.x A.y B.x1 B.x0 B.y1 B.y0 C.x C.y (EIP-197 order); the counts word n_public +
+///             n_slots·2^64 + n_sparse·2^128 + n_bridge·2^192; the public inputs (n_public PUB_L1_BINDING: the first
+///             four, eval_point and eval_value being the L1's own); the n_sparse words of the sparse slot encoding
+///             (per slot a head word, word 0 plus a presence mask in bits 248-255, then its non-zero words
+///             1..SLOT_WORDS−1; zksvs.statement.sparse_words); the n_bridge bridge words (accounts_root, then the
+///             2^S bridge slot values);
+///           then the cross-rollup proof: has_cross (0/1/2) and, if 1, its 8 proof words, n_cross_public, inputs;
+///           if 2, its 8 proof words alone (its inputs are the K new state roots in chain order, from the entries).
 ///         Batch public inputs (zksvs/statement.py): chain_id, old_state_root, new_state_root, batch_commitment,
 ///         eval_point, eval_value. The batch data are bound by evaluation (EIP-4844's "proof of equivalence"):
 ///         eval_point = keccak256(batch_commitment, sparse slot words as received) mod r and eval_value =
@@ -354,7 +357,12 @@ contract SharedSettlement {
                 if gt(add(at, 320), end) { fail(malformed, at, base) }
                 mstore(e, calldataload(at))
                 mstore(add(e, E_PROOF), add(at, 32))
-                let m := calldataload(add(at, 288))
+                // the counts word: n_public, n_slots, n_sparse, n_bridge (64 bits each, low first)
+                let cnt := calldataload(add(at, 288))
+                let m := and(cnt, U64_MAX)
+                if or(or(gt(and(shr(64, cnt), U64_MAX), s.length), gt(and(shr(128, cnt), U64_MAX), s.length)), gt(shr(192, cnt), s.length)) {
+                    fail(malformed, add(at, 288), base)
+                }
                 mstore(add(e, E_PUB), add(at, 320))
                 // PUB_L1_BINDING: the first four inputs follow; eval_point and eval_value are the L1's own
                 switch eq(m, PUB_L1_BINDING)
@@ -369,23 +377,16 @@ contract SharedSettlement {
                     mstore(add(e, E_OMIT), 0)
                 }
                 at := add(at, add(320, shl(5, m)))
-                if iszero(lt(at, end)) { fail(malformed, at, base) }
-                m := calldataload(at)
-                // n_slots, n_sparse, then the n_sparse words of the sparse slot encoding (decoded by batch_data)
-                if gt(add(at, 64), end) { fail(malformed, at, base) }
-                if gt(m, s.length) { fail(malformed, at, base) }
-                mstore(add(e, E_NSLOTS), m)
-                m := calldataload(add(at, 32))
-                if gt(m, s.length) { fail(malformed, add(at, 32), base) }
-                mstore(add(e, E_SLOTS), add(at, 64))
+                // the n_sparse words of the sparse slot encoding (decoded by batch_data), the bridge words
+                mstore(add(e, E_NSLOTS), and(shr(64, cnt), U64_MAX))
+                mstore(add(e, E_SLOTS), at)
+                m := and(shr(128, cnt), U64_MAX)
                 mstore(add(e, E_NSPARSE), m)
-                at := add(at, add(64, shl(5, m)))
-                if iszero(lt(at, end)) { fail(malformed, at, base) }
-                m := calldataload(at)
-                if gt(m, s.length) { fail(malformed, at, base) }
-                mstore(add(e, E_BRIDGE), add(at, 32))
-                mstore(add(e, E_NBRIDGE), m)
-                at := add(at, add(32, shl(5, m)))
+                at := add(at, shl(5, m))
+                mstore(add(e, E_BRIDGE), at)
+                mstore(add(e, E_NBRIDGE), shr(192, cnt))
+                at := add(at, shl(5, shr(192, cnt)))
+                if gt(at, end) { fail(malformed, at, base) }
             }
             if iszero(lt(at, end)) { fail(malformed, at, base) }
             switch calldataload(at)
