@@ -295,7 +295,7 @@ def merkle_opening_gas(depth: int) -> GasReport:
 # leaves of K = 3. Base and per-rollup are the fit's less the storage and log (which ``settle_gas`` adds exactly:
 # 14,237 + 256·K); max residual 1.0 % of the transaction (K = 2, openings).
 _SETTLE_BASE = 10336.1
-_SETTLE_PER_ROLLUP = 4914.3
+_SETTLE_PER_ROLLUP = 4832.3
 _SETTLE_PER_SLOT = 663.0
 _SETTLE_OPENINGS_BASE = -11329.0
 _SETTLE_OPENINGS_PER_ROLLUP = 7579.5
