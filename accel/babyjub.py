@@ -26,19 +26,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
 from accel.field import FR_MONT_R, fr_add, fr_mul, fr_sub
-from accel.poseidon import poseidon_limbs
+from accel.poseidon import _CONSTS, _LAYOUT, _hash_rows, poseidon_limbs
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, _check_pubkey
 from zksvs.errors import MalformedSignature
 from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.limbs import int_to_limbs, ints_to_limbs
 
-__all__ = ["verify_batch"]
+__all__ = ["PreparedBatch", "prepare_batch", "verify_batch", "verify_prepared"]
 
 _P = FR_MODULUS
 _U0 = np.uint64(0)
@@ -172,6 +173,19 @@ def _verify_kernel(a, r, s, h, todo, table):
     return out
 
 
+@njit(cache=True, nogil=True)
+def _verify_rows(a, r, s, x, todo, table, k, layout):
+    """``_verify_kernel`` on one thread with the challenge hashes included: h_i = Poseidon(x_i) (``uint64[n, 5, 4]``,
+    normal form), then the checks; the GIL is released throughout, so a worker thread runs it beside Python."""
+    h = _hash_rows(x, k, layout)
+    n = a.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if todo[i]:
+            out[i] = _verify_one(a[i], r[i], s[i], h[i], table)
+    return out
+
+
 @cache
 def _table() -> np.ndarray:
     """Base8's window table in Montgomery form (``zksvs.babyjub``'s affine table, Z = 1)."""
@@ -182,6 +196,68 @@ def _table() -> np.ndarray:
             assert z == 1
             out[i, j] = [_mont(x), _mont(y), _mont(t), _mont(1)]
     return out
+
+
+class PreparedBatch(NamedTuple):
+    """A batch of signatures checked and converted for the kernels (``prepare_batch``); pure arrays, so another
+    thread can verify it (``verify_prepared``) while Python runs.
+
+    Attributes
+    ----------
+    a, r : numpy.ndarray
+        ``uint64[n, 2, 4]``: the public keys and the R8 points, affine, Montgomery form.
+    s : numpy.ndarray
+        ``uint64[n, 4]``: the scalars S, normal form.
+    x : numpy.ndarray
+        ``uint64[n, 5, 4]``: each challenge's Poseidon inputs (R8x, R8y, Ax, Ay, message), normal form.
+    todo : numpy.ndarray
+        ``bool[n]``: False where a cheap check already refused the signature (S ≥ l, R8 or A off the curve).
+    """
+
+    a: np.ndarray
+    r: np.ndarray
+    s: np.ndarray
+    x: np.ndarray
+    todo: np.ndarray
+
+
+def prepare_batch(
+    msgs: Sequence[int], signatures: Sequence[Signature], pubkeys: Sequence[tuple[int, int]]
+) -> PreparedBatch:
+    """The Python half of ``verify_batch``: check every entry and lay the batch out for the kernel.
+
+    Parameters and errors are ``verify_batch``'s (a malformed entry raises here, before any kernel runs).
+    """
+    n = len(msgs)
+    if not len(signatures) == len(pubkeys) == n:
+        raise ValueError(f"msgs, signatures, pubkeys must have one length, not {n}, {len(signatures)}, {len(pubkeys)}")
+    a = np.zeros((n, 2, 4), dtype=np.uint64)
+    r = np.zeros((n, 2, 4), dtype=np.uint64)
+    s = np.zeros((n, 4), dtype=np.uint64)
+    todo = np.zeros(n, dtype=np.bool_)
+    rows: list[int] = []
+    for i, (msg, sig, pub) in enumerate(zip(msgs, signatures, pubkeys, strict=True)):
+        msg = require_canonical_fr(msg, f"msgs[{i}]")
+        if not isinstance(sig, Signature):
+            raise MalformedSignature(f"signatures[{i}] must be a Signature, not {type(sig).__name__}")
+        pub = _check_pubkey(pub, f"pubkeys[{i}]")
+        if sig.s >= bj.SUBORDER or not bj.is_on_curve(sig.r8) or not bj.is_on_curve(pub):
+            rows += (0, 0, 0, 0, 0)  # never hashed into a verdict: todo[i] stays False
+            continue
+        a[i] = (_mont(pub[0]), _mont(pub[1]))
+        r[i] = (_mont(sig.r8[0]), _mont(sig.r8[1]))
+        s[i] = int_to_limbs(sig.s)
+        rows += (sig.r8[0], sig.r8[1], pub[0], pub[1], msg)
+        todo[i] = True
+    x = ints_to_limbs(rows).reshape(n, 5, 4) if n else np.zeros((0, 5, 4), dtype=np.uint64)
+    return PreparedBatch(a, r, s, x, todo)
+
+
+def verify_prepared(batch: PreparedBatch) -> np.ndarray:
+    """``verify_batch``'s verdicts (``bool[n]``) for a prepared batch, on the calling thread with the GIL released:
+    the challenge hashes and the curve checks in one serial kernel (``_verify_rows``). Safe to call from a worker
+    thread while other threads run Python or other kernels."""
+    return _verify_rows(batch.a, batch.r, batch.s, batch.x, batch.todo, _table(), _CONSTS, _LAYOUT)
 
 
 def verify_batch(
@@ -209,28 +285,9 @@ def verify_batch(
     NonCanonicalFieldElement, MalformedSignature, MalformedKey
         As ``verify_poseidon``, for the first malformed entry (its index is in the message).
     """
-    n = len(msgs)
-    if not len(signatures) == len(pubkeys) == n:
-        raise ValueError(f"msgs, signatures, pubkeys must have one length, not {n}, {len(signatures)}, {len(pubkeys)}")
-    a = np.zeros((n, 2, 4), dtype=np.uint64)
-    r = np.zeros((n, 2, 4), dtype=np.uint64)
-    s = np.zeros((n, 4), dtype=np.uint64)
-    h = np.zeros((n, 4), dtype=np.uint64)
-    todo = np.zeros(n, dtype=np.bool_)
-    rows: list[list[int]] = []
-    for i, (msg, sig, pub) in enumerate(zip(msgs, signatures, pubkeys, strict=True)):
-        msg = require_canonical_fr(msg, f"msgs[{i}]")
-        if not isinstance(sig, Signature):
-            raise MalformedSignature(f"signatures[{i}] must be a Signature, not {type(sig).__name__}")
-        pub = _check_pubkey(pub, f"pubkeys[{i}]")
-        if sig.s >= bj.SUBORDER or not bj.is_on_curve(sig.r8) or not bj.is_on_curve(pub):
-            continue
-        a[i] = (_mont(pub[0]), _mont(pub[1]))
-        r[i] = (_mont(sig.r8[0]), _mont(sig.r8[1]))
-        s[i] = int_to_limbs(sig.s)
-        rows.append([sig.r8[0], sig.r8[1], pub[0], pub[1], msg])
-        todo[i] = True
+    b = prepare_batch(msgs, signatures, pubkeys)
+    h = np.zeros((len(b.todo), 4), dtype=np.uint64)
     # the challenge hashes in one native call: in Python they were two thirds of a signature's cost
-    if rows:
-        h[todo] = poseidon_limbs(ints_to_limbs(x for row in rows for x in row).reshape(len(rows), 5, 4))
-    return _verify_kernel(a, r, s, h, todo, _table())
+    if b.todo.any():
+        h[b.todo] = poseidon_limbs(np.ascontiguousarray(b.x[b.todo]))
+    return _verify_kernel(b.a, b.r, b.s, h, b.todo, _table())

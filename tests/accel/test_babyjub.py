@@ -8,11 +8,22 @@ batch's verdicts (equal except on small-order keys, where circomlibjs accepts a 
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from accel.babyjub import _base8_mul, _ext_add, _ext_double, _mont, _mul_window, _table, verify_batch
+from accel.babyjub import (
+    _base8_mul,
+    _ext_add,
+    _ext_double,
+    _mont,
+    _mul_window,
+    _table,
+    prepare_batch,
+    verify_batch,
+    verify_prepared,
+)
 from accel.field import FR_MONT_R
 from tests.oracles.eddsa import circomlibjs
 from zksvs import babyjub as bj
@@ -88,6 +99,11 @@ def test_verify_batch_equals_native_and_circomlibjs(node_tools):
     assert got.dtype == np.bool_ and got.shape == (len(cases),)
     native = [verify_poseidon(m, s, p) for m, s, p in cases]
     assert got.tolist() == native
+    # the serial nogil kernel (challenge hashes inside), on this thread and on a worker beside it
+    assert verify_prepared(prepare_batch(*zip(*cases))).tolist() == native
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        futs = [pool.submit(verify_prepared, prepare_batch(*zip(*cases[i : i + 5]))) for i in range(0, len(cases), 5)]
+        assert [v for f in futs for v in f.result().tolist()] == native
     assert sum(native) == 6  # the six valid signatures, nothing else
     js = circomlibjs([{"op": "verify", "msg": m, "r8": s.r8, "s": s.s, "a": p} for m, s, p in cases])
     small = len(cases) - 8
@@ -98,8 +114,13 @@ def test_verify_batch_equals_native_and_circomlibjs(node_tools):
 def test_verify_batch_errors_and_empty():
     sig, pub = sign_poseidon(bytes(32), 1), private_to_public(bytes(32))
     assert verify_batch([], [], []).shape == (0,)
+    assert verify_prepared(prepare_batch([], [], [])).shape == (0,)
     with pytest.raises(ValueError, match="one length"):
         verify_batch([1], [sig, sig], [pub])
+    with pytest.raises(ValueError, match="one length"):
+        prepare_batch([1], [sig, sig], [pub])
+    with pytest.raises(NonCanonicalFieldElement, match=r"msgs\[1\]"):
+        prepare_batch([1, R], [sig, sig], [pub, pub])
     with pytest.raises(NonCanonicalFieldElement, match=r"msgs\[1\]"):
         verify_batch([1, R], [sig, sig], [pub, pub])
     with pytest.raises(MalformedSignature, match=r"signatures\[0\] must be a Signature"):
