@@ -51,7 +51,7 @@ from sequencer.store import (
 )
 from sequencer.tx import RejectReason, Transfer, UserTx, parse_tx
 from zksvs.errors import MalformedTransaction, ZksvsError
-from zksvs.merkle import Hasher
+from zksvs.merkle import PYTHON_HASHER, Hasher
 from zksvs.rollup_state import AccountState
 
 
@@ -264,7 +264,7 @@ class Sequencer:
         #: True when signatures are checked (a signed genesis).
         self.signed = genesis.signed
         #: The signature verifier, with its verdicts prefetched in batches (``submit_many``).
-        self.signatures = SignatureCache()
+        self.signatures = SignatureCache(native=hasher is not PYTHON_HASHER)
         self._builder = SharedBatchBuilder(self.shape, self.rollups, signed=self.signed, verify=self.signatures)
         self._messages: dict[int, int] = {}
         self._closed: list[SharedBatch] = []
@@ -474,10 +474,11 @@ class Sequencer:
         self.signatures.clear()
 
     def prefetch_signatures(self, txs: Iterable[object]) -> None:
-        """Verify, in one batch (``sequencer.signatures``), the signatures of the transactions in ``txs`` whose sender
-        exists now; ``submit`` then takes their verdicts (and messages) from the cache. Anything that is not a
-        well-formed signed transaction is left for ``submit`` to reject."""
-        items = []
+        """Start verifying (``sequencer.signatures``: on a worker thread, while the caller goes on) the signatures of
+        the transactions in ``txs`` whose signer exists now: each sender's, and each SWAP call's order signature
+        (its counterparty's, on the destination); ``submit`` then takes their verdicts (and messages) from the
+        cache. Anything that is not a well-formed signed transaction is left for ``submit`` to reject."""
+        found: list[tuple[object, tuple[int, ...], tuple[int, int], tuple | None]] = []
         for tx in txs:
             if getattr(tx, "signature", None) is None:
                 continue
@@ -486,11 +487,31 @@ class Sequencer:
                 acc = self.rollups[tx.chain].account(tx.sender)
                 if acc is None:
                     continue
-                msg = self.hasher.poseidon(tx.fields().inputs())
+                inputs = tx.fields().inputs()
+                order, order_sig = getattr(tx, "order", None), getattr(tx, "order_signature", None)
+                counter = None
+                if order is not None and order_sig is not None:
+                    z = self.rollups[tx.to_chain].account(order.sender)
+                    if z is not None:
+                        counter = (order.message(), order_sig, (z.pubkey_x, z.pubkey_y))
             except ZksvsError:
                 continue
+            found.append((tx, inputs, (acc.pubkey_x, acc.pubkey_y), counter))
+        if not found:
+            return
+        rows = [inputs for _, inputs, _, _ in found]
+        if self.signatures.native:
+            from accel.poseidon import poseidon_many  # one kernel call for the group's messages
+
+            msgs = poseidon_many(rows)
+        else:
+            msgs = [self.hasher.poseidon(r) for r in rows]
+        items = []
+        for (tx, _, pub, counter), msg in zip(found, msgs, strict=True):
             self._messages[id(tx)] = msg
-            items.append((msg, tx.signature, (acc.pubkey_x, acc.pubkey_y)))
+            items.append((msg, tx.signature, pub))  # in execution order: the sender's, then its order's
+            if counter is not None:
+                items.append(counter)
         self.signatures.prefetch(items)
 
     def close_batch(self, *, allow_empty: bool = False) -> SharedBatch | None:
