@@ -32,14 +32,21 @@ import numpy as np
 from numba import njit, prange
 
 from accel.field import FR_MONT_R, fr_add, fr_mul, fr_sub
-from accel.poseidon import _CONSTS, _LAYOUT, _hash_rows, poseidon_limbs
+from accel.poseidon import _CONSTS, _LAYOUT, _check_arity, _hash_rows, _require_limbs_canonical, poseidon_limbs
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, _check_pubkey
 from zksvs.errors import MalformedSignature
 from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.limbs import int_to_limbs, ints_to_limbs
 
-__all__ = ["PreparedBatch", "prepare_batch", "verify_batch", "verify_prepared"]
+__all__ = [
+    "PreparedBatch",
+    "prepare_batch",
+    "prepare_signed",
+    "verify_batch",
+    "verify_prepared",
+    "verify_signed",
+]
 
 _P = FR_MODULUS
 _U0 = np.uint64(0)
@@ -186,6 +193,18 @@ def _verify_rows(a, r, s, x, todo, table, k, layout):
     return out
 
 
+@njit(cache=True, nogil=True)
+def _verify_signed_rows(a, r, s, x, m, todo, table, k, layout):
+    """The messages Poseidon(m_i) (``uint64[n, a, 4]`` → ``uint64[n, 4]``) into the challenge rows' last input, then
+    ``_verify_rows``; returns (messages, verdicts)."""
+    msgs = _hash_rows(m, k, layout)
+    x = x.copy()
+    for i in range(x.shape[0]):
+        for j in range(4):
+            x[i, 4, j] = msgs[i, j]
+    return msgs, _verify_rows(a, r, s, x, todo, table, k, layout)
+
+
 @cache
 def _table() -> np.ndarray:
     """Base8's window table in Montgomery form (``zksvs.babyjub``'s affine table, Z = 1)."""
@@ -212,6 +231,9 @@ class PreparedBatch(NamedTuple):
         ``uint64[n, 5, 4]``: each challenge's Poseidon inputs (R8x, R8y, Ax, Ay, message), normal form.
     todo : numpy.ndarray
         ``bool[n]``: False where a cheap check already refused the signature (S ≥ l, R8 or A off the curve).
+    m : numpy.ndarray or None
+        ``prepare_signed`` only: ``uint64[n, a, 4]``, each message's Poseidon inputs (normal form); the kernel
+        hashes them into ``x[:, 4]`` (which is zero until then).
     """
 
     a: np.ndarray
@@ -219,6 +241,7 @@ class PreparedBatch(NamedTuple):
     s: np.ndarray
     x: np.ndarray
     todo: np.ndarray
+    m: np.ndarray | None = None
 
 
 def prepare_batch(
@@ -251,6 +274,42 @@ def prepare_batch(
         todo[i] = True
     x = ints_to_limbs(rows).reshape(n, 5, 4) if n else np.zeros((0, 5, 4), dtype=np.uint64)
     return PreparedBatch(a, r, s, x, todo)
+
+
+def prepare_signed(
+    rows: Sequence[Sequence[int]], signatures: Sequence[Signature], pubkeys: Sequence[tuple[int, int]]
+) -> PreparedBatch:
+    """``prepare_batch`` for messages not hashed yet: entry i signs Poseidon(rows[i]) (every row the same length,
+    1..16 field elements: a transaction's or a swap order's 12 inputs, ``zksvs.tx_message``); ``verify_signed``
+    hashes them with the verification.
+
+    Raises
+    ------
+    ValueError
+        Lengths differ (of the three sequences, or of the rows), or a row length outside 1..16.
+    NonCanonicalFieldElement
+        A row element is not in [0, r) (named by its flat index).
+    MalformedSignature, MalformedKey
+        As ``verify_batch``.
+    """
+    n = len(rows)
+    width = len(rows[0]) if n else 1
+    _check_arity(width)
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"Argument 'rows' must have rows of one length ({width})")
+    m = ints_to_limbs(x for row in rows for x in row).reshape(n, width, 4)
+    _require_limbs_canonical(m, "rows")
+    batch = prepare_batch([0] * n, signatures, pubkeys)
+    return batch._replace(m=m)
+
+
+def verify_signed(batch: PreparedBatch) -> tuple[np.ndarray, np.ndarray]:
+    """(messages ``uint64[n, 4]`` normal form, verdicts ``bool[n]``) of a ``prepare_signed`` batch: message i is
+    Poseidon(rows[i]) and verdict i is ``verify_poseidon(message_i, signatures[i], pubkeys[i])``, all in one serial
+    kernel with the GIL released (``_verify_signed_rows``; for a worker thread, as ``verify_prepared``)."""
+    if batch.m is None:
+        raise ValueError("verify_signed takes a prepare_signed batch (its messages' inputs)")
+    return _verify_signed_rows(batch.a, batch.r, batch.s, batch.x, batch.m, batch.todo, _table(), _CONSTS, _LAYOUT)
 
 
 def verify_prepared(batch: PreparedBatch) -> np.ndarray:
