@@ -39,7 +39,7 @@ from sequencer.forced import ForcedTx, forced_reason
 from sequencer.genesis import Genesis, genesis_from_obj
 from sequencer.ordering import in_arrival_order
 from sequencer.rollup import RollupState
-from sequencer.signatures import SignatureCache
+from sequencer.signatures import Ahead, SignatureCache
 from sequencer.store import (
     BatchRow,
     CommitStats,
@@ -50,6 +50,7 @@ from sequencer.store import (
     SubmissionRow,
 )
 from sequencer.tx import RejectReason, Transfer, UserTx, parse_tx
+from zksvs.eddsa import Signature
 from zksvs.errors import MalformedTransaction, ZksvsError
 from zksvs.merkle import PYTHON_HASHER, Hasher
 from zksvs.rollup_state import AccountState
@@ -266,7 +267,7 @@ class Sequencer:
         #: The signature verifier, with its verdicts prefetched in batches (``submit_many``).
         self.signatures = SignatureCache(native=hasher is not PYTHON_HASHER)
         self._builder = SharedBatchBuilder(self.shape, self.rollups, signed=self.signed, verify=self.signatures)
-        self._messages: dict[int, int] = {}
+        self._messages: dict[int, int | Ahead] = {}
         self._closed: list[SharedBatch] = []
         self._popped = 0
         self._next_seq = 0
@@ -432,7 +433,10 @@ class Sequencer:
                     self._close_now(committer, "room")
                     self._run_forced(committer)  # the new batch starts with its due queue entries
                     seq = self._next_seq
-                placement = self._builder.execute(tx, self._messages.pop(id(tx), None))
+                message = self._messages.pop(id(tx), None)
+                if isinstance(message, Ahead):
+                    message = message.message()
+                placement = self._builder.execute(tx, message)
             except ZksvsError as e:
                 error = e
             if placement is not None and self._builder.is_full:
@@ -478,7 +482,8 @@ class Sequencer:
         the transactions in ``txs`` whose signer exists now: each sender's, and each SWAP call's order signature
         (its counterparty's, on the destination); ``submit`` then takes their verdicts (and messages) from the
         cache. Anything that is not a well-formed signed transaction is left for ``submit`` to reject."""
-        found: list[tuple[object, tuple[int, ...], tuple[int, int], tuple | None]] = []
+        items: list[tuple[tuple[int, ...], Signature, tuple[int, int]]] = []
+        owners: list[object] = []  # the transaction whose message each entry is (None: a swap order's)
         for tx in txs:
             if getattr(tx, "signature", None) is None:
                 continue
@@ -487,32 +492,24 @@ class Sequencer:
                 acc = self.rollups[tx.chain].account(tx.sender)
                 if acc is None:
                     continue
-                inputs = tx.fields().inputs()
+                entries = [(tx.fields().inputs(), tx.signature, (acc.pubkey_x, acc.pubkey_y))]
                 order, order_sig = getattr(tx, "order", None), getattr(tx, "order_signature", None)
-                counter = None
                 if order is not None and order_sig is not None:
                     z = self.rollups[tx.to_chain].account(order.sender)
                     if z is not None:
-                        counter = (order.message(), order_sig, (z.pubkey_x, z.pubkey_y))
+                        entries.append((order.inputs(), order_sig, (z.pubkey_x, z.pubkey_y)))
             except ZksvsError:
                 continue
-            found.append((tx, inputs, (acc.pubkey_x, acc.pubkey_y), counter))
-        if not found:
+            items += entries  # in execution order: the sender's, then its order's
+            owners += [tx, None][: len(entries)]
+        if not self.signatures.native:
+            for tx, (inputs, _, _) in zip(owners, items, strict=True):
+                if tx is not None:
+                    self._messages[id(tx)] = self.hasher.poseidon(inputs)
             return
-        rows = [inputs for _, inputs, _, _ in found]
-        if self.signatures.native:
-            from accel.poseidon import poseidon_many  # one kernel call for the group's messages
-
-            msgs = poseidon_many(rows)
-        else:
-            msgs = [self.hasher.poseidon(r) for r in rows]
-        items = []
-        for (tx, _, pub, counter), msg in zip(found, msgs, strict=True):
-            self._messages[id(tx)] = msg
-            items.append((msg, tx.signature, pub))  # in execution order: the sender's, then its order's
-            if counter is not None:
-                items.append(counter)
-        self.signatures.prefetch(items)
+        for tx, ahead in zip(owners, self.signatures.prefetch(items), strict=True):
+            if tx is not None and ahead is not None:
+                self._messages[id(tx)] = ahead  # its message: hashed on the worker with the verification
 
     def close_batch(self, *, allow_empty: bool = False) -> SharedBatch | None:
         """Close the open shared batch now (None when no transaction is pending, unless ``allow_empty``: then a

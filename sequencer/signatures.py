@@ -29,16 +29,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 
 from zksvs.eddsa import Signature, verify_poseidon
 
-__all__ = ["SLICE", "SignatureCache"]
+__all__ = ["SLICE", "Ahead", "SignatureCache"]
 
 #: Signatures per kernel call on the worker: small enough that the sequencer's thread waits for at most one slice
 #: (~32 × 0.25 ms) at the start of a group, large enough that a call's overhead (~10 µs) does not count.
 SLICE = 32
 
-_Key = tuple[int, tuple[int, int], int, tuple[int, int]]
+#: A verdict is looked up by the signature and the key; the message it was computed for is compared on use.
+_Key = tuple[tuple[int, int], int, tuple[int, int]]
 
 _worker: ThreadPoolExecutor | None = None
 _worker_lock = threading.Lock()
@@ -53,12 +55,27 @@ def _pool() -> ThreadPoolExecutor:
         return _worker
 
 
-def _key(msg: int, sig: Signature, pubkey: tuple[int, int]) -> _Key:
-    return (msg, sig.r8, sig.s, (int(pubkey[0]), int(pubkey[1])))
+def _key(sig: Signature, pubkey: tuple[int, int]) -> _Key:
+    return (sig.r8, sig.s, (int(pubkey[0]), int(pubkey[1])))
+
+
+def _int(limbs) -> int:
+    return int(limbs[0]) | int(limbs[1]) << 64 | int(limbs[2]) << 128 | int(limbs[3]) << 192
+
+
+class Ahead(NamedTuple):
+    """One prefetched entry: its slice's future (``(messages uint64[n, 4], verdicts bool[n])``) and its row."""
+
+    future: Future
+    index: int
+
+    def message(self) -> int:
+        """Poseidon of the entry's inputs (waits for its slice)."""
+        return _int(self.future.result()[0][self.index])
 
 
 class SignatureCache:
-    """Verdicts of signatures verified ahead, on a worker thread; a ``sequencer.execute.Verifier``.
+    """Verdicts (and messages) of signatures verified ahead, on a worker thread; a ``sequencer.execute.Verifier``.
 
     Each prefetched verdict is used once (popped), so the cache holds at most one group's verdicts.
 
@@ -78,65 +95,76 @@ class SignatureCache:
 
     def __init__(self, native: bool = True) -> None:
         self.native = native
-        self._verdicts: dict[_Key, tuple[Future, int]] = {}
+        self._verdicts: dict[_Key, Ahead | None] = {}
         self._futures: list[Future] = []
         self.batched = 0
         self.single = 0
         self.waits = 0
 
-    def prefetch(self, items: Sequence[tuple[int, Signature, tuple[int, int]]]) -> None:
-        """Start verifying ``(message, signature, pubkey)`` triples on the worker thread, ``SLICE`` a kernel call.
+    def prefetch(self, items: Sequence[tuple[Sequence[int], Signature, tuple[int, int]]]) -> list[Ahead | None]:
+        """Start verifying ``(message inputs, signature, pubkey)`` entries on the worker thread, ``SLICE`` a kernel
+        call: each signs Poseidon(inputs) (a transaction's or a swap order's 12, ``zksvs.tx_message``), which the
+        kernel hashes too.
 
         Returns once every slice is queued (the Python checks and the layout are done here); the verdicts are
-        taken by ``__call__``.
+        taken by ``__call__``, the messages through the returned handles.
 
         Parameters
         ----------
-        items : sequence of (int, Signature, (int, int))
-            Messages are canonical Fr elements, keys pairs of them (a malformed entry raises, as
+        items : sequence of (inputs, Signature, (int, int))
+            Inputs: 12 canonical Fr elements; keys: pairs of them (a malformed entry raises, as
             ``verify_poseidon`` does).
+
+        Returns
+        -------
+        list of Ahead or None
+            Per entry, its handle (``Ahead.message()``), or None where nothing was prefetched (not ``native``, or
+            the same signature and key already in this group).
         """
+        out: list[Ahead | None] = [None] * len(items)
         if not self.native:
-            return
-        from accel.babyjub import prepare_batch, verify_prepared  # numba: loaded here, not by ``import sequencer``
+            return out
+        from accel.babyjub import prepare_signed, verify_signed  # numba: loaded here, not by ``import sequencer``
 
         seen = self._verdicts
-        todo: list[tuple[_Key, tuple[int, Signature, tuple[int, int]]]] = []
-        for it in items:
-            k = _key(*it)
+        todo: list[tuple[int, _Key]] = []
+        for i, (_, sig, pub) in enumerate(items):
+            k = _key(sig, pub)
             if k not in seen:
-                seen[k] = None  # type: ignore[assignment]  # placeholder: a duplicate in the group is skipped
-                todo.append((k, it))
+                seen[k] = None  # a duplicate in the group is left to ``__call__``
+                todo.append((i, k))
         pool = _pool()
         self._futures = [f for f in self._futures if not f.done()]
         for lo in range(0, len(todo), SLICE):
             part = todo[lo : lo + SLICE]
             try:
-                batch = prepare_batch(*zip(*(it for _, it in part), strict=True))
+                batch = prepare_signed(*zip(*(items[i] for i, _ in part), strict=True))
             except BaseException:
-                for k, _ in todo[lo:]:
+                for _, k in todo[lo:]:
                     seen.pop(k, None)
                 raise
-            fut = pool.submit(verify_prepared, batch)
+            fut = pool.submit(verify_signed, batch)
             self._futures.append(fut)
-            for j, (k, _) in enumerate(part):
-                seen[k] = (fut, j)
+            for j, (i, k) in enumerate(part):
+                seen[k] = out[i] = Ahead(fut, j)
             self.batched += len(part)
+        return out
 
     def __call__(self, msg: int, sig: Signature, pubkey: tuple[int, int]) -> bool:
-        """``verify_poseidon(msg, sig, pubkey)``, from a prefetched verdict when there is one."""
-        entry = self._verdicts.pop(_key(msg, sig, pubkey), None)
-        if entry is None:
-            self.single += 1
-            if not self.native:
-                return verify_poseidon(msg, sig, pubkey)
-            from accel.babyjub import prepare_batch, verify_prepared
+        """``verify_poseidon(msg, sig, pubkey)``, from a prefetched verdict when there is one for this message."""
+        ahead = self._verdicts.pop(_key(sig, pubkey), None)
+        if ahead is not None:
+            if not ahead.future.done():
+                self.waits += 1
+            messages, verdicts = ahead.future.result()
+            if _int(messages[ahead.index]) == msg:  # the verdict is for this very message
+                return bool(verdicts[ahead.index])
+        self.single += 1
+        if not self.native:
+            return verify_poseidon(msg, sig, pubkey)
+        from accel.babyjub import prepare_batch, verify_prepared
 
-            return bool(verify_prepared(prepare_batch([msg], [sig], [pubkey]))[0])
-        fut, j = entry
-        if not fut.done():
-            self.waits += 1
-        return bool(fut.result()[j])
+        return bool(verify_prepared(prepare_batch([msg], [sig], [pubkey]))[0])
 
     def clear(self) -> None:
         """Drop every prefetched verdict (e.g. after a group whose transactions were not all executed); slices not
