@@ -484,20 +484,34 @@ class Sequencer:
         cache. Anything that is not a well-formed signed transaction is left for ``submit`` to reject."""
         items: list[tuple[tuple[int, ...], Signature, tuple[int, int]]] = []
         owners: list[object] = []  # the transaction whose message each entry is (None: a swap order's)
+        # keys that payments earlier in the group give to accounts that do not exist yet: a guess (the payment may
+        # fail, another may create the account first), used only if it is the key at execution (the verdicts are
+        # looked up by the key the transaction is executed against)
+        created: dict[tuple[int, int], tuple[int, int]] = {}
+
+        def key_of(chain: int, index: int) -> tuple[int, int] | None:
+            acc = self.rollups[chain].account(index)
+            return created.get((chain, index)) if acc is None else (acc.pubkey_x, acc.pubkey_y)
+
         for tx in txs:
             if getattr(tx, "signature", None) is None:
                 continue
             try:
                 check_tx(tx, self.shape)
-                acc = self.rollups[tx.chain].account(tx.sender)
-                if acc is None:
+                pk = getattr(tx, "to_pubkey", (0, 0))
+                if pk != (0, 0):
+                    created.setdefault((tx.chain, tx.recipient), pk)
+                    if not isinstance(tx, Transfer):
+                        created.setdefault((tx.to_chain, tx.recipient), pk)
+                sender_key = key_of(tx.chain, tx.sender)
+                if sender_key is None:
                     continue
-                entries = [(tx.fields().inputs(), tx.signature, (acc.pubkey_x, acc.pubkey_y))]
+                entries = [(tx.fields().inputs(), tx.signature, sender_key)]
                 order, order_sig = getattr(tx, "order", None), getattr(tx, "order_signature", None)
                 if order is not None and order_sig is not None:
-                    z = self.rollups[tx.to_chain].account(order.sender)
-                    if z is not None:
-                        entries.append((order.inputs(), order_sig, (z.pubkey_x, z.pubkey_y)))
+                    z_key = key_of(tx.to_chain, order.sender)
+                    if z_key is not None:
+                        entries.append((order.inputs(), order_sig, z_key))
             except ZksvsError:
                 continue
             items += entries  # in execution order: the sender's, then its order's
