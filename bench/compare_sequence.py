@@ -1,15 +1,14 @@
 """``zksvs sequence`` of this checkout against another one (e.g. the previous commit), alternately, in one command.
 
-Run: ``python bench/compare_sequence.py --base DIR [--txs N] [--rounds R] [--unsigned] [--workload W] [--json OUT.json]``,
-where DIR is a checkout
-of the code to compare with (``git worktree add DIR COMMIT``; its numba cache warms on its first round). Both
-sides run the same seeded workload (``zksvs workload --rollups 4 --txs N --seed 2026``, written once by this
-checkout; signed unless ``--unsigned``; or the one already in folder ``W``) in fresh processes, base then this
-checkout, ``R`` rounds; each run records the 1-minute load average
-before and after, since other jobs share the machine. Printed per run: tx/s (wall), tx per CPU-second (all
-threads), tx per CPU-second of the submitting thread (when the side reports it), p50/p99 receipt latency, mean group
-and the store's CPU per transaction; then the ratios this/base of the per-round means. The state roots of both sides
-must be equal (asserted): the comparison is of the same work. No timing is asserted.
+Run: ``python bench/compare_sequence.py --base DIR [--txs N] [--rounds R] [--unsigned] [--workload W] [--json J]``,
+where DIR is a checkout of the code to compare with (``git worktree add DIR COMMIT``, or ``git archive COMMIT``
+unpacked; its numba cache warms on its first round). Both sides run the same seeded workload (``zksvs workload
+--rollups 4 --txs N --seed 2026``, written once by this checkout; signed unless ``--unsigned``; or the one already in
+folder ``W``) in fresh processes, base then this checkout, ``R`` rounds; each run records the 1-minute load average
+before and after, since other jobs share the machine. Printed per run: tx/s (wall), tx per CPU-second (all threads),
+tx per CPU-second of the submitting thread (when the side reports it), p50/p99 receipt latency, mean group and the
+store's CPU per transaction; then the ratios this/base of the per-round means. The state roots of both sides must be
+equal (asserted): the comparison is of the same work. No timing is asserted.
 """
 
 from __future__ import annotations
