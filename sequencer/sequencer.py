@@ -267,7 +267,7 @@ class Sequencer:
         #: The signature verifier, with its verdicts prefetched in batches (``submit_many``).
         self.signatures = SignatureCache(native=hasher is not PYTHON_HASHER)
         self._builder = SharedBatchBuilder(self.shape, self.rollups, signed=self.signed, verify=self.signatures)
-        self._messages: dict[int, int | Ahead] = {}
+        self._messages: dict[int, tuple[object, int | Ahead]] = {}
         self._closed: list[SharedBatch] = []
         self._popped = 0
         self._next_seq = 0
@@ -433,9 +433,10 @@ class Sequencer:
                     self._close_now(committer, "room")
                     self._run_forced(committer)  # the new batch starts with its due queue entries
                     seq = self._next_seq
-                message = self._messages.pop(id(tx), None)
-                if isinstance(message, Ahead):
-                    message = message.message()
+                message = None
+                kept = self._messages.pop(id(tx), None)
+                if kept is not None and kept[0] is tx:  # the object itself (an id can be reused once freed)
+                    message = kept[1] if isinstance(kept[1], int) else kept[1].message()
                 placement = self._builder.execute(tx, message)
             except ZksvsError as e:
                 error = e
@@ -519,11 +520,11 @@ class Sequencer:
         if not self.signatures.native:
             for tx, (inputs, _, _) in zip(owners, items, strict=True):
                 if tx is not None:
-                    self._messages[id(tx)] = self.hasher.poseidon(inputs)
+                    self._messages[id(tx)] = (tx, self.hasher.poseidon(inputs))
             return
         for tx, ahead in zip(owners, self.signatures.prefetch(items), strict=True):
             if tx is not None and ahead is not None:
-                self._messages[id(tx)] = ahead  # its message: hashed on the worker with the verification
+                self._messages[id(tx)] = (tx, ahead)  # its message: hashed on the worker with the verification
 
     def close_batch(self, *, allow_empty: bool = False) -> SharedBatch | None:
         """Close the open shared batch now (None when no transaction is pending, unless ``allow_empty``: then a
