@@ -30,8 +30,9 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from sequencer.batch import Placement, SharedBatch, SharedBatchBuilder
 from sequencer.execute import check_tx, reason_of
@@ -197,6 +198,10 @@ class PendingResult:
             self._committer.wait(self._ticket, timeout)
         return self._result
 
+
+#: Rows of the store re-executed per signature prefetch when a sequencer reopens its file (as ``zksvs sequence``'s
+#: chunks of lines).
+_REPLAY_CHUNK = 2048
 
 #: ``on_durable(results, t)``: the results of one commit, in seq order, and ``time.perf_counter()`` after it.
 OnDurable = Callable[[list["Receipt | Rejection"], float], None]
@@ -403,6 +408,14 @@ class Sequencer:
             self._on_durable([result], time.perf_counter())
         return PendingResult(result, committer, ticket)
 
+    def _take_message(self, tx: object) -> int | None:
+        """The message ``prefetch_signatures`` computed for ``tx`` (None if none): by the object itself, since an id
+        can be reused once its object is freed."""
+        kept = self._messages.pop(id(tx), None)
+        if kept is None or kept[0] is not tx:
+            return None
+        return kept[1] if isinstance(kept[1], int) else kept[1].message()
+
     def _writable(self) -> GroupCommitter | None:
         """The committer (None without a database); raises if the database failed or was closed."""
         committer = self._committer
@@ -433,11 +446,7 @@ class Sequencer:
                     self._close_now(committer, "room")
                     self._run_forced(committer)  # the new batch starts with its due queue entries
                     seq = self._next_seq
-                message = None
-                kept = self._messages.pop(id(tx), None)
-                if kept is not None and kept[0] is tx:  # the object itself (an id can be reused once freed)
-                    message = kept[1] if isinstance(kept[1], int) else kept[1].message()
-                placement = self._builder.execute(tx, message)
+                placement = self._builder.execute(tx, self._take_message(tx))
             except ZksvsError as e:
                 error = e
             if placement is not None and self._builder.is_full:
@@ -784,16 +793,15 @@ class Sequencer:
         store = self._store
         batches = store.batches()
         b = 0
-        for row in store.submissions():
+        for row, tx in self._replay_rows(store):
             while b < len(batches) and batches[b].after_seq < row.seq:
                 self._replay_close(batches[b])
                 b += 1
             if row.forced is not None:
                 self._replay_forced(row)
             elif row.status == "accepted":
-                tx = parse_tx(row.tx)
                 try:
-                    placement = self._builder.execute(tx)
+                    placement = self._builder.execute(tx, self._take_message(tx))
                 except ZksvsError as e:
                     raise StoreMismatch(
                         f"{store.path}: accepted submission {row.seq} is rejected on replay: {e}"
@@ -835,6 +843,19 @@ class Sequencer:
             self._popped = len(self._closed)
         else:
             self._closed.clear()
+
+    def _replay_rows(self, store: SequencerStore) -> Iterator[tuple[SubmissionRow, UserTx | None]]:
+        """The recorded submissions in order, each accepted user transaction parsed; in a signed genesis their
+        signatures are verified ahead, ``_REPLAY_CHUNK`` rows at a time, as ``zksvs sequence`` does with its lines."""
+        rows = store.submissions()
+        while chunk := list(islice(rows, _REPLAY_CHUNK)):
+            txs = [parse_tx(r.tx) if r.forced is None and r.status == "accepted" else None for r in chunk]
+            if self.signed:
+                self.prefetch_signatures(tx for tx in txs if tx is not None)
+            try:
+                yield from zip(chunk, txs, strict=True)
+            finally:
+                self.discard_prefetched()
 
     def _replay_forced(self, row: SubmissionRow) -> None:
         """Re-execute a processed queue entry: it must give the recorded status, placement and roots."""

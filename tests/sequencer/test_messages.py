@@ -265,7 +265,7 @@ def test_the_whale_still_refuses_a_mint_past_u64():
     assert seq.account(1, 6).balance == WHALE
 
 
-def test_submit_many_verifies_orders_and_new_senders_ahead_with_the_same_results(signed_genesis):
+def test_submit_many_verifies_orders_and_new_senders_ahead_with_the_same_results(signed_genesis, tmp_path):
     # one group: a payment creating account 5 on chain 0, then 5's own transfer (its key comes from that payment),
     # swaps whose orders are verified ahead against the counterparty's key (one order forged), a forged transaction
     from zksvs.merkle import PYTHON_HASHER
@@ -278,7 +278,7 @@ def test_submit_many_verifies_orders_and_new_senders_ahead_with_the_same_results
         replace(_signed(Transfer(1, 2, 3, 4, 0)), amount=5),
         _signed(Burn(0, 1, 3, 6, 2, 0)),
     ]
-    seq = Sequencer(signed_genesis)
+    seq = Sequencer(signed_genesis, tmp_path / "s.sqlite")
     out = seq.submit_many(list(enumerate(txs)))
     assert seq.signatures.single == 0 and seq.signatures.batched == 8  # six senders, two orders: all ahead
     reference = Sequencer(signed_genesis, hasher=PYTHON_HASHER)  # verify_poseidon on the spot, pure Python
@@ -292,6 +292,11 @@ def test_submit_many_verifies_orders_and_new_senders_ahead_with_the_same_results
     assert "swap order's signature" in out[3].message and "transaction's signature" in out[4].message
     assert seq.state_roots() == reference.state_roots()
     _check_all(seq, signed_genesis)
+    seq.close()
+    # a restart replays the four accepted ones with their signatures verified ahead too (four senders, one order)
+    again = Sequencer.open(tmp_path / "s.sqlite")
+    assert again.state_roots() == reference.state_roots()
+    assert again.signatures.single == 0 and again.signatures.batched == 5
 
 
 def test_read_jsonl_hashes_swap_orders_natively_with_the_same_result():
