@@ -243,15 +243,13 @@ def sequence_workload(
                 counts[1] += 1
                 reasons[r.reason.value] = reasons.get(r.reason.value, 0) + 1
 
-    from accel.poseidon import poseidon_many  # numba, as the sequencer's own hasher
-
     load0 = os.getloadavg()[0]
     seq = Sequencer(genesis, db, history=False, on_durable=on_durable)
     try:
         with RssSampler(lambda: seq.next_seq) as rss:
             t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
             for base, lines in _chunks(txs_path):
-                items = read_jsonl(lines, hash_rows=poseidon_many)  # swap orders' messages in one native call
+                items = read_jsonl(lines, hash_rows=seq.hash_rows)  # swap orders' messages in one native call
                 if seq.signed:  # the chunk's signatures in one batch (accel.babyjub), before any is executed
                     seq.prefetch_signatures(tx for _, tx in items)
                 for n, tx in items:

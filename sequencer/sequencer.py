@@ -350,6 +350,17 @@ class Sequencer:
             self._committer.flush()
 
     @property
+    def hash_rows(self) -> Callable[[list[tuple[int, ...]]], list[int]] | None:
+        """Poseidon of many rows in one call, by the kernels this sequencer hashes with (``accel.poseidon``;
+        None on ``zksvs.merkle.PYTHON_HASHER``): pass it to ``read_jsonl(lines, hash_rows=)`` to have a chunk's
+        swap orders hashed in one call."""
+        if not self.signatures.native:
+            return None
+        from accel.poseidon import poseidon_many
+
+        return poseidon_many
+
+    @property
     def commit_stats(self) -> CommitStats:
         """``(groups, writes, cpu_s, busy_s)`` of the group committer since this sequencer opened its database
         (all zero without one): writes / groups is the mean group, cpu_s / writes the store's CPU per write."""
