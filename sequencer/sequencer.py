@@ -16,7 +16,13 @@ has the same state roots and has lost no transaction whose result was released.
 Hashing: every Poseidon of the K rollups goes through one ``zksvs.merkle.Hasher``, by default
 ``accel.merkle.NativeHasher`` (numba kernels, a whole Merkle path per call; loaded when the first ``Sequencer`` is
 made, so ``import sequencer`` stays light). ``hasher=zksvs.merkle.PYTHON_HASHER`` gives the same results in pure
-Python.
+Python, and verifies signatures with ``zksvs.eddsa.verify_poseidon`` on the spot.
+
+Signatures (a signed genesis): ``prefetch_signatures`` hands a group's signatures to ``sequencer.signatures``, which
+verifies them on one worker thread (numba, GIL released) while this sequencer executes the group; each verdict is
+taken where execution checks the signature, so the rules and the rejection order are the same as one at a time.
+``submit_many`` and reopening a file do this themselves; ``zksvs sequence`` and the pipeline's producer call it per
+chunk of lines.
 
 Threads: submissions and closes may come from several threads (they are executed one at a time, in the order they
 take the sequencer's lock); waiting for durability happens outside the lock, so concurrent ``submit`` calls share
