@@ -7,6 +7,11 @@ then one ``prange`` kernel does, per signature, 8·A (three doublings; the ident
 (4-bit windows), S·Base8 (a precomputed table of Base8's window multiples, shared by all threads) and the projective
 comparison S·Base8 = R8 + h·(8·A).
 
+For a worker thread (``sequencer.signatures``): ``prepare_batch`` is the Python half (the checks and the layout) and
+``verify_prepared`` the rest in one serial ``nogil`` kernel, challenge hashes included; ``prepare_signed`` /
+``verify_signed`` do the same for messages given by their Poseidon inputs (a transaction's or a swap order's 12),
+which the kernel hashes too and returns with the verdicts.
+
 Per signature, not a random linear combination: a combination Σ z_i·(S_i·Base8 − R8_i − h_i·8A_i) = O misses an R8
 with a component of order 2 whenever z_i is even (half the time), which the single check, and the circuit, refuse;
 making the batch exact needs a subgroup check of each R8, which costs what it saves.
