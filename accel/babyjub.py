@@ -7,6 +7,11 @@ then one ``prange`` kernel does, per signature, 8·A (three doublings; the ident
 (4-bit windows), S·Base8 (a precomputed table of Base8's window multiples, shared by all threads) and the projective
 comparison S·Base8 = R8 + h·(8·A).
 
+For a worker thread (``sequencer.signatures``): ``prepare_batch`` is the Python half (the checks and the layout) and
+``verify_prepared`` the rest in one serial ``nogil`` kernel, challenge hashes included; ``prepare_signed`` /
+``verify_signed`` do the same for messages given by their Poseidon inputs (a transaction's or a swap order's 12),
+which the kernel hashes too and returns with the verdicts.
+
 Per signature, not a random linear combination: a combination Σ z_i·(S_i·Base8 − R8_i − h_i·8A_i) = O misses an R8
 with a component of order 2 whenever z_i is even (half the time), which the single check, and the circuit, refuse;
 making the batch exact needs a subgroup check of each R8, which costs what it saves.
@@ -26,19 +31,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
 from accel.field import FR_MONT_R, fr_add, fr_mul, fr_sub
-from accel.poseidon import poseidon_limbs
+from accel.poseidon import _CONSTS, _LAYOUT, _check_arity, _hash_rows, _require_limbs_canonical, poseidon_limbs
 from zksvs import babyjub as bj
 from zksvs.eddsa import Signature, _check_pubkey
 from zksvs.errors import MalformedSignature
 from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.limbs import int_to_limbs, ints_to_limbs
 
-__all__ = ["verify_batch"]
+__all__ = [
+    "PreparedBatch",
+    "prepare_batch",
+    "prepare_signed",
+    "verify_batch",
+    "verify_prepared",
+    "verify_signed",
+]
 
 _P = FR_MODULUS
 _U0 = np.uint64(0)
@@ -172,6 +185,31 @@ def _verify_kernel(a, r, s, h, todo, table):
     return out
 
 
+@njit(cache=True, nogil=True)
+def _verify_rows(a, r, s, x, todo, table, k, layout):
+    """``_verify_kernel`` on one thread with the challenge hashes included: h_i = Poseidon(x_i) (``uint64[n, 5, 4]``,
+    normal form), then the checks; the GIL is released throughout, so a worker thread runs it beside Python."""
+    h = _hash_rows(x, k, layout)
+    n = a.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if todo[i]:
+            out[i] = _verify_one(a[i], r[i], s[i], h[i], table)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _verify_signed_rows(a, r, s, x, m, todo, table, k, layout):
+    """The messages Poseidon(m_i) (``uint64[n, a, 4]`` → ``uint64[n, 4]``) into the challenge rows' last input, then
+    ``_verify_rows``; returns (messages, verdicts)."""
+    msgs = _hash_rows(m, k, layout)
+    x = x.copy()
+    for i in range(x.shape[0]):
+        for j in range(4):
+            x[i, 4, j] = msgs[i, j]
+    return msgs, _verify_rows(a, r, s, x, todo, table, k, layout)
+
+
 @cache
 def _table() -> np.ndarray:
     """Base8's window table in Montgomery form (``zksvs.babyjub``'s affine table, Z = 1)."""
@@ -182,6 +220,108 @@ def _table() -> np.ndarray:
             assert z == 1
             out[i, j] = [_mont(x), _mont(y), _mont(t), _mont(1)]
     return out
+
+
+class PreparedBatch(NamedTuple):
+    """A batch of signatures checked and converted for the kernels (``prepare_batch``); pure arrays, so another
+    thread can verify it (``verify_prepared``) while Python runs.
+
+    Attributes
+    ----------
+    a, r : numpy.ndarray
+        ``uint64[n, 2, 4]``: the public keys and the R8 points, affine, Montgomery form.
+    s : numpy.ndarray
+        ``uint64[n, 4]``: the scalars S, normal form.
+    x : numpy.ndarray
+        ``uint64[n, 5, 4]``: each challenge's Poseidon inputs (R8x, R8y, Ax, Ay, message), normal form.
+    todo : numpy.ndarray
+        ``bool[n]``: False where a cheap check already refused the signature (S ≥ l, R8 or A off the curve).
+    m : numpy.ndarray or None
+        ``prepare_signed`` only: ``uint64[n, a, 4]``, each message's Poseidon inputs (normal form); the kernel
+        hashes them into ``x[:, 4]`` (which is zero until then).
+    """
+
+    a: np.ndarray
+    r: np.ndarray
+    s: np.ndarray
+    x: np.ndarray
+    todo: np.ndarray
+    m: np.ndarray | None = None
+
+
+def prepare_batch(
+    msgs: Sequence[int], signatures: Sequence[Signature], pubkeys: Sequence[tuple[int, int]]
+) -> PreparedBatch:
+    """The Python half of ``verify_batch``: check every entry and lay the batch out for the kernel.
+
+    Parameters and errors are ``verify_batch``'s (a malformed entry raises here, before any kernel runs).
+    """
+    n = len(msgs)
+    if not len(signatures) == len(pubkeys) == n:
+        raise ValueError(f"msgs, signatures, pubkeys must have one length, not {n}, {len(signatures)}, {len(pubkeys)}")
+    a = np.zeros((n, 2, 4), dtype=np.uint64)
+    r = np.zeros((n, 2, 4), dtype=np.uint64)
+    s = np.zeros((n, 4), dtype=np.uint64)
+    todo = np.zeros(n, dtype=np.bool_)
+    rows: list[int] = []
+    for i, (msg, sig, pub) in enumerate(zip(msgs, signatures, pubkeys, strict=True)):
+        msg = require_canonical_fr(msg, f"msgs[{i}]")
+        if not isinstance(sig, Signature):
+            raise MalformedSignature(f"signatures[{i}] must be a Signature, not {type(sig).__name__}")
+        pub = _check_pubkey(pub, f"pubkeys[{i}]")
+        if sig.s >= bj.SUBORDER or not bj.is_on_curve(sig.r8) or not bj.is_on_curve(pub):
+            rows += (0, 0, 0, 0, 0)  # never hashed into a verdict: todo[i] stays False
+            continue
+        a[i] = (_mont(pub[0]), _mont(pub[1]))
+        r[i] = (_mont(sig.r8[0]), _mont(sig.r8[1]))
+        s[i] = int_to_limbs(sig.s)
+        rows += (sig.r8[0], sig.r8[1], pub[0], pub[1], msg)
+        todo[i] = True
+    x = ints_to_limbs(rows).reshape(n, 5, 4) if n else np.zeros((0, 5, 4), dtype=np.uint64)
+    return PreparedBatch(a, r, s, x, todo)
+
+
+def prepare_signed(
+    rows: Sequence[Sequence[int]], signatures: Sequence[Signature], pubkeys: Sequence[tuple[int, int]]
+) -> PreparedBatch:
+    """``prepare_batch`` for messages not hashed yet: entry i signs Poseidon(rows[i]) (every row the same length,
+    1..16 field elements: a transaction's or a swap order's 12 inputs, ``zksvs.tx_message``); ``verify_signed``
+    hashes them with the verification.
+
+    Raises
+    ------
+    ValueError
+        Lengths differ (of the three sequences, or of the rows), or a row length outside 1..16.
+    NonCanonicalFieldElement
+        A row element is not in [0, r) (named by its flat index).
+    MalformedSignature, MalformedKey
+        As ``verify_batch``.
+    """
+    n = len(rows)
+    width = len(rows[0]) if n else 1
+    _check_arity(width)
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"Argument 'rows' must have rows of one length ({width})")
+    m = ints_to_limbs(x for row in rows for x in row).reshape(n, width, 4)
+    _require_limbs_canonical(m, "rows")
+    batch = prepare_batch([0] * n, signatures, pubkeys)
+    return batch._replace(m=m)
+
+
+def verify_signed(batch: PreparedBatch) -> tuple[np.ndarray, np.ndarray]:
+    """(messages ``uint64[n, 4]`` normal form, verdicts ``bool[n]``) of a ``prepare_signed`` batch: message i is
+    Poseidon(rows[i]) and verdict i is ``verify_poseidon(message_i, signatures[i], pubkeys[i])``, all in one serial
+    kernel with the GIL released (``_verify_signed_rows``; for a worker thread, as ``verify_prepared``)."""
+    if batch.m is None:
+        raise ValueError("verify_signed takes a prepare_signed batch (its messages' inputs)")
+    return _verify_signed_rows(batch.a, batch.r, batch.s, batch.x, batch.m, batch.todo, _table(), _CONSTS, _LAYOUT)
+
+
+def verify_prepared(batch: PreparedBatch) -> np.ndarray:
+    """``verify_batch``'s verdicts (``bool[n]``) for a prepared batch, on the calling thread with the GIL released:
+    the challenge hashes and the curve checks in one serial kernel (``_verify_rows``). Safe to call from a worker
+    thread while other threads run Python or other kernels."""
+    return _verify_rows(batch.a, batch.r, batch.s, batch.x, batch.todo, _table(), _CONSTS, _LAYOUT)
 
 
 def verify_batch(
@@ -209,28 +349,9 @@ def verify_batch(
     NonCanonicalFieldElement, MalformedSignature, MalformedKey
         As ``verify_poseidon``, for the first malformed entry (its index is in the message).
     """
-    n = len(msgs)
-    if not len(signatures) == len(pubkeys) == n:
-        raise ValueError(f"msgs, signatures, pubkeys must have one length, not {n}, {len(signatures)}, {len(pubkeys)}")
-    a = np.zeros((n, 2, 4), dtype=np.uint64)
-    r = np.zeros((n, 2, 4), dtype=np.uint64)
-    s = np.zeros((n, 4), dtype=np.uint64)
-    h = np.zeros((n, 4), dtype=np.uint64)
-    todo = np.zeros(n, dtype=np.bool_)
-    rows: list[list[int]] = []
-    for i, (msg, sig, pub) in enumerate(zip(msgs, signatures, pubkeys, strict=True)):
-        msg = require_canonical_fr(msg, f"msgs[{i}]")
-        if not isinstance(sig, Signature):
-            raise MalformedSignature(f"signatures[{i}] must be a Signature, not {type(sig).__name__}")
-        pub = _check_pubkey(pub, f"pubkeys[{i}]")
-        if sig.s >= bj.SUBORDER or not bj.is_on_curve(sig.r8) or not bj.is_on_curve(pub):
-            continue
-        a[i] = (_mont(pub[0]), _mont(pub[1]))
-        r[i] = (_mont(sig.r8[0]), _mont(sig.r8[1]))
-        s[i] = int_to_limbs(sig.s)
-        rows.append([sig.r8[0], sig.r8[1], pub[0], pub[1], msg])
-        todo[i] = True
+    b = prepare_batch(msgs, signatures, pubkeys)
+    h = np.zeros((len(b.todo), 4), dtype=np.uint64)
     # the challenge hashes in one native call: in Python they were two thirds of a signature's cost
-    if rows:
-        h[todo] = poseidon_limbs(ints_to_limbs(x for row in rows for x in row).reshape(len(rows), 5, 4))
-    return _verify_kernel(a, r, s, h, todo, _table())
+    if b.todo.any():
+        h[b.todo] = poseidon_limbs(np.ascontiguousarray(b.x[b.todo]))
+    return _verify_kernel(b.a, b.r, b.s, h, b.todo, _table())

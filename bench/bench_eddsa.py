@@ -8,8 +8,11 @@ asserted). ``verify`` also records the part of its time spent in the native Pose
 speed-up of the curve arithmetic alone. ``verify_batch`` times ``accel.babyjub.verify_batch`` on ``N_BATCH``
 signatures (hashes in Python, curve arithmetic in one ``prange`` kernel; JIT warm-up outside the timing) and records
 signatures per second, the same for the kernel alone, and the per-signature ratio against circomlibjs. Every benchmark
-checks its result (the signature equals circomlibjs's, every verdict is True). ``test_gadget_build`` times one
-verifier gadget with its witness (what a batch circuit pays per signed slot).
+checks its result (the signature equals circomlibjs's, every verdict is True). ``verify_signed`` times the sequencer's
+worker path (``sequencer.signatures``): ``prepare_signed`` (Python, on the sequencer's thread) and ``verify_signed``
+(one serial ``nogil`` kernel: each message's Poseidon(12), its challenge and the curve checks) on ``SLICE``-sized
+slices, and records the CPU of each half per signature (thread CPU time) next to circomlibjs. ``test_gadget_build``
+times one verifier gadget with its witness (what a batch circuit pays per signed slot).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import time
 import numpy as np
 import pytest
 
-from accel.babyjub import _mont, _table, _verify_kernel, verify_batch
+from accel.babyjub import _mont, _table, _verify_kernel, prepare_signed, verify_batch, verify_signed
 from circuits.builder import ConstraintBuilder, Mode
 from circuits.gadgets.babyjub import alloc_point
 from circuits.gadgets.boolean import alloc_bool
@@ -137,6 +140,44 @@ def test_verify_batch(benchmark, circomlibjs):
             "kernel_signatures_per_s": N_BATCH / kernel_s,
             "circomlibjs_s_per_op": circomlibjs["verify_s"],
             "ratio_vs_circomlibjs": per_sig / circomlibjs["verify_s"],
+            "load_avg": os.getloadavg(),
+        }
+    )
+
+
+def test_verify_signed(benchmark, circomlibjs):
+    from sequencer.signatures import SLICE
+
+    benchmark.group = "eddsa-poseidon verify"
+    rng = random.Random(0xBE4D)
+    rows = [tuple(rng.randrange(2**64) for _ in range(12)) for _ in range(N_KEYS)]
+    sigs = [sign_poseidon(k, poseidon(list(row))) for k, row in zip(KEYS, rows, strict=True)]
+    pubs = [private_to_public(k) for k in KEYS]
+    idx = [i % N_KEYS for i in range(N_BATCH)]
+    slices = [[(rows[i], sigs[i], pubs[i]) for i in idx[lo : lo + SLICE]] for lo in range(0, N_BATCH, SLICE)]
+    verify_signed(prepare_signed(*zip(*slices[0][:2], strict=True)))  # JIT (or cache load) outside the timing
+
+    def run():
+        t_prep = t_kernel = 0.0
+        ok = []
+        for part in slices:
+            t0 = time.thread_time()
+            batch = prepare_signed(*zip(*part, strict=True))
+            t1 = time.thread_time()
+            ok += verify_signed(batch)[1].tolist()
+            t_prep, t_kernel = t_prep + t1 - t0, t_kernel + time.thread_time() - t1
+        return ok, t_prep, t_kernel
+
+    ok, t_prep, t_kernel = benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=1)
+    assert all(ok) and len(ok) == N_BATCH
+    benchmark.extra_info.update(
+        {
+            "n_signatures": N_BATCH,
+            "slice": SLICE,
+            "prepare_cpu_us_per_signature": t_prep / N_BATCH * 1e6,
+            "kernel_cpu_us_per_signature": t_kernel / N_BATCH * 1e6,
+            "circomlibjs_s_per_op": circomlibjs["verify_s"],
+            "ratio_vs_circomlibjs": (t_prep + t_kernel) / N_BATCH / circomlibjs["verify_s"],
             "load_avg": os.getloadavg(),
         }
     )

@@ -1,13 +1,14 @@
 """``zksvs sequence`` of this checkout against another one (e.g. the previous commit), alternately, in one command.
 
-Run: ``python bench/compare_sequence.py --base DIR [--txs N] [--rounds R] [--json OUT.json]``, where DIR is a checkout
-of the code to compare with (``git worktree add DIR COMMIT``; its numba cache warms on its first round). Both
-sides run the same seeded workload (``zksvs workload --rollups 4 --txs N --seed 2026``, written once by this
-checkout) in fresh processes, base then this checkout, ``R`` rounds; each run records the 1-minute load average
-before and after, since other jobs share the machine. Printed per run: tx/s (wall), tx per CPU-second (all
-threads), tx per CPU-second of the submitting thread (when the side reports it), p50/p99 receipt latency, mean group
-and the store's CPU per transaction; then the ratios this/base of the per-round means. The state roots of both sides
-must be equal (asserted): the comparison is of the same work. No timing is asserted.
+Run: ``python bench/compare_sequence.py --base DIR [--txs N] [--rounds R] [--unsigned] [--workload W] [--json J]``,
+where DIR is a checkout of the code to compare with (``git worktree add DIR COMMIT``, or ``git archive COMMIT``
+unpacked; its numba cache warms on its first round). Both sides run the same seeded workload (``zksvs workload
+--rollups 4 --txs N --seed 2026``, written once by this checkout; signed unless ``--unsigned``; or the one already in
+folder ``W``) in fresh processes, base then this checkout, ``R`` rounds; each run records the 1-minute load average
+before and after, since other jobs share the machine. Printed per run: tx/s (wall), tx per CPU-second (all threads),
+tx per CPU-second of the submitting thread (when the side reports it), p50/p99 receipt latency, mean group and the
+store's CPU per transaction; then the ratios this/base of the per-round means. The state roots of both sides must be
+equal (asserted): the comparison is of the same work. No timing is asserted.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", type=Path, required=True, help="checkout of the code to compare with")
     ap.add_argument("--txs", type=int, default=20_000)
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--unsigned", action="store_true", help="a protocol v1 workload (no signatures)")
+    ap.add_argument("--workload", type=Path, help="use genesis.json + txs.jsonl from this folder (--txs ignored)")
     ap.add_argument("--json", type=Path, help="write every run and the ratios here")
     args = ap.parse_args(argv)
     sides = {"base": args.base.resolve(), "this": ROOT}
@@ -57,12 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "w"
         make = ["workload", "--rollups", "4", "--txs", str(args.txs), "--seed", "2026", "--out", str(work)]
-        subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", *make],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        if args.workload is not None:
+            work = args.workload.resolve()
+        else:
+            subprocess.run(
+                [sys.executable, "-m", "pipeline.cli", *make, *(["--unsigned"] if args.unsigned else [])],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
         for r in range(args.rounds):
             for name, checkout in sides.items():
                 row = _sequence(checkout, work, Path(tmp) / f"{name}-{r}")

@@ -95,16 +95,21 @@ def _signature_kernels(group: str) -> list[Kernel]:
                    (idx, idx, arr(2), idx, idx, arr(2), idx, idx, arr(2), arr(2, True), i64)),
         ]  # fmt: skip
     if group == "sequencer":
+        import accel.babyjub as ab
         import accel.poseidon as ap
 
         # the sequencer's hashing (accel.merkle.NativeHasher): a path a call, leaves one row a call, and the batch
         # entry points; inputs are read-only views of one bytes object (accel.poseidon._to_limbs)
         consts = (arr(2), arr(2, dtype=i64))
+        sig_tail = (arr(1, dtype=nt.boolean), arr(4), *consts)
         return [
             Kernel("Poseidon", group, ap._path, (arr(2, True), *consts)),
             Kernel("Poseidon", group, ap._hash_rows, (arr(3, True), *consts)),
             Kernel("Poseidon", group, ap._hash_rows_par, (arr(3, True), *consts)),
             Kernel("Poseidon", group, ap._paths_par, (arr(3, True), *consts)),
+            # signed transactions (sequencer.signatures): messages + verification on the worker, singles in place
+            Kernel("EdDSA verify", group, ab._verify_signed_rows, (arr(3), arr(3), arr(2), arr(3), arr(3), *sig_tail)),
+            Kernel("EdDSA verify", group, ab._verify_rows, (arr(3), arr(3), arr(2), arr(3), *sig_tail)),
         ]
     return []
 

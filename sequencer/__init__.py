@@ -11,12 +11,12 @@ restarted sequencer replays to the same state roots and loses no accepted transa
 
 Modules: ``tx`` (transaction kinds, JSONL parsing), ``genesis`` (the shared set's shape and initial accounts),
 ``rollup`` (one rollup's trees with snapshot/revert), ``execute`` (the rules and the slot traces), ``ordering``
-(arrival order and its tie-break), ``batch`` (shared batches), ``signatures`` (batch verification ahead of
-execution), ``store`` (sqlite3), ``sequencer`` (the facade).
+(arrival order and its tie-break), ``batch`` (shared batches), ``signatures`` (verification ahead of
+execution, on a worker thread), ``store`` (sqlite3), ``sequencer`` (the facade).
 
 Boundary: may import the standard library, the zksvs core and ``accel`` (the native hasher, ``accel.merkle``,
-loaded when the first ``Sequencer`` is made, and the batch signature verifier, ``accel.babyjub``, loaded by the first
-batch of signatures; so ``import sequencer`` does not load numba). Must not import circuits, prover, verifier or
+loaded when the first ``Sequencer`` is made, and the signature kernels, ``accel.babyjub``, loaded by the first
+signature verified; so ``import sequencer`` does not load numba). Must not import circuits, prover, verifier or
 pipeline.
 """
 

@@ -16,7 +16,13 @@ has the same state roots and has lost no transaction whose result was released.
 Hashing: every Poseidon of the K rollups goes through one ``zksvs.merkle.Hasher``, by default
 ``accel.merkle.NativeHasher`` (numba kernels, a whole Merkle path per call; loaded when the first ``Sequencer`` is
 made, so ``import sequencer`` stays light). ``hasher=zksvs.merkle.PYTHON_HASHER`` gives the same results in pure
-Python.
+Python, and verifies signatures with ``zksvs.eddsa.verify_poseidon`` on the spot.
+
+Signatures (a signed genesis): ``prefetch_signatures`` hands a group's signatures to ``sequencer.signatures``, which
+verifies them on one worker thread (numba, GIL released) while this sequencer executes the group; each verdict is
+taken where execution checks the signature, so the rules and the rejection order are the same as one at a time.
+``submit_many`` and reopening a file do this themselves; ``zksvs sequence`` and the pipeline's producer call it per
+chunk of lines.
 
 Threads: submissions and closes may come from several threads (they are executed one at a time, in the order they
 take the sequencer's lock); waiting for durability happens outside the lock, so concurrent ``submit`` calls share
@@ -30,8 +36,9 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from sequencer.batch import Placement, SharedBatch, SharedBatchBuilder
 from sequencer.execute import check_tx, reason_of
@@ -39,7 +46,7 @@ from sequencer.forced import ForcedTx, forced_reason
 from sequencer.genesis import Genesis, genesis_from_obj
 from sequencer.ordering import in_arrival_order
 from sequencer.rollup import RollupState
-from sequencer.signatures import SignatureCache
+from sequencer.signatures import Ahead, SignatureCache
 from sequencer.store import (
     BatchRow,
     CommitStats,
@@ -50,8 +57,9 @@ from sequencer.store import (
     SubmissionRow,
 )
 from sequencer.tx import RejectReason, Transfer, UserTx, parse_tx
+from zksvs.eddsa import Signature
 from zksvs.errors import MalformedTransaction, ZksvsError
-from zksvs.merkle import Hasher
+from zksvs.merkle import PYTHON_HASHER, Hasher
 from zksvs.rollup_state import AccountState
 
 
@@ -197,6 +205,10 @@ class PendingResult:
         return self._result
 
 
+#: Rows of the store re-executed per signature prefetch when a sequencer reopens its file (as ``zksvs sequence``'s
+#: chunks of lines).
+_REPLAY_CHUNK = 2048
+
 #: ``on_durable(results, t)``: the results of one commit, in seq order, and ``time.perf_counter()`` after it.
 OnDurable = Callable[[list["Receipt | Rejection"], float], None]
 
@@ -264,9 +276,9 @@ class Sequencer:
         #: True when signatures are checked (a signed genesis).
         self.signed = genesis.signed
         #: The signature verifier, with its verdicts prefetched in batches (``submit_many``).
-        self.signatures = SignatureCache()
+        self.signatures = SignatureCache(native=hasher is not PYTHON_HASHER)
         self._builder = SharedBatchBuilder(self.shape, self.rollups, signed=self.signed, verify=self.signatures)
-        self._messages: dict[int, int] = {}
+        self._messages: dict[int, tuple[object, int | Ahead]] = {}
         self._closed: list[SharedBatch] = []
         self._popped = 0
         self._next_seq = 0
@@ -344,6 +356,17 @@ class Sequencer:
             self._committer.flush()
 
     @property
+    def hash_rows(self) -> Callable[[list[tuple[int, ...]]], list[int]] | None:
+        """Poseidon of many rows in one call, by the kernels this sequencer hashes with (``accel.poseidon``;
+        None on ``zksvs.merkle.PYTHON_HASHER``): pass it to ``read_jsonl(lines, hash_rows=)`` to have a chunk's
+        swap orders hashed in one call."""
+        if not self.signatures.native:
+            return None
+        from accel.poseidon import poseidon_many
+
+        return poseidon_many
+
+    @property
     def commit_stats(self) -> CommitStats:
         """``(groups, writes, cpu_s, busy_s)`` of the group committer since this sequencer opened its database
         (all zero without one): writes / groups is the mean group, cpu_s / writes the store's CPU per write."""
@@ -402,6 +425,14 @@ class Sequencer:
             self._on_durable([result], time.perf_counter())
         return PendingResult(result, committer, ticket)
 
+    def _take_message(self, tx: object) -> int | None:
+        """The message ``prefetch_signatures`` computed for ``tx`` (None if none): by the object itself, since an id
+        can be reused once its object is freed."""
+        kept = self._messages.pop(id(tx), None)
+        if kept is None or kept[0] is not tx:
+            return None
+        return kept[1] if isinstance(kept[1], int) else kept[1].message()
+
     def _writable(self) -> GroupCommitter | None:
         """The committer (None without a database); raises if the database failed or was closed."""
         committer = self._committer
@@ -432,7 +463,7 @@ class Sequencer:
                     self._close_now(committer, "room")
                     self._run_forced(committer)  # the new batch starts with its due queue entries
                     seq = self._next_seq
-                placement = self._builder.execute(tx, self._messages.pop(id(tx), None))
+                placement = self._builder.execute(tx, self._take_message(tx))
             except ZksvsError as e:
                 error = e
             if placement is not None and self._builder.is_full:
@@ -474,24 +505,52 @@ class Sequencer:
         self.signatures.clear()
 
     def prefetch_signatures(self, txs: Iterable[object]) -> None:
-        """Verify, in one batch (``sequencer.signatures``), the signatures of the transactions in ``txs`` whose sender
-        exists now; ``submit`` then takes their verdicts (and messages) from the cache. Anything that is not a
-        well-formed signed transaction is left for ``submit`` to reject."""
-        items = []
+        """Start verifying (``sequencer.signatures``: on a worker thread, while the caller goes on) the signatures of
+        the transactions in ``txs`` whose signer exists now: each sender's, and each SWAP call's order signature
+        (its counterparty's, on the destination); ``submit`` then takes their verdicts (and messages) from the
+        cache. Anything that is not a well-formed signed transaction is left for ``submit`` to reject."""
+        items: list[tuple[tuple[int, ...], Signature, tuple[int, int]]] = []
+        owners: list[object] = []  # the transaction whose message each entry is (None: a swap order's)
+        # keys that payments earlier in the group give to accounts that do not exist yet: a guess (the payment may
+        # fail, another may create the account first), used only if it is the key at execution (the verdicts are
+        # looked up by the key the transaction is executed against)
+        created: dict[tuple[int, int], tuple[int, int]] = {}
+
+        def key_of(chain: int, index: int) -> tuple[int, int] | None:
+            acc = self.rollups[chain].account(index)
+            return created.get((chain, index)) if acc is None else (acc.pubkey_x, acc.pubkey_y)
+
         for tx in txs:
             if getattr(tx, "signature", None) is None:
                 continue
             try:
                 check_tx(tx, self.shape)
-                acc = self.rollups[tx.chain].account(tx.sender)
-                if acc is None:
+                pk = getattr(tx, "to_pubkey", (0, 0))
+                if pk != (0, 0):
+                    created.setdefault((tx.chain, tx.recipient), pk)
+                    if not isinstance(tx, Transfer):
+                        created.setdefault((tx.to_chain, tx.recipient), pk)
+                sender_key = key_of(tx.chain, tx.sender)
+                if sender_key is None:
                     continue
-                msg = self.hasher.poseidon(tx.fields().inputs())
+                entries = [(tx.fields().inputs(), tx.signature, sender_key)]
+                order, order_sig = getattr(tx, "order", None), getattr(tx, "order_signature", None)
+                if order is not None and order_sig is not None:
+                    z_key = key_of(tx.to_chain, order.sender)
+                    if z_key is not None:
+                        entries.append((order.inputs(), order_sig, z_key))
             except ZksvsError:
                 continue
-            self._messages[id(tx)] = msg
-            items.append((msg, tx.signature, (acc.pubkey_x, acc.pubkey_y)))
-        self.signatures.prefetch(items)
+            items += entries  # in execution order: the sender's, then its order's
+            owners += [tx, None][: len(entries)]
+        if not self.signatures.native:
+            for tx, (inputs, _, _) in zip(owners, items, strict=True):
+                if tx is not None:
+                    self._messages[id(tx)] = (tx, self.hasher.poseidon(inputs))
+            return
+        for tx, ahead in zip(owners, self.signatures.prefetch(items), strict=True):
+            if tx is not None and ahead is not None:
+                self._messages[id(tx)] = (tx, ahead)  # its message: hashed on the worker with the verification
 
     def close_batch(self, *, allow_empty: bool = False) -> SharedBatch | None:
         """Close the open shared batch now (None when no transaction is pending, unless ``allow_empty``: then a
@@ -751,16 +810,15 @@ class Sequencer:
         store = self._store
         batches = store.batches()
         b = 0
-        for row in store.submissions():
+        for row, tx in self._replay_rows(store):
             while b < len(batches) and batches[b].after_seq < row.seq:
                 self._replay_close(batches[b])
                 b += 1
             if row.forced is not None:
                 self._replay_forced(row)
             elif row.status == "accepted":
-                tx = parse_tx(row.tx)
                 try:
-                    placement = self._builder.execute(tx)
+                    placement = self._builder.execute(tx, self._take_message(tx))
                 except ZksvsError as e:
                     raise StoreMismatch(
                         f"{store.path}: accepted submission {row.seq} is rejected on replay: {e}"
@@ -802,6 +860,19 @@ class Sequencer:
             self._popped = len(self._closed)
         else:
             self._closed.clear()
+
+    def _replay_rows(self, store: SequencerStore) -> Iterator[tuple[SubmissionRow, UserTx | None]]:
+        """The recorded submissions in order, each accepted user transaction parsed; in a signed genesis their
+        signatures are verified ahead, ``_REPLAY_CHUNK`` rows at a time, as ``zksvs sequence`` does with its lines."""
+        rows = store.submissions()
+        while chunk := list(islice(rows, _REPLAY_CHUNK)):
+            txs = [parse_tx(r.tx) if r.forced is None and r.status == "accepted" else None for r in chunk]
+            if self.signed:
+                self.prefetch_signatures(tx for tx in txs if tx is not None)
+            try:
+                yield from zip(chunk, txs, strict=True)
+            finally:
+                self.discard_prefetched()
 
     def _replay_forced(self, row: SubmissionRow) -> None:
         """Re-execute a processed queue entry: it must give the recorded status, placement and roots."""

@@ -30,23 +30,25 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import ClassVar, Union
 
 from sequencer.jsonio import json_uint, read_text, strip_bom
 from zksvs.eddsa import Signature, pubkey_from_obj, sign_poseidon
-from zksvs.errors import MalformedKey, MalformedSignature, MalformedTransaction
+from zksvs.errors import MalformedKey, MalformedSignature, MalformedTransaction, ZksvsError
 from zksvs.field import FR_MODULUS
 from zksvs.rollup_state import U64_MAX
 from zksvs.tx_message import (
     PROGRAM_NAMES,
+    SIGNATURE_FIELDS,
     Program,
     SwapOrder,
     TxFields,
     TxKind,
     parse_signed_order,
+    remember_messages,
 )
 
 
@@ -459,7 +461,10 @@ def check_order(call: Call) -> None:
         raise MalformedTransaction("a swap call's payload must be its order's message")
 
 
-def read_jsonl(source: str | os.PathLike | Iterable[str]) -> list[tuple[int, UserTx | MalformedTransaction]]:
+def read_jsonl(
+    source: str | os.PathLike | Iterable[str],
+    hash_rows: Callable[[list[tuple[int, ...]]], list[int]] | None = None,
+) -> list[tuple[int, UserTx | MalformedTransaction]]:
     """Parse a JSONL workload, keeping every line's number; a bad line is reported and the others go on.
 
     Parameters
@@ -468,6 +473,10 @@ def read_jsonl(source: str | os.PathLike | Iterable[str]) -> list[tuple[int, Use
         A file path (``str`` or ``os.PathLike``): UTF-8 with or without a byte-order mark, or UTF-16/32 with one
         (``sequencer.jsonio``); or the lines themselves (any other iterable of ``str``). A U+FEFF at the start of a
         line is dropped (concatenated files with BOMs).
+    hash_rows : callable, optional
+        A Poseidon of many rows in one call (``accel.poseidon.poseidon_many``): the swap orders' messages, which
+        parsing checks against their calls, are then hashed with it in one call
+        (``zksvs.tx_message.remember_messages``) instead of one pure-Python Poseidon each. Same results either way.
 
     Returns
     -------
@@ -488,18 +497,37 @@ def read_jsonl(source: str | os.PathLike | Iterable[str]) -> list[tuple[int, Use
         lines = [line.removesuffix("\r") for line in read_text(source).split("\n")]
     else:
         lines = list(source)
-    out: list[tuple[int, UserTx | MalformedTransaction]] = []
+    objs: list[tuple[int, object]] = []
     for n, raw in enumerate(lines, start=1):
         line = strip_bom(raw)
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            objs.append((n, json.loads(line)))
         except json.JSONDecodeError as e:
-            out.append((n, MalformedTransaction(f"invalid JSON: {e.msg} (column {e.colno})")))
+            objs.append((n, MalformedTransaction(f"invalid JSON: {e.msg} (column {e.colno})")))
+    if hash_rows is not None:
+        remember_messages(_order_rows(obj for _, obj in objs), hash_rows)
+    out: list[tuple[int, UserTx | MalformedTransaction]] = []
+    for n, obj in objs:
+        if isinstance(obj, MalformedTransaction):
+            out.append((n, obj))
             continue
         try:
             out.append((n, parse_tx(obj)))
         except MalformedTransaction as e:
             out.append((n, e))
     return out
+
+
+def _order_rows(objs: Iterable[object]) -> Iterator[tuple[int, ...]]:
+    """The Poseidon inputs of every well-formed swap order in these JSON objects (the others are left to
+    ``parse_tx`` to reject)."""
+    for obj in objs:
+        order = obj.get("order") if isinstance(obj, dict) else None
+        if order is None:
+            continue
+        try:
+            yield SwapOrder.from_obj(order, ignore=SIGNATURE_FIELDS).inputs()
+        except (ZksvsError, TypeError, ValueError):
+            continue

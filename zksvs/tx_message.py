@@ -61,9 +61,10 @@ circomlib 2.0.5 ``circuits/poseidon.circom`` / circomlibjs 0.1.7 ``poseidon`` (t
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from functools import lru_cache
 
 from zksvs.eddsa import Signature, private_to_public, pubkey_from_obj, pubkey_to_obj, sign_poseidon
 from zksvs.errors import MalformedSignature, MalformedTransaction
@@ -82,6 +83,7 @@ __all__ = [
     "TxKind",
     "parse_signed_order",
     "parse_signed_tx",
+    "remember_messages",
     "sign_order",
     "sign_tx",
     "tx_message",
@@ -124,11 +126,39 @@ class Program(IntEnum):
 PROGRAM_NAMES: dict[str, Program] = {p.name.lower(): p for p in Program}
 
 
-@lru_cache(maxsize=8192)
+#: Messages remembered by their inputs (insertion order: the oldest is dropped first), at most ``_MESSAGES_MAX``.
+_MESSAGES: dict[tuple[int, ...], int] = {}
+_MESSAGES_MAX = 8192
+_MESSAGES_LOCK = threading.Lock()  # several threads parse (the pipeline's producer and the main thread)
+
+
+def _remember(inputs: tuple[int, ...], value: int) -> None:
+    with _MESSAGES_LOCK:
+        if len(_MESSAGES) >= _MESSAGES_MAX:
+            del _MESSAGES[next(iter(_MESSAGES))]
+        _MESSAGES[inputs] = value
+
+
 def _message(inputs: tuple[int, ...]) -> int:
     """Poseidon of a message's inputs, remembered: a swap order's message is needed where it is parsed, checked
     against its call, executed and verified (four pure-Python hashes of 12 inputs, ~1.5 ms each, for one value)."""
-    return poseidon(list(inputs))
+    value = _MESSAGES.get(inputs)
+    if value is None:
+        value = poseidon(list(inputs))
+        _remember(inputs, value)
+    return value
+
+
+def remember_messages(rows: Iterable[tuple[int, ...]], hash_rows: Callable[[list[tuple[int, ...]]], list[int]]) -> None:
+    """Hash these message input rows (``TxFields.inputs()``, ``SwapOrder.inputs()``) in one call of ``hash_rows``,
+    an implementation of circomlib's Poseidon (one value per row, equal to ``zksvs.poseidon.poseidon`` on each: the
+    sequencer passes ``accel.poseidon.poseidon_many``, tested against circomlibjs), and remember them, so that
+    ``message()`` of these transactions and orders costs a look-up instead of a pure-Python hash. Rows already
+    remembered are skipped; at most the newest ``_MESSAGES_MAX`` are kept."""
+    todo = list(dict.fromkeys(r for r in rows if r not in _MESSAGES))
+    if todo:
+        for r, v in zip(todo[-_MESSAGES_MAX:], hash_rows(todo[-_MESSAGES_MAX:]), strict=True):
+            _remember(r, v)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,24 @@ batch's verdicts (equal except on small-order keys, where circomlibjs accepts a 
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from accel.babyjub import _base8_mul, _ext_add, _ext_double, _mont, _mul_window, _table, verify_batch
+from accel.babyjub import (
+    _base8_mul,
+    _ext_add,
+    _ext_double,
+    _mont,
+    _mul_window,
+    _table,
+    prepare_batch,
+    prepare_signed,
+    verify_batch,
+    verify_prepared,
+    verify_signed,
+)
 from accel.field import FR_MONT_R
 from tests.oracles.eddsa import circomlibjs
 from zksvs import babyjub as bj
@@ -20,6 +33,7 @@ from zksvs.eddsa import Signature, private_to_public, sign_poseidon, verify_pose
 from zksvs.errors import MalformedKey, MalformedSignature, NonCanonicalFieldElement
 from zksvs.field import FR_MODULUS
 from zksvs.limbs import int_to_limbs
+from zksvs.poseidon import poseidon
 
 R = FR_MODULUS
 L = bj.SUBORDER
@@ -88,6 +102,11 @@ def test_verify_batch_equals_native_and_circomlibjs(node_tools):
     assert got.dtype == np.bool_ and got.shape == (len(cases),)
     native = [verify_poseidon(m, s, p) for m, s, p in cases]
     assert got.tolist() == native
+    # the serial nogil kernel (challenge hashes inside), on this thread and on a worker beside it
+    assert verify_prepared(prepare_batch(*zip(*cases))).tolist() == native
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        futs = [pool.submit(verify_prepared, prepare_batch(*zip(*cases[i : i + 5]))) for i in range(0, len(cases), 5)]
+        assert [v for f in futs for v in f.result().tolist()] == native
     assert sum(native) == 6  # the six valid signatures, nothing else
     js = circomlibjs([{"op": "verify", "msg": m, "r8": s.r8, "s": s.s, "a": p} for m, s, p in cases])
     small = len(cases) - 8
@@ -98,11 +117,61 @@ def test_verify_batch_equals_native_and_circomlibjs(node_tools):
 def test_verify_batch_errors_and_empty():
     sig, pub = sign_poseidon(bytes(32), 1), private_to_public(bytes(32))
     assert verify_batch([], [], []).shape == (0,)
+    assert verify_prepared(prepare_batch([], [], [])).shape == (0,)
     with pytest.raises(ValueError, match="one length"):
         verify_batch([1], [sig, sig], [pub])
+    with pytest.raises(ValueError, match="one length"):
+        prepare_batch([1], [sig, sig], [pub])
+    with pytest.raises(NonCanonicalFieldElement, match=r"msgs\[1\]"):
+        prepare_batch([1, R], [sig, sig], [pub, pub])
     with pytest.raises(NonCanonicalFieldElement, match=r"msgs\[1\]"):
         verify_batch([1, R], [sig, sig], [pub, pub])
     with pytest.raises(MalformedSignature, match=r"signatures\[0\] must be a Signature"):
         verify_batch([1], [(sig.r8, sig.s)], [pub])  # type: ignore[list-item]
     with pytest.raises(MalformedKey, match=r"pubkeys\[0\] must be a pair"):
         verify_batch([1], [sig], [(1, R)])
+
+
+@pytest.mark.node
+def test_verify_signed_hashes_the_messages_and_equals_native_and_circomlibjs(node_tools):
+    # each entry signs Poseidon(12 inputs), as a transaction or a swap order does; the kernel hashes the rows itself
+    rng = random.Random(0xACC3)
+    keys = [rng.randbytes(32) for _ in range(5)]
+    pubs = [private_to_public(k) for k in keys]
+    rows, sigs, signers = [], [], []
+    for i, k in enumerate(keys):
+        row = tuple([rng.randrange(R), 0, R - 1, *(rng.randrange(2**64) for _ in range(9))])
+        sig = sign_poseidon(k, poseidon(list(row)))
+        rows += [row, row, (row[0] ^ 1, *row[1:]), row]
+        sigs += [sig, Signature(sig.r8, sig.s + L), sig, Signature(bj.add(sig.r8, T8), sig.s)]
+        signers += [pubs[i], pubs[i], pubs[i], pubs[i]]
+    rows.append(rows[0])
+    sigs.append(sigs[0])
+    signers.append(pubs[1])  # another key
+    msgs, ok = verify_signed(prepare_signed(rows, sigs, signers))
+    expected_msgs = [poseidon(list(row)) for row in rows]
+    assert [sum(int(v) << (64 * j) for j, v in enumerate(m)) for m in msgs] == expected_msgs
+    native = [verify_poseidon(m, sg, p) for m, sg, p in zip(expected_msgs, sigs, signers)]
+    assert ok.tolist() == native and sum(native) == 5
+    js = circomlibjs(
+        [{"op": "verify", "msg": m, "r8": sg.r8, "s": sg.s, "a": p} for m, sg, p in zip(expected_msgs, sigs, signers)]
+    )
+    assert ok.tolist() == js
+    with ThreadPoolExecutor(max_workers=1) as pool:  # on a worker thread, in slices
+        got = [
+            pool.submit(verify_signed, prepare_signed(rows[i : i + 4], sigs[i : i + 4], signers[i : i + 4]))
+            for i in range(0, len(rows), 4)
+        ]
+        assert [v for f in got for v in f.result()[1].tolist()] == native
+
+
+def test_prepare_signed_errors_and_empty():
+    sig, pub = sign_poseidon(bytes(32), 1), private_to_public(bytes(32))
+    msgs, ok = verify_signed(prepare_signed([], [], []))
+    assert msgs.shape == (0, 4) and ok.shape == (0,)
+    with pytest.raises(ValueError, match="one length"):
+        prepare_signed([(1, 2), (1,)], [sig, sig], [pub, pub])
+    with pytest.raises(NonCanonicalFieldElement, match="rows"):
+        prepare_signed([(1, R)], [sig], [pub])
+    with pytest.raises(ValueError, match="prepare_signed"):
+        verify_signed(prepare_batch([1], [sig], [pub]))

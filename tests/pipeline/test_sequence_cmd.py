@@ -149,7 +149,7 @@ def test_warmup_sequencer_group_loads_the_poseidon_kernels_by_signature():
     first = json.loads(_zksvs("warmup", "--group", "sequencer", "--json").stdout)
     names = {row["kernel"] for row in first["kernels"]}
     assert {"accel.poseidon._path", "accel.poseidon._hash_rows"} <= names
-    assert {row["step"] for row in first["kernels"]} == {"Poseidon"}
+    assert {row["step"] for row in first["kernels"]} == {"Poseidon", "EdDSA verify"}
     again = json.loads(_zksvs("warmup", "--group", "sequencer", "--json").stdout)
     assert again["compiled"] == 0
     import accel.poseidon as ap
@@ -157,6 +157,12 @@ def test_warmup_sequencer_group_loads_the_poseidon_kernels_by_signature():
 
     ap.merkle_path_unchecked(1, 2, [3, 4])  # the hot path's calls, as NativeHasher makes them
     ap.poseidon_unchecked([1, 2, 3, 4])
+    import accel.babyjub as ab
+    from zksvs.eddsa import private_to_public, sign_poseidon
+
+    sig, pub = sign_poseidon(bytes(32), 1), private_to_public(bytes(32))
+    ab.verify_signed(ab.prepare_signed([(1,) * 12], [sig], [pub]))  # as sequencer.signatures calls them
+    ab.verify_prepared(ab.prepare_batch([1], [sig], [pub]))
     signature = {k.dispatcher.py_func.__name__: k.signature for k in kernels("sequencer")}
-    for kernel in (ap._path, ap._hash_rows):
+    for kernel in (ap._path, ap._hash_rows, ab._verify_signed_rows, ab._verify_rows):
         assert tuple(kernel.signatures[0]) == signature[kernel.py_func.__name__]

@@ -263,3 +263,60 @@ def test_the_whale_still_refuses_a_mint_past_u64():
     seq = Sequencer(small_genesis(signed=True))
     _rejected(seq, _signed(Burn(0, 1, 1, 6, 101, 0)), "action_failed", "balance_overflow")
     assert seq.account(1, 6).balance == WHALE
+
+
+def test_submit_many_verifies_orders_and_new_senders_ahead_with_the_same_results(signed_genesis, tmp_path):
+    # one group: a payment creating account 5 on chain 0, then 5's own transfer (its key comes from that payment),
+    # swaps whose orders are verified ahead against the counterparty's key (one order forged), a forged transaction
+    from zksvs.merkle import PYTHON_HASHER
+
+    txs = [
+        _signed(Transfer(0, 1, 5, 50, 0, to_pubkey=demo_public_key(KEY_SEED, 0, 5))),
+        sign(Transfer(0, 5, 2, 7, 0), key(0, 5)),
+        _swap(nonce_x=1),
+        _swap(x=2, y=1, z=4, w=3, order_key=key(1, 3)),  # Z = 4's order signed with 3's key
+        replace(_signed(Transfer(1, 2, 3, 4, 0)), amount=5),
+        _signed(Burn(0, 1, 3, 6, 2, 0)),
+    ]
+    seq = Sequencer(signed_genesis, tmp_path / "s.sqlite")
+    out = seq.submit_many(list(enumerate(txs)))
+    assert seq.signatures.single == 0 and seq.signatures.batched == 8  # six senders, two orders: all ahead
+    reference = Sequencer(signed_genesis, hasher=PYTHON_HASHER)  # verify_poseidon on the spot, pure Python
+    assert not reference.signatures.native
+    expected = [reference.submit(tx) for tx in txs]
+    assert [(type(o), getattr(o, "reason", None)) for o in out] == [
+        (type(e), getattr(e, "reason", None)) for e in expected
+    ]
+    assert [type(o) for o in out] == [Receipt, Receipt, Receipt, Rejection, Rejection, Receipt]
+    assert (out[3].reason.value, out[4].reason.value) == ("bad_signature", "bad_signature")
+    assert "swap order's signature" in out[3].message and "transaction's signature" in out[4].message
+    assert seq.state_roots() == reference.state_roots()
+    _check_all(seq, signed_genesis)
+    seq.close()
+    # a restart replays the four accepted ones with their signatures verified ahead too (four senders, one order)
+    again = Sequencer.open(tmp_path / "s.sqlite")
+    assert again.state_roots() == reference.state_roots()
+    assert again.signatures.single == 0 and again.signatures.batched == 5
+
+
+def test_read_jsonl_hashes_swap_orders_natively_with_the_same_result():
+    # the orders' messages hashed by accel.poseidon.poseidon_many in one call (remembered for the parse) equal the
+    # pure-Python ones (zksvs.poseidon), and the parse is the same
+    import json
+
+    from accel.poseidon import poseidon_many
+    from sequencer.tx import read_jsonl
+    from zksvs import tx_message
+    from zksvs.poseidon import poseidon
+
+    calls = [_swap(nonce_x=n, b=100 + n) for n in range(3)]
+    lines = [json.dumps(c.to_obj()) for c in calls] + ['{"kind": "call", "order": {"kind": "swap_order"}}', "{"]
+    for c in calls:
+        tx_message._MESSAGES.pop(c.order.inputs(), None)
+    native = read_jsonl(lines, hash_rows=poseidon_many)
+    assert all(tx_message._MESSAGES[c.order.inputs()] == poseidon(list(c.order.inputs())) for c in calls)
+    for c in calls:
+        tx_message._MESSAGES.pop(c.order.inputs(), None)
+    plain = read_jsonl(lines)
+    assert [(n, t) for n, t in native[:3]] == [(n, t) for n, t in plain[:3]] == list(enumerate(calls, start=1))
+    assert [str(t) for _, t in native[3:]] == [str(t) for _, t in plain[3:]] and len(native) == 5
