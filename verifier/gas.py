@@ -288,20 +288,20 @@ def merkle_opening_gas(depth: int) -> GasReport:
 # --- SharedSettlement.sol: one shared batch in one transaction ---------------------------------------------------
 
 # SharedSettlement.settle's execution outside precompiles and storage, least-squares fit (``python -m bench.evm_gas
-# --fit``) on 42 honest settlements measured on the EVM (K = 2…8 at B = 4, B = 1…64 at K = 4, each root check;
-# protocol v2's slots in the sparse encoding): parsing, the checks, the one-pass decoding and evaluation (per slot),
-# the precompile calls' set-up; with openings, the Poseidon contract (per slot-tree leaf: one Poseidon(2) each,
-# ~15,200 gas); with the cross proof, its terms. The negative openings base offsets the per-leaf slope over the padded
-# leaves of K = 3. Base and per-rollup are the fit's less the storage and log (which ``settle_gas`` adds exactly:
-# 14,237 + 256·K); max residual 1.0 % of the transaction (K = 2, openings).
-_SETTLE_BASE = 10336.1
-_SETTLE_PER_ROLLUP = 4832.3
-_SETTLE_PER_SLOT = 663.0
-_SETTLE_OPENINGS_BASE = -11329.0
-_SETTLE_OPENINGS_PER_ROLLUP = 7579.5
-_SETTLE_OPENINGS_PER_LEAF = 15187.7
-_SETTLE_CROSS_BASE = 3149.9
-_SETTLE_CROSS_PER_ROLLUP = 467.4
+# --fit``) on 42 honest settlements measured on the EVM (K = 2…8 at B = 4, B = 1…64 at K = 4, each root check; protocol
+# v2's eight-word slots in the sparse encoding, the forced-inclusion queue empty): parsing, the checks, the one-pass
+# decoding and evaluation (per slot), the precompile calls' set-up; with openings, the Poseidon contract (per slot-tree
+# leaf: one Poseidon(2) each, ~15,200 gas); with the cross proof, its terms. The negative openings base offsets the
+# per-leaf slope over the padded leaves of K = 3. Base and per-rollup are the fit's less the storage and log (which
+# ``settle_gas`` adds exactly: 14,237 + 256·K); max residual 1.0 % of the transaction (K = 2, openings).
+_SETTLE_BASE = 10348.6
+_SETTLE_PER_ROLLUP = 5054.4
+_SETTLE_PER_SLOT = 724.5
+_SETTLE_OPENINGS_BASE = -11073.4
+_SETTLE_OPENINGS_PER_ROLLUP = 7461.9
+_SETTLE_OPENINGS_PER_LEAF = 15193.4
+_SETTLE_CROSS_BASE = 3165.1
+_SETTLE_CROSS_PER_ROLLUP = 467.1
 # EIP-2929 cold account access (the verifying-key contract), LOG2 with K + 2 data words (EIP-1108-era log prices).
 _COLD_ACCOUNT_GAS = 2_600
 _LOG_BASE_GAS, _LOG_TOPIC_GAS, _LOG_BYTE_GAS = 375, 375, 8
