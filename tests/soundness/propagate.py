@@ -16,12 +16,18 @@ Rules (the name recorded per wire):
   wrap-around x + r is a second candidate, refuted (or not) by ``probe``.
 - ``sbox``: x5 = X^5 (the Poseidon S-box chain) is a bijection since gcd(5, r − 1) = 1: a known x5 fixes X.
 - ``hash``: every S-box wire of a Poseidon hash known fixes its digest (forward).
-- ``collision``: the assumption that Poseidon is collision resistant: a hash whose digest equals the reference's has
-  the reference's inputs. Used only for hashes recognised in the R1CS and checked against the native Poseidon.
+- ``collision``: the assumption that Poseidon is collision resistant: a hash whose digest equals a digest the
+  reference computes in a hash of the same width (the same hash, or another: two Merkle paths through one node) has
+  that hash's reference inputs. Used only for hashes recognised in the R1CS and checked against the native Poseidon;
+  a digest the reference never computes says nothing.
 - ``gauss``: Gaussian elimination over the pending linear facts of one connected component.
 - ``enumerate``: a component of ≤ 12 unknown booleans tied by linear facts with exactly one solution.
 - ``probe``: setting an unknown boolean (or a decomposition) to any value other than the reference's and propagating
   over the rows near it gives a contradiction (failed-literal probing).
+- ``split``: a component of ≤ 12 unknown booleans tied by linear facts with a few (≤ 32) solutions, e.g. a Merkle
+  append's index bits with its predecessor's (the index is the one whose leaf is 0 while the leaf before is not):
+  every solution but the reference's, propagated over all rows (elimination, enumeration, collision), gives a
+  contradiction (a case split; never nested).
 
 Every rule is sound: it only concludes what the rows (and the collision assumption) imply. What is left unknown goes
 to the solver (``tests.soundness.smt``).
@@ -42,6 +48,7 @@ _POW2 = {pow(2, d, _R): d for d in range(254)} | {pow(2, -d, _R): -d for d in ra
 GAUSS_MAX_ATOMS = 160
 ENUM_MAX = 12
 PROBE_RADIUS = 3
+SPLIT_MAX = 32
 
 
 class Contradiction(Exception):
@@ -92,6 +99,8 @@ class Propagator:
         self._ua = [sum(1 for w in a if w) for a, _, _ in index.rows]
         self._ub = [sum(1 for w in b if w) for _, b, _ in index.rows]
         self._done = bytearray(len(index.rows))
+        self._splitting = True  # off inside a split's cases (no nesting)
+        self._split_tried: set[frozenset[int]] = set()
 
     # --- public ---------------------------------------------------------------------------------------------------
 
@@ -119,7 +128,7 @@ class Propagator:
             self._drain()
             if not deep:
                 return
-            if self._gauss() or self._enumerate() or self._probe():
+            if self._gauss() or self._enumerate() or self._probe() or self._case_split():
                 continue
             return
 
@@ -194,11 +203,7 @@ class Propagator:
             if blk is not None and blk.atom not in self.known and all(w in self.known for w in blk.digest):
                 self._assign(blk.atom, sum(c * self.known[w] for w, c in blk.digest.items()) % _R, "hash")
         elif self.cr and atom in self.ix.trusted:
-            for lc in self.ix.block_of_atom(atom).inputs:
-                if lc is not None:
-                    fact = dict(lc)
-                    fact[0] = (fact.get(0, 0) - evaluate(lc, self.ref)) % _R  # type: ignore[arg-type]
-                    self._add_fact(fact, "collision")
+            self._collision(atom, value)
         for f in self._facts_of.pop(atom, ()):
             terms = self._facts.pop(f, None)
             if terms is not None:
@@ -207,6 +212,22 @@ class Propagator:
                     if a and a != atom:
                         self._facts_of.get(a, set()).discard(f)
                 self._add_fact(terms, "linear")
+
+    def _collision(self, atom: int, value: int) -> None:
+        """A trusted hash's digest is ``value``: if the reference computes ``value`` in a trusted hash of the same
+        width (this one or any other), collision resistance gives this hash that one's inputs."""
+        blk = self.ix.block_of_atom(atom)
+        pre = self.ix.preimages().get((len(blk.inputs), value))
+        if pre is None:  # a digest the reference never computes: different inputs, nothing more to say
+            return
+        for lc, v in zip(blk.inputs, pre):
+            if lc is None:
+                if v:
+                    raise Contradiction(f"{blk.name}: a constant-0 input would have to be {v}")
+                continue
+            fact = dict(lc)
+            fact[0] = (fact.get(0, 0) - v) % _R
+            self._add_fact(fact, "collision")
 
     def _reference_value(self, atom: int) -> int:
         assert self.ref is not None
@@ -515,6 +536,51 @@ class Propagator:
                 progress = True
                 self._drain()
         return progress
+
+    def _case_split(self) -> bool:
+        """Case split over a small boolean component with several solutions (needs the reference): assign the
+        reference's solution when ``_refuted_everywhere`` refutes every other one."""
+        if self.ref is None or not self._splitting:
+            return False
+        booleans = self.ix.booleans
+        fids = [f for f, t in self._facts.items() if all(a in booleans for a in t if a)]
+        for atoms, comp in self._components(fids):
+            key = frozenset(atoms)
+            if len(atoms) > ENUM_MAX or key in self._split_tried or any(a in self.known for a in atoms):
+                continue
+            self._split_tried.add(key)
+            facts = [self._facts[f] for f in comp]
+            sols = []
+            for bits in product((0, 1), repeat=len(atoms)):
+                val = dict(zip(atoms, bits))
+                if all((t.get(0, 0) + sum(c * val[a] for a, c in t.items() if a)) % _R == 0 for t in facts):
+                    sols.append(val)
+                    if len(sols) > SPLIT_MAX:
+                        break
+            if len(sols) > SPLIT_MAX:
+                continue
+            honest = {a: self.ref[a] for a in atoms}
+            if all(self._refuted_everywhere(sol) for sol in sols if sol != honest):
+                for a, v in honest.items():
+                    self._assign(a, v, "split")
+                self._drain()
+                return True
+        return False
+
+    def _refuted_everywhere(self, assignment: dict[int, int]) -> bool:
+        """True when ``assignment``, propagated over every allowed row with elimination and enumeration rounds (no
+        probes, no nested split), gives a contradiction."""
+        sub = self.copy(self.allowed)
+        sub._splitting = False
+        try:
+            for a, v in assignment.items():
+                sub._assign(a, v, "split")
+            sub._drain()
+            while sub._gauss() or sub._enumerate():
+                pass
+        except Contradiction:
+            return True
+        return False
 
     def _in_allowed(self, w: int) -> bool:
         assert self.allowed is not None

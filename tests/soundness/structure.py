@@ -92,8 +92,25 @@ class R1CSIndex:
         self.block_of_wire: dict[int, HashBlock] = {w: blk for blk in self.blocks for w in blk.wires}
         self.digest_wires: dict[int, HashBlock] = {w: blk for blk in self.blocks for w in blk.digest}
         self.trusted: set[int] = set()
+        self._preimages: dict[tuple[int, int], tuple[int, ...]] | None = None
+        self._reference = None if reference is None else list(reference)
         if reference is not None:
             self.trusted = {blk.atom for blk in self.blocks if _native_matches(blk, reference)}
+
+    def preimages(self) -> dict[tuple[int, int], tuple[int, ...]]:
+        """(arity, digest) → input values of every trusted hash on the reference (constant inputs as 0; cached).
+
+        Under collision resistance a hash of that arity with that digest anywhere in a second witness has these
+        inputs, whichever block computed it in the reference (two Merkle paths through one node share it).
+        """
+        if self._preimages is None:
+            out: dict[tuple[int, int], tuple[int, ...]] = {}
+            for blk in self.blocks:
+                if blk.atom in self.trusted:
+                    ins = tuple(0 if lc is None else evaluate(lc, self._reference) for lc in blk.inputs)
+                    out[(len(ins), evaluate(blk.digest, self._reference))] = ins
+            self._preimages = out
+        return self._preimages
 
     def block_of_atom(self, atom: int) -> HashBlock:
         """The hash block whose digest atom is ``atom``."""
