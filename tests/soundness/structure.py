@@ -20,6 +20,7 @@ _R = FR_MODULUS
 _SBOX = re.compile(r"^(.*)/round\[(\d+)\]/sbox\[(\d+)\]/x([245])$")
 
 Terms = dict[int, int]
+EMPTY_LEVELS = 32
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,16 @@ class R1CSIndex:
         """(arity, digest) → input values of every trusted hash on the reference (constant inputs as 0; cached).
 
         Under collision resistance a hash of that arity with that digest anywhere in a second witness has these
-        inputs, whichever block computed it in the reference (two Merkle paths through one node share it).
+        inputs, whichever block computed it in the reference (two Merkle paths through one node share it). The roots
+        of empty binary subtrees (z₀ = 0, zₖ₊₁ = Poseidon(zₖ, zₖ), ``EMPTY_LEVELS`` levels) are public constants and
+        are added too: a path that turns into the empty part of a tree then reaches its 0 leaves.
         """
         if self._preimages is None:
             out: dict[tuple[int, int], tuple[int, ...]] = {}
+            z = 0
+            for _ in range(EMPTY_LEVELS):
+                out[(2, poseidon([z, z]))] = (z, z)
+                z = poseidon([z, z])
             for blk in self.blocks:
                 if blk.atom in self.trusted:
                     ins = tuple(0 if lc is None else evaluate(lc, self._reference) for lc in blk.inputs)

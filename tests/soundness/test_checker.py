@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 
 from circuits.builder import ConstraintBuilder
-from circuits.gadgets.bits import to_bits
+from circuits.gadgets.bits import from_bits, to_bits
 from circuits.gadgets.boolean import alloc_bool
 from circuits.gadgets.compare import is_zero
-from circuits.gadgets.poseidon import poseidon_hash, poseidon_permutation, sbox
+from circuits.gadgets.merkle import merkle_root
+from circuits.gadgets.poseidon import poseidon_hash, poseidon_hash2, poseidon_permutation, sbox
 from tests.soundness.domains import InSet, NotIn, OneHot
 from tests.soundness.fmt import field_repr
 from tests.soundness.propagate import Contradiction, Propagator
@@ -249,3 +250,69 @@ def test_product_never_imports_cvc5():
             if any(n == "cvc5" or n.startswith("cvc5.") for n in names):
                 found.add(str(path.relative_to(root)))
     assert found == {"tests/soundness/cvc5_worker.py"}
+
+
+def _append_index_circuit(n_leaves: int, depth: int = 3):
+    """A bridge append's index check alone: the root of a tree holding ``n_leaves`` messages is given; the index
+    opens a 0 leaf and index − 1 (unless the index is 0) a non-zero one, both under that root (``circuits.batch.slots
+    .append`` (4))."""
+    leaves = [poseidon([7, i]) for i in range(n_leaves)] + [0] * ((1 << depth) - n_leaves)
+    levels = [leaves]
+    while len(levels[-1]) > 1:
+        lv = levels[-1]
+        levels.append([poseidon([lv[j], lv[j + 1]]) for j in range(0, len(lv), 2)])
+
+    def siblings(i):
+        return [levels[k][(i >> k) ^ 1] for k in range(depth)]
+
+    index, prev = n_leaves, max(n_leaves - 1, 0)
+
+    def body(cb, xs):
+        root = xs[0]
+        bits = [alloc_bool(cb, f"index_bits[{k}]", (index >> k) & 1) for k in range(depth)]
+        first = alloc_bool(cb, "first", int(index == 0))
+        idx = from_bits(bits)
+        cb.enforce(first, idx, 0, "first")
+        prev_bits = [alloc_bool(cb, f"prev_bits[{k}]", (prev >> k) & 1) for k in range(depth)]
+        cb.assert_equal(from_bits(prev_bits), idx - 1 + first, "prev_index")
+        sib = [cb.private(f"sib[{k}]", v) for k, v in enumerate(siblings(index))]
+        prev_sib = [cb.private(f"prev_sib[{k}]", v) for k, v in enumerate(siblings(prev))]
+        prev_leaf = cb.private("prev_leaf", leaves[prev])
+        cb.assert_equal(merkle_root(cb, 0, bits, sib, poseidon_hash2, name="empty"), root, "empty")
+        cb.assert_equal(merkle_root(cb, prev_leaf, prev_bits, prev_sib, poseidon_hash2, name="prev"), root, "prev")
+        prev_inv = cb.private("prev_inv", pow(leaves[prev], -1, R) if leaves[prev] else 0)
+        cb.enforce(prev_leaf, prev_inv, 1 - first, "prev_nonzero")
+        cb.enforce(first, prev_inv, 0, "prev_inv_first")
+
+    return _built(body, [levels[-1][0]])
+
+
+@pytest.mark.parametrize("n_leaves", [0, 1, 2])
+def test_rule_split_fixes_an_append_index_by_collision_along_two_paths(n_leaves):
+    """The index of the first empty leaf is unique under a fixed root: the split refutes each other index by the
+    collision rule on nodes the reference computes in either path (or empty subtrees): the sweep's SWAP action rows."""
+    r1cs, w, ins, _ = _append_index_circuit(n_leaves)
+    targets = {f"index_bits[{k}]": {_wire(r1cs, f"index_bits[{k}]"): 1} for k in range(3)}
+    res = check_uniqueness(r1cs, w, ins, targets, name="append index")
+    assert res.status == "unique" and res.solver_calls == 0 and res.by_rule["split"] > 0, res
+    blind = check_uniqueness(r1cs, w, ins, targets, assume_collision_resistance=False, timeout_s=2)
+    assert not blind.safe
+
+
+def test_split_cannot_see_into_message_subtrees_the_reference_never_opens():
+    """With 5 messages, index 2 would open a leaf of the subtree of leaves 0-3, whose inside neither path hashes: the
+    engine does not know it holds messages, and the abstraction's model is a candidate (it fails the full R1CS), never
+    a proof and never a counterexample. (The batch circuit's trees hold at most 2 messages in the sweep's runs.)"""
+    r1cs, w, ins, _ = _append_index_circuit(5)
+    targets = {f"index_bits[{k}]": {_wire(r1cs, f"index_bits[{k}]"): 1} for k in range(3)}
+    assert check_uniqueness(r1cs, w, ins, targets, timeout_s=5).status == "candidate"
+
+
+def test_collision_says_nothing_about_a_digest_the_reference_never_computes():
+    """Inside a probe a hash may take another digest: its inputs then differ from the reference's, so the rule must
+    not pin them (it once did, which refuted any probe that changed a digest)."""
+    r1cs, w, ins, _ = _hash_circuit()
+    p = Propagator(R1CSIndex(r1cs, w), reference=w, verify=False)
+    p.fix(_wire(r1cs, "h"), poseidon([5, 6]))
+    p.run()  # no contradiction: (5, 6) is a solution
+    assert all(i not in p.known for i in ins)
