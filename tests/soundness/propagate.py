@@ -51,6 +51,19 @@ PROBE_RADIUS = 3
 SPLIT_MAX = 32
 
 
+def _boolean_solutions(atoms: Sequence[int], facts: Sequence[Terms], limit: int) -> list[dict[int, int]]:
+    """The 0/1 assignments of ``atoms`` that satisfy every linear fact, in order, stopping once ``limit`` + 1 are
+    found (so ``len(result) > limit`` means "more than ``limit``")."""
+    sols = []
+    for bits in product((0, 1), repeat=len(atoms)):
+        val = dict(zip(atoms, bits))
+        if all((t.get(0, 0) + sum(c * val[a] for a, c in t.items() if a)) % _R == 0 for t in facts):
+            sols.append(val)
+            if len(sols) > limit:
+                break
+    return sols
+
+
 class Contradiction(Exception):
     """The rows (with the values assumed so far) have no solution."""
 
@@ -450,14 +463,7 @@ class Propagator:
         for atoms, comp in self._components(fids):
             if len(atoms) > ENUM_MAX or any(a in self.known for a in atoms):
                 continue
-            facts = [self._facts[f] for f in comp]
-            sols = []
-            for bits in product((0, 1), repeat=len(atoms)):
-                val = dict(zip(atoms, bits))
-                if all((t.get(0, 0) + sum(c * val[a] for a, c in t.items() if a)) % _R == 0 for t in facts):
-                    sols.append(val)
-                    if len(sols) > 1:
-                        break
+            sols = _boolean_solutions(atoms, [self._facts[f] for f in comp], 1)
             if not sols:
                 raise Contradiction("no boolean solution")
             if len(sols) == 1:
@@ -549,14 +555,7 @@ class Propagator:
             if len(atoms) > ENUM_MAX or key in self._split_tried or any(a in self.known for a in atoms):
                 continue
             self._split_tried.add(key)
-            facts = [self._facts[f] for f in comp]
-            sols = []
-            for bits in product((0, 1), repeat=len(atoms)):
-                val = dict(zip(atoms, bits))
-                if all((t.get(0, 0) + sum(c * val[a] for a, c in t.items() if a)) % _R == 0 for t in facts):
-                    sols.append(val)
-                    if len(sols) > SPLIT_MAX:
-                        break
+            sols = _boolean_solutions(atoms, [self._facts[f] for f in comp], SPLIT_MAX)
             if len(sols) > SPLIT_MAX:
                 continue
             honest = {a: self.ref[a] for a in atoms}
