@@ -206,6 +206,8 @@ def test_sigint_exits_130_in_one_line_and_leaves_no_half_written_folder(tmp_path
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # as from a terminal: a test run started in the background inherits SIGINT ignored, and Python keeps it so
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     seen = []
     for line in proc.stderr:  # progress lines; interrupt once the run is past sequencing
