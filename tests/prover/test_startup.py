@@ -79,3 +79,22 @@ def test_lean_loaded_kernels_run_and_link_into_a_new_compile() -> None:
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.strip() == "ok"
+
+
+def test_prove_command_imports_nothing_a_proof_does_not_need(tmp_path) -> None:
+    # what `python -X importtime` lists is every module the process imported; the proof itself is checked by snarkjs
+    # in test_cli_prove.py (SciPy and cffi are listed too: prover.startup hides them, and the attempt shows)
+    from tests.prover.test_cli_prove import _files
+
+    prepare("prove")
+    zkey, wtns, _ = _files("poseidon_preimage")
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pipeline.cli", "prove", zkey, wtns,
+         tmp_path / "proof.json", tmp_path / "public.json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+    assert "numba" in imported and "prover.kernels.msm" in imported  # the listing is complete
+    for unneeded in ("py_ecc", "galois", "rich", "matplotlib", "prover.dev_setup", "prover.phase2", "verifier"):
+        assert unneeded not in imported, unneeded
