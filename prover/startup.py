@@ -21,7 +21,12 @@ that only a compile needs: llvmlite's lock callbacks (numba times every LLVM cal
 thousands of calls per kernel), and the parse of each library's bitcode copy (kept to link the library into a later
 compile, and read for the names of the symbols it defines). The names come from the object code's ELF symbol table
 instead (``_elf_defined_symbols``), the bitcode is parsed only if a later compile links the library, and where the
-object code is not ELF (macOS, Windows) numba's own reader runs.
+object code is not ELF (macOS, Windows) numba's own reader runs. And a cache entry names the module of every
+function compiled into it, for the globals of that function's environment, which numba's reader imports: for numba's
+own array implementations that is ``numba.np.arrayobj`` (with ``charseq`` and ``unicode``, ~20 ms). Only object-mode
+code reads an environment's globals, and these kernels are nopython, so a numba module not yet imported gets an
+environment whose globals are its name alone; those environments serve the loaded code only (they are dropped from
+numba's environment table afterwards, so a later compile builds its own from the real module).
 
 It is used by the commands that exist to run one proof quickly (``zksvs prove``); library users and the test suite
 get numba's usual start-up.
@@ -32,8 +37,9 @@ numba 0.60–0.68 ``numba/core/config.py`` (optional yaml), ``numba/core/base.py
 (``refresh``), ``numba/core/cpu.py`` (``load_additional_registries``: ``rtsys.initialize`` then the implementation
 imports),
 ``numba/np/arraymath.py`` (``_check_blas``), ``numba/core/typing/cffi_utils.py``, ``numba/core/codegen.py``
-(``CPUCodeLibrary._unserialize``, ``_get_module_for_linking``, ``JitEngine._load_defined_symbols``); llvmlite
-``binding/ffi.py`` (``_LLVMLock`` callbacks); the ELF-64 object format (System V ABI, "Object Files": section
+(``CPUCodeLibrary._unserialize``, ``_get_module_for_linking``, ``JitEngine._load_defined_symbols``),
+``numba/core/environment.py`` (``_rebuild_env``), ``numba/core/pythonapi.py`` (object mode reads ``env.globals``);
+llvmlite ``binding/ffi.py`` (``_LLVMLock`` callbacks); the ELF-64 object format (System V ABI, "Object Files": section
 header and ``Elf64_Sym`` layouts).
 """
 
@@ -129,11 +135,11 @@ def _elf_defined_symbols(obj: bytes) -> set[str] | None:
 
 @contextlib.contextmanager
 def _lean_cache_reads() -> Iterator[None]:
-    """numba's cache reader without llvmlite's lock callbacks and without parsing each library's bitcode (see the
-    module docstring); the bitcode is parsed if a later compile links the library."""
+    """numba's cache reader without llvmlite's lock callbacks, without parsing each library's bitcode and without
+    importing numba modules only object mode would need (see the module docstring)."""
     import llvmlite.binding as ll
     from llvmlite.binding import ffi
-    from numba.core import codegen
+    from numba.core import codegen, environment
 
     cls = codegen.CPUCodeLibrary
     numba_unserialize = cls.__dict__["_unserialize"]
@@ -158,14 +164,31 @@ def _lean_cache_reads() -> Iterator[None]:
         cg._engine._defined_symbols |= names
         return lib
 
+    numba_rebuild_env = environment._rebuild_env
+    stand_ins: list[str] = []
+
+    def rebuild_env(modname, consts, env_name):
+        if not modname.startswith("numba.") or modname in sys.modules or environment.lookup_environment(env_name):
+            return numba_rebuild_env(modname, consts, env_name)
+        env = environment.Environment({"__name__": modname})
+        env.consts[:] = consts
+        env.env_name = env_name
+        environment.Environment._memo[env_name] = env
+        stand_ins.append(env_name)
+        return env
+
     callbacks = list(ffi.lib._lock._cblist)
     cls._unserialize = classmethod(unserialize)
+    environment._rebuild_env = rebuild_env  # what the cache entries' pickles name
     ffi.lib._lock._cblist.clear()
     try:
         yield
     finally:
         cls._unserialize = numba_unserialize
+        environment._rebuild_env = numba_rebuild_env
         ffi.lib._lock._cblist[:] = callbacks
+        for env_name in stand_ins:  # the loaded code keeps its own reference
+            environment.Environment._memo.pop(env_name, None)
 
 
 def prepare_process(group: str = "prove", announce: Callable[[str], Any] | None = None) -> Any:

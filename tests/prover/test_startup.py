@@ -56,23 +56,31 @@ def test_lean_loaded_kernels_run_and_link_into_a_new_compile() -> None:
     prepare("prove")
     code = textwrap.dedent(
         """
+        import sys
+
         import numpy as np
         from numba import njit
+        from numba.core.environment import Environment
         from prover.startup import prepare_process
         from prover.kernels import ntt
 
         report = prepare_process("prove")
         assert report.rows and all(r.status == "loaded" for r in report.rows), report.rows
+        assert "numba.np.arrayobj" not in sys.modules  # the kernels' environments did not need it
+        base = np.array([3, 0, 0, 0], dtype=np.uint64)
+        start = np.array([5, 0, 0, 0], dtype=np.uint64)
+        c = ntt.powers(base, start, 7)  # allocates its result (numba's array implementation, loaded)
 
         @njit
         def twice(base, start, count):  # compiled here: links the loaded library of ntt.powers
-            return ntt.powers(base, start, count), ntt.powers(base, start, count)
+            extra = np.zeros((count, 4), dtype=np.uint64)
+            return ntt.powers(base, start, count), ntt.powers(base, start, count) + extra
 
-        base = np.array([3, 0, 0, 0], dtype=np.uint64)
-        start = np.array([5, 0, 0, 0], dtype=np.uint64)
         a, b = twice(base, start, 7)
-        c = ntt.powers(base, start, 7)
         assert np.array_equal(a, c) and np.array_equal(b, c) and c.shape == (7, 4)
+        assert "numba.np.arrayobj" in sys.modules
+        # no stand-in environment (globals = the module's name alone) is left for later compiles to find
+        assert all(len(env.globals) > 1 for env in Environment._memo.values())
         print("ok")
         """
     )
