@@ -16,20 +16,23 @@ none of that — only the runtime (NRT) — since nothing is typed or lowered.
    own ``refresh`` so that any later compile finds a complete numba; if not, announces the compile and compiles
    with the usual contexts.
 
-While it loads from the cache it also leaves out two costs of numba's cache reader (``CPUCodeLibrary._unserialize``)
-that only a compile needs: llvmlite's lock callbacks (numba times every LLVM call as an ``numba:llvm_lock`` event:
-thousands of calls per kernel), and the parse of each library's bitcode copy (kept to link the library into a later
-compile, and read for the names of the symbols it defines). The names come from the object code's ELF symbol table
-instead (``_elf_defined_symbols``), the bitcode is parsed only if a later compile links the library, and where the
-object code is not ELF (macOS, Windows) numba's own reader runs. And a cache entry names the module of every
-function compiled into it, for the globals of that function's environment, which numba's reader imports: for numba's
-own array implementations that is ``numba.np.arrayobj`` (with ``charseq`` and ``unicode``, ~20 ms). Only object-mode
-code reads an environment's globals, and these kernels are nopython, so a numba module not yet imported gets an
-environment whose globals are its name alone; those environments serve the loaded code only (they are dropped from
-numba's environment table afterwards, so a later compile builds its own from the real module).
+While it loads from the cache it also leaves out three costs of numba's cache reader that only a compile or
+object-mode code needs (``_lean_cache_reads``):
 
-It is used by the commands that exist to run one proof quickly (``zksvs prove``); library users and the test suite
-get numba's usual start-up.
+- llvmlite's lock callbacks: numba times every LLVM call as a ``numba:llvm_lock`` event, thousands per kernel;
+- the parse of each library's bitcode copy (``CPUCodeLibrary._unserialize``), kept to link the library into a later
+  compile and read for the names of the symbols it defines. The names come from the object code's ELF symbol table
+  instead (``_elf_defined_symbols``), the bitcode is parsed only if a later compile links the library, and where the
+  object code is not ELF (macOS, Windows) numba's own reader runs;
+- imports for environments: a cache entry names the module of every function compiled into it, for the globals of
+  that function's environment, and numba's reader imports it: for numba's own array implementations that is
+  ``numba.np.arrayobj`` (with ``charseq`` and ``unicode``, ~20 ms). Only object-mode code reads an environment's
+  globals, and these kernels are nopython, so a numba module not yet imported gets an environment whose globals are
+  its name alone; those serve the loaded code only (they leave numba's environment table afterwards, so a later
+  compile builds its own from the real module).
+
+It is used by the commands that exist to run one proof quickly (``zksvs prove``, its ``--check --r1cs``, and ``zksvs
+serve`` once at start); library users and the test suite get numba's usual start-up.
 
 References
 ----------
@@ -117,6 +120,8 @@ def _elf_defined_symbols(obj: bytes) -> set[str] | None:
     if len(symtabs) != 1:
         return None
     tab = sections[symtabs[0]]
+    if int(tab["link"]) >= shnum:
+        return None
     strtab = sections[int(tab["link"])]
     sym = np.dtype([("name", "<u4"), ("info", "u1"), ("other", "u1"), ("shndx", "<u2"), ("value", "<u8"),
                     ("size", "<u8")])  # fmt: skip
@@ -129,6 +134,8 @@ def _elf_defined_symbols(obj: bytes) -> set[str] | None:
     names = set()
     for off in syms["name"][keep].tolist():
         end = strings.find(b"\0", off)
+        if end < 0:
+            return None
         names.add(strings[off:end].decode())
     return names
 
