@@ -2,7 +2,8 @@
 
 A tree write hashes its whole path in one kernel call (``accel.poseidon.merkle_path_unchecked``): D hashes, one
 Python → numba crossing, instead of D pure-Python ``hash2`` calls (~170 µs each). Leaves (Poseidon-4 accounts,
-Poseidon-6 messages) and state roots go through the same kernels.
+Poseidon-10 messages) and state roots go through the same kernels; a deferred tree's flush (``zksvs.merkle``) hashes
+one level of dirty nodes per ``many`` call.
 
 Path memo: the hasher remembers its last few paths. In the shared sequencer a burn appends message m at index n of
 burn tree src→dst on rollup src, and its mint appends the same m at the same n of mint tree src→dst on rollup dst,
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accel.poseidon import hash2_unchecked, merkle_path_unchecked, poseidon_unchecked
+from accel.poseidon import hash2_unchecked, merkle_path_unchecked, poseidon_many, poseidon_unchecked
 
 __all__ = ["NativeHasher"]
 
@@ -49,6 +50,11 @@ class NativeHasher:
     def poseidon(self, inputs: Sequence[int]) -> int:
         """circomlib ``Poseidon(n)``, 1 ≤ n ≤ 16. Assumes canonical inputs."""
         return poseidon_unchecked(inputs)
+
+    def many(self, rows: Sequence[Sequence[int]]) -> list[int]:
+        """One Poseidon per row (rows of one length, 1..16) in one kernel call (``accel.poseidon.poseidon_many``):
+        a deferred tree's flush hashes a whole level of dirty nodes, or all its pending leaves, at once."""
+        return poseidon_many(rows)
 
     def path(self, leaf: int, index: int, siblings: Sequence[int]) -> tuple[int, ...]:
         """The D + 1 nodes from ``leaf`` to the root (one kernel call, or none on a memo hit)."""
