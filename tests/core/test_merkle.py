@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.oracles.node import run_node_script
@@ -221,6 +221,7 @@ _ops = st.lists(
 )
 
 
+@settings(max_examples=200)
 @given(_ops)
 def test_deferred_writes_match_naive_with_snapshots(ops):
     """``write`` (deferred; a leaf or a preimage), ``set`` and ``revert`` interleaved in any order give the naive
@@ -253,6 +254,19 @@ def test_deferred_writes_match_naive_with_snapshots(ops):
     levels = naive_levels(leaves, 3)
     assert tree.root == levels[3][0]
     assert tree._levels == naive_tree(leaves, 3)._levels  # no stale or leftover node anywhere
+
+
+def test_revert_after_flush_rehashes_the_reverted_writes():
+    """A write hashed by a flush, then reverted: its leaf is dirty again, so the next root recomputes its path."""
+    tree = SparseMerkleTree(3)
+    tree.write(1, 5)
+    root0 = tree.root
+    token = tree.snapshot()
+    tree.write(6, 7)
+    tree.write(1, (3, 4))
+    assert tree.root != root0  # flushed
+    tree.revert(token)
+    assert tree.n_dirty == 2 and tree.root == root0 == naive_tree([0, 5], 3).root
 
 
 def test_deferred_write_hashes_each_dirty_node_once():
