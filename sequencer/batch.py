@@ -39,8 +39,7 @@ from sequencer.execute import (
 )
 from sequencer.rollup import RollupState
 from sequencer.tx import Transfer, UserTx
-from zksvs.eddsa import Signature
-from zksvs.eddsa import verify_poseidon
+from zksvs.eddsa import Signature, verify_poseidon
 from zksvs.forced import ForcedReason
 from zksvs.rollup_state import Message
 from zksvs.statement import BatchStatement

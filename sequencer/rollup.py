@@ -66,6 +66,7 @@ class RollupState:
     __slots__ = (
         "_fields",
         "_journal",
+        "_stale",
         "accounts",
         "burn_trees",
         "chain_id",
@@ -73,7 +74,6 @@ class RollupState:
         "mint_trees",
         "shape",
         "slots",
-        "_stale",
     )
 
     def __init__(self, chain_id: int, shape: BatchShape, accounts=(), hasher: Hasher | None = None) -> None:

@@ -28,8 +28,9 @@ by marking its leaf dirty; ``revert`` restores a ``set``'s whole path (clean val
 marks a reverted ``write``'s leaf dirty again, so its ancestors are recomputed at the next flush.
 
 Hashing is pluggable: a tree takes a ``Hasher`` (``hash2``, ``poseidon``, ``path``: the D nodes of one write in one
-call, ``many``: one Poseidon per row, in one call). The default ``PYTHON_HASHER`` is pure Python (this module and the core never load numba); the sequencer
-passes ``accel.merkle.NativeHasher`` (numba, a whole path per kernel call). Every hasher must return exactly what
+call, ``many``: one Poseidon per row, in one call). The default ``PYTHON_HASHER`` is pure Python (this module and
+the core never load numba); the sequencer passes ``accel.merkle.NativeHasher`` (numba, a whole path or a whole
+level of rows per kernel call). Every hasher must return exactly what
 ``zksvs.poseidon`` returns; empty-subtree roots (``zero_hashes``) are always computed here, in Python, once.
 
 References
