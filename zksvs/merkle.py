@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from zksvs.field import require_canonical_fr
+from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.poseidon import _hash2, poseidon
 
 __all__ = [
@@ -340,13 +340,15 @@ class SparseMerkleTree:
         NonCanonicalFieldElement
             ``leaf`` (or an input of its preimage) is not an int in [0, r).
         """
-        _check_index(index, self.depth)
+        if type(index) is not int or not 0 <= index < 1 << self.depth:
+            _check_index(index, self.depth)
         if type(leaf) is tuple:
             if not 1 <= len(leaf) <= 16:
                 raise ValueError(f"Argument 'leaf' as a preimage must hold 1..16 inputs, not {len(leaf)}")
             for j, x in enumerate(leaf):
-                require_canonical_fr(x, f"leaf[{j}]")
-        else:
+                if type(x) is not int or not 0 <= x < FR_MODULUS:  # the common case without a call
+                    require_canonical_fr(x, f"leaf[{j}]")
+        elif type(leaf) is not int or not 0 <= leaf < FR_MODULUS:
             require_canonical_fr(leaf, "leaf")
         level0 = self._levels[0]
         self._log.append((index, (level0.get(index),)))
