@@ -208,11 +208,14 @@ class SharedBatchBuilder:
             return self.room(tx.chain) < 1
         return self.room(tx.chain) < 1 or self.room(tx.to_chain) < 1
 
-    def execute(self, tx: UserTx, message: int | None = None, *, forced: bool = False) -> Placement:
+    def execute(
+        self, tx: UserTx, message: int | None = None, *, forced: bool = False, checked: bool = False
+    ) -> Placement:
         """Execute ``tx`` into the open batches; on failure nothing changes and the typed error is raised.
 
         ``message`` is ``tx.fields().message()`` when the caller has computed it (saves a Poseidon hash).
         ``forced`` marks the slot on ``tx.chain`` as processing an L1 queue entry (``SlotData.forced``).
+        ``checked``: the caller has just run ``check_tx(tx, shape)`` (the ``Sequencer`` does), so it is not run again.
 
         Raises
         ------
@@ -222,7 +225,8 @@ class SharedBatchBuilder:
         RuntimeError
             ``tx`` does not fit (``needs_room``): the caller must close first.
         """
-        check_tx(tx, self.shape)
+        if not checked:
+            check_tx(tx, self.shape)
         if self.needs_room(tx):
             raise RuntimeError(f"no free slot for {tx}: close the shared batch first")
         if self.signed:

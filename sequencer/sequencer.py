@@ -469,7 +469,7 @@ class Sequencer:
                     self._close_now(committer, "room")
                     self._run_forced(committer)  # the new batch starts with its due queue entries
                     seq = self._next_seq
-                placement = self._builder.execute(tx, self._take_message(tx))
+                placement = self._builder.execute(tx, self._take_message(tx), checked=True)
             except ZksvsError as e:
                 error = e
             if placement is not None and self._builder.is_full:

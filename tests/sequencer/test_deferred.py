@@ -40,7 +40,7 @@ class PerWriteBuilder(SharedBatchBuilder):
         super().__init__(*args, **kw, traces=False)
         self._slots: list[list] = [[] for _ in self.rollups]
 
-    def execute(self, tx, message=None, *, forced=False):
+    def execute(self, tx, message=None, *, forced=False, checked=False):
         check_tx(tx, self.shape)
         if self.needs_room(tx):
             raise RuntimeError("close first")
