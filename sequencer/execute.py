@@ -33,9 +33,15 @@ recipient, a MINT action's debit its sender, a no-op's parts index 0) and writes
 append opens index 0 of the empty c→c tree at slot 2·chain_id (``idle_append``). A created account's part records
 ``before`` = (balance 0, nonce 0, the named key) over the empty leaf 0: the preimage the circuit uses.
 
-Cost in Poseidon calls (``hash2`` unless noted): an account update D + 1 (leaf: Poseidon-4), an append
-M + ceil(log2(2K)), a message leaf one Poseidon-10 shared by trigger and action; inactive parts and no-op slots
-none (an inactive part reads stored nodes only); a signature check a Poseidon-12 (the message) and a verification.
+Two modes, the same rules: with ``trace=True`` (the default; the batch builder's trace re-execution at a close)
+every write hashes its path at once and the slot is recorded; with ``trace=False`` (the sequencer's accepting path)
+the same checks run in the same order, the same writes are made deferred (``RollupState.write_account``,
+``push_message``: nothing hashed until a root is asked for, ``zksvs.merkle``) and no slot is returned.
+
+Cost in Poseidon calls, ``trace=True`` (``hash2`` unless noted): an account update D + 1 (leaf: Poseidon-4), an
+append M + ceil(log2(2K)), a message leaf one Poseidon-10 shared by trigger and action; inactive parts and no-op
+slots none (an inactive part reads stored nodes only); a signature check a Poseidon-12 (the message) and a
+verification. ``trace=False``: the message leaf only; each node a batch dirtied is hashed once at the close.
 """
 
 from __future__ import annotations
