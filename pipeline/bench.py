@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any
 from rich.console import Console
 
 from pipeline.progress import make_console, render_table, write_json
+from zksvs.errors import ToolchainError
 
 DEFAULT_SIZES = (12, 14, 16)
 LARGE_SIZES = (18, 20)
@@ -292,6 +294,23 @@ class BenchReport:
         return bool(self.comparison and self.comparison.slower)
 
 
+def _dropin():
+    """The checkout's ``bench.dropin`` (the harness is not installed: it lives next to ``pipeline/`` in a checkout).
+
+    An editable or ``pip install .`` puts only the packages on the import path, so the checkout root is added when
+    ``bench/dropin.py`` is there. Raises ``ToolchainError`` (one line) when it is not: a wheel install has no harness.
+    """
+    root = Path(__file__).resolve().parents[1]
+    if (root / "bench" / "dropin.py").is_file() and str(root) not in sys.path:
+        sys.path.append(str(root))
+    try:
+        from bench import dropin
+    except ImportError as e:
+        why = f"zksvs bench runs from a source checkout (bench/ beside pipeline/), not {root}: {e}"
+        raise ToolchainError(why) from e
+    return dropin
+
+
 def run_bench(
     sizes: Sequence[int] = DEFAULT_SIZES,
     out_dir: str | Path = "zksvs-out/bench",
@@ -347,16 +366,14 @@ def run_bench(
     ValueError
         Unknown prover, or a size with no key source.
     RuntimeError
-        A prover, circom2 or snarkjs process failed (its output is in the message), or the checkout's ``bench/``
-        package is missing (``zksvs bench`` runs from a source checkout).
+        A prover, circom2 or snarkjs process failed (its output is in the message).
+    ToolchainError
+        The checkout's ``bench/`` package is missing (``zksvs bench`` runs from a source checkout).
     """
     unknown = set(provers) - set(DEFAULT_PROVERS)
     if unknown:
         raise ValueError(f"unknown prover(s) {sorted(unknown)}; choose from {list(DEFAULT_PROVERS)}")
-    try:
-        from bench import dropin
-    except ImportError as e:
-        raise RuntimeError(f"zksvs bench needs the source checkout's bench/ package (and node_modules): {e}") from e
+    dropin = _dropin()
     if console is None:
         console = make_console()
         if not console.is_terminal:

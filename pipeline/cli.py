@@ -1309,6 +1309,10 @@ def sequence(txs_path: str, genesis_path: str, out: str, force: bool, as_json: b
     console.print(render_table("final state roots", ["rollup", "state root"], roots))
 
 
+_BENCH_MIN_LOG_N = 8
+"""Smallest --sizes entry: a 2^8 domain holds one Poseidon(2) link (240 constraints) and the public inputs."""
+
+
 @main.command()
 @click.option(
     "--sizes", default="12,14,16", show_default=True, help="log2 sizes of the Poseidon chains, comma-separated."
@@ -1364,19 +1368,31 @@ def bench(
     """
     from pipeline.bench import LARGE_SIZES, run_bench
 
-    size_list = [int(s) for s in sizes.split(",") if s.strip()]
+    try:
+        size_list = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{sizes!r} is not a list of log2 sizes", param_hint="--sizes") from None
+    if not size_list or not all(_BENCH_MIN_LOG_N <= s <= max(LARGE_SIZES) for s in size_list):
+        raise click.BadParameter(
+            f"{sizes!r}: each size must be {_BENCH_MIN_LOG_N}..{max(LARGE_SIZES)} (a 2^n domain)", param_hint="--sizes"
+        )
     if full:
         size_list += [s for s in LARGE_SIZES if s not in size_list]
-    report = run_bench(
-        size_list,
-        out,
-        baseline,
-        runs=runs,
-        warmup=warmup_runs,
-        provers=[p.strip() for p in provers.split(",") if p.strip()],
-        console=make_console(quiet=as_json),
-        held_out=held_out,
-    )
+    try:
+        report = run_bench(
+            size_list,
+            out,
+            baseline,
+            runs=runs,
+            warmup=warmup_runs,
+            provers=[p.strip() for p in provers.split(",") if p.strip()],
+            console=make_console(quiet=as_json),
+            held_out=held_out,
+        )
+    except ValueError as e:  # an unknown prover, a size with no key source, a baseline that is not a bench JSON
+        raise click.UsageError(str(e)) from None
+    except (RuntimeError, AssertionError) as e:  # a prover or tool process failed; a proof snarkjs rejects (BadProof)
+        raise click.ClickException(f"bench failed: {e}") from None
     if as_json:
         write_json(report.results, None)
     sys.exit(1 if report.regressed else 0)

@@ -10,6 +10,7 @@ arithmetic on the numbers written in each test.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -247,6 +248,38 @@ def test_run_process_reports_the_childs_peak_rss():
     assert small.peak_rss_bytes < 100 * mib  # the child's own peak, not this (larger) pytest process's
     failing = run_process([sys.executable, "-c", "import sys; print('out'); sys.exit(3)"])
     assert (failing.returncode, failing.stdout) == (3, "out\n")
+
+
+def test_bench_finds_the_checkouts_harness_without_the_checkout_on_sys_path(tmp_path):
+    """`zksvs bench` from an installed script: sys.path has the packages, not the checkout root (was a traceback)."""
+    pkgs = tmp_path / "site"  # as an editable install maps them: the packages alone, by their real paths
+    pkgs.mkdir()
+    for name in ("pipeline", "zksvs"):
+        (pkgs / name).symlink_to(ROOT / name)
+    code = (
+        "import sys, pathlib; root = pathlib.Path(sys.argv[1]).resolve();"
+        " sys.path[:] = [sys.argv[2]] + [p for p in sys.path if p and pathlib.Path(p).resolve() != root];"
+        " import pipeline.bench as b; print(b._dropin().__file__)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    cmd = [sys.executable, "-c", code, str(ROOT), str(pkgs)]
+    r = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str((ROOT / "bench" / "dropin.py").resolve())
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--sizes", "x"], "'x' is not a list of log2 sizes"),
+        (["--sizes", "30"], "each size must be 8..20"),
+        (["--provers", "snarkjs,foo"], "unknown prover(s) ['foo']"),
+    ],
+)
+def test_bench_bad_options_are_one_line_exit_2(args, says):
+    proc = zksvs("bench", *args)
+    assert proc.returncode == 2
+    assert says in _one_error_line(proc)
 
 
 # --- regression compare (pure Python, synthetic JSON) ---------------------------------------------------------------
