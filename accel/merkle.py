@@ -2,7 +2,8 @@
 
 A tree write hashes its whole path in one kernel call (``accel.poseidon.merkle_path_unchecked``): D hashes, one
 Python → numba crossing, instead of D pure-Python ``hash2`` calls (~170 µs each). Leaves (Poseidon-4 accounts,
-Poseidon-6 messages) and state roots go through the same kernels.
+Poseidon-10 messages) and state roots go through the same kernels; a deferred tree's flush (``zksvs.merkle``) hashes
+one level of dirty nodes per ``many`` call.
 
 Path memo: the hasher remembers its last few paths. In the shared sequencer a burn appends message m at index n of
 burn tree src→dst on rollup src, and its mint appends the same m at the same n of mint tree src→dst on rollup dst,
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accel.poseidon import hash2_unchecked, merkle_path_unchecked, poseidon_unchecked
+import numpy as np
+
+from accel.poseidon import hash2_unchecked, merkle_path_unchecked, poseidon_limbs, poseidon_unchecked
 
 __all__ = ["NativeHasher"]
 
@@ -28,19 +31,28 @@ class NativeHasher:
     memo_paths : int
         How many recent paths to remember (0 turns the memo off). 4 covers a burn's slot-tree and account paths
         between its burn-tree and mint-tree appends.
+    memo_rows : int
+        How many rows ``many`` remembers (0 turns its memo off); the table is emptied when it would pass this.
+        8192 holds every row of a batch close of the sequencer's default shapes.
 
     Attributes
     ----------
     memo_hits : int
         Paths answered from the memo (each saves D hashes).
+    row_hits, rows_hashed : int
+        Rows of ``many`` answered from its memo, and hashed.
     """
 
-    __slots__ = ("_memo", "_memo_size", "memo_hits")
+    __slots__ = ("_memo", "_memo_size", "_rows", "_rows_size", "memo_hits", "row_hits", "rows_hashed")
 
-    def __init__(self, memo_paths: int = 4) -> None:
+    def __init__(self, memo_paths: int = 4, memo_rows: int = 8192) -> None:
         self._memo: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._memo_size = memo_paths
         self.memo_hits = 0
+        self._rows: dict[tuple[int, ...], int] | None = {} if memo_rows else None
+        self._rows_size = memo_rows
+        self.row_hits = 0
+        self.rows_hashed = 0
 
     def hash2(self, left: int, right: int) -> int:
         """``poseidon([left, right])``. Assumes canonical inputs (the tree's own values)."""
@@ -49,6 +61,33 @@ class NativeHasher:
     def poseidon(self, inputs: Sequence[int]) -> int:
         """circomlib ``Poseidon(n)``, 1 ≤ n ≤ 16. Assumes canonical inputs."""
         return poseidon_unchecked(inputs)
+
+    def many(self, rows: Sequence[Sequence[int]]) -> list[int]:
+        """One Poseidon per row (rows of one length, 1..16) in one kernel call (``accel.poseidon.poseidon_limbs``):
+        a deferred tree's flush hashes a whole level of dirty nodes, or all its pending leaves, at once.
+
+        Row memo: rows hashed by recent calls are answered from a table (the rows themselves are the key, so a hit
+        is always the right answer). A burn tree src→dst and the mint tree src→dst hold the same leaves (the SVS
+        invariant), so the second of the two flushes at a batch close finds every row of the first. Assumes
+        canonical inputs (a tree's own values); the kernel still refuses limbs ≥ r.
+        """
+        memo = self._rows
+        out: list[int | None] = [memo.get(row) for row in rows] if memo is not None else [None] * len(rows)
+        todo = [i for i, h in enumerate(out) if h is None]
+        if todo:
+            a = len(rows[todo[0]])
+            flat = b"".join([x.to_bytes(32, "little") for i in todo for x in rows[i]])
+            limbs = poseidon_limbs(np.frombuffer(flat, dtype="<u8").reshape(len(todo), a, 4)).tobytes()
+            if memo is not None and len(memo) + len(todo) > self._rows_size:
+                memo.clear()
+            for j, i in enumerate(todo):
+                h = int.from_bytes(limbs[32 * j : 32 * j + 32], "little")
+                out[i] = h
+                if memo is not None:
+                    memo[tuple(rows[i])] = h
+            self.rows_hashed += len(todo)
+        self.row_hits += len(rows) - len(todo)
+        return out  # type: ignore[return-value]
 
     def path(self, leaf: int, index: int, siblings: Sequence[int]) -> tuple[int, ...]:
         """The D + 1 nodes from ``leaf`` to the root (one kernel call, or none on a memo hit)."""

@@ -33,9 +33,15 @@ recipient, a MINT action's debit its sender, a no-op's parts index 0) and writes
 append opens index 0 of the empty c→c tree at slot 2·chain_id (``idle_append``). A created account's part records
 ``before`` = (balance 0, nonce 0, the named key) over the empty leaf 0: the preimage the circuit uses.
 
-Cost in Poseidon calls (``hash2`` unless noted): an account update D + 1 (leaf: Poseidon-4), an append
-M + ceil(log2(2K)), a message leaf one Poseidon-10 shared by trigger and action; inactive parts and no-op slots
-none (an inactive part reads stored nodes only); a signature check a Poseidon-12 (the message) and a verification.
+Two modes, the same rules: with ``trace=True`` (the default; the batch builder's trace re-execution at a close)
+every write hashes its path at once and the slot is recorded; with ``trace=False`` (the sequencer's accepting path)
+the same checks run in the same order, the same writes are made deferred (``RollupState.write_account``,
+``push_message``: nothing hashed until a root is asked for, ``zksvs.merkle``) and no slot is returned.
+
+Cost in Poseidon calls, ``trace=True`` (``hash2`` unless noted): an account update D + 1 (leaf: Poseidon-4), an
+append M + ceil(log2(2K)), a message leaf one Poseidon-10 shared by trigger and action; inactive parts and no-op
+slots none (an inactive part reads stored nodes only); a signature check a Poseidon-12 (the message) and a
+verification. ``trace=False``: the message leaf only; each node a batch dirtied is hashed once at the close.
 """
 
 from __future__ import annotations
@@ -425,6 +431,7 @@ def _inactive_account(r: RollupState, index: int) -> AccountUpdate:
 
 
 def _inactive_append(r: RollupState) -> BridgeAppend:
+    r.sync()
     c = r.chain_id
     return idle_append(c, r.shape.bridge_depth, r.slots.opening(idle_append_slot(c)).siblings)
 
@@ -436,6 +443,7 @@ def _update(r: RollupState, index: int, before: AccountState, after: AccountStat
 
 
 def _append(r: RollupState, slot: int, tree, message: Message, leaf: int) -> BridgeAppend:
+    r.sync()
     index = tree.next_index
     prev = tree.opening(index - 1) if index else None
     op = tree.append(leaf)
@@ -445,6 +453,13 @@ def _append(r: RollupState, slot: int, tree, message: Message, leaf: int) -> Bri
     return BridgeAppend(
         True, slot, message, index, op.siblings, prev_leaf, prev_siblings, slot_op.leaf, root_after, slot_op.siblings
     )
+
+
+def _message(tx: Burn | Call, message_nonce: int) -> Message:
+    return Message(
+        tx.chain, tx.to_chain, tx.sender, tx.recipient, tx.amount, message_nonce, int(tx.program), tx.payload,
+        tx.to_pubkey,
+    )  # fmt: skip
 
 
 def noop_slot(r: RollupState) -> SlotTrace:
@@ -497,11 +512,12 @@ def forced_data(data: SlotData, signature: Signature | None, reason: int = 0) ->
 # --- kinds ----------------------------------------------------------------------------------------------------------
 
 
-def apply_transfer(r: RollupState, tx: Transfer) -> SlotTrace:
+def apply_transfer(r: RollupState, tx: Transfer, *, trace: bool = True) -> SlotTrace | None:
     """Execute ``tx`` on its rollup ``r`` and return its slot (debit, credit; append inactive).
 
     Every check runs before the first write, so a failure leaves ``r`` unchanged. Call ``check_tx`` (and in a
-    signed genesis ``check_signature``) first; the slot records ``tx.signature``.
+    signed genesis ``check_signature``) first; the slot records ``tx.signature``. With ``trace=False`` the same
+    checks and writes run, deferred (``RollupState.write_account``: nothing hashed), and None is returned.
 
     Raises
     ------
@@ -522,6 +538,10 @@ def apply_transfer(r: RollupState, tx: Transfer) -> SlotTrace:
     credit_before, credit_after = _credit_state(
         r, tx.recipient, tx.amount, tx.to_pubkey, debited=debit_after if self_transfer else None
     )
+    if not trace:
+        r.write_account(tx.sender, debit_after)
+        r.write_account(tx.recipient, credit_after)
+        return None
     debit = _update(r, tx.sender, s, debit_after)
     root_debit = r.accounts.root
     credit = _update(r, tx.recipient, credit_before, credit_after)
@@ -529,9 +549,10 @@ def apply_transfer(r: RollupState, tx: Transfer) -> SlotTrace:
     return SlotTrace(data, debit, credit, _inactive_append(r), root_debit, r.accounts.root, r.slots.root, tx.signature)
 
 
-def apply_trigger(src: RollupState, tx: Burn | Call) -> tuple[SlotTrace, Message, int]:
+def apply_trigger(src: RollupState, tx: Burn | Call, *, trace: bool = True) -> tuple[SlotTrace | None, Message, int]:
     """The trigger half of ``apply_trigger_with_action`` alone: debit the sender on ``src`` (a SWAP call also
-    credits ``to`` there), append the message to the outbound tree src→dst.
+    credits ``to`` there), append the message to the outbound tree src→dst. ``trace=False``: the same checks and
+    writes, deferred, and no slot (None).
 
     For callers that replay one rollup's slots (the semantic differential of the batch circuit); sequencing always
     goes through ``apply_trigger_with_action``. Call ``check_tx`` first. On an error ``src`` is unchanged.
@@ -565,6 +586,14 @@ def apply_trigger(src: RollupState, tx: Burn | Call) -> tuple[SlotTrace, Message
     tree = src.burn_trees[tx.to_chain]
     if tree.next_index >> tree.depth:
         raise BridgeTreeFull(tx.chain, tx.to_chain, 1 << tree.depth)
+    if not trace:
+        src.write_account(tx.sender, debit_after)
+        if swap:
+            src.write_account(tx.recipient, credit_after)
+        message = _message(tx, tree.next_index)
+        leaf = src.message_leaf(message)
+        src.push_message(burn_slot(tx.to_chain), tree, leaf)
+        return None, message, leaf
     kind = SlotKind.BURN if isinstance(tx, Burn) else SlotKind.CALL
     data = SlotData(
         kind, tx.sender, tx.recipient, tx.amount, tx.nonce, tx.to_chain, int(tx.program), tx.payload, *tx.to_pubkey
@@ -575,10 +604,7 @@ def apply_trigger(src: RollupState, tx: Burn | Call) -> tuple[SlotTrace, Message
         credit = _update(src, tx.recipient, credit_before, credit_after)
     else:
         credit = _inactive_account(src, part_indices(data)[1])  # the target's index (on dst), opened here unchanged
-    message = Message(
-        tx.chain, tx.to_chain, tx.sender, tx.recipient, tx.amount, tree.next_index, int(tx.program), tx.payload,
-        tx.to_pubkey,
-    )  # fmt: skip
+    message = _message(tx, tree.next_index)
     leaf = src.message_leaf(message)
     append = _append(src, burn_slot(tx.to_chain), tree, message, leaf)
     slot = SlotTrace(data, debit, credit, append, root_debit, src.accounts.root, src.slots.root, tx.signature)
@@ -592,7 +618,9 @@ def apply_action(
     order: SwapOrder | None = None,
     order_signature: Signature | None = None,
     verify: Verifier | None = None,
-) -> SlotTrace:
+    *,
+    trace: bool = True,
+) -> SlotTrace | None:
     """The action half of ``apply_trigger_with_action`` alone: run the message's program on ``dst`` and append the
     message to the inbound tree src→dst.
 
@@ -618,6 +646,8 @@ def apply_action(
         SWAP only.
     verify : Verifier | None
         Checks the order's signature (None: an unsigned genesis, nothing checked).
+    trace : bool
+        False: the same checks and writes, deferred, and no slot (None is returned).
 
     Raises
     ------
@@ -670,6 +700,14 @@ def apply_action(
         raise
     except ZksvsError as e:
         raise ActionFailedError(program, dst.chain_id, e) from e
+    if not trace:
+        if program == Program.SWAP:
+            dst.write_account(order.sender, z_after)
+            dst.write_account(order.recipient, w_after)
+        else:
+            dst.write_account(message.recipient, after)
+        dst.push_message(mint_slot(message.src_chain), tree, leaf)
+        return None
     signature = None
     if program == Program.SWAP:
         debit = _update(dst, order.sender, zs, z_after)
@@ -685,8 +723,8 @@ def apply_action(
 
 
 def apply_trigger_with_action(
-    src: RollupState, dst: RollupState, tx: Burn | Call, verify: Verifier | None = None
-) -> tuple[SlotTrace, SlotTrace, Message]:
+    src: RollupState, dst: RollupState, tx: Burn | Call, verify: Verifier | None = None, *, trace: bool = True
+) -> tuple[SlotTrace | None, SlotTrace | None, Message]:
     """Execute trigger ``tx`` on ``src`` and at once its action on ``dst``; both or neither (SVS block building).
 
     Parameters
@@ -698,6 +736,8 @@ def apply_trigger_with_action(
         The trigger.
     verify : Verifier | None
         Checks a SWAP order's signature (None in an unsigned genesis).
+    trace : bool
+        False: the same checks and writes, deferred (nothing hashed), and both slots None.
 
     Returns
     -------
@@ -722,10 +762,10 @@ def apply_trigger_with_action(
     """
     tok_src, tok_dst = src.snapshot(), dst.snapshot()
     try:
-        trigger, message, leaf = apply_trigger(src, tx)
+        trigger, message, leaf = apply_trigger(src, tx, trace=trace)
         order = tx.order if isinstance(tx, Call) else None
         order_sig = tx.order_signature if isinstance(tx, Call) else None
-        action = apply_action(dst, message, leaf, order, order_sig, verify)
+        action = apply_action(dst, message, leaf, order, order_sig, verify, trace=trace)
     except BaseException:
         src.revert(tok_src)
         dst.revert(tok_dst)

@@ -14,6 +14,14 @@ Every Poseidon evaluation (tree paths, account and message leaves, the state roo
 ``zksvs.merkle.Hasher`` (``hasher``; the ``Sequencer`` passes ``accel.merkle.NativeHasher``, the default here is the
 pure-Python one); the results are the same with either.
 
+Two ways to write (``zksvs.merkle``): ``put_account`` hashes the account's path at once and returns its opening
+(batch traces, ``sequencer.execute`` with ``trace=True``); ``write_account`` and ``push_message`` are deferred (the
+sequencer's accepting path): the account's leaf preimage and the message leaf are stored, the bridge slots whose
+tree changed are marked stale, and nothing is hashed until a root is asked for (``roots``, ``state_root``,
+``bridge_slot_values``, a tree's ``root`` or opening), when every dirty node is hashed once, level by level. The
+bridge slot tree's leaves are the burn and mint roots, so ``sync()`` first writes each stale slot from its tree's
+root.
+
 Rollback follows execution-specs' ``begin_transaction`` / ``rollback_transaction``: ``snapshot()`` returns a token
 over every tree (their undo-log positions) and the account-field journal; ``revert(token)`` restores them without
 hashing; ``forget_history()`` drops the logs once a transaction is final, so they never grow past one transaction.
@@ -37,6 +45,7 @@ class RollupSnapshot:
     burn: tuple[int, ...]
     mint: tuple[int, ...]
     journal: int
+    stale: frozenset[int] = frozenset()
 
 
 class RollupState:
@@ -57,6 +66,7 @@ class RollupState:
     __slots__ = (
         "_fields",
         "_journal",
+        "_stale",
         "accounts",
         "burn_trees",
         "chain_id",
@@ -79,6 +89,7 @@ class RollupState:
         self.burn_trees = [AppendOnlyMerkleTree(shape.bridge_depth, self.hasher) for _ in range(k)]
         self.mint_trees = [AppendOnlyMerkleTree(shape.bridge_depth, self.hasher) for _ in range(k)]
         self.slots = SparseMerkleTree(shape.slot_tree_depth, self.hasher)
+        self._stale: set[int] = set()  # bridge slots whose tree was pushed to since the slot tree last had its root
         for s, v in enumerate(empty_bridge_slots(k, shape.bridge_depth)):
             if v:
                 self.slots.set(s, v)
@@ -88,19 +99,32 @@ class RollupState:
 
     # --- reading -------------------------------------------------------------------------------------------------
 
+    def sync(self) -> None:
+        """Write every stale bridge slot from its burn or mint tree's root (hashing those trees' dirty nodes), so
+        ``slots`` is current. Called by every reader of the slot tree here; ``sequencer.execute`` calls it before it
+        opens a slot."""
+        if self._stale:
+            for s in sorted(self._stale):
+                tree = self.mint_trees[s >> 1] if s & 1 else self.burn_trees[s >> 1]
+                self.slots.write(s, tree.root)
+            self._stale.clear()
+
     @property
     def accounts_root(self) -> int:
-        """Root of the account tree."""
+        """Root of the account tree (hashes pending writes)."""
         return self.accounts.root
 
     @property
     def bridge_root(self) -> int:
-        """Root of the bridge slot tree."""
+        """Root of the bridge slot tree (hashes pending writes)."""
+        self.sync()
         return self.slots.root
 
     def state_root(self) -> int:
-        """Poseidon(accounts_root, bridge_root) (one hash, ``zksvs.rollup_state.state_root``)."""
-        return self.hasher.hash2(self.accounts.root, self.slots.root)
+        """Poseidon(accounts_root, bridge_root) (one hash, ``zksvs.rollup_state.state_root``, after the pending
+        writes)."""
+        acc, bridge = self.roots()
+        return self.hasher.hash2(acc, bridge)
 
     def account_leaf(self, state: AccountState) -> int:
         """``state.leaf()``: Poseidon(pubkey_x, pubkey_y, balance, nonce), by this rollup's hasher."""
@@ -115,7 +139,9 @@ class RollupState:
         )  # fmt: skip
 
     def roots(self) -> tuple[int, int]:
-        """``(accounts_root, bridge_root)``: cheap (no hashing), enough to tell whether anything changed."""
+        """``(accounts_root, bridge_root)``: no hashing once clean (after deferred writes, their dirty nodes are hashed
+        once here), enough to tell whether anything changed."""
+        self.sync()
         return self.accounts.root, self.slots.root
 
     def account(self, index: int) -> AccountState | None:
@@ -128,6 +154,7 @@ class RollupState:
 
     def bridge_slot_values(self) -> tuple[int, ...]:
         """The bridge slot leaves (2^ceil(log2(2K)) values: burn roots at 2j, mint roots at 2j + 1, padding 0)."""
+        self.sync()
         return tuple(self.slots.get(s) for s in range(1 << self.slots.depth))
 
     def burn_tree(self, dst: int) -> AppendOnlyMerkleTree:
@@ -153,6 +180,25 @@ class RollupState:
         self._fields[index] = state
         return self.accounts.set(index, self.account_leaf(state) if leaf is None else leaf)
 
+    def write_account(self, index: int, state: AccountState) -> None:
+        """Write account ``index`` deferred: its leaf preimage (pubkey_x, pubkey_y, balance, nonce) is stored and
+        hashed, with the account tree's other dirty nodes, when a root is next asked for."""
+        self._journal.append((index, self._fields.get(index)))
+        self._fields[index] = state
+        self.accounts.write(index, (state.pubkey_x, state.pubkey_y, state.balance, state.nonce))
+
+    def push_message(self, slot: int, tree: AppendOnlyMerkleTree, leaf: int) -> None:
+        """Append message ``leaf`` to ``tree`` (this rollup's burn or mint tree in bridge slot ``slot``) deferred; the
+        slot is stale until ``sync``.
+
+        Raises
+        ------
+        ValueError
+            ``tree`` is full.
+        """
+        tree.push(leaf)
+        self._stale.add(slot)
+
     def snapshot(self) -> RollupSnapshot:
         """Token for the current state (no hashing)."""
         return RollupSnapshot(
@@ -161,6 +207,7 @@ class RollupState:
             tuple(t.snapshot() for t in self.burn_trees),
             tuple(t.snapshot() for t in self.mint_trees),
             len(self._journal),
+            frozenset(self._stale),
         )
 
     def revert(self, token: RollupSnapshot) -> None:
@@ -173,6 +220,9 @@ class RollupState:
         """
         self.accounts.revert(token.accounts)
         self.slots.revert(token.slots)
+        # the slot tree and the bridge trees are back at the token, where the slots in token.stale lagged; marking
+        # more slots stale than needed only costs a rewrite of their current value
+        self._stale |= token.stale
         for t, tok in zip(self.burn_trees, token.burn):
             t.revert(tok)
         for t, tok in zip(self.mint_trees, token.mint):
@@ -194,8 +244,21 @@ class RollupState:
             t.forget_history()
         self._journal.clear()
 
+    def copy(self) -> RollupState:
+        """Independent copy of every tree and account (pending writes included), with empty undo logs."""
+        other = RollupState.__new__(RollupState)
+        other.chain_id, other.shape, other.hasher = self.chain_id, self.shape, self.hasher
+        other.accounts = self.accounts.copy()
+        other.slots = self.slots.copy()
+        other.burn_trees = [t.copy() for t in self.burn_trees]
+        other.mint_trees = [t.copy() for t in self.mint_trees]
+        other._fields = dict(self._fields)
+        other._journal = []
+        other._stale = set(self._stale)
+        return other
+
     def __repr__(self) -> str:
         return (
             f"RollupState(chain_id={self.chain_id}, accounts={len(self._fields)}, "
-            f"accounts_root={self.accounts.root}, bridge_root={self.slots.root})"
+            f"accounts_root={self.accounts_root}, bridge_root={self.bridge_root})"
         )

@@ -13,7 +13,10 @@ Opening an existing file replays its accepted transactions and its batch closes 
 every recorded root on the way (``StoreMismatch`` otherwise) and resumes the numbering, so a restart after a crash
 has the same state roots and has lost no transaction whose result was released.
 
-Hashing: every Poseidon of the K rollups goes through one ``zksvs.merkle.Hasher``, by default
+Hashing is deferred (``sequencer.batch``): a submission is checked and executed against balances, nonces, keys and
+message counts only; the state roots are hashed at each batch close (every dirty node once), and the slot traces
+are built there only with ``history`` (a re-execution of the batch; ``zksvs sequence`` and the load test have
+none). Every Poseidon of the K rollups goes through one ``zksvs.merkle.Hasher``, by default
 ``accel.merkle.NativeHasher`` (numba kernels, a whole Merkle path per call; loaded when the first ``Sequencer`` is
 made, so ``import sequencer`` stays light). ``hasher=zksvs.merkle.PYTHON_HASHER`` gives the same results in pure
 Python, and verifies signatures with ``zksvs.eddsa.verify_poseidon`` on the spot.
@@ -228,8 +231,9 @@ class Sequencer:
         Evaluates every Poseidon (default: a new ``accel.merkle.NativeHasher``).
     history : bool
         Keep every closed shared batch and accepted transaction in memory (``closed_batches``,
-        ``accepted_txs``). False keeps memory flat over a long run: a batch is dropped once ``pop_closed`` handed
-        it out, and ``accepted_txs`` reads the database (it then needs one).
+        ``accepted_txs``), and build each batch's slot traces (what proving needs). False keeps memory flat over a
+        long run and builds no traces (``SharedBatch.traces`` is None; the roots are there): a batch is dropped
+        once ``pop_closed`` handed it out, and ``accepted_txs`` reads the database (it then needs one).
     max_pending : int
         Submissions that may wait for a commit before ``submit_nowait`` blocks (bounded memory).
     on_durable : callable, optional
@@ -277,7 +281,9 @@ class Sequencer:
         self.signed = genesis.signed
         #: The signature verifier, with its verdicts prefetched in batches (``submit_many``).
         self.signatures = SignatureCache(native=hasher is not PYTHON_HASHER)
-        self._builder = SharedBatchBuilder(self.shape, self.rollups, signed=self.signed, verify=self.signatures)
+        self._builder = SharedBatchBuilder(
+            self.shape, self.rollups, signed=self.signed, verify=self.signatures, traces=history
+        )
         self._messages: dict[int, tuple[object, int | Ahead]] = {}
         self._closed: list[SharedBatch] = []
         self._popped = 0
@@ -463,7 +469,7 @@ class Sequencer:
                     self._close_now(committer, "room")
                     self._run_forced(committer)  # the new batch starts with its due queue entries
                     seq = self._next_seq
-                placement = self._builder.execute(tx, self._take_message(tx))
+                placement = self._builder.execute(tx, self._take_message(tx), checked=True)
             except ZksvsError as e:
                 error = e
             if placement is not None and self._builder.is_full:
@@ -789,7 +795,6 @@ class Sequencer:
                 None,
                 result.forced,
             )
-        roots = {c: self.rollups[c].roots() for c in result.chains}
         return SubmissionRow(
             result.seq,
             result.arrival,
@@ -802,7 +807,7 @@ class Sequencer:
             result.slot,
             result.mint_chain,
             result.mint_slot,
-            roots,
+            None,  # roots are hashed at the batch close (its row records them), not per transaction
             result.forced,
         )
 
@@ -833,7 +838,7 @@ class Sequencer:
                 want = (row.batch_number, row.chain, row.slot, row.mint_chain, row.mint_slot)
                 if got != want:
                     raise StoreMismatch(f"{store.path}: submission {row.seq} replays to {got}, recorded {want}")
-                for c, roots in row.roots.items():
+                for c, roots in (row.roots or {}).items():  # recorded by files written before roots were deferred
                     if self.rollups[c].roots() != roots:
                         raise StoreMismatch(f"{store.path}: submission {row.seq} replays to other roots on chain {c}")
                 m = placement.message
@@ -886,7 +891,7 @@ class Sequencer:
         if got != want:
             raise StoreMismatch(f"{self._store.path}: forced submission {row.seq} replays to {got}, recorded {want}")
         if isinstance(result, Receipt):
-            for c, roots in row.roots.items():
+            for c, roots in (row.roots or {}).items():
                 if self.rollups[c].roots() != roots:
                     raise StoreMismatch(f"{self._store.path}: submission {row.seq} replays to other roots on chain {c}")
         self._forced[tx.chain] = [p for p in self._forced[tx.chain] if p.index > row.forced]

@@ -13,10 +13,11 @@ every released result among them. Tables:
 - ``meta(key, value)``: ``schema``, ``genesis_digest`` and ``genesis`` (the JSON), so a restart can refuse a file
   made from another genesis and can rebuild without the genesis file;
 - ``submissions(seq, arrival, status, tx, reason, message, batch_number, chain, slot, mint_chain, mint_slot,
-  roots, forced)``: ``tx`` is the JSONL object (NULL for an unparseable line); ``roots`` (accepted only) maps each
-  touched chain to its ``[accounts_root, bridge_root]`` after the transaction, checked during replay; ``forced`` is
-  the queue index of an L1 forced-inclusion entry (NULL otherwise; a rejected one also has its batch, chain and
-  slot: it took a slot);
+  roots, forced)``: ``tx`` is the JSONL object (NULL for an unparseable line); ``roots`` is NULL in files
+  written since the state roots are hashed per batch close (the batch rows hold them); older files have, for an
+  accepted submission, each touched chain's ``[accounts_root, bridge_root]`` after it, still checked during
+  replay; ``forced`` is the queue index of an L1 forced-inclusion entry (NULL otherwise; a rejected one also has
+  its batch, chain and slot: it took a slot);
 - ``batches(batch_number, after_seq, trigger, old_state_roots, new_state_roots)``: the shared batch closed after
   submission ``after_seq`` (before ``after_seq + 1``); ``trigger`` is ``full``, ``room`` or ``demand``.
 

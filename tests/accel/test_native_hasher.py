@@ -66,3 +66,19 @@ def test_leaf_and_node_hashes_equal_python():
     for n in (1, 4, 6, 16):
         xs = list(range(R - n, R))
         assert h.poseidon(xs) == PYTHON_HASHER.poseidon(xs)
+
+
+def test_many_equals_python_and_answers_repeated_rows_from_its_memo():
+    rng = random.Random(4)
+    h = NativeHasher(memo_rows=8)
+    for arity in (2, 4, 10):
+        rows = [tuple(rng.choice([0, 1, R - 1, rng.randrange(R)]) for _ in range(arity)) for _ in range(5)]
+        assert h.many(rows) == PYTHON_HASHER.many(rows)
+    rows = [(1, 2), (3, 4)]
+    hashed = h.rows_hashed
+    assert h.many([*rows, (5, 6)]) == PYTHON_HASHER.many([*rows, (5, 6)])
+    assert h.rows_hashed == hashed + 3  # the table was full: emptied, nothing answered from it
+    assert h.many([(3, 4), (7, 8), (1, 2)]) == PYTHON_HASHER.many([(3, 4), (7, 8), (1, 2)])
+    assert h.rows_hashed == hashed + 4 and h.row_hits >= 2
+    off = NativeHasher(memo_rows=0)
+    assert off.many(rows) == off.many(rows) == PYTHON_HASHER.many(rows) and off.row_hits == 0

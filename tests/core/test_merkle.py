@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.oracles.node import run_node_script
@@ -19,6 +19,7 @@ from zksvs.field import FR_MODULUS
 from zksvs.merkle import (
     AppendOnlyMerkleTree,
     MerkleOpening,
+    PythonHasher,
     SparseMerkleTree,
     root_from_opening,
     verify_opening,
@@ -207,6 +208,107 @@ def test_sparse_tree_property_vs_naive(writes):
         token, before = tokens[len(tokens) // 2]
         tree.revert(token)
         assert tree.root == naive_levels(before, 3)[3][0]
+
+
+# one op: ("set" | "write" | "pre" (write a preimage) | "snap" | "revert" | "read", index, value)
+_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["set", "write", "pre", "snap", "revert", "read"]),
+        st.integers(0, 7),
+        st.sampled_from([0, 1, 2, R - 1, 12345]),
+    ),
+    max_size=24,
+)
+
+
+@settings(max_examples=200)
+@given(_ops)
+def test_deferred_writes_match_naive_with_snapshots(ops):
+    """``write`` (deferred; a leaf or a preimage), ``set`` and ``revert`` interleaved in any order give the naive
+    model's root, openings and leaves at every read, and ``revert`` restores the model of its snapshot."""
+    tree = SparseMerkleTree(3)
+    leaves = [0] * 8
+    tokens: list[tuple[int, list[int]]] = []
+    for op, i, v in ops:
+        if op == "set":
+            old = tree.set(i, v)
+            assert old == naive_opening(naive_levels(leaves, 3), i)
+            leaves[i] = v
+        elif op == "write":
+            tree.write(i, v)
+            leaves[i] = v
+        elif op == "pre":
+            tree.write(i, (v, i))
+            leaves[i] = poseidon([v, i])
+        elif op == "snap":
+            tokens.append((tree.snapshot(), list(leaves)))
+        elif op == "revert" and tokens:
+            token, leaves = tokens.pop(v % len(tokens))
+            tokens = [t for t in tokens if t[0] <= token]
+            tree.revert(token)
+        else:
+            levels = naive_levels(leaves, 3)
+            assert tree.root == levels[3][0]
+            assert tree.opening(i) == naive_opening(levels, i) and tree.get(i) == leaves[i]
+            assert tree.n_dirty == 0
+    levels = naive_levels(leaves, 3)
+    assert tree.root == levels[3][0]
+    assert tree._levels == naive_tree(leaves, 3)._levels  # no stale or leftover node anywhere
+
+
+def test_revert_after_flush_rehashes_the_reverted_writes():
+    """A write hashed by a flush, then reverted: its leaf is dirty again, so the next root recomputes its path."""
+    tree = SparseMerkleTree(3)
+    tree.write(1, 5)
+    root0 = tree.root
+    token = tree.snapshot()
+    tree.write(6, 7)
+    tree.write(1, (3, 4))
+    assert tree.root != root0  # flushed
+    tree.revert(token)
+    assert tree.n_dirty == 2 and tree.root == root0 == naive_tree([0, 5], 3).root
+
+
+def test_deferred_write_hashes_each_dirty_node_once():
+    """w writes to one tree cost (distinct leaves hashed) + (distinct ancestors) hashes, not w · D."""
+
+    class Counting(PythonHasher):
+        def __init__(self):
+            self.rows = 0
+
+        def many(self, rows):
+            self.rows += len(rows)
+            return super().many(rows)
+
+    h = Counting()
+    tree = SparseMerkleTree(8, h)
+    for _ in range(3):
+        for i in range(32):
+            tree.write(i, (i, 7))  # 96 writes of 32 leaves 0..31
+    assert tree.n_dirty == 32 and h.rows == 0
+    root = tree.root
+    assert h.rows == 32 + (16 + 8 + 4 + 2 + 1) + 3  # 32 leaves, 31 nodes in the subtree, 3 above it
+    assert root == naive_tree([poseidon([i, 7]) for i in range(32)], 8).root
+    with pytest.raises(ValueError, match=r"1\.\.16 inputs"):
+        tree.write(0, ())
+    with pytest.raises(NonCanonicalFieldElement, match=r"leaf\[1\]"):
+        tree.write(0, (1, R))
+
+
+def test_append_only_push_equals_append():
+    a, b = AppendOnlyMerkleTree(4), AppendOnlyMerkleTree(4)
+    for v in (5, 0, 9, R - 1):
+        a.append(v)
+        b.push(v)
+    tok = b.snapshot()
+    b.push(3)
+    b.revert(tok)
+    assert (a.root, a.leaves, a.opening(2)) == (b.root, b.leaves, b.opening(2))
+    full = AppendOnlyMerkleTree(1)
+    full.push(1)
+    full.push(2)
+    with pytest.raises(ValueError, match="is full"):
+        full.push(3)
 
 
 _CIRCOMLIBJS_ROOT = r"""

@@ -108,11 +108,14 @@ def test_bad_nonce_too_low_after_use(genesis):
 # --- SVS atomicity -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("trace", [True, False], ids=["traced", "deferred"])
 @pytest.mark.parametrize(
     ("tx", "error"),
     [(Burn(0, 1, 2, 6, 101, 0), "balance_overflow"), (Burn(0, 1, 2, 5, 1, 0), "unknown_account")],
 )
-def test_burn_whose_mint_fails_leaves_both_rollups_unchanged(genesis, tx, error, monkeypatch):
+def test_burn_whose_mint_fails_leaves_both_rollups_unchanged(genesis, tx, error, trace, monkeypatch):
+    """Also with deferred writes (``trace=False``): the spy hashes the burn half's writes (a flush), the revert then
+    undoes them, and the roots after are the roots before."""
     # the mint of a burn is the action of program MINT
     src = RollupState(0, genesis.shape, genesis.accounts[0])
     dst = RollupState(1, genesis.shape, genesis.accounts[1])
@@ -124,13 +127,13 @@ def test_burn_whose_mint_fails_leaves_both_rollups_unchanged(genesis, tx, error,
     seen = []
     real_action = ex.apply_action
 
-    def spy(d, message, leaf, *rest):
+    def spy(d, message, leaf, *rest, **kw):
         seen.append((src.roots(), src.burn_tree(1).next_index))
-        return real_action(d, message, leaf, *rest)
+        return real_action(d, message, leaf, *rest, **kw)
 
     monkeypatch.setattr(ex, "apply_action", spy)
     with pytest.raises(ActionFailedError, match=f"MINT action on chain 1 cannot run: {error}"):
-        apply_trigger_with_action(src, dst, tx)
+        apply_trigger_with_action(src, dst, tx, trace=trace)
     assert seen and seen[0][0] != before[0] and seen[0][1] == 1, "the burn was not executed before the mint"
     after = (src.roots(), dst.roots(), src.account_items(), dst.account_items(), src.burn_tree(1).next_index)
     assert after == before
@@ -261,30 +264,65 @@ class CountingHasher:
         self.calls += [2] * len(siblings)
         return PYTHON_HASHER.path(leaf, index, siblings)
 
+    def many(self, rows):
+        self.calls += [len(r) for r in rows]
+        return PYTHON_HASHER.many(rows)
+
 
 def test_poseidon_calls_per_kind_are_the_stated_minimum(genesis):
+    """Accepting path (no traces): a submission hashes nothing but a burn's message leaf; the close hashes each
+    dirty node once (every leaf written, then each distinct ancestor) and one state root per rollup."""
     h = CountingHasher()
-    seq = Sequencer(genesis, hasher=h)
+    seq = Sequencer(genesis, hasher=h, history=False)
     calls = h.calls
     d, m, s = genesis.shape.account_depth, genesis.shape.bridge_depth, genesis.shape.slot_tree_depth
+    k = genesis.shape.n_rollups
     calls.clear()
     seq.submit(Transfer(0, 1, 2, 5, 0))
-    assert sorted(calls) == [2] * (2 * d) + [4, 4]  # two tree paths, two account leaves
+    assert calls == []  # deferred
+    seq.close_batch()
+    # leaves 1 and 2: their two parents at level 1, then one common ancestor a level up to the root
+    assert sorted(calls) == [2] * (d + 1 + k) + [4, 4]
     calls.clear()
     seq.submit(Burn(0, 1, 1, 2, 5, 1))
-    assert sorted(calls) == [2] * (2 * d + 2 * (m + s)) + [4, 4, 10]  # one message leaf for burn and mint
+    assert calls == [10]  # one message leaf for burn and mint
+    seq.close_batch()
+    assert sorted(calls) == [2] * (2 * d + 2 * (m + s) + k) + [4, 4, 10]
     calls.clear()
     seq.submit(Transfer(0, 1, 2, 10**9, 2))  # rejected before any write: no hashing
     assert calls == []
-    seq.close_batch()  # no-op padding hashes nothing; one state root per rollup
-    assert calls == [2] * genesis.shape.n_rollups
+    for nonce in (2, 3, 4):  # three transfers over the same two accounts: each node still hashed once
+        seq.submit(Transfer(0, 1, 2, 1, nonce))
+    seq.close_batch()
+    assert sorted(calls) == [2] * (d + 1 + k) + [4, 4]
+    calls.clear()
+    seq.close_batch(allow_empty=True)  # no-op padding hashes nothing; one state root per rollup
+    assert calls == [2] * k
+
+
+def test_trace_building_hashes_a_path_per_write(genesis):
+    """With traces (``history``), the close also re-executes the batch in trace mode: a path per write, as every
+    transaction cost before the deferral (module docstring of ``sequencer.execute``)."""
+    h = CountingHasher()
+    seq = Sequencer(genesis, hasher=h)
+    calls = h.calls
+    d, k = genesis.shape.account_depth, genesis.shape.n_rollups
+    calls.clear()
+    seq.submit(Transfer(0, 1, 2, 5, 0))
+    assert calls == []
+    seq.close_batch()
+    deferred, traced = [2] * (d + 1 + k) + [4, 4], [2] * (2 * d) + [4, 4]
+    assert sorted(calls) == sorted(deferred + traced)
 
 
 def test_native_hasher_answers_the_mint_tree_path_from_its_memo(genesis):
-    """The mint appends the burn's message at the same index of an identical tree: the same path, hashed once."""
+    """The mint appends the burn's message at the same index of an identical tree: the same path, hashed once (in
+    the trace re-execution at the close, which hashes a path per write)."""
     native, python = NativeHasher(), Sequencer(genesis, hasher=PYTHON_HASHER)
     seq = Sequencer(genesis, hasher=native)
+    hits = native.memo_hits  # genesis: the rollups write the same empty bridge slots
     for tx in (Transfer(0, 1, 2, 5, 0), Burn(0, 1, 1, 2, 5, 1), Burn(1, 0, 3, 4, 7, 0), Burn(0, 1, 3, 0, 1, 0)):
         assert seq.submit(tx) == python.submit(tx)
         assert seq.state_roots() == python.state_roots()
-    assert native.memo_hits == 3
+    assert seq.close_batch() == python.close_batch()
+    assert native.memo_hits - hits == 3
