@@ -41,8 +41,9 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit, prange
 
-from accel.field import FR_LIMBS, fr_add, fr_from_mont, fr_mul, fr_sqr, fr_to_mont
-from accel.fr_lazy import LAZY_TERMS, redc, wide_mac, wide_mul
+from accel import fr_lazy
+from accel.field import FR_LIMBS, FR_MONT_INV, _mont_mul, fr_add, fr_from_mont, fr_to_mont
+from accel.fr_lazy import LAZY_TERMS
 from zksvs.errors import NonCanonicalFieldElement
 from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.limbs import int_to_limbs
@@ -100,8 +101,38 @@ def _build_constants() -> tuple[np.ndarray, np.ndarray]:
 _CONSTS, _LAYOUT = _build_constants()
 
 _Q0, _Q1, _Q2, _Q3 = (np.uint64(v) for v in FR_LIMBS)
+_QINV = np.uint64(FR_MONT_INV)
 _Z = np.uint64(0)
 _ONE = np.uint64(1)
+
+# ``accel.field``'s Montgomery product (the same code, ``_mont_mul.py_func``) inlined where it is used: as a call it
+# costs a call frame, 13 arguments and a returned tuple through memory per product, and LLVM does not inline it.
+_mont_mul_inline = njit(inline="always")(_mont_mul.py_func)
+
+
+wide_mul = njit(inline="always")(fr_lazy.wide_mul.py_func)
+_wide_add = njit(inline="always")(fr_lazy.wide_add.py_func)
+redc = njit(inline="always")(fr_lazy.redc.py_func)
+
+
+@njit(inline="always")
+def wide_mac(x0, x1, x2, x3, x4, x5, x6, x7, a0, a1, a2, a3, b0, b1, b2, b3):
+    """x + a·b on 512 bits (``accel.fr_lazy.wide_mac``), inlined."""
+    p0, p1, p2, p3, p4, p5, p6, p7 = wide_mul(a0, a1, a2, a3, b0, b1, b2, b3)
+    return _wide_add(x0, x1, x2, x3, x4, x5, x6, x7, p0, p1, p2, p3, p4, p5, p6, p7)
+
+
+@njit(inline="always")
+def fr_mul(a0, a1, a2, a3, b0, b1, b2, b3):
+    """a·b (Montgomery), inlined."""
+    return _mont_mul_inline(a0, a1, a2, a3, b0, b1, b2, b3, _Q0, _Q1, _Q2, _Q3, _QINV)
+
+
+@njit(inline="always")
+def fr_sqr(a0, a1, a2, a3):
+    """a² (Montgomery), inlined."""
+    return _mont_mul_inline(a0, a1, a2, a3, a0, a1, a2, a3, _Q0, _Q1, _Q2, _Q3, _QINV)
+
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Kernels
@@ -216,19 +247,19 @@ def _permute(s, tmp, t, k, layout):
     s[0, 0], s[0, 1], s[0, 2], s[0, 3] = _dot_row(s, t, k, mds_off)
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _kmul(a0, a1, a2, a3, k, i):
     """a·k[i] (Montgomery)."""
     return fr_mul(a0, a1, a2, a3, k[i, 0], k[i, 1], k[i, 2], k[i, 3])
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _kadd(a0, a1, a2, a3, k, i):
     """a + k[i]."""
     return fr_add(a0, a1, a2, a3, k[i, 0], k[i, 1], k[i, 2], k[i, 3])
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _pow5(a0, a1, a2, a3):
     """a^5 (Montgomery): two squarings and a product."""
     b0, b1, b2, b3 = fr_sqr(a0, a1, a2, a3)
@@ -236,7 +267,7 @@ def _pow5(a0, a1, a2, a3):
     return fr_mul(b0, b1, b2, b3, a0, a1, a2, a3)
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     """k[off]·x + k[off + 1]·y + k[off + 2]·z: three 512-bit products, one REDC."""
     w0, w1, w2, w3, w4, w5, w6, w7 = wide_mul(x0, x1, x2, x3, k[off, 0], k[off, 1], k[off, 2], k[off, 3])
@@ -251,12 +282,15 @@ def _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     return redc(w0, w1, w2, w3, w4, w5, w6, w7)
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _full3(k, ci, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     """One full t = 3 round after the first: S-boxes, add k[ci..ci+2], multiply by the matrix at ``off``."""
-    x0, x1, x2, x3 = _kadd(*_pow5(x0, x1, x2, x3), k, ci)
-    y0, y1, y2, y3 = _kadd(*_pow5(y0, y1, y2, y3), k, ci + 1)
-    z0, z1, z2, z3 = _kadd(*_pow5(z0, z1, z2, z3), k, ci + 2)
+    x0, x1, x2, x3 = _pow5(x0, x1, x2, x3)
+    x0, x1, x2, x3 = _kadd(x0, x1, x2, x3, k, ci)
+    y0, y1, y2, y3 = _pow5(y0, y1, y2, y3)
+    y0, y1, y2, y3 = _kadd(y0, y1, y2, y3, k, ci + 1)
+    z0, z1, z2, z3 = _pow5(z0, z1, z2, z3)
+    z0, z1, z2, z3 = _kadd(z0, z1, z2, z3, k, ci + 2)
     a0, a1, a2, a3 = _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
     b0, b1, b2, b3 = _row3(k, off + 3, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
     c0, c1, c2, c3 = _row3(k, off + 6, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
@@ -281,7 +315,8 @@ def _permute3(k, layout, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
         )
         ci += 3
     for r in range(n_partial):
-        x0, x1, x2, x3 = _kadd(*_pow5(x0, x1, x2, x3), k, ci)
+        x0, x1, x2, x3 = _pow5(x0, x1, x2, x3)
+        x0, x1, x2, x3 = _kadd(x0, x1, x2, x3, k, ci)
         ci += 1
         off = sparse_off + 5 * r
         a0, a1, a2, a3 = _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
@@ -299,101 +334,6 @@ def _permute3(k, layout, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     y0, y1, y2, y3 = _pow5(y0, y1, y2, y3)
     z0, z1, z2, z3 = _pow5(z0, z1, z2, z3)
     return _row3(k, mds_off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
-
-
-@njit(cache=True, nogil=True)
-def _permute3x2(k, layout, y0, y1, y2, y3, z0, z1, z2, z3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3):
-    """``_permute3`` of two independent states (0, y, z) and (0, Y, Z) at once → both digests (Montgomery).
-
-    Multi-buffer hashing: the two states' products alternate, so the CPU overlaps two dependency chains (the partial
-    rounds are one serial chain per state: x⁵, then the sparse row that feeds the next x⁵).
-    """
-    c_off = layout[3, 0]
-    mds_off = layout[3, 1]
-    pre_off = layout[3, 2]
-    sparse_off = layout[3, 3]
-    n_partial = layout[3, 4]
-    x0, x1, x2, x3 = k[c_off, 0], k[c_off, 1], k[c_off, 2], k[c_off, 3]  # 0 + c[0]
-    X0, X1, X2, X3 = x0, x1, x2, x3
-    y0, y1, y2, y3 = _kadd(y0, y1, y2, y3, k, c_off + 1)
-    Y0, Y1, Y2, Y3 = _kadd(Y0, Y1, Y2, Y3, k, c_off + 1)
-    z0, z1, z2, z3 = _kadd(z0, z1, z2, z3, k, c_off + 2)
-    Z0, Z1, Z2, Z3 = _kadd(Z0, Z1, Z2, Z3, k, c_off + 2)
-    ci = c_off + 3
-    for r in range(4):
-        off = pre_off if r == 3 else mds_off
-        x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3 = _full3(
-            k, ci, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3
-        )
-        X0, X1, X2, X3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3 = _full3(
-            k, ci, off, X0, X1, X2, X3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3
-        )
-        ci += 3
-    for r in range(n_partial):
-        a0, a1, a2, a3 = fr_sqr(x0, x1, x2, x3)
-        A0, A1, A2, A3 = fr_sqr(X0, X1, X2, X3)
-        a0, a1, a2, a3 = fr_sqr(a0, a1, a2, a3)
-        A0, A1, A2, A3 = fr_sqr(A0, A1, A2, A3)
-        a0, a1, a2, a3 = fr_mul(a0, a1, a2, a3, x0, x1, x2, x3)
-        A0, A1, A2, A3 = fr_mul(A0, A1, A2, A3, X0, X1, X2, X3)
-        x0, x1, x2, x3 = _kadd(a0, a1, a2, a3, k, ci)
-        X0, X1, X2, X3 = _kadd(A0, A1, A2, A3, k, ci)
-        ci += 1
-        off = sparse_off + 5 * r
-        a0, a1, a2, a3 = _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
-        A0, A1, A2, A3 = _row3(k, off, X0, X1, X2, X3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3)
-        p0, p1, p2, p3 = _kmul(x0, x1, x2, x3, k, off + 3)
-        P0, P1, P2, P3 = _kmul(X0, X1, X2, X3, k, off + 3)
-        y0, y1, y2, y3 = fr_add(y0, y1, y2, y3, p0, p1, p2, p3)
-        Y0, Y1, Y2, Y3 = fr_add(Y0, Y1, Y2, Y3, P0, P1, P2, P3)
-        p0, p1, p2, p3 = _kmul(x0, x1, x2, x3, k, off + 4)
-        P0, P1, P2, P3 = _kmul(X0, X1, X2, X3, k, off + 4)
-        z0, z1, z2, z3 = fr_add(z0, z1, z2, z3, p0, p1, p2, p3)
-        Z0, Z1, Z2, Z3 = fr_add(Z0, Z1, Z2, Z3, P0, P1, P2, P3)
-        x0, x1, x2, x3 = a0, a1, a2, a3
-        X0, X1, X2, X3 = A0, A1, A2, A3
-    for _ in range(3):
-        x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3 = _full3(
-            k, ci, mds_off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3
-        )
-        X0, X1, X2, X3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3 = _full3(
-            k, ci, mds_off, X0, X1, X2, X3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3
-        )
-        ci += 3
-    x0, x1, x2, x3 = _pow5(x0, x1, x2, x3)
-    X0, X1, X2, X3 = _pow5(X0, X1, X2, X3)
-    y0, y1, y2, y3 = _pow5(y0, y1, y2, y3)
-    Y0, Y1, Y2, Y3 = _pow5(Y0, Y1, Y2, Y3)
-    z0, z1, z2, z3 = _pow5(z0, z1, z2, z3)
-    Z0, Z1, Z2, Z3 = _pow5(Z0, Z1, Z2, Z3)
-    d0, d1, d2, d3 = _row3(k, mds_off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
-    D0, D1, D2, D3 = _row3(k, mds_off, X0, X1, X2, X3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3)
-    return d0, d1, d2, d3, D0, D1, D2, D3
-
-
-@njit(cache=True, nogil=True)
-def _hash_pairs_into(x, out, lo, hi, k, layout):
-    """out[r] ← Poseidon(x[r, 0], x[r, 1]) for lo ≤ r < hi (``x`` = ``uint64[n, 2, 4]`` normal form), two rows a
-    permutation (``_permute3x2``), the odd last one alone (``_permute3``)."""
-    r = lo
-    while r + 1 < hi:
-        a, b = x[r], x[r + 1]
-        y0, y1, y2, y3 = fr_to_mont(a[0, 0], a[0, 1], a[0, 2], a[0, 3])
-        z0, z1, z2, z3 = fr_to_mont(a[1, 0], a[1, 1], a[1, 2], a[1, 3])
-        Y0, Y1, Y2, Y3 = fr_to_mont(b[0, 0], b[0, 1], b[0, 2], b[0, 3])
-        Z0, Z1, Z2, Z3 = fr_to_mont(b[1, 0], b[1, 1], b[1, 2], b[1, 3])
-        d0, d1, d2, d3, D0, D1, D2, D3 = _permute3x2(
-            k, layout, y0, y1, y2, y3, z0, z1, z2, z3, Y0, Y1, Y2, Y3, Z0, Z1, Z2, Z3
-        )
-        out[r, 0], out[r, 1], out[r, 2], out[r, 3] = fr_from_mont(d0, d1, d2, d3)
-        out[r + 1, 0], out[r + 1, 1], out[r + 1, 2], out[r + 1, 3] = fr_from_mont(D0, D1, D2, D3)
-        r += 2
-    if r < hi:
-        a = x[r]
-        y0, y1, y2, y3 = fr_to_mont(a[0, 0], a[0, 1], a[0, 2], a[0, 3])
-        z0, z1, z2, z3 = fr_to_mont(a[1, 0], a[1, 1], a[1, 2], a[1, 3])
-        d0, d1, d2, d3 = _permute3(k, layout, _Z, _Z, _Z, _Z, y0, y1, y2, y3, z0, z1, z2, z3)
-        out[r, 0], out[r, 1], out[r, 2], out[r, 3] = fr_from_mont(d0, d1, d2, d3)
 
 
 @njit(cache=True, nogil=True)
@@ -443,24 +383,6 @@ def _hash_rows_par(x, k, layout):
         s = np.empty((a + 1, 4), dtype=np.uint64)
         tmp = np.empty((a + 1, 4), dtype=np.uint64)
         _hash_row(x[r], out[r], s, tmp, k, layout)
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _hash_pairs(x, k, layout):
-    """``_hash_rows`` for rows of 2 inputs (``uint64[n, 2, 4]``), two rows a permutation, serially."""
-    out = np.empty((x.shape[0], 4), dtype=np.uint64)
-    _hash_pairs_into(x, out, 0, x.shape[0], k, layout)
-    return out
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _hash_pairs_par(x, k, layout):
-    """``_hash_pairs`` over ``prange``: each task hashes 2 consecutive rows (``_permute3x2``)."""
-    n = x.shape[0]
-    out = np.empty((n, 4), dtype=np.uint64)
-    for p in prange((n + 1) // 2):
-        _hash_pairs_into(x, out, 2 * p, min(n, 2 * p + 2), k, layout)
     return out
 
 
@@ -610,10 +532,7 @@ def poseidon_limbs(x: np.ndarray) -> np.ndarray:
     x = _as_limb_array(x, 3, "x")
     _check_arity(x.shape[1])
     _require_limbs_canonical(x, "x")
-    if x.shape[1] == 2:  # the Merkle node hash: two rows a permutation (multi-buffer)
-        kernel = _hash_pairs_par if x.shape[0] >= _PARALLEL_MIN_ROWS else _hash_pairs
-    else:
-        kernel = _hash_rows_par if x.shape[0] >= _PARALLEL_MIN_ROWS else _hash_rows
+    kernel = _hash_rows_par if x.shape[0] >= _PARALLEL_MIN_ROWS else _hash_rows
     return kernel(x, _CONSTS, _LAYOUT)
 
 
