@@ -8,7 +8,7 @@ and the sparse matrices' first rows), ``accel.fr_lazy``: 512-bit products summed
 costs 600 products (8 full rounds: 3t S-box products + t² MDS products each; 57 partial rounds: 3 + 2t − 1 each),
 of which 357 are reduced one by one and 243 in 81 sums of three (15.1 µs a hash instead of 17.3). The products,
 512-bit sums and the t = 3 round helpers are inlined into the kernels (numba ``inline="always"``, the same source as
-``accel.field``/``accel.fr_lazy``): ~12.6 µs a t = 3 hash and ~23.5 µs a t = 5 one in a batch, against ~15.6 and ~28
+``accel.field``/``accel.fr_lazy``): ~12.5 µs a t = 3 hash and ~23 µs a t = 5 one in a batch, against ~16 and ~28
 as calls (``bench/poseidon_rows.py``). Hashing two rows at once (two t = 3 states interleaved in registers, so that
 the two dependency chains overlap: multi-buffer hashing) was measured on the serial kernel at 1.01× as calls and
 1.07× inlined, for about twice this module's compile time, so it is not kept.
@@ -114,8 +114,10 @@ _ONE = np.uint64(1)
 # ``accel.field._mont_mul`` and ``accel.fr_lazy``'s ``wide_mul``/``wide_add``/``redc``, compiled again in place). As
 # calls, LLVM kept them out of line (too big for its threshold): each product then paid a call frame, 13 arguments and
 # a tuple returned through memory, and the modulus came as arguments instead of immediates. Measured: t = 3 from ~15.6
-# to ~12.6 µs a hash, t = 5 from ~28 to ~23.5 (bench/poseidon_rows.py); the price is the first compile of this module,
-# ~9 s → ~57 s (once per checkout: numba's cache).
+# to ~12.6 µs a hash, t = 5 from ~28 to ~23 (bench/poseidon_rows.py); the price is the first compile of this module,
+# ~9 s → ~33 s (once per checkout: numba's cache). ``_full3`` (a whole full round) stays a call: inlined twice more
+# into ``_permute3`` it made the code larger than the instruction cache (a call of one row paid ~2 µs more) and the
+# compile ~24 s longer.
 _mont_mul_inline = njit(inline="always")(_mont_mul.py_func)
 _wide_mul = njit(inline="always")(fr_lazy.wide_mul.py_func)
 _wide_add = njit(inline="always")(fr_lazy.wide_add.py_func)
@@ -289,7 +291,7 @@ def _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     return _redc(w0, w1, w2, w3, w4, w5, w6, w7)
 
 
-@njit(inline="always")
+@njit(cache=True, nogil=True)
 def _full3(k, ci, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     """One full t = 3 round after the first: S-boxes, add k[ci..ci+2], multiply by the matrix at ``off``."""
     x0, x1, x2, x3 = _pow5(x0, x1, x2, x3)
