@@ -19,6 +19,7 @@ process``                       and ``prove_wtns`` in a fresh interpreter (what 
 
 Process rounds each run in a fresh child whose peak RSS comes from GNU time (``run_process``); in-process rounds run
 in one fresh Python worker per prover (``python -m bench.dropin worker ...``) whose peak RSS is that worker's.
+Before the rounds the checkout's ``.pyc`` files are written (``compile_bytecode``), as an installed package has them.
 Every proof is verified afterwards by snarkjs (``snarkjs.groth16.verify`` in one node process), and zksvs's
 public.json must equal snarkjs's: a round that produced a bad proof makes the size fail (``BadProof``).
 
@@ -197,6 +198,25 @@ def run_server_prover(prover: str, built: Built, work: Path, runs: int, warmup: 
     finally:
         server.terminate()
         server.wait(timeout=120)
+
+
+#: The packages a bench child imports from this checkout (the product's and the harness's own).
+_PACKAGES = ("zksvs", "accel", "sequencer", "circuits", "prover", "verifier", "pipeline", "bench", "tests")
+
+
+def compile_bytecode(root: Path = ROOT) -> None:
+    """Write the checkout's ``.pyc`` files before timing, as ``pip install`` does for an installed package.
+
+    Without them every child process recompiles the source of each module it imports (about 70 ms for ``zksvs
+    prove``), which only a checkout run with ``PYTHONDONTWRITEBYTECODE`` set pays: an installed zksvs, and a
+    checkout whose first run wrote its ``__pycache__``, do not. ``compileall`` writes them whatever that variable
+    says, and only where a source changed. The groth16py-process peer imports ``bench.dropin`` from here too.
+    """
+    import compileall
+
+    for name in _PACKAGES:
+        if (root / name).is_dir():
+            compileall.compile_dir(root / name, quiet=2, workers=1)
 
 
 def run_process_prover(
@@ -391,6 +411,7 @@ def bench_size(
     results: dict[str, ProverResult] = {}
     proofs: dict[str, list] = {}
     unavailable: dict[str, str] = {}
+    compile_bytecode()
     order = ["snarkjs", *[p for p in provers if p != "snarkjs"]]  # snarkjs's public.json is the reference
     for prover in order:
         if prover.startswith("zksvs") and (why := zksvs_available()):

@@ -16,15 +16,34 @@ none of that — only the runtime (NRT) — since nothing is typed or lowered.
    own ``refresh`` so that any later compile finds a complete numba; if not, announces the compile and compiles
    with the usual contexts.
 
-It is used by the commands that exist to run one proof quickly (``zksvs prove``); library users and the test suite
-get numba's usual start-up.
+While it loads from the cache it also leaves out three costs of numba's cache reader that only a compile or
+object-mode code needs (``_lean_cache_reads``):
+
+- llvmlite's lock callbacks: numba times every LLVM call as a ``numba:llvm_lock`` event, thousands per kernel;
+- the parse of each library's bitcode copy (``CPUCodeLibrary._unserialize``), kept to link the library into a later
+  compile and read for the names of the symbols it defines. The names come from the object code's ELF symbol table
+  instead (``_elf_defined_symbols``), the bitcode is parsed only if a later compile links the library, and where the
+  object code is not ELF (macOS, Windows) numba's own reader runs;
+- imports for environments: a cache entry names the module of every function compiled into it, for the globals of
+  that function's environment, and numba's reader imports it: for numba's own array implementations that is
+  ``numba.np.arrayobj`` (with ``charseq`` and ``unicode``, ~20 ms). Only object-mode code reads an environment's
+  globals, and these kernels are nopython, so a numba module not yet imported gets an environment whose globals are
+  its name alone; those serve the loaded code only (they leave numba's environment table afterwards, so a later
+  compile builds its own from the real module).
+
+It is used by the commands that exist to run one proof quickly (``zksvs prove``, its ``--check --r1cs``, and ``zksvs
+serve`` once at start); library users and the test suite get numba's usual start-up.
 
 References
 ----------
 numba 0.60–0.68 ``numba/core/config.py`` (optional yaml), ``numba/core/base.py`` and ``numba/core/typing/context.py``
 (``refresh``), ``numba/core/cpu.py`` (``load_additional_registries``: ``rtsys.initialize`` then the implementation
 imports),
-``numba/np/arraymath.py`` (``_check_blas``), ``numba/core/typing/cffi_utils.py``.
+``numba/np/arraymath.py`` (``_check_blas``), ``numba/core/typing/cffi_utils.py``, ``numba/core/codegen.py``
+(``CPUCodeLibrary._unserialize``, ``_get_module_for_linking``, ``JitEngine._load_defined_symbols``),
+``numba/core/environment.py`` (``_rebuild_env``), ``numba/core/pythonapi.py`` (object mode reads ``env.globals``);
+llvmlite ``binding/ffi.py`` (``_LLVMLock`` callbacks); the ELF-64 object format (System V ABI, "Object Files": section
+header and ``Elf64_Sym`` layouts).
 """
 
 from __future__ import annotations
@@ -75,6 +94,110 @@ def _registries_left_out() -> Iterator[None]:
         ) = saved
 
 
+_SHN_UNDEF = 0
+_SYM_KINDS = (0, 1, 2)  # STT_NOTYPE, STT_OBJECT, STT_FUNC (not sections or file names)
+
+
+def _elf_defined_symbols(obj: bytes) -> set[str] | None:
+    """The names an ELF-64 little-endian object file defines (its ``.symtab`` entries with a section), else None.
+
+    These are the names numba's reader would collect from the library's bitcode (every function and global that is
+    not a declaration), as far as a lookup can ask for them: the entry points and wrappers are external symbols.
+    """
+    import numpy as np
+
+    if len(obj) < 64 or obj[:4] != b"\x7fELF" or obj[4] != 2 or obj[5] != 1:  # ELFCLASS64, ELFDATA2LSB
+        return None
+    shoff = int.from_bytes(obj[0x28:0x30], "little")
+    shentsize = int.from_bytes(obj[0x3A:0x3C], "little")
+    shnum = int.from_bytes(obj[0x3C:0x3E], "little")
+    if shentsize != 64 or shoff + shnum * 64 > len(obj):
+        return None
+    fields = ("name", "type", "flags", "addr", "offset", "size", "link", "info", "align", "entsize")
+    sh = np.dtype(list(zip(fields, ("<u4", "<u4", "<u8", "<u8", "<u8", "<u8", "<u4", "<u4", "<u8", "<u8"))))
+    sections = np.frombuffer(obj, sh, shnum, shoff)
+    symtabs = np.flatnonzero(sections["type"] == 2)  # SHT_SYMTAB
+    if len(symtabs) != 1:
+        return None
+    tab = sections[symtabs[0]]
+    if int(tab["link"]) >= shnum:
+        return None
+    strtab = sections[int(tab["link"])]
+    sym = np.dtype([("name", "<u4"), ("info", "u1"), ("other", "u1"), ("shndx", "<u2"), ("value", "<u8"),
+                    ("size", "<u8")])  # fmt: skip
+    if int(tab["entsize"]) != 24 or int(tab["offset"]) + int(tab["size"]) > len(obj):
+        return None
+    syms = np.frombuffer(obj, sym, int(tab["size"]) // 24, int(tab["offset"]))
+    keep = (syms["shndx"] != _SHN_UNDEF) & np.isin(syms["info"] & 0xF, _SYM_KINDS) & (syms["name"] != 0)
+    s0, s1 = int(strtab["offset"]), int(strtab["offset"]) + int(strtab["size"])
+    strings = obj[s0:s1]
+    names = set()
+    for off in syms["name"][keep].tolist():
+        end = strings.find(b"\0", off)
+        if end < 0:
+            return None
+        names.add(strings[off:end].decode())
+    return names
+
+
+@contextlib.contextmanager
+def _lean_cache_reads() -> Iterator[None]:
+    """numba's cache reader without llvmlite's lock callbacks, without parsing each library's bitcode and without
+    importing numba modules only object mode would need (see the module docstring)."""
+    import llvmlite.binding as ll
+    from llvmlite.binding import ffi
+    from numba.core import codegen, environment
+
+    cls = codegen.CPUCodeLibrary
+    numba_unserialize = cls.__dict__["_unserialize"]
+
+    def unserialize(cls_, cg, state):
+        name, kind, data = state
+        names = _elf_defined_symbols(data[0]) if kind == "object" else None
+        if names is None:
+            return numba_unserialize.__func__(cls_, cg, state)
+        object_code, bitcode = data
+        lib = cg.create_library(name)
+        lib.enable_object_caching()
+        lib._set_compiled_object(object_code)
+
+        def module_for_linking():
+            if lib._shared_module is None:
+                lib._shared_module = ll.parse_bitcode(bitcode)
+            return lib._shared_module
+
+        lib._get_module_for_linking = module_for_linking
+        lib._finalize_final_module()
+        cg._engine._defined_symbols |= names
+        return lib
+
+    numba_rebuild_env = environment._rebuild_env
+    stand_ins: list[str] = []
+
+    def rebuild_env(modname, consts, env_name):
+        if not modname.startswith("numba.") or modname in sys.modules or environment.lookup_environment(env_name):
+            return numba_rebuild_env(modname, consts, env_name)
+        env = environment.Environment({"__name__": modname})
+        env.consts[:] = consts
+        env.env_name = env_name
+        environment.Environment._memo[env_name] = env
+        stand_ins.append(env_name)
+        return env
+
+    callbacks = list(ffi.lib._lock._cblist)
+    cls._unserialize = classmethod(unserialize)
+    environment._rebuild_env = rebuild_env  # what the cache entries' pickles name
+    ffi.lib._lock._cblist.clear()
+    try:
+        yield
+    finally:
+        cls._unserialize = numba_unserialize
+        environment._rebuild_env = numba_rebuild_env
+        ffi.lib._lock._cblist[:] = callbacks
+        for env_name in stand_ins:  # the loaded code keeps its own reference
+            environment.Environment._memo.pop(env_name, None)
+
+
 def prepare_process(group: str = "prove", announce: Callable[[str], Any] | None = None) -> Any:
     """Load (or compile, announced) the kernels of ``group`` for a one-proof process; see the module docstring.
 
@@ -101,7 +224,7 @@ def prepare_process(group: str = "prove", announce: Callable[[str], Any] | None 
                 announce(state.message)
             return prepare(group)
         try:
-            with _registries_left_out():
+            with _registries_left_out(), _lean_cache_reads():
                 return prepare(group)
         except Exception:
             # not what the cache said: compile with numba's usual contexts (restored on leaving the block above)

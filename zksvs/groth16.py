@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from py_ecc import bn128 as _bn
 
 from zksvs.errors import UncontributedKey
 from zksvs.field import FQ_MODULUS
@@ -41,10 +40,17 @@ G1Affine = tuple[int, int] | None
 Fq2 = tuple[int, int]
 G2Affine = tuple[Fq2, Fq2] | None
 
-#: The G2 generator (py_ecc ``bn128.G2``, EIP-197), affine ints.
+#: The G2 generator (EIP-197; py_ecc ``bn128.G2``, checked in tests/core/test_groth16_keys.py), affine ints. Written
+#: out rather than read from py_ecc, whose import (~50 ms) a one-proof process would otherwise pay.
 G2_GENERATOR: G2Affine = (
-    (int(_bn.G2[0].coeffs[0]), int(_bn.G2[0].coeffs[1])),
-    (int(_bn.G2[1].coeffs[0]), int(_bn.G2[1].coeffs[1])),
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
 )
 UNCONTRIBUTED_KEY_MESSAGE = (
     "INSECURE key: its delta is the G2 generator (no phase-2 contribution), so anyone can forge proofs for it; "
