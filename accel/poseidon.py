@@ -11,7 +11,8 @@ of which 357 are reduced one by one and 243 in 81 sums of three (15.1 µs a hash
 ``accel.field``/``accel.fr_lazy``): ~12.5 µs a t = 3 hash and ~23 µs a t = 5 one in a batch, against ~16 and ~28
 as calls (``bench/poseidon_rows.py``). Hashing two rows at once (two t = 3 states interleaved in registers, so that
 the two dependency chains overlap: multi-buffer hashing) was measured on the serial kernel at 1.01× as calls and
-1.07× inlined, for about twice this module's compile time, so it is not kept.
+1.07× inlined, for about twice this module's compile time, so it is not kept; nor is a dedicated squaring (the
+512-bit square in 10 multiplications, then ``redc``: no faster than the CIOS product of a by a, measured).
 
 Python API (ints in normal form, each checked to be in [0, r))
 --------------------------------------------------------------
