@@ -114,8 +114,8 @@ _ONE = np.uint64(1)
 # The arithmetic the kernels use, inlined into them (numba ``inline="always"``: the same Python source as
 # ``accel.field._mont_mul`` and ``accel.fr_lazy``'s ``wide_mul``/``wide_add``/``redc``, compiled again in place). As
 # calls, LLVM kept them out of line (too big for its threshold): each product then paid a call frame, 13 arguments and
-# a tuple returned through memory, and the modulus came as arguments instead of immediates. Measured: t = 3 from ~15.6
-# to ~12.6 µs a hash, t = 5 from ~28 to ~23 (bench/poseidon_rows.py); the price is the first compile of this module,
+# a tuple returned through memory, and the modulus came as arguments instead of immediates. Measured: t = 3 from ~16
+# to ~12.5 µs a hash, t = 5 from ~28 to ~23 (bench/poseidon_rows.py); the price is the first compile of this module,
 # ~9 s → ~33 s (once per checkout: numba's cache). ``_full3`` (a whole full round) stays a call: inlined twice more
 # into ``_permute3`` it made the code larger than the instruction cache (a call of one row paid ~2 µs more) and the
 # compile ~24 s longer.
