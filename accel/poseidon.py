@@ -6,7 +6,13 @@ sparse partial-round matrices as ``zksvs.poseidon`` (read through ``zksvs.poseid
 (``fr_mul``, ``fr_sqr``, ``fr_add``, ``fr_to_mont``, ``fr_from_mont``) and, for every sum of products (the MDS rows
 and the sparse matrices' first rows), ``accel.fr_lazy``: 512-bit products summed and reduced once. A t = 3 hash
 costs 600 products (8 full rounds: 3t S-box products + t² MDS products each; 57 partial rounds: 3 + 2t − 1 each),
-of which 357 are reduced one by one and 243 in 81 sums of three (15.1 µs a hash instead of 17.3).
+of which 357 are reduced one by one and 243 in 81 sums of three (15.1 µs a hash instead of 17.3). The products,
+512-bit sums and the t = 3 round helpers are inlined into the kernels (numba ``inline="always"``, the same source as
+``accel.field``/``accel.fr_lazy``): ~12.5 µs a t = 3 hash and ~23 µs a t = 5 one in a batch, against ~16 and ~28
+as calls (``bench/poseidon_rows.py``). Hashing two rows at once (two t = 3 states interleaved in registers, so that
+the two dependency chains overlap: multi-buffer hashing) was measured on the serial kernel at 1.01× as calls and
+1.07× inlined, for about twice this module's compile time, so it is not kept; nor is a dedicated squaring (the
+512-bit square in 10 multiplications, then ``redc``: no faster than the CIOS product of a by a, measured).
 
 Python API (ints in normal form, each checked to be in [0, r))
 --------------------------------------------------------------
@@ -41,8 +47,9 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit, prange
 
-from accel.field import FR_LIMBS, fr_add, fr_from_mont, fr_mul, fr_sqr, fr_to_mont
-from accel.fr_lazy import LAZY_TERMS, redc, wide_mac, wide_mul
+from accel import fr_lazy
+from accel.field import FR_LIMBS, FR_MONT_INV, _mont_mul, fr_add, fr_from_mont, fr_to_mont
+from accel.fr_lazy import LAZY_TERMS
 from zksvs.errors import NonCanonicalFieldElement
 from zksvs.field import FR_MODULUS, require_canonical_fr
 from zksvs.limbs import int_to_limbs
@@ -100,8 +107,42 @@ def _build_constants() -> tuple[np.ndarray, np.ndarray]:
 _CONSTS, _LAYOUT = _build_constants()
 
 _Q0, _Q1, _Q2, _Q3 = (np.uint64(v) for v in FR_LIMBS)
+_QINV = np.uint64(FR_MONT_INV)
 _Z = np.uint64(0)
 _ONE = np.uint64(1)
+
+# The arithmetic the kernels use, inlined into them (numba ``inline="always"``: the same Python source as
+# ``accel.field._mont_mul`` and ``accel.fr_lazy``'s ``wide_mul``/``wide_add``/``redc``, compiled again in place). As
+# calls, LLVM kept them out of line (too big for its threshold): each product then paid a call frame, 13 arguments and
+# a tuple returned through memory, and the modulus came as arguments instead of immediates. Measured: t = 3 from ~16
+# to ~12.5 µs a hash, t = 5 from ~28 to ~23 (bench/poseidon_rows.py); the price is the first compile of this module,
+# ~9 s → ~33 s (once per checkout: numba's cache). ``_full3`` (a whole full round) stays a call: inlined twice more
+# into ``_permute3`` it made the code larger than the instruction cache (a call of one row paid ~2 µs more) and the
+# compile ~24 s longer.
+_mont_mul_inline = njit(inline="always")(_mont_mul.py_func)
+_wide_mul = njit(inline="always")(fr_lazy.wide_mul.py_func)
+_wide_add = njit(inline="always")(fr_lazy.wide_add.py_func)
+_redc = njit(inline="always")(fr_lazy.redc.py_func)
+
+
+@njit(inline="always")
+def _wide_mac(x0, x1, x2, x3, x4, x5, x6, x7, a0, a1, a2, a3, b0, b1, b2, b3):
+    """x + a·b on 512 bits (``accel.fr_lazy.wide_mac``), inlined."""
+    p0, p1, p2, p3, p4, p5, p6, p7 = _wide_mul(a0, a1, a2, a3, b0, b1, b2, b3)
+    return _wide_add(x0, x1, x2, x3, x4, x5, x6, x7, p0, p1, p2, p3, p4, p5, p6, p7)
+
+
+@njit(inline="always")
+def _fr_mul(a0, a1, a2, a3, b0, b1, b2, b3):
+    """a·b (Montgomery), inlined."""
+    return _mont_mul_inline(a0, a1, a2, a3, b0, b1, b2, b3, _Q0, _Q1, _Q2, _Q3, _QINV)
+
+
+@njit(inline="always")
+def _fr_sqr(a0, a1, a2, a3):
+    """a² (Montgomery), inlined."""
+    return _mont_mul_inline(a0, a1, a2, a3, a0, a1, a2, a3, _Q0, _Q1, _Q2, _Q3, _QINV)
+
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Kernels
@@ -123,9 +164,9 @@ def _canonical(a0, a1, a2, a3):
 def _sbox_add(s, i, k, ki):
     """s[i] ← s[i]^5 + k[ki] (Montgomery)."""
     a0, a1, a2, a3 = s[i, 0], s[i, 1], s[i, 2], s[i, 3]
-    b0, b1, b2, b3 = fr_sqr(a0, a1, a2, a3)
-    b0, b1, b2, b3 = fr_sqr(b0, b1, b2, b3)
-    b0, b1, b2, b3 = fr_mul(b0, b1, b2, b3, a0, a1, a2, a3)
+    b0, b1, b2, b3 = _fr_sqr(a0, a1, a2, a3)
+    b0, b1, b2, b3 = _fr_sqr(b0, b1, b2, b3)
+    b0, b1, b2, b3 = _fr_mul(b0, b1, b2, b3, a0, a1, a2, a3)
     b0, b1, b2, b3 = fr_add(b0, b1, b2, b3, k[ki, 0], k[ki, 1], k[ki, 2], k[ki, 3])
     s[i, 0], s[i, 1], s[i, 2], s[i, 3] = b0, b1, b2, b3
 
@@ -134,9 +175,9 @@ def _sbox_add(s, i, k, ki):
 def _sbox(s, i):
     """s[i] ← s[i]^5 (Montgomery)."""
     a0, a1, a2, a3 = s[i, 0], s[i, 1], s[i, 2], s[i, 3]
-    b0, b1, b2, b3 = fr_sqr(a0, a1, a2, a3)
-    b0, b1, b2, b3 = fr_sqr(b0, b1, b2, b3)
-    b0, b1, b2, b3 = fr_mul(b0, b1, b2, b3, a0, a1, a2, a3)
+    b0, b1, b2, b3 = _fr_sqr(a0, a1, a2, a3)
+    b0, b1, b2, b3 = _fr_sqr(b0, b1, b2, b3)
+    b0, b1, b2, b3 = _fr_mul(b0, b1, b2, b3, a0, a1, a2, a3)
     s[i, 0], s[i, 1], s[i, 2], s[i, 3] = b0, b1, b2, b3
 
 
@@ -147,17 +188,17 @@ def _dot_row(s, t, k, off):
     j = 0
     while j < t:
         kj = off + j
-        w0, w1, w2, w3, w4, w5, w6, w7 = wide_mul(
+        w0, w1, w2, w3, w4, w5, w6, w7 = _wide_mul(
             k[kj, 0], k[kj, 1], k[kj, 2], k[kj, 3], s[j, 0], s[j, 1], s[j, 2], s[j, 3]
         )
         end = min(t, j + LAZY_TERMS)
         for i in range(j + 1, end):
             ki = off + i
             a0, a1, a2, a3 = k[ki, 0], k[ki, 1], k[ki, 2], k[ki, 3]
-            w0, w1, w2, w3, w4, w5, w6, w7 = wide_mac(
+            w0, w1, w2, w3, w4, w5, w6, w7 = _wide_mac(
                 w0, w1, w2, w3, w4, w5, w6, w7, a0, a1, a2, a3, s[i, 0], s[i, 1], s[i, 2], s[i, 3]
             )
-        p0, p1, p2, p3 = redc(w0, w1, w2, w3, w4, w5, w6, w7)
+        p0, p1, p2, p3 = _redc(w0, w1, w2, w3, w4, w5, w6, w7)
         r0, r1, r2, r3 = fr_add(r0, r1, r2, r3, p0, p1, p2, p3)
         j = end
     return r0, r1, r2, r3
@@ -203,7 +244,7 @@ def _permute(s, tmp, t, k, layout):
         a0, a1, a2, a3 = _dot_row(s, t, k, off)  # the first row w, over the state before this round's column
         for j in range(1, t):
             kv = off + t + j - 1
-            p0, p1, p2, p3 = fr_mul(x0, x1, x2, x3, k[kv, 0], k[kv, 1], k[kv, 2], k[kv, 3])
+            p0, p1, p2, p3 = _fr_mul(x0, x1, x2, x3, k[kv, 0], k[kv, 1], k[kv, 2], k[kv, 3])
             s[j, 0], s[j, 1], s[j, 2], s[j, 3] = fr_add(s[j, 0], s[j, 1], s[j, 2], s[j, 3], p0, p1, p2, p3)
         s[0, 0], s[0, 1], s[0, 2], s[0, 3] = a0, a1, a2, a3
     for _ in range(3):
@@ -216,47 +257,50 @@ def _permute(s, tmp, t, k, layout):
     s[0, 0], s[0, 1], s[0, 2], s[0, 3] = _dot_row(s, t, k, mds_off)
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _kmul(a0, a1, a2, a3, k, i):
     """a·k[i] (Montgomery)."""
-    return fr_mul(a0, a1, a2, a3, k[i, 0], k[i, 1], k[i, 2], k[i, 3])
+    return _fr_mul(a0, a1, a2, a3, k[i, 0], k[i, 1], k[i, 2], k[i, 3])
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _kadd(a0, a1, a2, a3, k, i):
     """a + k[i]."""
     return fr_add(a0, a1, a2, a3, k[i, 0], k[i, 1], k[i, 2], k[i, 3])
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _pow5(a0, a1, a2, a3):
     """a^5 (Montgomery): two squarings and a product."""
-    b0, b1, b2, b3 = fr_sqr(a0, a1, a2, a3)
-    b0, b1, b2, b3 = fr_sqr(b0, b1, b2, b3)
-    return fr_mul(b0, b1, b2, b3, a0, a1, a2, a3)
+    b0, b1, b2, b3 = _fr_sqr(a0, a1, a2, a3)
+    b0, b1, b2, b3 = _fr_sqr(b0, b1, b2, b3)
+    return _fr_mul(b0, b1, b2, b3, a0, a1, a2, a3)
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     """k[off]·x + k[off + 1]·y + k[off + 2]·z: three 512-bit products, one REDC."""
-    w0, w1, w2, w3, w4, w5, w6, w7 = wide_mul(x0, x1, x2, x3, k[off, 0], k[off, 1], k[off, 2], k[off, 3])
+    w0, w1, w2, w3, w4, w5, w6, w7 = _wide_mul(x0, x1, x2, x3, k[off, 0], k[off, 1], k[off, 2], k[off, 3])
     o = off + 1
-    w0, w1, w2, w3, w4, w5, w6, w7 = wide_mac(
+    w0, w1, w2, w3, w4, w5, w6, w7 = _wide_mac(
         w0, w1, w2, w3, w4, w5, w6, w7, y0, y1, y2, y3, k[o, 0], k[o, 1], k[o, 2], k[o, 3]
     )
     o = off + 2
-    w0, w1, w2, w3, w4, w5, w6, w7 = wide_mac(
+    w0, w1, w2, w3, w4, w5, w6, w7 = _wide_mac(
         w0, w1, w2, w3, w4, w5, w6, w7, z0, z1, z2, z3, k[o, 0], k[o, 1], k[o, 2], k[o, 3]
     )
-    return redc(w0, w1, w2, w3, w4, w5, w6, w7)
+    return _redc(w0, w1, w2, w3, w4, w5, w6, w7)
 
 
 @njit(cache=True, nogil=True)
 def _full3(k, ci, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
     """One full t = 3 round after the first: S-boxes, add k[ci..ci+2], multiply by the matrix at ``off``."""
-    x0, x1, x2, x3 = _kadd(*_pow5(x0, x1, x2, x3), k, ci)
-    y0, y1, y2, y3 = _kadd(*_pow5(y0, y1, y2, y3), k, ci + 1)
-    z0, z1, z2, z3 = _kadd(*_pow5(z0, z1, z2, z3), k, ci + 2)
+    x0, x1, x2, x3 = _pow5(x0, x1, x2, x3)
+    x0, x1, x2, x3 = _kadd(x0, x1, x2, x3, k, ci)
+    y0, y1, y2, y3 = _pow5(y0, y1, y2, y3)
+    y0, y1, y2, y3 = _kadd(y0, y1, y2, y3, k, ci + 1)
+    z0, z1, z2, z3 = _pow5(z0, z1, z2, z3)
+    z0, z1, z2, z3 = _kadd(z0, z1, z2, z3, k, ci + 2)
     a0, a1, a2, a3 = _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
     b0, b1, b2, b3 = _row3(k, off + 3, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
     c0, c1, c2, c3 = _row3(k, off + 6, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)
@@ -281,7 +325,8 @@ def _permute3(k, layout, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3):
         )
         ci += 3
     for r in range(n_partial):
-        x0, x1, x2, x3 = _kadd(*_pow5(x0, x1, x2, x3), k, ci)
+        x0, x1, x2, x3 = _pow5(x0, x1, x2, x3)
+        x0, x1, x2, x3 = _kadd(x0, x1, x2, x3, k, ci)
         ci += 1
         off = sparse_off + 5 * r
         a0, a1, a2, a3 = _row3(k, off, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3)

@@ -19,7 +19,7 @@ import accel.poseidon as ap
 from tests.core.test_poseidon import ANCHORS, circomlibjs_poseidon
 from zksvs.errors import NonCanonicalFieldElement
 from zksvs.field import FR_MODULUS
-from zksvs.poseidon import _permute_reference, hash2, poseidon_params
+from zksvs.poseidon import _permute_reference, hash2, poseidon, poseidon_params
 
 R = FR_MODULUS
 EDGES = [0, 1, R - 1]
@@ -155,3 +155,14 @@ def test_bad_paths_are_refused():
         ap.poseidon_many([[1, 2], [1]])
     with pytest.raises(ValueError, match="depth 2"):
         ap.merkle_paths([1, 1], [0, 0], [[1, 2], [1]])
+
+
+@pytest.mark.parametrize("n_inputs", [2, 4])
+def test_batch_kernel_every_row_count_equals_the_core_hash(n_inputs):
+    # the batch kernel (inlined Montgomery products and lazy sums) against zksvs.poseidon (itself checked against
+    # circomlibjs): 1 row, odd and even counts, and the prange kernel from 64 rows
+    rng = random.Random(100 + n_inputs)
+    for n in (1, 2, 7, 8, 64, 65):
+        rows = [[rng.choice([0, 1, R - 1, rng.randrange(R)]) for _ in range(n_inputs)] for _ in range(n)]
+        x = np.array(ap._to_limbs([v for row in rows for v in row])).reshape(n, n_inputs, 4)
+        assert ap._to_ints(ap.poseidon_limbs(x)) == [poseidon(row) for row in rows], n
