@@ -484,6 +484,13 @@ class AppendOnlyMerkleTree:
         """The appended leaves, in order."""
         return tuple(self._leaves)
 
+    def _free_index(self) -> int:
+        """``next_index``, or ``ValueError`` when the tree is full (2^depth leaves)."""
+        n = len(self._leaves)
+        if n >> self.depth:
+            raise ValueError(f"AppendOnlyMerkleTree of depth {self.depth} is full: {n} leaves, cannot append")
+        return n
+
     def append(self, leaf: int) -> MerkleOpening:
         """Write ``leaf`` at ``next_index``; return the opening of the empty slot it filled (leaf 0, old index).
 
@@ -494,9 +501,7 @@ class AppendOnlyMerkleTree:
         NonCanonicalFieldElement
             ``leaf`` is not an int in [0, r).
         """
-        n = len(self._leaves)
-        if n >> self.depth:
-            raise ValueError(f"AppendOnlyMerkleTree of depth {self.depth} is full: {n} leaves, cannot append")
+        n = self._free_index()
         opening = self._tree.set(n, leaf)
         self._leaves.append(leaf)
         return opening
@@ -511,9 +516,7 @@ class AppendOnlyMerkleTree:
         NonCanonicalFieldElement
             ``leaf`` is not an int in [0, r).
         """
-        n = len(self._leaves)
-        if n >> self.depth:
-            raise ValueError(f"AppendOnlyMerkleTree of depth {self.depth} is full: {n} leaves, cannot append")
+        n = self._free_index()
         self._tree.write(n, leaf)
         self._leaves.append(leaf)
 
