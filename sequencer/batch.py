@@ -155,6 +155,8 @@ class SharedBatchBuilder:
     ----------
     trace_seconds : float
         Wall time spent building traces at closes so far (the re-execution, in seconds).
+    traced_ops : int
+        Included transactions and forced rejections re-executed for traces at closes so far.
     """
 
     def __init__(
@@ -176,6 +178,7 @@ class SharedBatchBuilder:
         self.verify = verify
         self.traces = traces
         self.trace_seconds = 0.0
+        self.traced_ops = 0
         self._counts = [0] * len(rollups)  # slots filled per rollup in the open batch
         # what the trace re-execution replays: (tx, forced, None) included, (tx, True, reason) a forced rejection
         self._ops: list[tuple[UserTx, bool, ForcedReason | None]] = []
@@ -234,24 +237,14 @@ class SharedBatchBuilder:
             if message is None:
                 message = r.hasher.poseidon(tx.fields().inputs())  # = tx.fields().message(), by the native hasher
             check_signature(r, tx, self.verify, message)
-        counts = self._counts
-        if isinstance(tx, Transfer):
-            r = self.rollups[tx.chain]
-            apply_transfer(r, tx, trace=False)
-            r.forget_history()
-            self._included(tx, forced, None)
-            counts[tx.chain] += 1
-            return Placement(self.batch_number, tx.chain, counts[tx.chain] - 1)
-        src, dst = self.rollups[tx.chain], self.rollups[tx.to_chain]
-        _, _, message = apply_trigger_with_action(src, dst, tx, self.verify if self.signed else None, trace=False)
-        src.forget_history()
-        dst.forget_history()
+        _, _, sent = _apply(self.rollups, tx, self.verify if self.signed else None, trace=False)
         self._included(tx, forced, None)
+        counts = self._counts
         counts[tx.chain] += 1
+        if sent is None:
+            return Placement(self.batch_number, tx.chain, counts[tx.chain] - 1)
         counts[tx.to_chain] += 1
-        return Placement(
-            self.batch_number, tx.chain, counts[tx.chain] - 1, tx.to_chain, counts[tx.to_chain] - 1, message
-        )
+        return Placement(self.batch_number, tx.chain, counts[tx.chain] - 1, tx.to_chain, counts[tx.to_chain] - 1, sent)
 
     def _included(self, tx: UserTx, forced: bool, reason: ForcedReason | None) -> None:
         self._txs.append(tx)
@@ -283,17 +276,12 @@ class SharedBatchBuilder:
         for tx, forced, reason in self._ops:
             if reason is not None:
                 slots[tx.chain].append(forced_rejection_slot(shadow[tx.chain], tx, reason))
-            elif isinstance(tx, Transfer):
-                r = shadow[tx.chain]
-                slots[tx.chain].append(_mark_forced(apply_transfer(r, tx), forced))
-                r.forget_history()
-            else:
-                src, dst = shadow[tx.chain], shadow[tx.to_chain]
-                burn, mint, _ = apply_trigger_with_action(src, dst, tx, verify)
-                src.forget_history()
-                dst.forget_history()
-                slots[tx.chain].append(_mark_forced(burn, forced))
-                slots[tx.to_chain].append(mint)
+                continue
+            first, action, _ = _apply(shadow, tx, verify, trace=True)
+            slots[tx.chain].append(_mark_forced(first, forced))
+            if action is not None:
+                slots[tx.to_chain].append(action)
+        self.traced_ops += len(self._ops)
         return slots
 
     def close(self, *, allow_empty: bool = False) -> SharedBatch | None:
@@ -363,6 +351,24 @@ class SharedBatchBuilder:
         self._counts = [0] * len(self.rollups)
         self._ops = []
         self._txs = []
+
+
+def _apply(
+    rollups: Sequence[RollupState], tx: UserTx, verify: Verifier | None, *, trace: bool
+) -> tuple[SlotTrace | None, SlotTrace | None, Message | None]:
+    """Execute ``tx`` on ``rollups`` (a transfer on its rollup; a burn or call and its action on both) and drop the
+    undo logs: ``(slot on tx.chain, action's slot on tx.to_chain, the message)``, the slots None without ``trace``,
+    the action's slot and the message None for a transfer. On an error nothing changed (``sequencer.execute``)."""
+    if isinstance(tx, Transfer):
+        r = rollups[tx.chain]
+        slot = apply_transfer(r, tx, trace=trace)
+        r.forget_history()
+        return slot, None, None
+    src, dst = rollups[tx.chain], rollups[tx.to_chain]
+    trigger, action, message = apply_trigger_with_action(src, dst, tx, verify, trace=trace)
+    src.forget_history()
+    dst.forget_history()
+    return trigger, action, message
 
 
 def _accepted(message: int, signature: Signature, pubkey: tuple[int, int]) -> bool:
