@@ -128,7 +128,7 @@ class RollupState:
 
     def account_leaf(self, state: AccountState) -> int:
         """``state.leaf()``: Poseidon(pubkey_x, pubkey_y, balance, nonce), by this rollup's hasher."""
-        return self.hasher.poseidon((state.pubkey_x, state.pubkey_y, state.balance, state.nonce))
+        return self.hasher.poseidon(_leaf_inputs(state))
 
     def message_leaf(self, message: Message) -> int:
         """``message.leaf()``: Poseidon of its ten fields (protocol v2), by this rollup's hasher."""
@@ -176,16 +176,19 @@ class RollupState:
 
         Costs D hashes, plus the Poseidon-4 of the leaf unless ``leaf`` (= ``state.leaf()``) is given.
         """
-        self._journal.append((index, self._fields.get(index)))
-        self._fields[index] = state
+        self._record(index, state)
         return self.accounts.set(index, self.account_leaf(state) if leaf is None else leaf)
 
     def write_account(self, index: int, state: AccountState) -> None:
         """Write account ``index`` deferred: its leaf preimage (pubkey_x, pubkey_y, balance, nonce) is stored and
         hashed, with the account tree's other dirty nodes, when a root is next asked for."""
+        self._record(index, state)
+        self.accounts.write(index, _leaf_inputs(state))
+
+    def _record(self, index: int, state: AccountState) -> None:
+        """Set account ``index``'s fields, journalled for ``revert``."""
         self._journal.append((index, self._fields.get(index)))
         self._fields[index] = state
-        self.accounts.write(index, (state.pubkey_x, state.pubkey_y, state.balance, state.nonce))
 
     def push_message(self, slot: int, tree: AppendOnlyMerkleTree, leaf: int) -> None:
         """Append message ``leaf`` to ``tree`` (this rollup's burn or mint tree in bridge slot ``slot``) deferred; the
@@ -262,3 +265,8 @@ class RollupState:
             f"RollupState(chain_id={self.chain_id}, accounts={len(self._fields)}, "
             f"accounts_root={self.accounts_root}, bridge_root={self.bridge_root})"
         )
+
+
+def _leaf_inputs(state: AccountState) -> tuple[int, int, int, int]:
+    """The account leaf's Poseidon inputs, in ``AccountState.leaf``'s order (pubkey_x, pubkey_y, balance, nonce)."""
+    return (state.pubkey_x, state.pubkey_y, state.balance, state.nonce)

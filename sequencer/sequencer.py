@@ -838,9 +838,7 @@ class Sequencer:
                 want = (row.batch_number, row.chain, row.slot, row.mint_chain, row.mint_slot)
                 if got != want:
                     raise StoreMismatch(f"{store.path}: submission {row.seq} replays to {got}, recorded {want}")
-                for c, roots in (row.roots or {}).items():  # recorded by files written before roots were deferred
-                    if self.rollups[c].roots() != roots:
-                        raise StoreMismatch(f"{store.path}: submission {row.seq} replays to other roots on chain {c}")
+                self._check_row_roots(row, store)
                 m = placement.message
                 result: Receipt | Rejection = Receipt(
                     row.seq,
@@ -879,6 +877,13 @@ class Sequencer:
             finally:
                 self.discard_prefetched()
 
+    def _check_row_roots(self, row: SubmissionRow, store: SequencerStore) -> None:
+        """The roots an accepted submission row recorded (files written before roots were deferred; newer rows
+        record none, their batch row has the state roots) against the replayed state; ``StoreMismatch`` if not."""
+        for c, roots in (row.roots or {}).items():
+            if self.rollups[c].roots() != roots:
+                raise StoreMismatch(f"{store.path}: submission {row.seq} replays to other roots on chain {c}")
+
     def _replay_forced(self, row: SubmissionRow) -> None:
         """Re-execute a processed queue entry: it must give the recorded status, placement and roots."""
         tx = parse_tx(row.tx)
@@ -891,9 +896,7 @@ class Sequencer:
         if got != want:
             raise StoreMismatch(f"{self._store.path}: forced submission {row.seq} replays to {got}, recorded {want}")
         if isinstance(result, Receipt):
-            for c, roots in (row.roots or {}).items():
-                if self.rollups[c].roots() != roots:
-                    raise StoreMismatch(f"{self._store.path}: submission {row.seq} replays to other roots on chain {c}")
+            self._check_row_roots(row, self._store)
         self._forced[tx.chain] = [p for p in self._forced[tx.chain] if p.index > row.forced]
 
     def _replay_close(self, row: BatchRow) -> None:
