@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
-from accel.poseidon import hash2_unchecked, merkle_path_unchecked, poseidon_limbs, poseidon_unchecked
+from accel.poseidon import hash2_unchecked, merkle_path_unchecked, poseidon_many_unchecked, poseidon_unchecked
 
 __all__ = ["NativeHasher"]
 
@@ -63,8 +61,9 @@ class NativeHasher:
         return poseidon_unchecked(inputs)
 
     def many(self, rows: Sequence[Sequence[int]]) -> list[int]:
-        """One Poseidon per row (rows of one length, 1..16) in one kernel call (``accel.poseidon.poseidon_limbs``):
-        a deferred tree's flush hashes a whole level of dirty nodes, or all its pending leaves, at once.
+        """One Poseidon per row (rows of one length, 1..16) in one kernel call
+        (``accel.poseidon.poseidon_many_unchecked``): a deferred tree's flush hashes a whole level of dirty nodes, or
+        all its pending leaves, at once.
 
         Row memo: rows hashed by recent calls are answered from a table (the rows themselves are the key, so a hit
         is always the right answer). A burn tree src→dst and the mint tree src→dst hold the same leaves (the SVS
@@ -75,13 +74,10 @@ class NativeHasher:
         out: list[int | None] = [memo.get(row) for row in rows] if memo is not None else [None] * len(rows)
         todo = [i for i, h in enumerate(out) if h is None]
         if todo:
-            a = len(rows[todo[0]])
-            flat = b"".join([x.to_bytes(32, "little") for i in todo for x in rows[i]])
-            limbs = poseidon_limbs(np.frombuffer(flat, dtype="<u8").reshape(len(todo), a, 4)).tobytes()
+            hashed = poseidon_many_unchecked([rows[i] for i in todo])
             if memo is not None and len(memo) + len(todo) > self._rows_size:
                 memo.clear()
-            for j, i in enumerate(todo):
-                h = int.from_bytes(limbs[32 * j : 32 * j + 32], "little")
+            for i, h in zip(todo, hashed, strict=True):
                 out[i] = h
                 if memo is not None:
                     memo[tuple(rows[i])] = h

@@ -19,6 +19,7 @@ Python API (ints in normal form, each checked to be in [0, r))
 ``poseidon(inputs) -> int``                 circomlib ``Poseidon(n)``, 1 ≤ n ≤ 16
 ``hash2(left, right) -> int``               ``poseidon([left, right])``, the Merkle node hash
 ``poseidon_many(rows) -> list[int]``        one hash per row (all rows the same arity), one kernel call
+                                            (``poseidon_many_unchecked``: the same without the Python-side checks)
 ``merkle_path(leaf, index, siblings) -> tuple[int, ...]``
                                             every node of a path, leaf first, root last (D hashes, one call)
 ``merkle_paths(leaves, indices, siblings) -> list[tuple[int, ...]]``
@@ -65,6 +66,7 @@ __all__ = [
     "poseidon",
     "poseidon_limbs",
     "poseidon_many",
+    "poseidon_many_unchecked",
     "poseidon_unchecked",
 ]
 
@@ -521,12 +523,21 @@ def poseidon_many(rows: Sequence[Sequence[int]]) -> list[int]:
         return []
     a = len(rows[0])
     _check_arity(a)
-    flat = []
     for i, row in enumerate(rows):
         if len(row) != a:
             raise ValueError(f"Argument 'rows' must have rows of one length: rows[0] has {a}, rows[{i}] {len(row)}")
-        flat += [require_canonical_fr(x, f"rows[{i}][{j}]") for j, x in enumerate(row)]
-    return _to_ints(poseidon_limbs(_to_limbs(flat).reshape(len(rows), a, 4)))
+        for j, x in enumerate(row):
+            require_canonical_fr(x, f"rows[{i}][{j}]")
+    return poseidon_many_unchecked(rows)
+
+
+def poseidon_many_unchecked(rows: Sequence[Sequence[int]]) -> list[int]:
+    """``poseidon_many`` without the Python-side checks (the kernel still refuses limbs ≥ r). Assumes: rows of one
+    length 1..16, ints in [0, 2^256) (a negative one or one ≥ 2^256 raises ``OverflowError``)."""
+    if not rows:
+        return []
+    flat = _to_limbs([x for row in rows for x in row])
+    return _to_ints(poseidon_limbs(flat.reshape(len(rows), len(rows[0]), 4)))
 
 
 def poseidon_limbs(x: np.ndarray) -> np.ndarray:
