@@ -18,19 +18,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from prover.kernels.ntt import (
-    bit_reverse_batch_inplace,
-    bit_reversed,
-    coset_move_batch_inplace,
-    dif_batch_inplace,
-    dit_batch_inplace,
-    powers,
-    scale_batch_inplace,
-    stage_twiddles,
-)
+from prover import backend
 from zksvs.errors import CircuitTooLarge
 from zksvs.field import FR_GENERATOR, FR_MODULUS, FR_TWO_ADICITY, fr_root_of_unity
 from zksvs.limbs import ints_to_limbs
@@ -134,7 +124,7 @@ class EvaluationDomain:
         """Twiddle and coset tables, built on first use and cached per size."""
         return _tables(self.log_size)
 
-    # -- transforms on Montgomery limb arrays (in place) --------------------------------------------------------
+    # -- transforms on Montgomery limb arrays (in place; numba kernels, imported on first use) -------------------
 
     def ntt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
         """Coefficients → evaluations on ⟨ω⟩: X_k = Σ_j x_j ω^{jk}, in place.
@@ -147,6 +137,8 @@ class EvaluationDomain:
             Ranges each stage is split into (1 = single thread); default ``numba.get_num_threads()``, or 1 below
             ``PARALLEL_MIN_ELEMENTS`` elements in all.
         """
+        from prover.kernels.ntt import bit_reverse_batch_inplace, dit_batch_inplace
+
         xb = self._batch(x)
         chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         bit_reverse_batch_inplace(xb, self.log_size, chunks)
@@ -154,6 +146,8 @@ class EvaluationDomain:
 
     def intt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
         """Evaluations on ⟨ω⟩ → coefficients: x_j = n^{-1}·Σ_k X_k ω^{-jk}, in place (shapes as ``ntt_inplace``)."""
+        from prover.kernels.ntt import bit_reverse_batch_inplace, dif_batch_inplace, scale_batch_inplace
+
         xb = self._batch(x)
         chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         dif_batch_inplace(xb, self.tables.twiddles_inv, self.log_size, chunks)
@@ -162,6 +156,8 @@ class EvaluationDomain:
 
     def coset_ntt_inplace(self, x: np.ndarray, n_chunks: int | None = None) -> None:
         """Coefficients → evaluations on g·⟨ω⟩ (g = ``coset_shift``), in place."""
+        from prover.kernels.ntt import bit_reverse_batch_inplace, dit_batch_inplace, scale_batch_inplace
+
         xb = self._batch(x)
         chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         scale_batch_inplace(xb, self.tables.coset_scale, chunks)
@@ -174,6 +170,8 @@ class EvaluationDomain:
         This is snarkjs's ``ifft`` → ``batchApplyKey(1, inc)`` → ``fft``, as DIF with ω^{-1}, one multiplication by
         n^{-1}·g^i in bit-reversed order, and DIT with ω: no bit-reversal pass (``kernels.ntt``).
         """
+        from prover.kernels.ntt import coset_move_batch_inplace
+
         xb = self._batch(x)
         chunks = _chunks(n_chunks, xb.shape[0] * xb.shape[1])
         t = self.tables
@@ -198,7 +196,7 @@ def _chunks(n_chunks: int | None, n_elements: int | None = None) -> int:
         return max(1, int(n_chunks))
     if n_elements is not None and n_elements < PARALLEL_MIN_ELEMENTS:
         return 1
-    return numba.get_num_threads()
+    return backend.num_threads()
 
 
 @functools.cache
@@ -225,13 +223,14 @@ def _tables(log_size: int) -> DomainTables:
     omega, omega_inv, size_inv, g = _to_mont_limbs([d.omega, d.omega_inv, d.size_inv, d.coset_shift])
     one = _to_mont_limbs([1])[0]
     half = max(1, n // 2)
-    tw = stage_twiddles(powers(omega, one, half), log_size)
-    tw_inv = stage_twiddles(powers(omega_inv, one, half), log_size)
+    b = backend  # numba kernels or the native library (prover.backend)
+    tw = b.stage_twiddles(b.powers(omega, one, half), log_size)
+    tw_inv = b.stage_twiddles(b.powers(omega_inv, one, half), log_size)
     return DomainTables(
         twiddles=tw,
         twiddles_inv=tw_inv,
-        coset_scale_br=bit_reversed(powers(g, size_inv, n), log_size),
-        coset_scale=powers(g, one, n),
+        coset_scale_br=b.bit_reversed(b.powers(g, size_inv, n), log_size),
+        coset_scale=b.powers(g, one, n),
     )
 
 

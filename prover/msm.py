@@ -15,7 +15,8 @@ Public API::
     g1_add(p, q), g1_neg(p), g1_mul(p, k: int) -> G1Affine
     g2_add(p, q), g2_neg(p), g2_mul(p, k: int) -> G2Affine
 
-The heavy lifting is in ``prover.kernels`` (numba, cached); ``n_threads`` defaults to ``numba.get_num_threads()``.
+The heavy lifting is in ``prover.kernels`` (numba, cached; imported on first use), the MSM through ``prover.backend``
+(numba, or the native library in a one-proof process); ``n_threads`` defaults to ``numba.get_num_threads()``.
 
 References
 ----------
@@ -27,13 +28,10 @@ from __future__ import annotations
 
 import functools
 
-import numba
 import numpy as np
 
+from prover import backend
 from prover.glv import beta_limbs, split_constants
-from prover.kernels import curve as _curve
-from prover.kernels import fixed_base as _fb
-from prover.kernels import msm as _kmsm
 from zksvs.errors import NonCanonicalFieldElement
 from zksvs.field import FQ_MODULUS, FR_MODULUS
 from zksvs.formats.binfile import limbs_below
@@ -93,7 +91,7 @@ def _check_bases(bases: np.ndarray, g2: bool, what: str = "bases") -> np.ndarray
 
 def _threads(n_threads: int | None) -> int:
     if n_threads is None:
-        return numba.get_num_threads()
+        return backend.num_threads()
     if not isinstance(n_threads, int) or n_threads < 1:
         raise ValueError(f"Argument 'n_threads' must be a positive int, not {n_threads!r}")
     return n_threads
@@ -119,7 +117,7 @@ def _msm(bases, scalars, window_bits, n_threads, g2):
     _window(window_bits, 1, 24)
     t = _threads(n_threads)
     beta, consts = _glv_args(2 if g2 else 1)
-    aff = _kmsm.msm_affine(bases, scalars, window_bits or 0, t, n_threads is not None, beta, consts)
+    aff = backend.msm_affine(bases, scalars, window_bits or 0, t, n_threads is not None, beta, consts)
     return g2_from_limbs(aff.reshape(1, *aff.shape))[0] if g2 else g1_from_limbs(aff.reshape(1, *aff.shape))[0]
 
 
@@ -166,6 +164,9 @@ def msm_g2(
 
 
 def _fixed(point, scalars, window_bits, n_threads, g2):
+    from prover.kernels import curve as _curve
+    from prover.kernels import fixed_base as _fb
+
     scalars = _check_scalars(scalars)
     _window(window_bits, 1, 16)
     t = _threads(n_threads)
@@ -227,6 +228,8 @@ def _scalar_limbs(k: int) -> np.ndarray:
 
 def g1_add(p: G1Affine, q: G1Affine) -> G1Affine:
     """p + q on affine Python ints (None = ∞)."""
+    from prover.kernels import curve as _curve
+
     jac = _curve.affine_to_jac_arr(g1_to_limbs([p]))
     return g1_from_limbs(_curve.jac_to_affine_arr(_curve.madd_arr(jac, g1_to_limbs([q]))))[0]
 
@@ -238,12 +241,16 @@ def g1_neg(p: G1Affine) -> G1Affine:
 
 def g1_mul(p: G1Affine, k: int) -> G1Affine:
     """k·p for any Python int k (taken mod r; G1 has prime order r)."""
+    from prover.kernels import curve as _curve
+
     jac = _curve.mul_arr(g1_to_limbs([p]), _scalar_limbs(_check_int(k)))
     return g1_from_limbs(_curve.jac_to_affine_arr(jac))[0]
 
 
 def g2_add(p: G2Affine, q: G2Affine) -> G2Affine:
     """p + q on affine G2 Python ints (None = ∞)."""
+    from prover.kernels import curve as _curve
+
     jac = _curve.affine_to_jac_arr(g2_to_limbs([p]))
     return g2_from_limbs(_curve.jac_to_affine_arr(_curve.madd_arr(jac, g2_to_limbs([q]))))[0]
 
@@ -255,5 +262,7 @@ def g2_neg(p: G2Affine) -> G2Affine:
 
 def g2_mul(p: G2Affine, k: int) -> G2Affine:
     """k·p for any Python int k, taken mod r (valid for points of the order-r subgroup, which G2 keys are)."""
+    from prover.kernels import curve as _curve
+
     jac = _curve.mul_arr(g2_to_limbs([p]), _scalar_limbs(_check_int(k)))
     return g2_from_limbs(_curve.jac_to_affine_arr(jac))[0]

@@ -23,7 +23,9 @@ nothing (as snarkjs); ``check_witness`` does it from the circuit's R1CS.
 
 Kernel loading is not a stage: the stages call 4 numba entry points (the witness map, the domain tables, the G1 and
 G2 MSM), which ``prover.warmup.prepare("prove")`` compiles or loads before the first stage (``ProveTiming.
-kernel_seconds``; nothing the second time in a process), so stage times measure proving only.
+kernel_seconds``; nothing the second time in a process), so stage times measure proving only. On the native engine
+(``prover.backend``: the same kernels in a shared library, a one-proof process) there is nothing to load, and the
+five stages before "finish" run at once on threads (``ProveTiming.overlapped``).
 
 References
 ----------
@@ -40,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from prover import backend
 from prover.domain import EvaluationDomain
 from prover.msm import kernel_input, msm_g1, msm_g2
 from prover.qap import QapMatrices, first_unsatisfied_row, witness_map
@@ -71,16 +74,23 @@ class ProveTiming:
     kernel_seconds : float
         Compiling (first use on a machine) or loading (first proof in a process) the stages' numba kernels; not a
         stage, and not in ``total``.
+    overlapped : bool
+        The stages ran at once on threads (the native engine, ``prover.backend``): each stage's seconds are its
+        own wall time, their sum exceeds the proof's; ``wall_seconds`` is the time all of them took.
+    wall_seconds : float
+        Wall-clock seconds from the first stage's start to the end of "finish".
     """
 
     stages: dict[str, float] = field(default_factory=dict)
     check_seconds: float = 0.0
     kernel_seconds: float = 0.0
+    overlapped: bool = False
+    wall_seconds: float = 0.0
 
     @property
     def total(self) -> float:
-        """Sum of the stages and the check, in seconds."""
-        return self.check_seconds + sum(self.stages.values())
+        """The check plus the stages' wall time (their sum when they ran one after another), in seconds."""
+        return self.check_seconds + (self.wall_seconds if self.overlapped else sum(self.stages.values()))
 
 
 def _witness_values(witness: Witness | Sequence[int]) -> tuple[int, ...]:
@@ -123,28 +133,19 @@ def _check_canonical(w: np.ndarray) -> None:
 
 def _prove(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, r: int, s: int, progress: ProgressCallback | None
            ) -> tuple[Proof, ProveTiming]:  # fmt: skip
-    from prover.warmup import prepare
-
     domain = EvaluationDomain.for_constraints(qm.n_constraints, qm.n_public)
     _check_key(pk, qm.n_wires, qm.n_public, domain.size)
     _check_canonical(w)
     w = kernel_input(w)
-    timing = ProveTiming(kernel_seconds=prepare("prove").total_s)
+    if backend.native() is not None:
+        timing = ProveTiming(overlapped=True)
+        sums = _native_stages(qm, pk, w, domain, timing, progress)
+    else:
+        from prover.warmup import prepare
 
-    def stage(name: str, fn: Callable[[], Any]) -> Any:
-        if progress is not None:
-            progress(name)
-        t0 = time.perf_counter()
-        out = fn()
-        timing.stages[name] = time.perf_counter() - t0
-        return out
-
-    h = stage(STAGES[0], lambda: witness_map(qm, w, domain))
-    a_sum = stage(STAGES[1], lambda: msm_g1(pk.a_query, w))
-    b1_sum = stage(STAGES[2], lambda: msm_g1(pk.b_g1_query, w))
-    b2_sum = stage(STAGES[3], lambda: msm_g2(pk.b_g2_query, w))
-    c_sum = stage(STAGES[4], lambda: msm_g1(pk.c_query, w[pk.n_public + 1 :]))
-    h_sum = stage(STAGES[5], lambda: msm_g1(pk.h_query, h))
+        timing = ProveTiming(kernel_seconds=prepare("prove").total_s)
+        sums = _numba_stages(qm, pk, w, domain, timing, progress)
+    a_sum, b1_sum, b2_sum, c_sum, h_sum = sums
 
     def finish() -> Proof:
         # A = Σ w·A_i + α + r·δ, B = Σ w·B_i + β + s·δ (G2 and G1), C = Σ w·C_i + Σ h·H_i + s·A + r·B1 − r·s·δ
@@ -155,7 +156,85 @@ def _prove(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, r: int, s: int, progr
         c = msm_g1(c_bases, ints_to_limbs([1, 1, s, r, (-r * s) % _R]))
         return Proof(a=a, b=b, c=c)
 
-    return stage(STAGES[6], finish), timing
+    if progress is not None:
+        progress(STAGES[6])
+    t0 = time.perf_counter()
+    proof = finish()
+    timing.stages[STAGES[6]] = time.perf_counter() - t0
+    timing.wall_seconds += timing.stages[STAGES[6]]
+    return proof, timing
+
+
+def _stage_jobs(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, domain: EvaluationDomain) -> dict[str, Callable]:
+    return {
+        STAGES[0]: lambda: witness_map(qm, w, domain),
+        STAGES[1]: lambda: msm_g1(pk.a_query, w),
+        STAGES[2]: lambda: msm_g1(pk.b_g1_query, w),
+        STAGES[3]: lambda: msm_g2(pk.b_g2_query, w),
+        STAGES[4]: lambda: msm_g1(pk.c_query, w[pk.n_public + 1 :]),
+    }
+
+
+def _numba_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCallback | None) -> tuple:
+    """The stages one after another, each on numba's threads."""
+    jobs = _stage_jobs(qm, pk, w, domain)
+    out: dict[str, Any] = {}
+    t_all = time.perf_counter()
+    for name in STAGES[:6]:
+        if progress is not None:
+            progress(name)
+        t0 = time.perf_counter()
+        out[name] = msm_g1(pk.h_query, out[STAGES[0]]) if name == STAGES[5] else jobs[name]()
+        timing.stages[name] = time.perf_counter() - t0
+    timing.wall_seconds = time.perf_counter() - t_all
+    return out[STAGES[1]], out[STAGES[2]], out[STAGES[3]], out[STAGES[4]], out[STAGES[5]]
+
+
+def _native_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCallback | None) -> tuple:
+    """The independent stages at once on ``os.cpu_count()`` threads (each native call runs one thread and releases
+    the GIL): MSM B2 (the largest) first, the witness map → MSM H chain, then MSM A, B1 and C."""
+    import os
+    import queue
+    import threading
+
+    jobs = _stage_jobs(qm, pk, w, domain)
+    jobs[STAGES[5]] = lambda: msm_g1(pk.h_query, out[STAGES[0]])
+    order = [STAGES[3], (STAGES[0], STAGES[5]), STAGES[1], STAGES[2], STAGES[4]]
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for item in order:
+        todo.put(item if isinstance(item, tuple) else (item,))
+    out: dict[str, Any] = {}
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        while not errors:
+            try:
+                chain = todo.get_nowait()
+            except queue.Empty:
+                return
+            for name in chain:
+                t0 = time.perf_counter()
+                try:
+                    out[name] = jobs[name]()
+                except BaseException as e:  # re-raised in the calling thread
+                    errors.append(e)
+                    return
+                timing.stages[name] = time.perf_counter() - t0
+
+    if progress is not None:
+        for name in STAGES[:6]:
+            progress(name)
+    t_all = time.perf_counter()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(len(order), os.cpu_count() or 1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    timing.wall_seconds = time.perf_counter() - t_all
+    if errors:
+        raise errors[0]
+    timing.stages = {name: timing.stages[name] for name in STAGES[:6]}  # the usual order
+    return out[STAGES[1]], out[STAGES[2]], out[STAGES[3]], out[STAGES[4]], out[STAGES[5]]
 
 
 def prove_from_matrices(
@@ -360,6 +439,7 @@ class ZkeyProver:
         self.zkey = read_zkey(zkey, matrices=False)
         c, pk = self.zkey.coefficients, self.zkey.proving_key
         self.source = zkey
+        self.last_timing: ProveTiming | None = None  # of the latest proof (overlap, wall seconds)
         self.qap = QapMatrices.from_zkey_coefficients(
             c.matrix, c.rows, c.wires, c.values_r2, c.n_constraints, pk.n_wires, pk.n_public, self.zkey.path
         )
@@ -393,6 +473,7 @@ class ZkeyProver:
         r = _random_scalar(rng) if r is None else r % _R
         s = _random_scalar(rng) if s is None else s % _R
         proof, timing = _prove(self.qap, pk, w, r, s, progress)
+        self.last_timing = timing
         return proof, limbs_to_ints(w[1 : 1 + pk.n_public]), dict(timing.stages)
 
 

@@ -31,9 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accel.field import fr_mul_arr, fr_to_mont_arr
+from prover import backend
 from prover.domain import EvaluationDomain, _chunks
-from prover.kernels import qap as _k
 from zksvs.errors import FormatError
 from zksvs.r1cs import ConstraintMatrices, SparseMatrix
 
@@ -68,10 +67,12 @@ class QapMatrices:
         """
 
         def conv(name: str, x: SparseMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            from prover.kernels.qap import to_r2
+
             _check_matrix(name, x, m.n_constraints, m.n_wires)
             rows = np.ascontiguousarray(x.rows, dtype=np.int64)
             wires = np.ascontiguousarray(x.wires, dtype=np.int64)
-            return rows, wires, _k.to_r2(np.ascontiguousarray(x.coeffs, dtype=np.uint64))
+            return rows, wires, to_r2(np.ascontiguousarray(x.coeffs, dtype=np.uint64))
 
         c = conv("C", m.C) if m.C is not None else None
         return cls(m.n_constraints, m.n_wires, m.n_public, conv("A", m.A), conv("B", m.B), c)
@@ -146,8 +147,8 @@ def witness_map(
     w = _witness(qm, witness_limbs)
     t = domain.tables
     n_threads = _chunks(n_threads, 3 * domain.size)
-    return _k.witness_map(*qm.a, *qm.b, w, qm.n_constraints, qm.n_public, t.twiddles_inv, t.coset_scale_br,
-                          t.twiddles, domain.log_size, n_threads)  # fmt: skip
+    return backend.witness_map(*qm.a, *qm.b, w, qm.n_constraints, qm.n_public, t.twiddles_inv, t.coset_scale_br,
+                               t.twiddles, domain.log_size, n_threads)  # fmt: skip
 
 
 def snarkjs_reduction(
@@ -192,6 +193,9 @@ def snarkjs_reduction(
 def evaluate_ab_rows(matrices: ConstraintMatrices, witness_limbs: np.ndarray, domain: EvaluationDomain) -> np.ndarray:
     """A·w, B·w and C = A∘B on every row of the domain (snarkjs ``buildABC1``), input rows included (a reference view
     of the QAP kernel's first step, Montgomery form ``uint64[3, n, 4]``; rows past the input rows are 0)."""
+    from accel.field import fr_mul_arr, fr_to_mont_arr
+    from prover.kernels import qap as _k
+
     m = ConstraintMatrices(matrices.n_constraints, matrices.n_wires, matrices.n_public, matrices.A, matrices.B, None)
     qm = QapMatrices.from_matrices(m)
     w = _witness(qm, witness_limbs)
@@ -229,6 +233,8 @@ def first_unsatisfied_row(matrices: ConstraintMatrices | QapMatrices, witness_li
         qm = QapMatrices.from_matrices(matrices)
     if qm.c is None:
         raise ValueError("Argument 'matrices' must include C to check a witness")
+    from prover.kernels import qap as _k
+
     w = _witness(qm, witness_limbs)
     k = int(_k.first_unequal_row(*qm.a, *qm.b, *qm.c, w, qm.n_constraints))
     return None if k < 0 else k
