@@ -198,7 +198,7 @@ def _lean_cache_reads() -> Iterator[None]:
             environment.Environment._memo.pop(env_name, None)
 
 
-def prepare_process(group: str = "prove", announce: Callable[[str], Any] | None = None) -> Any:
+def prepare_process(group: str = "prove", announce: Callable[[str], Any] | None = None, native: bool = False) -> Any:
     """Load (or compile, announced) the kernels of ``group`` for a one-proof process; see the module docstring.
 
     Parameters
@@ -206,13 +206,115 @@ def prepare_process(group: str = "prove", announce: Callable[[str], Any] | None 
     group : str
         A signature group of ``prover.warmup`` (``"prove"``, ``"check"``).
     announce : callable, optional
-        Called with the one-line compile message (``KernelCacheState.message``) before a first-use compile.
+        Called with a one-line message before a first-use compile (``KernelCacheState.message``), a native
+        library build, or when a native library is unusable.
+    native : bool
+        For ``"prove"``: use the native library (``prover.native``) when this machine has one, with no numba in the
+        process (``prover.backend.use_native``); otherwise load the numba kernels and then build the library once
+        (announced), for the next process.
 
     Returns
     -------
     prover.warmup.WarmupReport
-        One row per kernel (compiled or loaded, seconds).
+        One row per kernel (compiled or loaded, seconds), or one row for the native library.
     """
+    if native and group == "prove":
+        report, unusable = _load_native(announce)
+        if report is not None:
+            return report
+    else:
+        unusable = False
+    report = _prepare_numba(group, announce)
+    if native and group == "prove":
+        build_native(announce, quiet=unusable)
+    return report
+
+
+def _load_native(announce: Callable[[str], Any] | None) -> tuple[Any, bool]:
+    """(report, unusable): the native library made the prove path's engine, or (None, whether a file was there)."""
+    import time
+
+    from prover import backend
+    from prover.native import library
+    from prover.warmup import KernelRow, WarmupReport
+
+    if not library.enabled():
+        return None, False
+    t0 = time.perf_counter()
+    key = library.library_key()
+    if key is None:
+        return None, False
+    try:
+        lib = library.load(key)
+    except OSError as e:
+        if announce is not None:
+            announce(f"native prover library {library.library_path(key)} is unusable ({e}); proving with numba and "
+                     "rebuilding it")  # fmt: skip
+        return None, True
+    if lib is None:
+        return None, False
+    backend.use_native(lib)
+    row = KernelRow("native library", "prove", lib.path.name, "loaded", time.perf_counter() - t0)
+    return WarmupReport([row]), False
+
+
+def build_native(announce: Callable[[str], Any] | None = None, quiet: bool = False) -> Any:
+    """Build this machine's native library unless it exists or a build failed before (``prover.native.build``).
+
+    A failed build (no C compiler, a link error) is announced once and remembered beside the library's path
+    (``.failed``, the reason inside), so later processes take the numba path without trying again; deleting the
+    file (or the cache folder) tries again.
+
+    Parameters
+    ----------
+    announce : callable, optional
+        Called with one line before a build and when it fails.
+    quiet : bool
+        Announce nothing before the build (the caller has said why it is rebuilding).
+
+    Returns
+    -------
+    prover.warmup.KernelRow or None
+        ``status`` "built" (seconds), "present", or "failed: <reason>"; None when the native path is off or has no
+        key on this machine.
+    """
+    from prover.native import library
+    from prover.native.build import BUILD_ESTIMATE_S, BuildError, build, compiler
+    from prover.warmup import KernelRow
+
+    if not library.enabled():
+        return None
+    key = library.library_key()
+    if key is None:
+        return None
+    path = library.library_path(key)
+    failed = path.with_suffix(".failed")
+    if failed.exists():
+        return KernelRow("native library", "prove", path.name, f"failed: {failed.read_text().strip()}", 0.0)
+    if path.is_file() and not quiet:
+        try:
+            library.load(key)
+            return KernelRow("native library", "prove", path.name, "present", 0.0)
+        except OSError:
+            pass
+    if announce is not None and not quiet and compiler() is not None:
+        announce(f"compiling the native prover library (once per machine, ~{BUILD_ESTIMATE_S:.0f} s at most)…")
+    try:
+        result = build(key)
+    except BuildError as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        try:
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            failed.write_text(str(e) + "\n")
+        except OSError:
+            pass
+        if announce is not None:
+            announce(f"native prover library not built ({reason}); proving with numba")
+        return KernelRow("native library", "prove", path.name, f"failed: {reason}", 0.0)
+    return KernelRow("native library", "prove", result.path.name, "built", result.seconds)
+
+
+def _prepare_numba(group: str, announce: Callable[[str], Any] | None) -> Any:
     from prover.warmup import kernel_cache_state, prepare
 
     with _hidden_optional_imports():
@@ -231,4 +333,4 @@ def prepare_process(group: str = "prove", announce: Callable[[str], Any] | None 
             return prepare(group)
 
 
-__all__ = ["prepare_process"]
+__all__ = ["build_native", "prepare_process"]
