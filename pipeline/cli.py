@@ -527,6 +527,12 @@ def warmup_cmd(groups: tuple[str, ...], as_json: bool) -> None:
     if estimate and not as_json:
         click.echo(f"compiling kernels (once per machine, ~{estimate:.0f} s)…", err=True)
     report = warmup(groups)
+    if "prove" in groups:  # and the native library of the prove kernels (prover.native), built once per machine
+        from prover.startup import build_native
+
+        row = build_native(announce=None if as_json else lambda message: click.echo(message, err=True))
+        if row is not None:
+            report.rows.append(row)
     if as_json:
         write_json(report.to_json(), None)
         return

@@ -85,11 +85,7 @@ def entry_objects() -> dict[str, tuple[str, list[str], bytes]]:
         numba's cache has no object code for an entry (an unwritable cache folder).
     """
     from numba import types as nt
-    from numba.np.ufunc.parallel import _launch_threads
 
-    # the entries' code names numba's threading layer (the kernels' parallel paths, unused here); a process that
-    # has not run a parallel kernel yet must register it before numba loads that code
-    _launch_threads()
     from prover.native.entries import ENTRIES  # compiles (and caches) the entries on first use
 
     ctype = {nt.CPointer(nt.uint64): "uint64_t *", nt.CPointer(nt.int64): "int64_t *", nt.int64: "int64_t"}

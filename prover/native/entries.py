@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from numba import carray, njit
 from numba import types as nt
+from numba.np.ufunc.parallel import _launch_threads
 
-from prover.kernels import msm as _msm
-from prover.kernels import ntt as _ntt
-from prover.kernels import qap as _qap
+# the entries are compiled (or loaded) on import, and their code names numba's threading layer (the kernels'
+# parallel paths, never taken here): it must be registered first, as numba does before a parallel kernel's first call
+_launch_threads()
+
+from prover.kernels import msm as _msm  # noqa: E402
+from prover.kernels import ntt as _ntt  # noqa: E402
+from prover.kernels import qap as _qap  # noqa: E402
 
 _U = nt.CPointer(nt.uint64)
 _I = nt.CPointer(nt.int64)

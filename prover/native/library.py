@@ -22,7 +22,6 @@ import ctypes
 import hashlib
 import importlib.util
 import os
-import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,9 +106,9 @@ def library_key(root: Path = _ROOT) -> str | None:
     return h.hexdigest()[:32]
 
 
-def library_path(key: str) -> Path:
-    """Where the library of ``key`` lives."""
-    return cache_dir() / f"prover-{key}.so"
+def library_path(key: str, folder: Path | None = None) -> Path:
+    """Where the library of ``key`` lives (in ``folder``, a cache folder, default ``cache_dir()``'s)."""
+    return (cache_dir() if folder is None else Path(folder) / "native") / f"prover-{key}.so"
 
 
 _P = ctypes.c_void_p
@@ -205,6 +204,8 @@ def _describe(status: int, exc: ctypes.c_void_p) -> str:
         try:
             info = ctypes.cast(exc, ctypes.POINTER(ctypes.c_void_p))
             data = ctypes.string_at(info[0], ctypes.cast(exc.value + 8, ctypes.POINTER(ctypes.c_int32))[0])
+            import pickle
+
             cls, args, loc = pickle.loads(data)
             where = f" ({loc[0]}, {Path(loc[1]).name}:{loc[2]})" if loc else ""
             return f"{cls.__name__}: {', '.join(map(str, args))}{where}"
@@ -224,8 +225,18 @@ def load(key: str | None = None) -> NativeLibrary | None:
     key = key or library_key()
     if key is None:
         return None
-    path = library_path(key)
-    if not path.is_file():
+    return load_from(library_path(key))
+
+
+def load_from(path: Path) -> NativeLibrary | None:
+    """The library at ``path``, or None if there is no such file.
+
+    Raises
+    ------
+    OSError
+        The file cannot be loaded (truncated, corrupt, a missing symbol).
+    """
+    if not Path(path).is_file():
         return None
     cdll = ctypes.CDLL(str(path))
     for name, args in SIGNATURES.items():
@@ -236,4 +247,4 @@ def load(key: str | None = None) -> NativeLibrary | None:
 
 
 __all__ = ["KEY_FILES", "NativeKernelError", "NativeLibrary", "cache_dir", "enabled", "library_key", "library_path",
-           "load"]  # fmt: skip
+           "load", "load_from"]  # fmt: skip

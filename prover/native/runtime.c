@@ -125,8 +125,20 @@ void NRT_MemInfo_call_dtor(MemInfo *mi) {
 int numba_attempt_nocopy_reshape(intptr_t nd, const intptr_t *dims, const intptr_t *strides, intptr_t newnd,
                                  const intptr_t *newdims, intptr_t *newstrides, intptr_t itemsize, int is_f_order) {
     intptr_t od[64], os[64];
-    intptr_t ond = 0;
+    intptr_t ond = 0, old_size = 1, new_size = 1;
     if (nd > 64 || newnd > 64) return 0;
+    for (intptr_t i = 0; i < nd; i++) old_size *= dims[i];
+    for (intptr_t i = 0; i < newnd; i++) new_size *= newdims[i];
+    if (old_size != new_size) return 0;
+    if (new_size == 0) { /* no element is ever addressed: any strides do; give the contiguous ones */
+        intptr_t step = itemsize;
+        for (intptr_t k = 0; k < newnd; k++) {
+            intptr_t i = is_f_order ? k : newnd - 1 - k;
+            newstrides[i] = step;
+            step *= newdims[i] ? newdims[i] : 1;
+        }
+        return 1;
+    }
     for (intptr_t i = 0; i < nd; i++) { /* axes of length 1 do not constrain the layout */
         if (dims[i] != 1) {
             od[ond] = dims[i];
