@@ -214,6 +214,31 @@ def _describe(status: int, exc: ctypes.c_void_p) -> str:
     return f"status {status}"
 
 
+def _check_elf_extent(path: Path) -> None:
+    """Raise OSError unless ``path`` is an ELF-64 little-endian file whose segments and section table lie inside it.
+
+    The dynamic loader maps segments without checking them against the file's size: a truncated library would load
+    and then stop the process (SIGBUS) on first touch, where this check makes it an error.
+    """
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(64)
+        size = f.seek(0, 2)
+        if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+            raise OSError(f"{path}: not an ELF-64 little-endian shared object")
+        phoff, shoff = struct.unpack_from("<QQ", head, 0x20)
+        phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", head, 0x36)
+        if shoff + shnum * shentsize > size or phoff + phnum * phentsize > size or phentsize < 56:
+            raise OSError(f"{path}: truncated ({size} bytes)")
+        f.seek(phoff)
+        table = f.read(phnum * phentsize)
+    for i in range(phnum):
+        offset, _, _, filesz = struct.unpack_from("<QQQQ", table, i * phentsize + 8)
+        if offset + filesz > size:
+            raise OSError(f"{path}: truncated ({size} bytes, a segment ends at {offset + filesz})")
+
+
 def load(key: str | None = None) -> NativeLibrary | None:
     """The native library of this machine and these sources, or None when there is none (not built, no key).
 
@@ -238,6 +263,7 @@ def load_from(path: Path) -> NativeLibrary | None:
     """
     if not Path(path).is_file():
         return None
+    _check_elf_extent(Path(path))
     cdll = ctypes.CDLL(str(path))
     for name, args in SIGNATURES.items():
         fn = getattr(cdll, name)
