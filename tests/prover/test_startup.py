@@ -7,6 +7,7 @@ and globals, as ``JitEngine._load_defined_symbols`` collects them) on the same c
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -96,10 +97,11 @@ def test_prove_command_imports_nothing_a_proof_does_not_need(tmp_path) -> None:
 
     prepare("prove")
     zkey, wtns, _ = _files("poseidon_preimage")
+    # the numba path (ZKSVS_NATIVE=0); with the native library numba is not imported at all (test_native.py)
     r = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "pipeline.cli", "prove", zkey, wtns,
          tmp_path / "proof.json", tmp_path / "public.json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "ZKSVS_NATIVE": "0"},
     )  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
