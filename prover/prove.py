@@ -191,8 +191,8 @@ def _numba_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCall
 
 
 def _native_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCallback | None) -> tuple:
-    """The independent stages at once on ``os.cpu_count()`` threads (each native call runs one thread and releases
-    the GIL): MSM B2 (the largest) first, the witness map → MSM H chain, then MSM A, B1 and C."""
+    """The independent stages at once on as many threads as this process may use CPUs (each native call runs one
+    thread and releases the GIL): MSM B2 (the largest) first, the witness map → MSM H chain, then MSM A, B1 and C."""
     import os
     import queue
     import threading
@@ -225,7 +225,8 @@ def _native_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCal
         for name in STAGES[:6]:
             progress(name)
     t_all = time.perf_counter()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(len(order), os.cpu_count() or 1))]
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(len(order), cpus))]
     for t in threads:
         t.start()
     for t in threads:

@@ -31,6 +31,13 @@ object-mode code needs (``_lean_cache_reads``):
   its name alone; those serve the loaded code only (they leave numba's environment table afterwards, so a later
   compile builds its own from the real module).
 
+With ``native=True`` (``zksvs prove``) it first looks for this machine's native library of the prove kernels
+(``prover.native``: numba's machine code for them, linked once per machine into a shared object) and, when there is
+one, makes it the prove path's engine (``prover.backend``) and returns without importing numba at all; when there is
+none it takes the numba path above and then builds the library (announced, once), for the next process. A library
+that cannot be loaded is announced and rebuilt; a build that fails (no C compiler) is announced once and remembered
+(``build_native``).
+
 It is used by the commands that exist to run one proof quickly (``zksvs prove``, its ``--check --r1cs``, and ``zksvs
 serve`` once at start); library users and the test suite get numba's usual start-up.
 
