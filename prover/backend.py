@@ -36,6 +36,29 @@ def native() -> Any:
     return _native
 
 
+#: The largest domain (log2) the native engine proves; above it a proof uses numba's parallel kernels. Measured on
+#: 2 CPUs (``zksvs bench``, Poseidon chains, docs/prover.md): the native engine's whole process wins at 2^12, 2^14
+#: and 2^16 (0.30 / 0.57 / 1.45 s against numba's 0.57 / 0.75 / 1.83 s); larger domains were not measured.
+NATIVE_MAX_LOG_SIZE = 16
+#: With more CPUs than this the native engine stops at 2^14: its five single-threaded stages use at most five CPUs
+#: and wait for MSM B2 (about a third of the work), while numba's MSMs use every CPU; at 2^14 the start-up numba
+#: pays (~0.25 s) still outweighs that. A model, not a measurement (the machine at hand has 2 CPUs).
+NATIVE_MANY_CPUS = 4
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def native_suits(log_size: int) -> bool:
+    """Whether a proof over a 2^log_size domain should run on the native engine (when one is loaded)."""
+    limit = NATIVE_MAX_LOG_SIZE if usable_cpus() <= NATIVE_MANY_CPUS else min(NATIVE_MAX_LOG_SIZE, 14)
+    return log_size <= limit
+
+
 def num_threads() -> int:
     """Threads one kernel call may use: 1 on the native engine, else ``numba.get_num_threads()``."""
     if _native is not None:
@@ -90,5 +113,18 @@ def msm_affine(*args: Any) -> np.ndarray:
     return kernel(*args)
 
 
-__all__ = ["bit_reversed", "msm_affine", "native", "num_threads", "powers", "stage_twiddles", "use_native",
-           "use_numba", "witness_map"]  # fmt: skip
+__all__ = [
+    "NATIVE_MANY_CPUS",
+    "NATIVE_MAX_LOG_SIZE",
+    "bit_reversed",
+    "msm_affine",
+    "native",
+    "native_suits",
+    "num_threads",
+    "powers",
+    "stage_twiddles",
+    "usable_cpus",
+    "use_native",
+    "use_numba",
+    "witness_map",
+]

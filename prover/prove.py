@@ -137,7 +137,17 @@ def _prove(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, r: int, s: int, progr
     _check_key(pk, qm.n_wires, qm.n_public, domain.size)
     _check_canonical(w)
     w = kernel_input(w)
-    if backend.native() is not None:
+    native = backend.native()
+    if native is not None and not backend.native_suits(domain.log_size):
+        from prover.startup import prepare_process
+
+        backend.use_numba()  # for this proof: numba's parallel kernels win on a domain this large
+        try:
+            prepare_process("prove")  # numba's lean cache load, as a numba-path `zksvs prove` does
+            return _prove(qm, pk, w, r, s, progress)
+        finally:
+            backend.use_native(native)
+    if native is not None:
         timing = ProveTiming(overlapped=True)
         sums = _native_stages(qm, pk, w, domain, timing, progress)
     else:
@@ -193,7 +203,6 @@ def _numba_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCall
 def _native_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCallback | None) -> tuple:
     """The independent stages at once on as many threads as this process may use CPUs (each native call runs one
     thread and releases the GIL): MSM B2 (the largest) first, the witness map → MSM H chain, then MSM A, B1 and C."""
-    import os
     import queue
     import threading
 
@@ -225,8 +234,7 @@ def _native_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCal
         for name in STAGES[:6]:
             progress(name)
     t_all = time.perf_counter()
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(len(order), cpus))]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(len(order), backend.usable_cpus()))]
     for t in threads:
         t.start()
     for t in threads:
