@@ -297,3 +297,18 @@ def test_nocopy_reshape_agrees_with_numpy(lib):
     assert checked > 50
     zero = arr([0] * 2)
     assert fn(2, arr([0, 3]), arr([24, 8]), 2, arr([3, 0]), zero, 8, 0) == 1  # zero-size: any strides, no crash
+
+
+def test_both_engines_give_the_same_proof_and_large_domains_use_numba(on_native, monkeypatch):
+    """With the blinding fixed, the native engine's proof equals numba's bit for bit; a domain above
+    ``NATIVE_MAX_LOG_SIZE`` is proved by numba (stages one after another) and the native engine stays loaded."""
+    from prover.prove import ZkeyProver
+
+    zkey, wtns, _ = _files("poseidon_preimage")
+    zp = ZkeyProver(zkey)
+    native_proof, public, _ = zp.prove(wtns, r=12345, s=67890)
+    assert zp.last_timing.overlapped
+    monkeypatch.setattr(backend, "NATIVE_MAX_LOG_SIZE", 1)
+    numba_proof, public2, _ = zp.prove(wtns, r=12345, s=67890)
+    assert not zp.last_timing.overlapped and backend.native() is on_native
+    assert numba_proof == native_proof and public2 == public
