@@ -300,15 +300,34 @@ def test_nocopy_reshape_agrees_with_numpy(lib):
 
 
 def test_both_engines_give_the_same_proof_and_large_domains_use_numba(on_native, monkeypatch):
-    """With the blinding fixed, the native engine's proof equals numba's bit for bit; a domain above
-    ``NATIVE_MAX_LOG_SIZE`` is proved by numba (stages one after another) and the native engine stays loaded."""
+    """With the blinding fixed, the native engine's proof equals numba's bit for bit, whether its MSMs are cut in
+    pieces or not; a domain above ``NATIVE_MAX_LOG_SIZE`` is proved by numba (stages one after another) and the
+    native engine stays loaded."""
     from prover.prove import ZkeyProver
 
     zkey, wtns, _ = _files("poseidon_preimage")
     zp = ZkeyProver(zkey)
     native_proof, public, _ = zp.prove(wtns, r=12345, s=67890)
     assert zp.last_timing.overlapped
+    prove_module = sys.modules["prover.prove"]
+    for k in (2, 3):  # every MSM cut into k pieces, the pieces' sums added in "finish"
+        monkeypatch.setattr(prove_module, "_native_pieces", lambda *args, k=k: dict.fromkeys(prove_module.STAGES, k))
+        assert zp.prove(wtns, r=12345, s=67890)[0] == native_proof
+    monkeypatch.undo()
     monkeypatch.setattr(backend, "NATIVE_MAX_LOG_SIZE", 1)
     numba_proof, public2, _ = zp.prove(wtns, r=12345, s=67890)
     assert not zp.last_timing.overlapped and backend.native() is on_native
     assert numba_proof == native_proof and public2 == public
+
+
+def test_only_a_stage_that_would_hold_the_proof_up_is_cut():
+    from types import SimpleNamespace
+
+    pp = sys.modules["prover.prove"]
+    rng = random.Random(9)
+    domain, pk = SimpleNamespace(size=1 << 12), SimpleNamespace(n_public=1)
+    full = ints_to_limbs([rng.randrange(R) for _ in range(4000)])
+    assert set(pp._native_pieces(None, pk, full, domain, 2).values()) == {1}  # full width: the stages balance
+    boolean = ints_to_limbs([rng.randrange(2) for _ in range(4000)])
+    pieces = pp._native_pieces(None, pk, boolean, domain, 2)  # SHA-256-like: MSM H is most of the work
+    assert pieces == {"MSM A": 1, "MSM B1": 1, "MSM B2": 1, "MSM C": 1, "MSM H": 2}
