@@ -309,7 +309,7 @@ def test_both_engines_give_the_same_proof_and_large_domains_use_numba(on_native,
     zp = ZkeyProver(zkey)
     native_proof, public, _ = zp.prove(wtns, r=12345, s=67890)
     assert zp.last_timing.overlapped
-    prove_module = sys.modules["prover.prove"]
+    prove_module = sys.modules["prover.prove"]  # the module (``prover.prove`` is also its function's name)
     for k in (2, 3):  # every MSM cut into k pieces, the pieces' sums added in "finish"
         monkeypatch.setattr(prove_module, "_native_pieces", lambda *args, k=k: dict.fromkeys(prove_module.STAGES, k))
         assert zp.prove(wtns, r=12345, s=67890)[0] == native_proof
@@ -322,6 +322,8 @@ def test_both_engines_give_the_same_proof_and_large_domains_use_numba(on_native,
 
 def test_only_a_stage_that_would_hold_the_proof_up_is_cut():
     from types import SimpleNamespace
+
+    import prover.prove  # noqa: F401  (the package binds the function of that name: take the module)
 
     pp = sys.modules["prover.prove"]
     rng = random.Random(9)
