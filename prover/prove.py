@@ -143,8 +143,10 @@ def _prove(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, r: int, s: int, progr
 
         backend.use_numba()  # for this proof: numba's parallel kernels win on a domain this large
         try:
-            prepare_process("prove")  # numba's lean cache load, as a numba-path `zksvs prove` does
-            return _prove(qm, pk, w, r, s, progress)
+            loaded = prepare_process("prove")  # numba's lean cache load, as a numba-path `zksvs prove` does
+            proof, timing = _prove(qm, pk, w, r, s, progress)
+            timing.kernel_seconds += loaded.total_s
+            return proof, timing
         finally:
             backend.use_native(native)
     if native is not None:
