@@ -150,8 +150,10 @@ def _prove(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, r: int, s: int, progr
         finally:
             backend.use_native(native)
     if native is not None:
+        from prover.native.schedule import native_stages
+
         timing = ProveTiming(overlapped=True)
-        sums = _native_stages(qm, pk, w, domain, timing, progress)
+        sums = native_stages(qm, pk, w, domain, timing, progress)
     else:
         from prover.warmup import prepare
 
@@ -180,139 +182,26 @@ def _prove(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, r: int, s: int, progr
     return proof, timing
 
 
-def _stage_jobs(qm: QapMatrices, pk: ProvingKey, w: np.ndarray, domain: EvaluationDomain) -> dict[str, Callable]:
-    return {
-        STAGES[0]: lambda: witness_map(qm, w, domain),
-        STAGES[1]: lambda: msm_g1(pk.a_query, w),
-        STAGES[2]: lambda: msm_g1(pk.b_g1_query, w),
-        STAGES[3]: lambda: msm_g2(pk.b_g2_query, w),
-        STAGES[4]: lambda: msm_g1(pk.c_query, w[pk.n_public + 1 :]),
-    }
-
-
 def _numba_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCallback | None) -> tuple:
-    """The stages one after another, each on numba's threads."""
-    jobs = _stage_jobs(qm, pk, w, domain)
+    """The stages one after another, each on numba's threads; the MSMs' sums as one-element lists."""
+    jobs: list[tuple[str, Callable[[], Any]]] = [
+        (STAGES[0], lambda: witness_map(qm, w, domain)),
+        (STAGES[1], lambda: msm_g1(pk.a_query, w)),
+        (STAGES[2], lambda: msm_g1(pk.b_g1_query, w)),
+        (STAGES[3], lambda: msm_g2(pk.b_g2_query, w)),
+        (STAGES[4], lambda: msm_g1(pk.c_query, w[pk.n_public + 1 :])),
+        (STAGES[5], lambda: msm_g1(pk.h_query, out[STAGES[0]])),
+    ]
     out: dict[str, Any] = {}
     t_all = time.perf_counter()
-    for name in STAGES[:6]:
+    for name, fn in jobs:
         if progress is not None:
             progress(name)
         t0 = time.perf_counter()
-        out[name] = msm_g1(pk.h_query, out[STAGES[0]]) if name == STAGES[5] else jobs[name]()
+        out[name] = fn()
         timing.stages[name] = time.perf_counter() - t0
     timing.wall_seconds = time.perf_counter() - t_all
-    return [out[STAGES[1]]], [out[STAGES[2]]], [out[STAGES[3]]], [out[STAGES[4]]], [out[STAGES[5]]]
-
-
-#: Cost of the witness map per domain row, in units of one full-width G1 point of an MSM (2^16 Poseidon chain on
-#: 2 CPUs: witness map 191 ms against MSM H's 420 ms over the same 2^16 rows), and of a G2 point (MSM B2 802 ms).
-_QAP_ROW_COST, _G2_POINT_COST = 0.45, 1.9
-
-
-def _scalar_cost(scalars: np.ndarray) -> float:
-    """Σ over the scalars of (64-bit limbs up to the highest non-zero one) / 4: ~1 per full-width scalar, 0 for 0."""
-    if scalars.shape[0] == 0:
-        return 0.0
-    nz = scalars != 0
-    top = np.where(nz.any(axis=1), 4 - np.argmax(nz[:, ::-1], axis=1), 0)
-    return float(top.sum()) / 4
-
-
-def _native_pieces(qm, pk, w, domain, cpus: int) -> dict[str, int]:
-    """How many pieces each MSM is cut into on the native engine: one per CPU for a stage that would otherwise hold
-    the proof up (its cost, with the witness map before MSM H, above a fair share of the whole), else one. Cutting
-    costs work (smaller Pippenger windows), so full-width witnesses, whose stages balance, stay whole; on boolean
-    witnesses (SHA-256) MSM H is most of the work and is cut."""
-    costs = {
-        STAGES[0]: _QAP_ROW_COST * domain.size,
-        STAGES[1]: _scalar_cost(w),
-        STAGES[2]: _scalar_cost(w),
-        STAGES[3]: _G2_POINT_COST * _scalar_cost(w),
-        STAGES[4]: _scalar_cost(w[pk.n_public + 1 :]),
-        STAGES[5]: float(domain.size),
-    }
-    fair = sum(costs.values()) / cpus
-    chain = {**costs, STAGES[5]: costs[STAGES[0]] + costs[STAGES[5]]}
-    return {name: (cpus if chain[name] > fair else 1) for name in STAGES[1:6]}
-
-
-def _native_stages(qm, pk, w, domain, timing: ProveTiming, progress: ProgressCallback | None) -> tuple:
-    """The stages at once on as many threads as this process may use CPUs (each native call runs on one thread and
-    releases the GIL), largest first: the witness map (MSM H waits for it), then the pieces of MSM H, B2, A, C, B1
-    (``_native_pieces``). A stage's seconds run from its first piece's start to its last piece's end."""
-    import threading
-
-    cpus = backend.usable_cpus()
-    n_pieces = _native_pieces(qm, pk, w, domain, cpus)
-
-    def pieces(name: str, n: int) -> list[tuple[int, int]]:
-        k = max(1, min(n_pieces[name], n))
-        return [(n * i // k, n * (i + 1) // k) for i in range(k)]
-
-    h_box: list[np.ndarray] = []
-    tasks: list[tuple[int, str, Callable[[], Any]]] = [(0, STAGES[0], lambda: h_box.append(witness_map(qm, w, domain)))]
-    for prio, name, bases, scalars, msm in (
-        (1, STAGES[5], pk.h_query, None, msm_g1),
-        (2, STAGES[3], pk.b_g2_query, w, msm_g2),
-        (3, STAGES[1], pk.a_query, w, msm_g1),
-        (4, STAGES[4], pk.c_query, w[pk.n_public + 1 :], msm_g1),
-        (5, STAGES[2], pk.b_g1_query, w, msm_g1),
-    ):
-        for lo, hi in pieces(name, bases.shape[0]):
-            if scalars is None:  # MSM H: the witness map's output, once it exists
-                tasks.append((prio, name, lambda lo=lo, hi=hi: msm_g1(pk.h_query[lo:hi], h_box[0][lo:hi])))
-            else:
-                tasks.append((prio, name, lambda b=bases, k=scalars, f=msm, lo=lo, hi=hi: f(b[lo:hi], k[lo:hi])))
-    sums: dict[str, list] = {name: [] for name in STAGES[:6]}
-    spans: dict[str, list[float]] = {}
-    errors: list[BaseException] = []
-    cond = threading.Condition()
-
-    def next_task() -> tuple[int, str, Callable[[], Any]] | None:
-        with cond:
-            while not errors and tasks:
-                ready = [t for t in tasks if t[1] != STAGES[5] or h_box]
-                if ready:
-                    task = min(ready, key=lambda t: t[0])
-                    tasks.remove(task)
-                    return task
-                cond.wait()
-            return None
-
-    def worker() -> None:
-        while (task := next_task()) is not None:
-            _, name, fn = task
-            t0 = time.perf_counter()
-            try:
-                result = fn()
-            except BaseException as e:  # re-raised in the calling thread
-                with cond:
-                    errors.append(e)
-                    cond.notify_all()
-                return
-            t1 = time.perf_counter()
-            with cond:
-                if name != STAGES[0]:
-                    sums[name].append(result)
-                span = spans.setdefault(name, [t0, t1])
-                span[0], span[1] = min(span[0], t0), max(span[1], t1)
-                cond.notify_all()
-
-    if progress is not None:
-        for name in STAGES[:6]:
-            progress(name)
-    t_all = time.perf_counter()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(len(tasks), cpus))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    timing.wall_seconds = time.perf_counter() - t_all
-    if errors:
-        raise errors[0]
-    timing.stages = {name: spans[name][1] - spans[name][0] for name in STAGES[:6]}
-    return sums[STAGES[1]], sums[STAGES[2]], sums[STAGES[3]], sums[STAGES[4]], sums[STAGES[5]]
+    return tuple([out[name]] for name in STAGES[1:6])
 
 
 def prove_from_matrices(

@@ -309,9 +309,10 @@ def test_both_engines_give_the_same_proof_and_large_domains_use_numba(on_native,
     zp = ZkeyProver(zkey)
     native_proof, public, _ = zp.prove(wtns, r=12345, s=67890)
     assert zp.last_timing.overlapped
-    prove_module = sys.modules["prover.prove"]  # the module (``prover.prove`` is also its function's name)
+    from prover.native import schedule
+
     for k in (2, 3):  # every MSM cut into k pieces, the pieces' sums added in "finish"
-        monkeypatch.setattr(prove_module, "_native_pieces", lambda *args, k=k: dict.fromkeys(prove_module.STAGES, k))
+        monkeypatch.setattr(schedule, "native_pieces", lambda *args, k=k: dict.fromkeys(schedule._MSMS, k))
         assert zp.prove(wtns, r=12345, s=67890)[0] == native_proof
     monkeypatch.undo()
     monkeypatch.setattr(backend, "NATIVE_MAX_LOG_SIZE", 1)
@@ -323,13 +324,12 @@ def test_both_engines_give_the_same_proof_and_large_domains_use_numba(on_native,
 def test_only_a_stage_that_would_hold_the_proof_up_is_cut():
     from types import SimpleNamespace
 
-    import prover.prove  # noqa: F401  (the package binds the function of that name: take the module)
+    from prover.native import schedule
 
-    pp = sys.modules["prover.prove"]
     rng = random.Random(9)
     domain, pk = SimpleNamespace(size=1 << 12), SimpleNamespace(n_public=1)
     full = ints_to_limbs([rng.randrange(R) for _ in range(4000)])
-    assert set(pp._native_pieces(None, pk, full, domain, 2).values()) == {1}  # full width: the stages balance
+    assert set(schedule.native_pieces(None, pk, full, domain, 2).values()) == {1}  # full width: the stages balance
     boolean = ints_to_limbs([rng.randrange(2) for _ in range(4000)])
-    pieces = pp._native_pieces(None, pk, boolean, domain, 2)  # SHA-256-like: MSM H is most of the work
+    pieces = schedule.native_pieces(None, pk, boolean, domain, 2)  # SHA-256-like: MSM H is most of the work
     assert pieces == {"MSM A": 1, "MSM B1": 1, "MSM B2": 1, "MSM C": 1, "MSM H": 2}
