@@ -100,7 +100,10 @@ def library_key(root: Path = _ROOT) -> str | None:
         return None
     h = hashlib.sha256()
     for rel in KEY_FILES:
-        h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
+        try:
+            h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
+        except OSError:  # an installation without the sources: no native path
+            return None
     for part in (*versions, sys.implementation.cache_tag, sys.platform, cpu):
         h.update(str(part).encode() + b"\0")
     return h.hexdigest()[:32]
