@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.native.library import cache_dir, library_key, library_path
+from prover.native.library import library_key, library_path
 from zksvs.errors import ZksvsError
 
 _RUNTIME = Path(__file__).with_name("runtime.c")
@@ -162,13 +162,4 @@ def build(key: str | None = None) -> BuildResult:
     return BuildResult(dest, key, time.perf_counter() - t0)
 
 
-def remove_stale(keep: str | None = None) -> None:
-    """Delete other keys' libraries from the cache folder (old sources, old numba); never the one in use."""
-    folder = cache_dir()
-    for p in folder.glob("prover-*.so"):
-        if keep is None or p.name != library_path(keep).name:
-            with contextlib.suppress(OSError):
-                p.unlink()
-
-
-__all__ = ["BUILD_ESTIMATE_S", "BuildError", "BuildResult", "build", "compiler", "entry_objects", "remove_stale"]
+__all__ = ["BUILD_ESTIMATE_S", "BuildError", "BuildResult", "build", "compiler", "entry_objects"]
