@@ -26,7 +26,6 @@ numba 0.68 ``numba/core/callconv.py`` (``CPUCallConv``: return code, exception i
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
