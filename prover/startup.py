@@ -286,8 +286,9 @@ def build_native(announce: Callable[[str], Any] | None = None, quiet: bool = Fal
         key on this machine.
     """
     from prover.native import library
-    from prover.native.build import BUILD_ESTIMATE_S, BuildError, build, compiler
+    from prover.native.build import BUILD_ESTIMATE_S, build, compiler
     from prover.warmup import KernelRow
+    from zksvs.errors import NativeLibraryError
 
     if not library.enabled():
         return None
@@ -308,7 +309,7 @@ def build_native(announce: Callable[[str], Any] | None = None, quiet: bool = Fal
         announce(f"compiling the native prover library (once per machine, ~{BUILD_ESTIMATE_S:.0f} s at most)…")
     try:
         result = build(key)
-    except BuildError as e:
+    except NativeLibraryError as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         try:
             failed.parent.mkdir(parents=True, exist_ok=True)

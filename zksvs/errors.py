@@ -215,6 +215,14 @@ class CircuitTooLarge(SetupError):
         super().__init__(f"circuit of {n_constraints} constraints{need} exceeds the domain limit 2^{max_log_n}")
 
 
+class NativeLibraryError(ZksvsError):
+    """The prover's native library could not be built (no C compiler, a failed link); the prover uses numba."""
+
+
+class NativeKernelError(ZksvsError):
+    """A kernel of the prover's native library raised (numba's exception, returned as a status)."""
+
+
 # --- settlement -------------------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ every kernel it calls, compiled for this CPU (numba links callee libraries into 
 
 Why a C runtime (not an llvmlite module): a linker is needed anyway (``cc``), and the runtime's few functions are
 clearer as C than as IR built in Python. ``$CC`` names another compiler driver. Without a compiler, or if the
-build fails, ``BuildError`` says why and the prover keeps its numba path.
+build fails, ``NativeLibraryError`` says why and the prover keeps its numba path.
 
 References
 ----------
@@ -35,17 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.native.library import library_key, library_path
-from zksvs.errors import ZksvsError
+from zksvs.errors import NativeLibraryError
 
 _RUNTIME = Path(__file__).with_name("runtime.c")
 
 #: Rough seconds for a build whose entries numba must compile (none cached): ~70 s on the 2-vCPU machine
 #: (numba 0.68, load ~1); with the entries in numba's cache the build is the link alone (~1 s).
 BUILD_ESTIMATE_S = 70.0
-
-
-class BuildError(ZksvsError):
-    """The native library could not be built (no C compiler, a failed link); the prover uses numba instead."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def entry_objects() -> dict[str, tuple[str, list[str], bytes]]:
 
     Raises
     ------
-    BuildError
+    NativeLibraryError
         numba's cache has no object code for an entry (an unwritable cache folder).
     """
     from numba import types as nt
@@ -96,10 +92,10 @@ def entry_objects() -> dict[str, tuple[str, list[str], bytes]]:
             cache = disp._cache
             payload = cache._cache_file.load(cache._index_key(cres.signature, disp.targetctx.codegen()))
         except Exception as e:  # numba's cache layout (private API): say so rather than guess
-            raise BuildError(f"entry {name}: numba's cache entry could not be read ({e})") from None
+            raise NativeLibraryError(f"entry {name}: numba's cache entry could not be read ({e})") from None
         state = _library_state(payload)
         if state is None:
-            raise BuildError(f"entry {name}: numba's cache holds no object code for it")
+            raise NativeLibraryError(f"entry {name}: numba's cache holds no object code for it")
         out[name] = (cres.fndesc.llvm_func_name, [ctype[a] for a in sig], bytes(state[2][0]))
     return out
 
@@ -128,16 +124,16 @@ def build(key: str | None = None) -> BuildResult:
 
     Raises
     ------
-    BuildError
+    NativeLibraryError
         No C compiler, no key (no ``/proc/cpuinfo``), or the link failed (the compiler's message).
     """
     t0 = time.perf_counter()
     cc = compiler()
     if cc is None:
-        raise BuildError(f"no C compiler ({os.environ.get('CC', 'cc')!r} is not on PATH)")
+        raise NativeLibraryError(f"no C compiler ({os.environ.get('CC', 'cc')!r} is not on PATH)")
     key = key or library_key()
     if key is None:
-        raise BuildError("no key for this machine (no /proc/cpuinfo, or numba/llvmlite versions not found)")
+        raise NativeLibraryError("no key for this machine (no /proc/cpuinfo, or numba/llvmlite versions not found)")
     objects = entry_objects()
     dest = library_path(key)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +149,7 @@ def build(key: str | None = None) -> BuildResult:
         cmd = [cc, "-shared", "-fPIC", "-O2", "-o", str(out), str(exports), str(_RUNTIME), *paths, "-lm"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise BuildError(f"linking the native library failed: {proc.stderr.strip()[-2000:]}")
+            raise NativeLibraryError(f"linking the native library failed: {proc.stderr.strip()[-2000:]}")
         fd, staged = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
         os.close(fd)
         shutil.copyfile(out, staged)
@@ -161,4 +157,4 @@ def build(key: str | None = None) -> BuildResult:
     return BuildResult(dest, key, time.perf_counter() - t0)
 
 
-__all__ = ["BUILD_ESTIMATE_S", "BuildError", "BuildResult", "build", "compiler", "entry_objects"]
+__all__ = ["BUILD_ESTIMATE_S", "BuildResult", "build", "compiler", "entry_objects"]

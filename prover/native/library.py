@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from zksvs.errors import ZksvsError
+from zksvs.errors import NativeKernelError
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,10 +52,6 @@ KEY_FILES: tuple[str, ...] = (
     "zksvs/field.py",
     "zksvs/limbs.py",
 )
-
-
-class NativeKernelError(ZksvsError):
-    """A kernel of the native library raised (numba's exception, as a status): the inputs broke an assumption."""
 
 
 def cache_dir() -> Path:
@@ -275,5 +271,5 @@ def load_from(path: Path) -> NativeLibrary | None:
     return NativeLibrary(path, cdll)
 
 
-__all__ = ["KEY_FILES", "NativeKernelError", "NativeLibrary", "cache_dir", "enabled", "library_key", "library_path",
+__all__ = ["KEY_FILES", "NativeLibrary", "cache_dir", "enabled", "library_key", "library_path",
            "load", "load_from"]  # fmt: skip

@@ -25,6 +25,7 @@ from tests.oracles.node import ROOT, snarkjs
 from tests.prover import reference as ref
 from tests.prover.test_cli_prove import _files
 from tests.prover.test_msm import GROUPS, _bases, _expected, _points, _scalars
+from zksvs.errors import NativeKernelError
 from zksvs.field import FR_MODULUS
 from zksvs.limbs import from_montgomery, ints_to_limbs, limbs_to_ints
 
@@ -138,7 +139,7 @@ def test_msm_zero_scalars_and_infinity(on_native):
 
 def test_an_exception_inside_a_kernel_is_a_typed_error(lib):
     one = _mont([1])[0]
-    with pytest.raises(library.NativeKernelError, match="negative dimensions"):
+    with pytest.raises(NativeKernelError, match="negative dimensions"):
         lib.powers(one, one, -1)  # numba's np.empty raises inside the kernel: a status, never a crash
 
 
