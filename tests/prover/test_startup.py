@@ -14,22 +14,12 @@ import textwrap
 
 import pytest
 
+from prover.native.build import _library_state
 from prover.startup import _elf_defined_symbols
 from prover.warmup import kernels, prepare
 from tests.oracles.node import ROOT
 
 pytestmark = pytest.mark.prover
-
-
-def _library_state(payload: object, depth: int = 0) -> tuple | None:
-    """A cache entry's ``(name, "object", (object_code, bitcode))`` (``serialize_using_object_code``)."""
-    if isinstance(payload, tuple) and len(payload) == 3 and payload[1] == "object":
-        return payload
-    if isinstance(payload, (tuple, list)) and depth < 3:
-        for item in payload:
-            if (found := _library_state(item, depth + 1)) is not None:
-                return found
-    return None
 
 
 def test_object_symbols_are_the_bitcode_definitions() -> None:
