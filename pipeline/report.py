@@ -147,7 +147,10 @@ def report_tables(run: dict) -> list[Table]:
         ),
         min_width=100,
     )
-    names = {"jit": "jit (load, or compile once, the prover kernels)"}
+    names = {
+        "jit sequencer": "jit (load, or compile once, the sequencer kernels)",
+        "jit": "jit (load, or compile once, the prover kernels)",
+    }
     stages = render_table(
         "time per stage",
         ["stage", "seconds"],

@@ -255,3 +255,26 @@ def test_strict_refuses_before_any_proving(tmp_path):
         warnings.simplefilter("error", InsecureSetupWarning)  # a setup would warn: nothing may be set up
         _run(tmp_path / "out", "local", txs=[(1, SMALL_TXS[0]), (2, bad), (3, SMALL_TXS[1])], strict=True)
     assert not list((tmp_path / "out").glob("batch-*"))
+
+
+def test_a_cold_sequencer_compile_is_announced_and_timed_apart(tmp_path, monkeypatch):
+    """A first use on a machine compiles the sequencer's kernels: said before sequencing, in its own stage row."""
+    import pipeline.run as run_module
+    from prover.warmup import KernelCacheState
+
+    calls = []
+    monkeypatch.setattr(run_module, "kernel_cache_state", lambda group: KernelCacheState(group, ("Poseidon",)))
+    monkeypatch.setattr(run_module, "prepare_kernels", lambda group: calls.append(group))
+    lines = []
+    run = _run(tmp_path / "out", "local", txs=[], stage=lambda name, level=1: lines.append(name))
+    assert calls == ["sequencer"]
+    said = [i for i, line in enumerate(lines) if line.startswith("compiling sequencer kernels (once per machine")]
+    assert said and said[0] < next(i for i, line in enumerate(lines) if line.startswith("sequencing"))
+    assert list(run.stage_seconds)[:2] == ["jit sequencer", "sequence"]
+
+
+def test_a_warm_sequencer_is_loaded_without_an_announcement(tmp_path):
+    lines = []
+    run = _run(tmp_path / "out", "local", txs=[], stage=lambda name, level=1: lines.append(name))
+    assert not [line for line in lines if "compiling" in line]
+    assert "jit sequencer" in run.stage_seconds
