@@ -125,7 +125,8 @@ def build(key: str | None = None) -> BuildResult:
     Raises
     ------
     NativeLibraryError
-        No C compiler, no key (no ``/proc/cpuinfo``), or the link failed (the compiler's message).
+        No C compiler, no key (no ``/proc/cpuinfo``), the link failed (the compiler's message), or the cache
+        folder cannot be written.
     """
     t0 = time.perf_counter()
     cc = compiler()
@@ -136,6 +137,15 @@ def build(key: str | None = None) -> BuildResult:
         raise NativeLibraryError("no key for this machine (no /proc/cpuinfo, or numba/llvmlite versions not found)")
     objects = entry_objects()
     dest = library_path(key)
+    try:
+        _link(cc, objects, dest)
+    except OSError as e:  # an unwritable cache folder, a compiler that cannot run: the build failed, numba proves
+        raise NativeLibraryError(f"the native library could not be written or linked ({e})") from None
+    return BuildResult(dest, key, time.perf_counter() - t0)
+
+
+def _link(cc: str, objects: dict[str, tuple[str, list[str], bytes]], dest: Path) -> None:
+    """Link the entries' objects, their exports and the runtime into ``dest`` (a temporary name, then a rename)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zksvs-native-") as tmp:
         paths = []
@@ -154,7 +164,6 @@ def build(key: str | None = None) -> BuildResult:
         os.close(fd)
         shutil.copyfile(out, staged)
         os.replace(staged, dest)
-    return BuildResult(dest, key, time.perf_counter() - t0)
 
 
 __all__ = ["BUILD_ESTIMATE_S", "BuildResult", "build", "compiler", "entry_objects"]

@@ -252,6 +252,18 @@ def test_no_c_compiler_means_numba_announced_once(node_tools, tmp_path):
     assert _verifies(tmp_path, proof, public)
 
 
+def test_an_unwritable_cache_folder_means_numba_announced(node_tools, tmp_path):
+    """A cache folder that cannot be made (its parent is a file) fails the build, not the proof."""
+    (tmp_path / "file").write_text("")
+    env = {**os.environ, "ZKSVS_CACHE_DIR": str(tmp_path / "file" / "cache")}
+    proc, proof, public = _prove(tmp_path, env)
+    msgs = _messages(proc)  # the build is announced, then its failure
+    assert len(msgs) == 2 and msgs[0].startswith("compiling the native prover library"), msgs
+    assert "not built (the native library could not be written" in msgs[1] and "proving with numba" in msgs[1]
+    assert "numba" in _imported(proc)
+    assert _verifies(tmp_path, proof, public)
+
+
 def test_native_off_keeps_numba(native_cache, tmp_path):
     env = {**os.environ, "ZKSVS_CACHE_DIR": str(native_cache), "ZKSVS_NATIVE": "0"}
     proc, _, _ = _prove(tmp_path, env)
