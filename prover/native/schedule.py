@@ -45,11 +45,12 @@ def native_pieces(qm, pk, w, domain, cpus: int) -> dict[str, int]:
     the proof up (its cost, with the witness map before MSM H, above a fair share of the whole), else one. Cutting
     costs work (smaller Pippenger windows), so full-width witnesses, whose stages balance, stay whole; on boolean
     witnesses (SHA-256) MSM H is most of the work and is cut."""
+    w_cost = _scalar_cost(w)  # MSM A, B1 and B2 share the witness
     costs = {
         WITNESS_MAP: _QAP_ROW_COST * domain.size,
-        MSM_A: _scalar_cost(w),
-        MSM_B1: _scalar_cost(w),
-        MSM_B2: _G2_POINT_COST * _scalar_cost(w),
+        MSM_A: w_cost,
+        MSM_B1: w_cost,
+        MSM_B2: _G2_POINT_COST * w_cost,
         MSM_C: _scalar_cost(w[pk.n_public + 1 :]),
         MSM_H: float(domain.size),
     }
